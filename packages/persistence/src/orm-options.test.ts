@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MikroORM } from '@mikro-orm/core';
+import { Client } from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ApiKey, User, Workspace } from './entities';
+import { createOrmOptions } from './orm-options';
+
+const postgresUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+async function roundTrip(orm: MikroORM): Promise<void> {
+  await orm.getMigrator().up();
+  const em = orm.em.fork();
+  const workspace = Object.assign(new Workspace(), { name: 'Acme' });
+  const user = Object.assign(new User(), { workspace, email: 'ada@acme.test', name: 'Ada', role: 'admin' });
+  const key = Object.assign(new ApiKey(), {
+    workspace,
+    user,
+    name: 'ci',
+    scope: 'admin',
+    keyHash: 'a'.repeat(64),
+    keyPrefix: 'tth_abcd',
+  });
+  await em.persistAndFlush([workspace, user, key]);
+  const found = await orm.em.fork().findOneOrFail(ApiKey, { keyHash: 'a'.repeat(64) }, { populate: ['user'] });
+  expect(found.user?.email).toBe('ada@acme.test');
+  expect(found.createdAt).toBeInstanceOf(Date);
+  // Applying migrations again is a no-op.
+  expect(await orm.getMigrator().up()).toEqual([]);
+}
+
+describe('migrations and entities', () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterAll(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  });
+
+  it('migrate and round-trip on embedded SQLite', async () => {
+    const dataDir = join(mkdtempSync(join(tmpdir(), 'tether-orm-')), 'data');
+    const orm = await MikroORM.init(createOrmOptions({ dataDir }));
+    cleanups.push(() => orm.close(true));
+    await roundTrip(orm);
+  });
+
+  it('migrate and round-trip on PostgreSQL', async () => {
+    const database = `tether_test_${randomUUID().replaceAll('-', '')}`;
+    const admin = new Client({ connectionString: postgresUrl });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${database}`);
+    const url = new URL(postgresUrl);
+    url.pathname = `/${database}`;
+    const orm = await MikroORM.init(createOrmOptions({ databaseUrl: url.toString(), dataDir: '.' }));
+    cleanups.push(async () => {
+      await orm.close(true);
+      await admin.query(`DROP DATABASE IF EXISTS ${database}`);
+      await admin.end();
+    });
+    await roundTrip(orm);
+    const tables = await orm.em.getConnection().execute<{ table_name: string }[]>(
+      `select table_name from information_schema.tables where table_schema = 'public' order by table_name`,
+    );
+    expect(tables.map((t: { table_name: string }) => t.table_name)).toEqual(
+      expect.arrayContaining(['api_keys', 'mikro_orm_migrations', 'users', 'workspaces']),
+    );
+  });
+});

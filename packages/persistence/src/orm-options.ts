@@ -1,0 +1,41 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Options } from '@mikro-orm/core';
+import { LibSqlDriver } from '@mikro-orm/libsql';
+import { Migrator } from '@mikro-orm/migrations';
+import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { ENTITY_SCHEMAS } from './entities';
+import { Migration001Identity } from './migrations/001-identity';
+
+/** Where the data lives: an embedded SQLite file, or a PostgreSQL server. */
+export interface DatabaseSettings {
+  /** A `postgres://` URL; when absent, an SQLite file under `dataDir`. */
+  readonly databaseUrl?: string;
+  /** Directory for the embedded database file. */
+  readonly dataDir: string;
+}
+
+/** The embedded database file for a data directory. */
+export function embeddedDatabaseFile(dataDir: string): string {
+  return join(resolve(dataDir), 'tether.db');
+}
+
+/** Migrations in the order they apply; listed in code so nothing depends on globbing files at run time. */
+export const MIGRATIONS = [{ name: 'Migration001Identity', class: Migration001Identity }];
+
+/** MikroORM options for either mode, with migrations and the entity schemas. */
+export function createOrmOptions(settings: DatabaseSettings): Options {
+  const common: Options = {
+    entities: ENTITY_SCHEMAS,
+    extensions: [Migrator],
+    migrations: { migrationsList: MIGRATIONS, transactional: true, allOrNothing: true },
+    // Entities are declared with EntitySchema; no reflection of TypeScript types is needed.
+    discovery: { requireEntitiesArray: true },
+    allowGlobalContext: false,
+  };
+  if (settings.databaseUrl) {
+    return { ...common, driver: PostgreSqlDriver, clientUrl: settings.databaseUrl };
+  }
+  mkdirSync(resolve(settings.dataDir), { recursive: true, mode: 0o700 });
+  return { ...common, driver: LibSqlDriver, dbName: embeddedDatabaseFile(settings.dataDir) };
+}

@@ -1,0 +1,275 @@
+import { isReason, REASON_DESCRIPTIONS } from './reason';
+import type {
+  ClassifierVerdict,
+  ErrorClassification,
+  Provider,
+  ProviderDeclaration,
+  RawResponse,
+} from './provider';
+import { SDK_VERSION } from './version';
+
+/** Thrown when a declaration is not valid; the message names the provider and every bad field. */
+export class ProviderDefinitionError extends Error {
+  readonly code = 'PROVIDER_DEFINITION_INVALID';
+  constructor(
+    readonly providerId: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`Provider '${providerId}' is not valid: ${problems.join('; ')}.`);
+    this.name = 'ProviderDefinitionError';
+  }
+}
+
+const ID_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+// A deliberately small semver-range check: enough to reject garbage here without a dependency;
+// the host does the real range matching.
+const RANGE_PATTERN = /^[\^~>=<]*\s*\d+(\.\d+|\.x|\.\*)*(\s*(\|\||-|\s)\s*[\^~>=<]*\s*\d+(\.\d+|\.x|\.\*)*)*$/;
+const AVAILABILITY = ['available', 'restricted', 'discontinued'];
+const CLIENT_AUTH = ['basic', 'body'];
+const PKCE = ['required', 'supported', 'unsupported'];
+const REFRESH_TOKEN_ENDS = ['fixed_from_first_grant', 'sliding', 'inactivity', 'unknown'];
+
+type Problems = string[];
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function nonEmptyString(value: unknown): value is string {
+  return typeof value === 'string' && value.trim().length > 0;
+}
+
+function checkUrl(problems: Problems, field: string, value: unknown, optional = false): void {
+  if (value === undefined && optional) return;
+  if (typeof value !== 'string') {
+    problems.push(`'${field}' must be a URL`);
+    return;
+  }
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    problems.push(`'${field}' is not a valid URL (${value})`);
+    return;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    problems.push(`'${field}' must be an http(s) URL`);
+  }
+}
+
+function checkLifetime(problems: Problems, field: string, value: unknown): void {
+  if (!isRecord(value)) {
+    problems.push(`'${field}' must be an object with 'seconds' and 'see'`);
+    return;
+  }
+  const { seconds } = value;
+  if (seconds !== null && !(typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0)) {
+    problems.push(`'${field}.seconds' must be a positive number of seconds, or null when it does not expire`);
+  }
+  if (!nonEmptyString(value.see)) problems.push(`'${field}.see' must name the source of the fact`);
+}
+
+function checkScopes(problems: Problems, value: unknown): void {
+  if (!isRecord(value)) {
+    problems.push(`'scopes' must be an object with 'separator', 'required' and 'optional'`);
+    return;
+  }
+  const separator = value.separator;
+  if (typeof separator !== 'string' || separator.length === 0) {
+    problems.push(`'scopes.separator' must be a non-empty string`);
+  }
+  const seen = new Set<string>();
+  for (const list of ['required', 'optional'] as const) {
+    const scopes = value[list];
+    if (!Array.isArray(scopes)) {
+      problems.push(`'scopes.${list}' must be an array`);
+      continue;
+    }
+    scopes.forEach((scope: unknown, index) => {
+      const field = `scopes.${list}[${index}]`;
+      if (!isRecord(scope) || !nonEmptyString(scope.name)) {
+        problems.push(`'${field}.name' must be a non-empty string`);
+        return;
+      }
+      if (!nonEmptyString(scope.purpose)) problems.push(`'${field}.purpose' must say what the scope is for`);
+      if (/\s/.test(scope.name) || (typeof separator === 'string' && separator && scope.name.includes(separator))) {
+        problems.push(`'${field}.name' (${scope.name}) must not contain whitespace or the separator`);
+      }
+      if (seen.has(scope.name)) problems.push(`'${field}.name' (${scope.name}) is declared twice`);
+      seen.add(scope.name);
+    });
+  }
+}
+
+function checkOAuth(problems: Problems, value: unknown): void {
+  if (!isRecord(value)) {
+    problems.push(`'oauth' must be an object`);
+    return;
+  }
+  if (value.version === '2.0') {
+    checkUrl(problems, 'oauth.authorizationUrl', value.authorizationUrl);
+    checkUrl(problems, 'oauth.tokenUrl', value.tokenUrl);
+    checkUrl(problems, 'oauth.revocationUrl', value.revocationUrl, true);
+    checkUrl(problems, 'oauth.introspectionUrl', value.introspectionUrl, true);
+    if (!CLIENT_AUTH.includes(value.clientAuthentication as string)) {
+      problems.push(`'oauth.clientAuthentication' must be one of ${CLIENT_AUTH.join(', ')}`);
+    }
+    if (!PKCE.includes(value.pkce as string)) problems.push(`'oauth.pkce' must be one of ${PKCE.join(', ')}`);
+    if (value.authorizationParams !== undefined) {
+      const params = value.authorizationParams;
+      if (!isRecord(params) || Object.values(params).some((v) => typeof v !== 'string')) {
+        problems.push(`'oauth.authorizationParams' must map names to strings`);
+      }
+    }
+  } else if (value.version === '1.0a') {
+    checkUrl(problems, 'oauth.requestTokenUrl', value.requestTokenUrl);
+    checkUrl(problems, 'oauth.authorizationUrl', value.authorizationUrl);
+    checkUrl(problems, 'oauth.accessTokenUrl', value.accessTokenUrl);
+  } else {
+    problems.push(`'oauth.version' must be '2.0' or '1.0a'`);
+  }
+}
+
+function checkRefresh(problems: Problems, declaration: Record<string, unknown>): void {
+  const refresh = declaration.refresh;
+  if (!isRecord(refresh)) {
+    problems.push(`'refresh' must be an object with a 'kind'`);
+    return;
+  }
+  if (!nonEmptyString(refresh.see)) problems.push(`'refresh.see' must name the source of the fact`);
+  const lifetimes = isRecord(declaration.lifetimes) ? declaration.lifetimes : {};
+  switch (refresh.kind) {
+    case 'refresh_token':
+      if (typeof refresh.rotates !== 'boolean') problems.push(`'refresh.rotates' must be true or false`);
+      if (isRecord(declaration.oauth) && declaration.oauth.version !== '2.0') {
+        problems.push(`'refresh.kind' refresh_token needs OAuth 2.0`);
+      }
+      break;
+    case 'extend':
+      if (!(typeof refresh.minimumAgeSeconds === 'number' && refresh.minimumAgeSeconds >= 0)) {
+        problems.push(`'refresh.minimumAgeSeconds' must be a number of seconds (0 or more)`);
+      }
+      break;
+    case 'reauthorize':
+      if (isRecord(lifetimes.accessToken) && lifetimes.accessToken.seconds === null) {
+        problems.push(`'refresh.kind' reauthorize needs an access token that expires; use 'none' for tokens that do not`);
+      }
+      break;
+    case 'none':
+      break;
+    default:
+      problems.push(`'refresh.kind' must be one of refresh_token, extend, reauthorize, none`);
+  }
+}
+
+function checkDeclaration(raw: unknown): { id: string; problems: Problems } {
+  if (!isRecord(raw)) return { id: '(unnamed)', problems: ['the export is not an object'] };
+  const problems: Problems = [];
+  const id = nonEmptyString(raw.id) ? raw.id : '(unnamed)';
+  if (!nonEmptyString(raw.id) || !ID_PATTERN.test(raw.id)) {
+    problems.push(`'id' must be kebab-case (lower-case letters, digits and dashes)`);
+  }
+  if (!nonEmptyString(raw.displayName)) problems.push(`'displayName' must be a non-empty string`);
+  if (!nonEmptyString(raw.sdk) || !RANGE_PATTERN.test(raw.sdk.trim())) {
+    problems.push(`'sdk' must be a semver range of @tether/provider-sdk, e.g. '^${SDK_VERSION}'`);
+  }
+  const availability = raw.availability;
+  if (!isRecord(availability) || !AVAILABILITY.includes(availability.status as string)) {
+    problems.push(`'availability.status' must be one of ${AVAILABILITY.join(', ')}`);
+  } else if (availability.status !== 'available' && !nonEmptyString(availability.why)) {
+    problems.push(`'availability.why' must say why the provider is ${String(availability.status)}`);
+  }
+  checkOAuth(problems, raw.oauth);
+  checkScopes(problems, raw.scopes);
+  if (!isRecord(raw.lifetimes)) {
+    problems.push(`'lifetimes' must be an object with 'accessToken'`);
+  } else {
+    checkLifetime(problems, 'lifetimes.accessToken', raw.lifetimes.accessToken);
+    const refreshToken = raw.lifetimes.refreshToken;
+    if (refreshToken !== undefined) {
+      checkLifetime(problems, 'lifetimes.refreshToken', refreshToken);
+      if (isRecord(refreshToken) && !REFRESH_TOKEN_ENDS.includes(refreshToken.ends as string)) {
+        problems.push(`'lifetimes.refreshToken.ends' must be one of ${REFRESH_TOKEN_ENDS.join(', ')}`);
+      }
+    }
+  }
+  checkRefresh(problems, raw);
+  if (raw.healthCheck !== undefined) {
+    const check = raw.healthCheck;
+    if (!isRecord(check)) {
+      problems.push(`'healthCheck' must be an object`);
+    } else {
+      if (!(typeof check.intervalSeconds === 'number' && check.intervalSeconds >= 60)) {
+        problems.push(`'healthCheck.intervalSeconds' must be at least 60 seconds`);
+      }
+      if (typeof check.run !== 'function') problems.push(`'healthCheck.run' must be a function`);
+      if (!nonEmptyString(check.description)) problems.push(`'healthCheck.description' must say what it calls`);
+    }
+  }
+  if (typeof raw.classifyError !== 'function') problems.push(`'classifyError' must be a function`);
+  if (raw.options !== undefined) {
+    const options = raw.options;
+    if (!isRecord(options) || !isRecord(options['~standard'])) {
+      problems.push(`'options' must be a Standard Schema validator (zod, valibot, arktype…)`);
+    }
+  }
+  return { id, problems };
+}
+
+/** Result of validating an untrusted provider export. */
+export type ProviderValidation =
+  | { readonly ok: true; readonly provider: Provider }
+  | { readonly ok: false; readonly providerId: string; readonly problems: readonly string[] };
+
+function totalClassifier(
+  classify: (response: RawResponse) => ClassifierVerdict,
+): (response: RawResponse) => ErrorClassification {
+  return (response) => {
+    let verdict: ClassifierVerdict | undefined;
+    try {
+      verdict = classify(response);
+    } catch {
+      verdict = undefined;
+    }
+    const reason = verdict && isReason(verdict.reason) ? verdict.reason : 'unknown';
+    const description = REASON_DESCRIPTIONS[reason];
+    const remedy = verdict && reason === verdict.reason && nonEmptyString(verdict.remedy) ? verdict.remedy : description.remedy;
+    const retryAfter = verdict?.retryAfterSeconds;
+    return {
+      reason,
+      transient: description.transient,
+      remedy,
+      ...(typeof retryAfter === 'number' && Number.isFinite(retryAfter) && retryAfter >= 0
+        ? { retryAfterSeconds: Math.ceil(retryAfter) }
+        : {}),
+    };
+  };
+}
+
+/**
+ * Validates an untrusted export (what the host found in a package) without throwing.
+ * Already-defined providers are checked again: the host never trusts that a package
+ * went through `defineProvider`.
+ */
+export function validateProvider(raw: unknown): ProviderValidation {
+  const { id, problems } = checkDeclaration(raw);
+  if (problems.length > 0) return { ok: false, providerId: id, problems };
+  // Wrapping an already wrapped classifier is harmless: its verdicts pass through unchanged.
+  const declaration = raw as ProviderDeclaration & { definedWithSdk?: unknown };
+  const provider: Provider = {
+    ...declaration,
+    definedWithSdk: typeof declaration.definedWithSdk === 'string' ? declaration.definedWithSdk : SDK_VERSION,
+    classifyError: totalClassifier(declaration.classifyError.bind(declaration)),
+  };
+  return { ok: true, provider: Object.freeze(provider) };
+}
+
+/**
+ * Validates a declaration, wraps its classifier so it is total, and stamps the SDK version.
+ * Throws `ProviderDefinitionError` naming the provider and each bad field.
+ */
+export function defineProvider<Options = unknown>(declaration: ProviderDeclaration<Options>): Provider<Options> {
+  const result = validateProvider(declaration);
+  if (!result.ok) throw new ProviderDefinitionError(result.providerId, result.problems);
+  return result.provider as Provider<Options>;
+}

@@ -1,0 +1,211 @@
+import type { StandardSchemaV1 } from '@standard-schema/spec';
+import type { Reason } from './reason';
+import type { ProviderRuntime } from './runtime';
+
+/**
+ * Whether operators can use a provider today.
+ * - `available`: works for any operator with their own app credentials.
+ * - `restricted`: works only for operators holding credentials the network no longer hands out.
+ * - `discontinued`: the network shut the API down; kept so existing rows keep their meaning.
+ */
+export type AvailabilityStatus = 'available' | 'restricted' | 'discontinued';
+
+/** A provider's availability, with a sentence saying why when it is not plainly available. */
+export interface Availability {
+  readonly status: AvailabilityStatus;
+  /** Required unless `status` is `available`. */
+  readonly why?: string;
+}
+
+/** How the client authenticates at the token endpoint (RFC 6749 §2.3.1). */
+export type ClientAuthentication = 'basic' | 'body';
+
+/**
+ * Whether the network takes PKCE (RFC 7636). Where it is `supported` or `required`, the host
+ * always sends an S256 challenge.
+ * @see https://datatracker.ietf.org/doc/html/rfc7636
+ */
+export type PkceSupport = 'required' | 'supported' | 'unsupported';
+
+/**
+ * OAuth 2.0 endpoints and client settings.
+ * @see https://datatracker.ietf.org/doc/html/rfc6749
+ */
+export interface OAuth2Declaration {
+  readonly version: '2.0';
+  /** Where the person is sent to consent. */
+  readonly authorizationUrl: string;
+  /** Where codes are exchanged and tokens refreshed. */
+  readonly tokenUrl: string;
+  /** Token revocation (RFC 7009 or the network's own), where one exists. */
+  readonly revocationUrl?: string;
+  /** Token introspection or validation, where one exists. */
+  readonly introspectionUrl?: string;
+  readonly clientAuthentication: ClientAuthentication;
+  readonly pkce: PkceSupport;
+  /** Extra fixed parameters for the authorization request, e.g. `access_type=offline`. */
+  readonly authorizationParams?: Readonly<Record<string, string>>;
+}
+
+/**
+ * OAuth 1.0a endpoints (three-legged flow, HMAC-SHA1 signatures).
+ * @see https://oauth.net/core/1.0a/
+ */
+export interface OAuth1Declaration {
+  readonly version: '1.0a';
+  readonly requestTokenUrl: string;
+  readonly authorizationUrl: string;
+  readonly accessTokenUrl: string;
+}
+
+/** The OAuth protocol a provider speaks and its endpoints. */
+export type OAuthDeclaration = OAuth2Declaration | OAuth1Declaration;
+
+/** A permission the provider asks for, and why. */
+export interface ScopeDeclaration {
+  /** The scope exactly as the network spells it. */
+  readonly name: string;
+  /** What Tether or its callers use it for, shown to operators. */
+  readonly purpose: string;
+}
+
+/** The scopes a provider asks for. */
+export interface ScopesDeclaration {
+  /** How scopes are joined in the authorization request (`' '` per RFC 6749, `','` for Facebook). */
+  readonly separator: string;
+  /** Asked for on every connection; a grant missing one is refused. */
+  readonly required: readonly ScopeDeclaration[];
+  /** May be requested per connection. */
+  readonly optional: readonly ScopeDeclaration[];
+}
+
+/**
+ * A documented lifetime. `seconds: null` means the token does not expire by time.
+ * A lifetime a token response carries always wins over the declared one.
+ */
+export interface LifetimeDeclaration {
+  readonly seconds: number | null;
+  /** Where the fact comes from. */
+  readonly see: string;
+}
+
+/**
+ * How a refresh token ends.
+ * - `fixed_from_first_grant`: a hard deadline counted from the first authorization (LinkedIn).
+ * - `sliding`: each refresh issues a new one with a fresh lifetime (Pinterest).
+ * - `inactivity`: it dies after a period without use (Google).
+ * - `unknown`: the network does not say.
+ */
+export type RefreshTokenEnd = 'fixed_from_first_grant' | 'sliding' | 'inactivity' | 'unknown';
+
+/** The lifetime of a refresh token and how it ends. */
+export interface RefreshTokenLifetime extends LifetimeDeclaration {
+  readonly ends: RefreshTokenEnd;
+}
+
+/** The token lifetimes a provider documents. */
+export interface LifetimesDeclaration {
+  readonly accessToken: LifetimeDeclaration;
+  /** Absent when the network issues no refresh token. */
+  readonly refreshToken?: RefreshTokenLifetime;
+}
+
+/**
+ * How a connection stays alive.
+ * - `refresh_token`: the standard grant; `rotates` when each refresh returns a new refresh token
+ *   and the old one stops working.
+ * - `extend`: the access token renews itself without a refresh token, inside a window
+ *   (Instagram Login's `ig_refresh_token`: at least `minimumAgeSeconds` old and unexpired).
+ * - `reauthorize`: only the person can renew it; Tether reminds them before it lapses.
+ * - `none`: it does not expire; only revocation ends it, which health checks detect.
+ */
+export type RefreshStrategy =
+  | { readonly kind: 'refresh_token'; readonly rotates: boolean; readonly see: string }
+  | { readonly kind: 'extend'; readonly minimumAgeSeconds: number; readonly see: string }
+  | { readonly kind: 'reauthorize'; readonly see: string }
+  | { readonly kind: 'none'; readonly see: string };
+
+/** The raw error a network returned, as the host or a caller saw it. */
+export interface RawResponse {
+  readonly status: number;
+  /** Header names in lower case. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The parsed JSON body, or the text when it was not JSON. */
+  readonly body: unknown;
+}
+
+/** What a provider's classifier says about one error. */
+export interface ClassifierVerdict {
+  readonly reason: Reason;
+  /** A sentence for the person who must act; the reason's default remedy when omitted. */
+  readonly remedy?: string;
+  /** For `rate_limited`: when to try again, from the network's headers or body. */
+  readonly retryAfterSeconds?: number;
+}
+
+/** A classified error, as the host sees it. */
+export interface ErrorClassification {
+  readonly reason: Reason;
+  /** Transient reasons are retried; permanent ones end the connection until re-authorized. */
+  readonly transient: boolean;
+  readonly remedy: string;
+  readonly retryAfterSeconds?: number;
+}
+
+/** The outcome of one health check. */
+export type HealthCheckResult = { readonly ok: true } | { readonly ok: false; readonly response: RawResponse };
+
+/**
+ * A cheap call proving a token still works, run between refreshes to catch revocations.
+ * A failed check is classified with the provider's classifier.
+ */
+export interface HealthCheckDeclaration {
+  /** How often to run it. */
+  readonly intervalSeconds: number;
+  /** What it calls, for operators. */
+  readonly description: string;
+  readonly see: string;
+  run(token: { readonly accessToken: string }, runtime: ProviderRuntime): Promise<HealthCheckResult>;
+}
+
+/**
+ * Everything a provider package declares. Pass it to `defineProvider` and export the result
+ * as the package's default export.
+ */
+export interface ProviderDeclaration<Options = unknown> {
+  /** kebab-case, equal to the package suffix (`@tether/provider-<id>`); never changes. */
+  readonly id: string;
+  readonly displayName: string;
+  /** The `@tether/provider-sdk` semver range this provider was built for, e.g. `^0.1.0`. */
+  readonly sdk: string;
+  readonly availability: Availability;
+  readonly oauth: OAuthDeclaration;
+  readonly scopes: ScopesDeclaration;
+  readonly lifetimes: LifetimesDeclaration;
+  readonly refresh: RefreshStrategy;
+  readonly healthCheck?: HealthCheckDeclaration;
+  /**
+   * Maps a raw error to one reason. Use structured fields (status, error code, subcode,
+   * headers), never substrings of messages.
+   */
+  classifyError(response: RawResponse): ClassifierVerdict;
+  /**
+   * Validator for provider-specific options from the host configuration, beside the
+   * `clientId` and `clientSecret` every provider gets. Any Standard Schema library works.
+   * @see https://standardschema.dev
+   */
+  readonly options?: StandardSchemaV1<unknown, Options>;
+  /** The network's developer documentation. */
+  readonly documentation?: string;
+}
+
+/** A validated provider, as `defineProvider` returns it and the host loads it. */
+export interface Provider<Options = unknown> extends Omit<ProviderDeclaration<Options>, 'classifyError'> {
+  /** The SDK version the provider was defined with. */
+  readonly definedWithSdk: string;
+  /**
+   * The classifier wrapped by the SDK: total (never throws, always a reason of the taxonomy),
+   * with transience and a remedy filled in.
+   */
+  classifyError(response: RawResponse): ErrorClassification;
+}
