@@ -1,0 +1,52 @@
+import { MikroORM } from '@mikro-orm/core';
+import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { type DynamicModule, Inject, Module, type OnModuleInit } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { createOrmOptions } from '@tether/persistence';
+import { QueueModule } from '@tether/scheduler';
+import { TETHER_CONFIG } from './config/config.token';
+import type { TetherConfig } from './config/tether-config';
+import { HealthController } from './health/health.controller';
+import { ApiKeyGuard } from './identity/api-key.guard';
+import { IdentityController } from './identity/identity.controller';
+import { IdentityService } from './identity/identity.service';
+import { ProblemFilter } from './http/problem.filter';
+import type { LoadedProvider } from './providers/provider-loader';
+import { ProviderRegistry } from './providers/provider-registry';
+import { ProvidersController } from './providers/providers.controller';
+
+/** Applies pending migrations and creates the default workspace before the server listens. */
+class DatabaseBootstrap implements OnModuleInit {
+  constructor(
+    @Inject(MikroORM) private readonly orm: MikroORM,
+    @Inject(IdentityService) private readonly identity: IdentityService,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.orm.getMigrator().up();
+    await this.identity.bootstrap();
+  }
+}
+
+/** The host, wired from a validated configuration and the providers loaded from it. */
+@Module({})
+export class AppModule {
+  static forRoot(config: TetherConfig, providers: readonly LoadedProvider[]): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        MikroOrmModule.forRoot({ ...createOrmOptions(config), registerRequestContext: true }),
+        QueueModule.forRoot({ redisUrl: config.redisUrl, prefix: config.queuePrefix, isGlobal: true }),
+      ],
+      controllers: [HealthController, ProvidersController, IdentityController],
+      providers: [
+        { provide: TETHER_CONFIG, useValue: config },
+        { provide: ProviderRegistry, useValue: new ProviderRegistry(providers) },
+        IdentityService,
+        DatabaseBootstrap,
+        { provide: APP_GUARD, useClass: ApiKeyGuard },
+        { provide: APP_FILTER, useClass: ProblemFilter },
+      ],
+    };
+  }
+}

@@ -1,0 +1,186 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { z } from 'zod';
+
+/** A provider package to load: `resolve` names the package; `id` renames it; `options` configure it. */
+export interface ProviderEntry {
+  readonly resolve: string;
+  readonly id?: string;
+  readonly options: Readonly<Record<string, unknown>>;
+}
+
+/** Tether's validated configuration. */
+export interface TetherConfig {
+  readonly port: number;
+  /** Where the embedded database, generated keys and other local state live. */
+  readonly dataDir: string;
+  /** PostgreSQL URL; the embedded SQLite file is used when absent. */
+  readonly databaseUrl?: string;
+  /** Redis URL for Bull; the in-process queue is used when absent. */
+  readonly redisUrl?: string;
+  /** Prefix of Bull's keys in Redis. */
+  readonly queuePrefix: string;
+  /** Accepted as an admin key of the default workspace. */
+  readonly adminKey?: string;
+  /** The URL people and networks reach this server at (OAuth redirects, links in messages). */
+  readonly publicUrl: string;
+  readonly providers: readonly ProviderEntry[];
+  /** Directory the configuration file was read from; provider packages resolve from here too. */
+  readonly baseDir: string;
+}
+
+/** A configuration that cannot be used; the message names each setting and its fix. */
+export class ConfigurationError extends Error {
+  readonly code = 'CONFIGURATION_INVALID';
+  constructor(readonly problems: readonly string[]) {
+    super(`Tether cannot start:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigurationError';
+  }
+}
+
+const providerEntrySchema = z.strictObject({
+  resolve: z.string().min(1, 'must name a provider package, e.g. @tether/provider-facebook'),
+  id: z
+    .string()
+    .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be kebab-case')
+    .optional(),
+  options: z.record(z.string(), z.unknown()).default({}),
+});
+
+const fileSchema = z.strictObject({
+  $schema: z.string().optional(),
+  port: z.number().int().min(1).max(65535).optional(),
+  dataDir: z.string().min(1).optional(),
+  databaseUrl: z.string().optional(),
+  redisUrl: z.string().optional(),
+  queuePrefix: z.string().min(1).optional(),
+  publicUrl: z.string().optional(),
+  providers: z.array(providerEntrySchema).optional(),
+});
+
+type FileSettings = z.infer<typeof fileSchema>;
+
+function describeIssues(error: z.ZodError, prefix: string, fix: string): string[] {
+  return error.issues.map((issue) => {
+    const path = issue.path.map(String).join('.');
+    return `${prefix}${path ? `${path}: ` : ''}${issue.message}. ${fix}`;
+  });
+}
+
+/**
+ * Replaces `{ "$env": "NAME" }` in provider options by the environment variable's value, so
+ * secrets stay out of the configuration file.
+ */
+function resolveEnvReferences(
+  value: unknown,
+  env: NodeJS.ProcessEnv,
+  path: string,
+  problems: string[],
+): unknown {
+  if (Array.isArray(value)) return value.map((item, index) => resolveEnvReferences(item, env, `${path}[${index}]`, problems));
+  if (typeof value === 'object' && value !== null) {
+    const record = value as Record<string, unknown>;
+    const keys = Object.keys(record);
+    if (keys.length === 1 && keys[0] === '$env') {
+      const name = record.$env;
+      const resolved = typeof name === 'string' ? env[name] : undefined;
+      if (resolved === undefined) {
+        problems.push(`${path}: the environment variable ${String(name)} is not set. Set it, or put the value in the file.`);
+      }
+      return resolved;
+    }
+    return Object.fromEntries(keys.map((key) => [key, resolveEnvReferences(record[key], env, `${path}.${key}`, problems)]));
+  }
+  return value;
+}
+
+function readFile(path: string, problems: string[]): FileSettings {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    problems.push(`${path} is not valid JSON (${error instanceof Error ? error.message : 'unreadable'}). Fix the file or remove it.`);
+    return {};
+  }
+  const parsed = fileSchema.safeParse(raw);
+  if (!parsed.success) {
+    problems.push(...describeIssues(parsed.error, `${path}: `, 'See the configuration table in README.md.'));
+    return {};
+  }
+  return parsed.data;
+}
+
+function checkUrl(problems: string[], setting: string, value: string | undefined, protocols: string[], example: string): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  try {
+    const url = new URL(value);
+    if (!protocols.includes(url.protocol)) throw new Error('protocol');
+    return value;
+  } catch {
+    // Never echo the value: URLs carry passwords.
+    problems.push(`${setting} must be a ${protocols.join(' or ')} URL such as ${example}. Fix it or unset it.`);
+    return undefined;
+  }
+}
+
+/**
+ * Reads configuration once: the environment wins over `tether.config.json` (or the file
+ * `TETHER_CONFIG` names), which wins over defaults. Every problem is collected, then one
+ * `ConfigurationError` names them all.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): TetherConfig {
+  const problems: string[] = [];
+  const explicitFile = env.TETHER_CONFIG;
+  const filePath = resolve(cwd, explicitFile ?? 'tether.config.json');
+  let file: FileSettings = {};
+  if (existsSync(filePath)) {
+    file = readFile(filePath, problems);
+  } else if (explicitFile) {
+    problems.push(`TETHER_CONFIG points to ${filePath}, which does not exist. Fix the path or unset TETHER_CONFIG.`);
+  }
+  const baseDir = existsSync(filePath) ? dirname(filePath) : cwd;
+
+  let port = file.port ?? 3000;
+  if (env.PORT !== undefined && env.PORT !== '') {
+    const parsed = Number(env.PORT);
+    if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) {
+      problems.push(`PORT must be a port number between 0 and 65535 (got "${env.PORT}"). Fix it or unset it to use 3000.`);
+    } else {
+      port = parsed;
+    }
+  }
+  const databaseUrl = checkUrl(
+    problems,
+    'DATABASE_URL',
+    env.DATABASE_URL ?? file.databaseUrl,
+    ['postgres:', 'postgresql:'],
+    'postgres://user:password@host:5432/tether',
+  );
+  const redisUrl = checkUrl(problems, 'REDIS_URL', env.REDIS_URL ?? file.redisUrl, ['redis:', 'rediss:'], 'redis://127.0.0.1:6379');
+  const adminKey = env.TETHER_ADMIN_KEY || undefined;
+  if (adminKey !== undefined && adminKey.length < 24) {
+    problems.push('TETHER_ADMIN_KEY must be at least 24 characters long. Generate one with `openssl rand -hex 32`.');
+  }
+  const publicUrl =
+    checkUrl(problems, 'TETHER_PUBLIC_URL', env.TETHER_PUBLIC_URL ?? file.publicUrl, ['http:', 'https:'], 'https://tether.example.com') ??
+    `http://localhost:${port}`;
+
+  const providers: ProviderEntry[] = (file.providers ?? []).map((entry, index) => ({
+    resolve: entry.resolve,
+    ...(entry.id !== undefined ? { id: entry.id } : {}),
+    options: resolveEnvReferences(entry.options, env, `providers[${index}].options`, problems) as Record<string, unknown>,
+  }));
+
+  if (problems.length > 0) throw new ConfigurationError(problems);
+  return {
+    port,
+    dataDir: resolve(cwd, env.TETHER_DATA_DIR ?? file.dataDir ?? 'data'),
+    ...(databaseUrl ? { databaseUrl } : {}),
+    ...(redisUrl ? { redisUrl } : {}),
+    queuePrefix: env.TETHER_QUEUE_PREFIX ?? file.queuePrefix ?? 'tether',
+    ...(adminKey ? { adminKey } : {}),
+    publicUrl: publicUrl.replace(/\/+$/, ''),
+    providers,
+    baseDir,
+  };
+}

@@ -1,0 +1,42 @@
+import { type INestApplication, type LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { AppModule } from './app.module';
+import type { TetherConfig } from './config/tether-config';
+import { useJsonBodies } from './http/json-body';
+import { loadProviders } from './providers/provider-loader';
+
+/** Options for building the application. */
+export interface CreateAppOptions {
+  readonly logger?: LogLevel[] | false;
+}
+
+/**
+ * Builds the Nest application from a validated configuration: loads provider packages (failing
+ * with a `ConfigurationError` naming each bad one), migrates the database and serves the
+ * OpenAPI document at `/openapi.json` with its UI at `/docs`.
+ */
+export async function createApp(config: TetherConfig, options: CreateAppOptions = {}): Promise<INestApplication> {
+  const providers = await loadProviders(config.providers, config.baseDir);
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, providers), {
+    logger: options.logger ?? ['log', 'warn', 'error'],
+    bodyParser: false,
+  });
+  useJsonBodies(app);
+  app.disable('x-powered-by');
+  app.enableShutdownHooks();
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Tether')
+      .setDescription(
+        'Keeps social-network connections alive. Errors are `application/problem+json` with a stable `code`.',
+      )
+      .setVersion('v1')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key (`tth_…`)' })
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', yamlDocumentUrl: 'openapi.yaml' });
+  return app;
+}

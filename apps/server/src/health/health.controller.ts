@@ -1,0 +1,55 @@
+import { EntityManager } from '@mikro-orm/core';
+import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { JobQueue } from '@tether/scheduler';
+import type { Response } from 'express';
+import { TETHER_CONFIG } from '../config/config.token';
+import type { TetherConfig } from '../config/tether-config';
+import { Public } from '../identity/principal';
+
+const CHECK_TIMEOUT_MS = 3000;
+
+async function withTimeout<T>(work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      work,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Liveness and dependencies, for load balancers and operators. Public; reveals no settings. */
+@ApiTags('health')
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly em: EntityManager,
+    @Inject(JobQueue) private readonly queue: JobQueue,
+    @Inject(TETHER_CONFIG) private readonly config: TetherConfig,
+  ) {}
+
+  @Get()
+  @Public()
+  @ApiOperation({ summary: 'Process, database and queue health' })
+  @ApiOkResponse({ description: 'Everything is healthy' })
+  @ApiServiceUnavailableResponse({ description: 'A dependency is down; `checks` says which' })
+  async health(@Res({ passthrough: true }) response: Response) {
+    const database = await withTimeout(this.em.getConnection().execute('select 1 as ok'))
+      .then(() => ({ ok: true }))
+      .catch((error: unknown) => ({ ok: false, detail: error instanceof Error ? error.message : 'unreachable' }));
+    const queue = await this.queue.health();
+    const checks = {
+      process: { ok: true, uptimeSeconds: Math.round(process.uptime()), rssBytes: process.memoryUsage().rss },
+      database: { kind: this.config.databaseUrl ? 'postgresql' : 'sqlite', ...database },
+      queue,
+    };
+    const ok = checks.database.ok && checks.queue.ok;
+    response.status(ok ? 200 : 503);
+    return { status: ok ? 'ok' : 'unavailable', checks };
+  }
+}

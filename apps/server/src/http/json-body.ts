@@ -1,0 +1,27 @@
+import type { INestApplication } from '@nestjs/common';
+import { json, type NextFunction, type Request, type Response } from 'express';
+import { ApiError } from './errors';
+
+const JSON_BODY_LIMIT = '1mb';
+
+/**
+ * Parses JSON bodies and turns body-parser's failures into API errors before Nest sees them
+ * (Nest rewraps them as a bare 400 and loses which failure it was).
+ */
+export function useJsonBodies(app: INestApplication): void {
+  app.use(json({ limit: JSON_BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
+  app.use((error: unknown, _request: Request, _response: Response, next: NextFunction) => {
+    const type = typeof error === 'object' && error !== null ? (error as { type?: unknown }).type : undefined;
+    switch (type) {
+      case 'entity.parse.failed':
+        return next(new ApiError('MALFORMED_JSON', 'The request body is not valid JSON.'));
+      case 'entity.too.large':
+        return next(new ApiError('PAYLOAD_TOO_LARGE', `The request body is larger than ${JSON_BODY_LIMIT}.`));
+      case 'encoding.unsupported':
+      case 'charset.unsupported':
+        return next(new ApiError('UNSUPPORTED_MEDIA_TYPE', 'The request body uses an unsupported encoding.'));
+      default:
+        return next(error);
+    }
+  });
+}

@@ -1,0 +1,56 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiResponse, type SchemaObject } from '@nestjs/swagger';
+import { z } from 'zod';
+import { API_ERROR_STATUS, type ApiErrorCode } from './errors';
+
+/** The problem+json schema every error response shares. */
+export const PROBLEM_SCHEMA: SchemaObject = {
+  type: 'object',
+  required: ['type', 'title', 'status', 'code', 'detail'],
+  properties: {
+    type: { type: 'string', format: 'uri' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    code: { type: 'string', enum: Object.keys(API_ERROR_STATUS) },
+    detail: { type: 'string' },
+    instance: { type: 'string' },
+    errors: {
+      type: 'array',
+      items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } },
+    },
+  },
+};
+
+/** Documents the problem responses a route can give, grouped by status. */
+export function ApiProblems(...codes: ApiErrorCode[]) {
+  const byStatus = new Map<number, ApiErrorCode[]>();
+  for (const code of codes) {
+    const status = API_ERROR_STATUS[code];
+    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+  }
+  return applyDecorators(
+    ...[...byStatus].map(([status, group]) =>
+      ApiResponse({
+        status,
+        description: `Problem: ${group.join(', ')}`,
+        content: { 'application/problem+json': { schema: PROBLEM_SCHEMA } },
+      }),
+    ),
+  );
+}
+
+/** A route behind an API key: documents the security scheme and the 401/403 problems. */
+export function ApiKeyAuth(...extraCodes: ApiErrorCode[]) {
+  return applyDecorators(ApiBearerAuth(), ApiProblems('UNAUTHENTICATED', 'INSUFFICIENT_SCOPE', ...extraCodes));
+}
+
+/** The JSON Schema of a zod schema, for OpenAPI. */
+export function jsonSchema(schema: z.ZodType): SchemaObject {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  return rest as SchemaObject;
+}
+
+/** Documents a JSON request body from its zod schema. */
+export function ApiJsonBody(schema: z.ZodType) {
+  return applyDecorators(ApiBody({ schema: jsonSchema(schema) }), ApiProblems('INVALID_REQUEST', 'MALFORMED_JSON'));
+}

@@ -1,0 +1,83 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { API_ERROR_STATUS, ApiError, type ApiErrorCode } from './errors';
+
+/** RFC 9457 problem details, with Tether's stable `code`. */
+export interface ProblemDocument {
+  readonly type: string;
+  readonly title: string;
+  readonly status: number;
+  readonly code: ApiErrorCode;
+  readonly detail: string;
+  readonly instance?: string;
+  readonly [extension: string]: unknown;
+}
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+function problemType(code: ApiErrorCode): string {
+  return `https://tether.dev/problems/${code.toLowerCase().replaceAll('_', '-')}`;
+}
+
+/** Builds a problem document for an error code. */
+export function problem(code: ApiErrorCode, detail: string, extensions: Record<string, unknown> = {}): ProblemDocument {
+  const status = API_ERROR_STATUS[code];
+  return { type: problemType(code), title: TITLES[status] ?? 'Error', status, code, detail, ...extensions };
+}
+
+function fromHttpException(exception: HttpException): ProblemDocument {
+  const status = exception.getStatus();
+  switch (status) {
+    case 404:
+      return problem('NOT_FOUND', 'No route matches this method and path.');
+    case 413:
+      return problem('PAYLOAD_TOO_LARGE', 'The request body is too large.');
+    case 415:
+      return problem('UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json.');
+    default:
+      if (status >= 400 && status < 500) return problem('INVALID_REQUEST', exception.message);
+      return problem('INTERNAL_ERROR', 'Something went wrong on our side; the error was logged.');
+  }
+}
+
+/**
+ * The one place errors become HTTP responses: every error is `application/problem+json` with a
+ * stable code. Unexpected errors are logged (message only, never request bodies) and answered
+ * with a generic 500 that leaks nothing.
+ */
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HTTP');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const context = host.switchToHttp();
+    const request = context.getRequest<Request>();
+    const response = context.getResponse<Response>();
+    let document: ProblemDocument | undefined;
+    if (exception instanceof ApiError) {
+      document = problem(exception.code, exception.message, exception.details ?? {});
+    } else if (exception instanceof HttpException) {
+      document = fromHttpException(exception);
+    }
+    if (!document || document.status >= 500) {
+      const name = exception instanceof Error ? exception.name : typeof exception;
+      this.logger.error(`Unhandled ${name} on ${request.method} ${request.path}`, exception instanceof Error ? exception.stack : undefined);
+      document ??= problem('INTERNAL_ERROR', 'Something went wrong on our side; the error was logged.');
+    }
+    response
+      .status(document.status)
+      .type('application/problem+json')
+      .json({ ...document, instance: request.originalUrl?.split('?')[0] });
+  }
+}

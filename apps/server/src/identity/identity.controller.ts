@@ -1,0 +1,88 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { ApiKey, User } from '@tether/persistence';
+import { z } from 'zod';
+import { ApiJsonBody, ApiKeyAuth, ApiProblems } from '../http/openapi';
+import { ZodPipe } from '../http/zod-body.pipe';
+import { IdentityService } from './identity.service';
+import { CurrentPrincipal, type Principal } from './principal';
+
+const createUserBody = z.strictObject({
+  email: z.email(),
+  name: z.string().trim().min(1).max(200),
+  role: z.enum(['admin', 'member']).default('member'),
+});
+
+const createApiKeyBody = z.strictObject({
+  name: z.string().trim().min(1).max(200),
+  scope: z.enum(['admin', 'tokens:read']),
+  userId: z.string().min(1).optional(),
+});
+
+function userView(user: User) {
+  return { id: user.id, email: user.email, name: user.name, role: user.role, createdAt: user.createdAt.toISOString() };
+}
+
+function apiKeyView(apiKey: ApiKey) {
+  return {
+    id: apiKey.id,
+    name: apiKey.name,
+    scope: apiKey.scope,
+    prefix: apiKey.keyPrefix,
+    userId: apiKey.user?.id ?? null,
+    createdAt: apiKey.createdAt.toISOString(),
+    lastUsedAt: apiKey.lastUsedAt?.toISOString() ?? null,
+  };
+}
+
+/** Users and API keys of the caller's workspace. Admin keys only. */
+@ApiTags('identity')
+@Controller('api/v1')
+@ApiKeyAuth()
+export class IdentityController {
+  constructor(private readonly identity: IdentityService) {}
+
+  @Get('users')
+  @ApiOperation({ summary: 'List the users of the workspace' })
+  @ApiOkResponse({ description: '`{ data: User[] }`' })
+  async listUsers(@CurrentPrincipal() principal: Principal) {
+    return { data: (await this.identity.listUsers(principal.workspaceId)).map(userView) };
+  }
+
+  @Post('users')
+  @ApiOperation({ summary: 'Add a user (admin or member) to the workspace' })
+  @ApiJsonBody(createUserBody)
+  @ApiCreatedResponse({ description: 'The user' })
+  @ApiProblems('USER_EXISTS')
+  async createUser(@CurrentPrincipal() principal: Principal, @Body(new ZodPipe(createUserBody)) input: z.output<typeof createUserBody>) {
+    return userView(await this.identity.createUser(principal.workspaceId, input));
+  }
+
+  @Get('api-keys')
+  @ApiOperation({ summary: 'List the active API keys of the workspace (never the keys themselves)' })
+  @ApiOkResponse({ description: '`{ data: ApiKey[] }`' })
+  async listApiKeys(@CurrentPrincipal() principal: Principal) {
+    return { data: (await this.identity.listApiKeys(principal.workspaceId)).map(apiKeyView) };
+  }
+
+  @Post('api-keys')
+  @ApiOperation({ summary: 'Create an API key; the response is the only time the key is shown' })
+  @ApiJsonBody(createApiKeyBody)
+  @ApiCreatedResponse({ description: 'The key’s record and, once, `key`' })
+  async createApiKey(
+    @CurrentPrincipal() principal: Principal,
+    @Body(new ZodPipe(createApiKeyBody)) input: z.output<typeof createApiKeyBody>,
+  ) {
+    const { apiKey, key } = await this.identity.createApiKey(principal.workspaceId, input);
+    return { ...apiKeyView(apiKey), key };
+  }
+
+  @Delete('api-keys/:id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Revoke an API key' })
+  @ApiNoContentResponse({ description: 'Revoked' })
+  @ApiProblems('API_KEY_NOT_FOUND')
+  async revokeApiKey(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<void> {
+    await this.identity.revokeApiKey(principal.workspaceId, id);
+  }
+}

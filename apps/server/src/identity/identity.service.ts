@@ -1,0 +1,145 @@
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/core';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ApiKey, type ApiKeyScope, User, type UserRole, Workspace } from '@tether/persistence';
+import { TETHER_CONFIG } from '../config/config.token';
+import type { TetherConfig } from '../config/tether-config';
+import { ApiError } from '../http/errors';
+import { displayPrefix, generateApiKey, hashApiKey, sameKey } from './api-key';
+import type { Principal } from './principal';
+
+/** The workspace a fresh installation starts with, and the one `TETHER_ADMIN_KEY` belongs to. */
+export const DEFAULT_WORKSPACE_ID = 'default';
+
+/** The file a generated bootstrap key is written to. */
+export const BOOTSTRAP_KEY_FILE = 'admin-api-key';
+
+// Updating last-used on every request would turn each read into a write.
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+/** Workspaces, users and API keys. */
+@Injectable()
+export class IdentityService {
+  private readonly logger = new Logger('Identity');
+
+  constructor(
+    private readonly em: EntityManager,
+    @Inject(TETHER_CONFIG) private readonly config: TetherConfig,
+  ) {}
+
+  /**
+   * Creates the default workspace on an empty database. Without `TETHER_ADMIN_KEY`, a first
+   * admin key is generated and written to a file only its owner can read; the log says where.
+   */
+  async bootstrap(): Promise<void> {
+    const em = this.em.fork();
+    if ((await em.count(Workspace, {})) > 0) return;
+    const workspace = Object.assign(new Workspace(), { id: DEFAULT_WORKSPACE_ID, name: 'Default' });
+    em.persist(workspace);
+    if (this.config.adminKey) {
+      await em.flush();
+      return;
+    }
+    const key = generateApiKey();
+    em.persist(
+      Object.assign(new ApiKey(), {
+        workspace,
+        name: 'Generated on first start',
+        scope: 'admin' satisfies ApiKeyScope,
+        keyHash: hashApiKey(key),
+        keyPrefix: displayPrefix(key),
+      }),
+    );
+    mkdirSync(this.config.dataDir, { recursive: true, mode: 0o700 });
+    const file = join(this.config.dataDir, BOOTSTRAP_KEY_FILE);
+    writeFileSync(file, `${key}\n`, { mode: 0o600 });
+    chmodSync(file, 0o600);
+    await em.flush();
+    this.logger.log(`Generated an admin API key for the default workspace and wrote it to ${file} (readable only by its owner).`);
+  }
+
+  /** The caller a bearer key belongs to, or undefined when the key is unknown or revoked. */
+  async authenticate(key: string): Promise<Principal | undefined> {
+    if (this.config.adminKey && sameKey(key, this.config.adminKey)) {
+      return { workspaceId: DEFAULT_WORKSPACE_ID, scope: 'admin' };
+    }
+    const em = this.em.fork();
+    const apiKey = await em.findOne(ApiKey, { keyHash: hashApiKey(key), revokedAt: null });
+    if (!apiKey) return undefined;
+    const now = new Date();
+    if (!apiKey.lastUsedAt || now.getTime() - apiKey.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+      apiKey.lastUsedAt = now;
+      await em.flush();
+    }
+    return {
+      workspaceId: apiKey.workspace.id,
+      scope: apiKey.scope,
+      apiKeyId: apiKey.id,
+      ...(apiKey.user ? { userId: apiKey.user.id } : {}),
+    };
+  }
+
+  async listUsers(workspaceId: string): Promise<User[]> {
+    return this.em.fork().find(User, { workspace: workspaceId }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+  }
+
+  async createUser(workspaceId: string, input: { email: string; name: string; role: UserRole }): Promise<User> {
+    const em = this.em.fork();
+    const user = Object.assign(new User(), {
+      workspace: em.getReference(Workspace, workspaceId),
+      email: input.email.toLowerCase(),
+      name: input.name,
+      role: input.role,
+    });
+    try {
+      await em.persistAndFlush(user);
+    } catch (error) {
+      if (error instanceof UniqueConstraintViolationException) {
+        throw new ApiError('USER_EXISTS', `A user with the email ${user.email} already exists in this workspace.`);
+      }
+      throw error;
+    }
+    return user;
+  }
+
+  async listApiKeys(workspaceId: string): Promise<ApiKey[]> {
+    return this.em.fork().find(ApiKey, { workspace: workspaceId, revokedAt: null }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+  }
+
+  /** Creates a key and returns it with its plain value, which is never retrievable again. */
+  async createApiKey(
+    workspaceId: string,
+    input: { name: string; scope: ApiKeyScope; userId?: string | undefined },
+  ): Promise<{ apiKey: ApiKey; key: string }> {
+    const em = this.em.fork();
+    let user: User | undefined;
+    if (input.userId !== undefined) {
+      user = (await em.findOne(User, { id: input.userId, workspace: workspaceId })) ?? undefined;
+      if (!user) {
+        throw new ApiError('INVALID_REQUEST', `userId: no user ${input.userId} in this workspace.`, {
+          errors: [{ path: 'userId', message: 'no such user in this workspace' }],
+        });
+      }
+    }
+    const key = generateApiKey();
+    const apiKey = Object.assign(new ApiKey(), {
+      workspace: em.getReference(Workspace, workspaceId),
+      ...(user ? { user } : {}),
+      name: input.name,
+      scope: input.scope,
+      keyHash: hashApiKey(key),
+      keyPrefix: displayPrefix(key),
+    });
+    await em.persistAndFlush(apiKey);
+    return { apiKey, key };
+  }
+
+  async revokeApiKey(workspaceId: string, id: string): Promise<void> {
+    const em = this.em.fork();
+    const apiKey = await em.findOne(ApiKey, { id, workspace: workspaceId, revokedAt: null });
+    if (!apiKey) throw new ApiError('API_KEY_NOT_FOUND', `No active API key ${id} in this workspace.`);
+    apiKey.revokedAt = new Date();
+    await em.flush();
+  }
+}

@@ -1,0 +1,70 @@
+import { BullModule, getQueueToken } from '@nestjs/bull';
+import {
+  ConfigurableModuleBuilder,
+  type DynamicModule,
+  Module,
+  type OnApplicationShutdown,
+  type Provider,
+} from '@nestjs/common';
+import type { Queue } from 'bull';
+import { BullJobQueue } from './bull-job-queue';
+import { InProcessJobQueue } from './in-process-job-queue';
+import { JobQueue } from './job-queue';
+
+/** Where jobs go. */
+export interface QueueModuleOptions {
+  /** A `redis://` URL for Bull; when absent, jobs run in this process. */
+  readonly redisUrl?: string;
+  /** Prefix for Bull's Redis keys, so several deployments can share one Redis. */
+  readonly prefix?: string;
+}
+
+const QUEUE_NAME = 'tether';
+
+const { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN } = new ConfigurableModuleBuilder<QueueModuleOptions>()
+  .setClassMethodName('forRoot')
+  .setExtras({ isGlobal: true }, (definition, extras) => ({ ...definition, global: extras.isGlobal }))
+  .build();
+
+class InProcessQueueCloser implements OnApplicationShutdown {
+  constructor(private readonly queue: InProcessJobQueue) {}
+  onApplicationShutdown(): void {
+    this.queue.close();
+  }
+}
+
+/** Provides the {@link JobQueue}: Bull on Redis when a URL is configured, in-process otherwise. */
+@Module({})
+export class QueueModule extends ConfigurableModuleClass {
+  static override forRoot(options: QueueModuleOptions & { isGlobal?: boolean }): DynamicModule {
+    const base = super.forRoot(options);
+    if (options.redisUrl) {
+      const queueProvider: Provider = {
+        provide: JobQueue,
+        useFactory: (queue: Queue) => new BullJobQueue(queue),
+        inject: [getQueueToken(QUEUE_NAME)],
+      };
+      return {
+        ...base,
+        imports: [
+          BullModule.forRoot({ url: options.redisUrl, prefix: options.prefix ?? 'tether' }),
+          BullModule.registerQueue({ name: QUEUE_NAME }),
+        ],
+        providers: [...(base.providers ?? []), queueProvider],
+        exports: [JobQueue],
+      };
+    }
+    const queue = new InProcessJobQueue();
+    return {
+      ...base,
+      providers: [
+        ...(base.providers ?? []),
+        { provide: JobQueue, useValue: queue },
+        { provide: InProcessQueueCloser, useValue: new InProcessQueueCloser(queue) },
+      ],
+      exports: [JobQueue],
+    };
+  }
+}
+
+export { MODULE_OPTIONS_TOKEN as QUEUE_MODULE_OPTIONS };
