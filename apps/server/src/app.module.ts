@@ -36,7 +36,11 @@ export class AppModule {
       module: AppModule,
       imports: [
         MikroOrmModule.forRoot({ ...createOrmOptions(config), registerRequestContext: true }),
-        QueueModule.forRoot({ redisUrl: config.redisUrl, prefix: config.queuePrefix, isGlobal: true }),
+        QueueModule.forRoot({
+          redisUrl: config.redisUrl,
+          prefix: config.queuePrefix,
+          isGlobal: true,
+        }),
       ],
       controllers: [HealthController, ProvidersController, IdentityController],
       providers: [

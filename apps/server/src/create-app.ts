@@ -17,12 +17,18 @@ export interface CreateAppOptions {
  * with a `ConfigurationError` naming each bad one), migrates the database and serves the
  * OpenAPI document at `/openapi.json` with its UI at `/docs`.
  */
-export async function createApp(config: TetherConfig, options: CreateAppOptions = {}): Promise<INestApplication> {
+export async function createApp(
+  config: TetherConfig,
+  options: CreateAppOptions = {},
+): Promise<INestApplication> {
   const providers = await loadProviders(config.providers, config.baseDir);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, providers), {
-    logger: options.logger ?? ['log', 'warn', 'error'],
-    bodyParser: false,
-  });
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.forRoot(config, providers),
+    {
+      logger: options.logger ?? ['log', 'warn', 'error'],
+      bodyParser: false,
+    },
+  );
   useJsonBodies(app);
   app.disable('x-powered-by');
   app.enableShutdownHooks();
@@ -37,6 +43,9 @@ export async function createApp(config: TetherConfig, options: CreateAppOptions 
       .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key (`tth_…`)' })
       .build(),
   );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', yamlDocumentUrl: 'openapi.yaml' });
+  SwaggerModule.setup('docs', app, document, {
+    jsonDocumentUrl: 'openapi.json',
+    yamlDocumentUrl: 'openapi.yaml',
+  });
   return app;
 }

@@ -4,7 +4,12 @@ import { type Mode, startServer, type TestServer } from './support/server';
 
 async function problemOf(response: Response) {
   expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-  return (await response.json()) as { status: number; code: string; detail: string; errors?: { path: string }[] };
+  return (await response.json()) as {
+    status: number;
+    code: string;
+    detail: string;
+    errors?: { path: string }[];
+  };
 }
 
 describe.each<Mode>(['embedded', 'distributed'])('the host in %s mode', (mode) => {
@@ -19,18 +24,33 @@ describe.each<Mode>(['embedded', 'distributed'])('the host in %s mode', (mode) =
   it('reports itself, its database and its queue healthy without a key', async () => {
     const response = await server.request('GET', '/health', { key: null });
     expect(response.status).toBe(200);
-    const body = (await response.json()) as { status: string; checks: Record<string, { ok: boolean; kind?: string }> };
+    const body = (await response.json()) as {
+      status: string;
+      checks: Record<string, { ok: boolean; kind?: string }>;
+    };
     expect(body.status).toBe('ok');
     expect(body.checks.process!.ok).toBe(true);
-    expect(body.checks.database).toMatchObject({ ok: true, kind: mode === 'embedded' ? 'sqlite' : 'postgresql' });
-    expect(body.checks.queue).toMatchObject({ ok: true, kind: mode === 'embedded' ? 'in-process' : 'redis' });
+    expect(body.checks.database).toMatchObject({
+      ok: true,
+      kind: mode === 'embedded' ? 'sqlite' : 'postgresql',
+    });
+    expect(body.checks.queue).toMatchObject({
+      ok: true,
+      kind: mode === 'embedded' ? 'in-process' : 'redis',
+    });
   });
 
   if (mode === 'distributed') {
     it('migrated the PostgreSQL database', async () => {
-      const rows = await query<{ name: string }>(server.config.databaseUrl!, 'select name from mikro_orm_migrations');
+      const rows = await query<{ name: string }>(
+        server.config.databaseUrl!,
+        'select name from mikro_orm_migrations',
+      );
       expect(rows.map((row) => row.name)).toContain('Migration001Identity');
-      const workspaces = await query<{ id: string }>(server.config.databaseUrl!, 'select id from workspaces');
+      const workspaces = await query<{ id: string }>(
+        server.config.databaseUrl!,
+        'select id from workspaces',
+      );
       expect(workspaces).toEqual([{ id: 'default' }]);
     });
   }
@@ -46,7 +66,7 @@ describe.each<Mode>(['embedded', 'distributed'])('the host in %s mode', (mode) =
   it('lists the loaded providers with their declarations and versions, never their options', async () => {
     const response = await server.request('GET', '/api/v1/providers');
     expect(response.status).toBe(200);
-    const { data } = (await response.json()) as { data: Record<string, any>[] };
+    const { data } = (await response.json()) as { data: { scopes: { required: unknown[] } }[] };
     expect(data).toHaveLength(1);
     const fixture = data[0]!;
     expect(fixture).toMatchObject({
@@ -58,7 +78,9 @@ describe.each<Mode>(['embedded', 'distributed'])('the host in %s mode', (mode) =
       oauth: { version: '2.0', clientAuthentication: 'basic', pkce: 'supported' },
       refresh: { kind: 'refresh_token', rotates: true },
     });
-    expect(fixture.scopes.required).toEqual([{ name: 'profile.read', purpose: expect.any(String) }]);
+    expect(fixture.scopes.required).toEqual([
+      { name: 'profile.read', purpose: expect.any(String) },
+    ]);
     expect(fixture).not.toHaveProperty('options');
 
     const one = await server.request('GET', '/api/v1/providers/fixture');
@@ -86,7 +108,11 @@ describe.each<Mode>(['embedded', 'distributed'])('the host in %s mode', (mode) =
     const limited = await server.request('POST', '/api/v1/providers/fixture/classify-error', {
       json: { status: 429, headers: { 'Retry-After': '30' }, body: null },
     });
-    expect(await limited.json()).toMatchObject({ reason: 'rate_limited', transient: true, retryAfterSeconds: 30 });
+    expect(await limited.json()).toMatchObject({
+      reason: 'rate_limited',
+      transient: true,
+      retryAfterSeconds: 30,
+    });
   });
 
   it('rejects bad input with 400 problems and no 500', async () => {
@@ -137,18 +163,28 @@ describe.each<Mode>(['embedded', 'distributed'])('the host in %s mode', (mode) =
       json: { name: 'publisher', scope: 'tokens:read', userId: created.id },
     });
     expect(keyResponse.status).toBe(201);
-    const { key, id, prefix } = (await keyResponse.json()) as { key: string; id: string; prefix: string };
+    const { key, id, prefix } = (await keyResponse.json()) as {
+      key: string;
+      id: string;
+      prefix: string;
+    };
     expect(key).toMatch(/^tth_/);
     expect(key.startsWith(prefix)).toBe(true);
 
     expect((await server.request('GET', '/api/v1/providers', { key })).status).toBe(200);
-    const forbidden = await server.request('POST', '/api/v1/users', { key, json: { email: 'x@y.z', name: 'X' } });
+    const forbidden = await server.request('POST', '/api/v1/users', {
+      key,
+      json: { email: 'x@y.z', name: 'X' },
+    });
     expect(forbidden.status).toBe(403);
     expect((await problemOf(forbidden)).code).toBe('INSUFFICIENT_SCOPE');
 
     const listing = await server.request('GET', '/api/v1/api-keys');
     const keys = (await listing.json()) as { data: Record<string, unknown>[] };
-    expect(keys.data.find((k) => k.id === id)).toMatchObject({ scope: 'tokens:read', userId: created.id });
+    expect(keys.data.find((k) => k.id === id)).toMatchObject({
+      scope: 'tokens:read',
+      userId: created.id,
+    });
     expect(JSON.stringify(keys)).not.toContain(key);
 
     expect((await server.request('DELETE', `/api/v1/api-keys/${id}`)).status).toBe(204);
@@ -159,9 +195,13 @@ describe.each<Mode>(['embedded', 'distributed'])('the host in %s mode', (mode) =
   it('serves an OpenAPI document describing every route with its errors', async () => {
     const response = await server.request('GET', '/openapi.json', { key: null });
     expect(response.status).toBe(200);
-    const document = (await response.json()) as { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
+    const document = (await response.json()) as {
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    };
     const classify = document.paths['/api/v1/providers/{id}/classify-error']!.post!;
-    expect(Object.keys(classify.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '403', '404']));
+    expect(Object.keys(classify.responses)).toEqual(
+      expect.arrayContaining(['200', '400', '401', '403', '404']),
+    );
     for (const [path, operations] of Object.entries(document.paths)) {
       for (const [method, operation] of Object.entries(operations)) {
         if (path === '/health') continue;

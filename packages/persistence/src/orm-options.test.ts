@@ -14,7 +14,12 @@ async function roundTrip(orm: MikroORM): Promise<void> {
   await orm.getMigrator().up();
   const em = orm.em.fork();
   const workspace = Object.assign(new Workspace(), { name: 'Acme' });
-  const user = Object.assign(new User(), { workspace, email: 'ada@acme.test', name: 'Ada', role: 'admin' });
+  const user = Object.assign(new User(), {
+    workspace,
+    email: 'ada@acme.test',
+    name: 'Ada',
+    role: 'admin',
+  });
   const key = Object.assign(new ApiKey(), {
     workspace,
     user,
@@ -24,7 +29,9 @@ async function roundTrip(orm: MikroORM): Promise<void> {
     keyPrefix: 'tth_abcd',
   });
   await em.persistAndFlush([workspace, user, key]);
-  const found = await orm.em.fork().findOneOrFail(ApiKey, { keyHash: 'a'.repeat(64) }, { populate: ['user'] });
+  const found = await orm.em
+    .fork()
+    .findOneOrFail(ApiKey, { keyHash: 'a'.repeat(64) }, { populate: ['user'] });
   expect(found.user?.email).toBe('ada@acme.test');
   expect(found.createdAt).toBeInstanceOf(Date);
   // Applying migrations again is a no-op.
@@ -51,17 +58,21 @@ describe('migrations and entities', () => {
     await admin.query(`CREATE DATABASE ${database}`);
     const url = new URL(postgresUrl);
     url.pathname = `/${database}`;
-    const orm = await MikroORM.init(createOrmOptions({ databaseUrl: url.toString(), dataDir: '.' }));
+    const orm = await MikroORM.init(
+      createOrmOptions({ databaseUrl: url.toString(), dataDir: '.' }),
+    );
     cleanups.push(async () => {
       await orm.close(true);
       await admin.query(`DROP DATABASE IF EXISTS ${database}`);
       await admin.end();
     });
     await roundTrip(orm);
-    const tables = await orm.em.getConnection().execute<{ table_name: string }[]>(
-      `select table_name from information_schema.tables where table_schema = 'public' order by table_name`,
-    );
-    expect(tables.map((t: { table_name: string }) => t.table_name)).toEqual(
+    const tables: { table_name: string }[] = await orm.em
+      .getConnection()
+      .execute(
+        `select table_name from information_schema.tables where table_schema = 'public' order by table_name`,
+      );
+    expect(tables.map((t) => t.table_name)).toEqual(
       expect.arrayContaining(['api_keys', 'mikro_orm_migrations', 'users', 'workspaces']),
     );
   });

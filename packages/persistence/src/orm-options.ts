@@ -28,7 +28,12 @@ export function createOrmOptions(settings: DatabaseSettings): Options {
   const common: Options = {
     entities: ENTITY_SCHEMAS,
     extensions: [Migrator],
-    migrations: { migrationsList: MIGRATIONS, transactional: true, allOrNothing: true },
+    migrations: {
+      migrationsList: MIGRATIONS,
+      transactional: true,
+      allOrNothing: true,
+      snapshot: false,
+    },
     // Entities are declared with EntitySchema; no reflection of TypeScript types is needed.
     discovery: { requireEntitiesArray: true },
     allowGlobalContext: false,

@@ -23,7 +23,8 @@ export class ProviderDefinitionError extends Error {
 const ID_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 // A deliberately small semver-range check: enough to reject garbage here without a dependency;
 // the host does the real range matching.
-const RANGE_PATTERN = /^[\^~>=<]*\s*\d+(\.\d+|\.x|\.\*)*(\s*(\|\||-|\s)\s*[\^~>=<]*\s*\d+(\.\d+|\.x|\.\*)*)*$/;
+const RANGE_PATTERN =
+  /^[\^~>=<]*\s*\d+(\.\d+|\.x|\.\*)*(\s*(\|\||-|\s)\s*[\^~>=<]*\s*\d+(\.\d+|\.x|\.\*)*)*$/;
 const AVAILABILITY = ['available', 'restricted', 'discontinued'];
 const CLIENT_AUTH = ['basic', 'body'];
 const PKCE = ['required', 'supported', 'unsupported'];
@@ -63,8 +64,13 @@ function checkLifetime(problems: Problems, field: string, value: unknown): void 
     return;
   }
   const { seconds } = value;
-  if (seconds !== null && !(typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0)) {
-    problems.push(`'${field}.seconds' must be a positive number of seconds, or null when it does not expire`);
+  if (
+    seconds !== null &&
+    !(typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0)
+  ) {
+    problems.push(
+      `'${field}.seconds' must be a positive number of seconds, or null when it does not expire`,
+    );
   }
   if (!nonEmptyString(value.see)) problems.push(`'${field}.see' must name the source of the fact`);
 }
@@ -91,9 +97,15 @@ function checkScopes(problems: Problems, value: unknown): void {
         problems.push(`'${field}.name' must be a non-empty string`);
         return;
       }
-      if (!nonEmptyString(scope.purpose)) problems.push(`'${field}.purpose' must say what the scope is for`);
-      if (/\s/.test(scope.name) || (typeof separator === 'string' && separator && scope.name.includes(separator))) {
-        problems.push(`'${field}.name' (${scope.name}) must not contain whitespace or the separator`);
+      if (!nonEmptyString(scope.purpose))
+        problems.push(`'${field}.purpose' must say what the scope is for`);
+      if (
+        /\s/.test(scope.name) ||
+        (typeof separator === 'string' && separator && scope.name.includes(separator))
+      ) {
+        problems.push(
+          `'${field}.name' (${scope.name}) must not contain whitespace or the separator`,
+        );
       }
       if (seen.has(scope.name)) problems.push(`'${field}.name' (${scope.name}) is declared twice`);
       seen.add(scope.name);
@@ -114,7 +126,8 @@ function checkOAuth(problems: Problems, value: unknown): void {
     if (!CLIENT_AUTH.includes(value.clientAuthentication as string)) {
       problems.push(`'oauth.clientAuthentication' must be one of ${CLIENT_AUTH.join(', ')}`);
     }
-    if (!PKCE.includes(value.pkce as string)) problems.push(`'oauth.pkce' must be one of ${PKCE.join(', ')}`);
+    if (!PKCE.includes(value.pkce as string))
+      problems.push(`'oauth.pkce' must be one of ${PKCE.join(', ')}`);
     if (value.authorizationParams !== undefined) {
       const params = value.authorizationParams;
       if (!isRecord(params) || Object.values(params).some((v) => typeof v !== 'string')) {
@@ -140,7 +153,8 @@ function checkRefresh(problems: Problems, declaration: Record<string, unknown>):
   const lifetimes = isRecord(declaration.lifetimes) ? declaration.lifetimes : {};
   switch (refresh.kind) {
     case 'refresh_token':
-      if (typeof refresh.rotates !== 'boolean') problems.push(`'refresh.rotates' must be true or false`);
+      if (typeof refresh.rotates !== 'boolean')
+        problems.push(`'refresh.rotates' must be true or false`);
       if (isRecord(declaration.oauth) && declaration.oauth.version !== '2.0') {
         problems.push(`'refresh.kind' refresh_token needs OAuth 2.0`);
       }
@@ -152,7 +166,9 @@ function checkRefresh(problems: Problems, declaration: Record<string, unknown>):
       break;
     case 'reauthorize':
       if (isRecord(lifetimes.accessToken) && lifetimes.accessToken.seconds === null) {
-        problems.push(`'refresh.kind' reauthorize needs an access token that expires; use 'none' for tokens that do not`);
+        problems.push(
+          `'refresh.kind' reauthorize needs an access token that expires; use 'none' for tokens that do not`,
+        );
       }
       break;
     case 'none':
@@ -189,7 +205,9 @@ function checkDeclaration(raw: unknown): { id: string; problems: Problems } {
     if (refreshToken !== undefined) {
       checkLifetime(problems, 'lifetimes.refreshToken', refreshToken);
       if (isRecord(refreshToken) && !REFRESH_TOKEN_ENDS.includes(refreshToken.ends as string)) {
-        problems.push(`'lifetimes.refreshToken.ends' must be one of ${REFRESH_TOKEN_ENDS.join(', ')}`);
+        problems.push(
+          `'lifetimes.refreshToken.ends' must be one of ${REFRESH_TOKEN_ENDS.join(', ')}`,
+        );
       }
     }
   }
@@ -203,7 +221,8 @@ function checkDeclaration(raw: unknown): { id: string; problems: Problems } {
         problems.push(`'healthCheck.intervalSeconds' must be at least 60 seconds`);
       }
       if (typeof check.run !== 'function') problems.push(`'healthCheck.run' must be a function`);
-      if (!nonEmptyString(check.description)) problems.push(`'healthCheck.description' must say what it calls`);
+      if (!nonEmptyString(check.description))
+        problems.push(`'healthCheck.description' must say what it calls`);
     }
   }
   if (typeof raw.classifyError !== 'function') problems.push(`'classifyError' must be a function`);
@@ -233,7 +252,10 @@ function totalClassifier(
     }
     const reason = verdict && isReason(verdict.reason) ? verdict.reason : 'unknown';
     const description = REASON_DESCRIPTIONS[reason];
-    const remedy = verdict && reason === verdict.reason && nonEmptyString(verdict.remedy) ? verdict.remedy : description.remedy;
+    const remedy =
+      verdict && reason === verdict.reason && nonEmptyString(verdict.remedy)
+        ? verdict.remedy
+        : description.remedy;
     const retryAfter = verdict?.retryAfterSeconds;
     return {
       reason,
@@ -258,7 +280,8 @@ export function validateProvider(raw: unknown): ProviderValidation {
   const declaration = raw as ProviderDeclaration & { definedWithSdk?: unknown };
   const provider: Provider = {
     ...declaration,
-    definedWithSdk: typeof declaration.definedWithSdk === 'string' ? declaration.definedWithSdk : SDK_VERSION,
+    definedWithSdk:
+      typeof declaration.definedWithSdk === 'string' ? declaration.definedWithSdk : SDK_VERSION,
     classifyError: totalClassifier(declaration.classifyError.bind(declaration)),
   };
   return { ok: true, provider: Object.freeze(provider) };
@@ -268,7 +291,9 @@ export function validateProvider(raw: unknown): ProviderValidation {
  * Validates a declaration, wraps its classifier so it is total, and stamps the SDK version.
  * Throws `ProviderDefinitionError` naming the provider and each bad field.
  */
-export function defineProvider<Options = unknown>(declaration: ProviderDeclaration<Options>): Provider<Options> {
+export function defineProvider<Options = unknown>(
+  declaration: ProviderDeclaration<Options>,
+): Provider<Options> {
   const result = validateProvider(declaration);
   if (!result.ok) throw new ProviderDefinitionError(result.providerId, result.problems);
   return result.provider as Provider<Options>;

@@ -153,7 +153,8 @@ export interface ErrorClassification {
 }
 
 /** The outcome of one health check. */
-export type HealthCheckResult = { readonly ok: true } | { readonly ok: false; readonly response: RawResponse };
+export type HealthCheckResult =
+  { readonly ok: true } | { readonly ok: false; readonly response: RawResponse };
 
 /**
  * A cheap call proving a token still works, run between refreshes to catch revocations.
@@ -165,7 +166,10 @@ export interface HealthCheckDeclaration {
   /** What it calls, for operators. */
   readonly description: string;
   readonly see: string;
-  run(token: { readonly accessToken: string }, runtime: ProviderRuntime): Promise<HealthCheckResult>;
+  run(
+    token: { readonly accessToken: string },
+    runtime: ProviderRuntime,
+  ): Promise<HealthCheckResult>;
 }
 
 /**
@@ -200,7 +204,10 @@ export interface ProviderDeclaration<Options = unknown> {
 }
 
 /** A validated provider, as `defineProvider` returns it and the host loads it. */
-export interface Provider<Options = unknown> extends Omit<ProviderDeclaration<Options>, 'classifyError'> {
+export interface Provider<Options = unknown> extends Omit<
+  ProviderDeclaration<Options>,
+  'classifyError'
+> {
   /** The SDK version the provider was defined with. */
   readonly definedWithSdk: string;
   /**

@@ -106,7 +106,8 @@ export const REASON_DESCRIPTIONS: Readonly<Record<Reason, ReasonDescription>> = 
   },
   unknown: {
     meaning: 'The network returned an error Tether does not recognise.',
-    remedy: 'Nothing to do yet: Tether retries; if it keeps failing, an operator should look at the recorded error.',
+    remedy:
+      'Nothing to do yet: Tether retries; if it keeps failing, an operator should look at the recorded error.',
     transient: true,
   },
 };

@@ -52,7 +52,8 @@ export function describeProviderConformance(options: ConformanceOptions): void {
     it('declares at least one required scope or says why none is needed', () => {
       const all = [...provider.scopes.required, ...provider.scopes.optional].map((s) => s.name);
       expect(new Set(all).size).toBe(all.length);
-      if (provider.oauth.version === '2.0') expect(provider.scopes.required.length).toBeGreaterThan(0);
+      if (provider.oauth.version === '2.0')
+        expect(provider.scopes.required.length).toBeGreaterThan(0);
     });
 
     it('uses HTTPS endpoints', () => {

@@ -1,8 +1,13 @@
-import { defineProvider, retryAfterSeconds, type RawResponse, type Reason } from '@tether/provider-sdk';
+import {
+  defineProvider,
+  retryAfterSeconds,
+  type RawResponse,
+  type Reason,
+} from '@tether/provider-sdk';
 
 function errorCode(body: unknown): string | undefined {
   if (typeof body === 'object' && body !== null && 'error' in body) {
-    const { error } = body as { error: unknown };
+    const { error } = body;
     return typeof error === 'string' ? error : undefined;
   }
   return undefined;
@@ -40,17 +45,27 @@ const fixtureProvider = defineProvider({
     optional: [{ name: 'posts.write', purpose: 'Publish on the account’s behalf.' }],
   },
   lifetimes: {
-    accessToken: { seconds: 3600, see: 'https://datatracker.ietf.org/doc/html/rfc6749#section-4.1.4' },
+    accessToken: {
+      seconds: 3600,
+      see: 'https://datatracker.ietf.org/doc/html/rfc6749#section-4.1.4',
+    },
     refreshToken: {
       seconds: 30 * 24 * 3600,
       ends: 'sliding',
       see: 'https://datatracker.ietf.org/doc/html/rfc6749#section-6',
     },
   },
-  refresh: { kind: 'refresh_token', rotates: true, see: 'https://datatracker.ietf.org/doc/html/rfc6749#section-6' },
+  refresh: {
+    kind: 'refresh_token',
+    rotates: true,
+    see: 'https://datatracker.ietf.org/doc/html/rfc6749#section-6',
+  },
   classifyError(response: RawResponse) {
     if (response.status === 429) {
-      return { reason: 'rate_limited', retryAfterSeconds: retryAfterSeconds(response.headers, new Date()) };
+      return {
+        reason: 'rate_limited',
+        retryAfterSeconds: retryAfterSeconds(response.headers, new Date()),
+      };
     }
     if (response.status >= 500) return { reason: 'provider_unavailable' };
     const code = errorCode(response.body);

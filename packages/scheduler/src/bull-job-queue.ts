@@ -25,7 +25,9 @@ export class BullJobQueue implements JobQueue {
         await handler(job.data as T);
       })
       .catch((error: unknown) => {
-        this.logger.error(`Queue processor for ${name} stopped: ${error instanceof Error ? error.message : String(error)}`);
+        this.logger.error(
+          `Queue processor for ${name} stopped: ${error instanceof Error ? error.message : String(error)}`,
+        );
       });
   }
 
@@ -40,12 +42,19 @@ export class BullJobQueue implements JobQueue {
       const pong = await Promise.race([
         this.queue.client.ping(),
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`no answer within ${PING_TIMEOUT_MS} ms`)), PING_TIMEOUT_MS);
+          timer = setTimeout(
+            () => reject(new Error(`no answer within ${PING_TIMEOUT_MS} ms`)),
+            PING_TIMEOUT_MS,
+          );
         }),
       ]);
       return { kind: 'redis', ok: pong === 'PONG' };
     } catch (error) {
-      return { kind: 'redis', ok: false, detail: error instanceof Error ? error.message : 'unreachable' };
+      return {
+        kind: 'redis',
+        ok: false,
+        detail: error instanceof Error ? error.message : 'unreachable',
+      };
     } finally {
       clearTimeout(timer);
     }

@@ -29,7 +29,10 @@ export class InProcessJobQueue implements JobQueue {
   add<T>(name: string, data: T, options: JobOptions = {}): Promise<void> {
     if (this.closed) return Promise.resolve();
     const jobId = options.jobId;
-    if (jobId !== undefined && (this.activeIds.has(jobId) || this.pending.some((job) => job.jobId === jobId))) {
+    if (
+      jobId !== undefined &&
+      (this.activeIds.has(jobId) || this.pending.some((job) => job.jobId === jobId))
+    ) {
       return Promise.resolve();
     }
     this.pending.push({ name, data, jobId, runAt: Date.now() + Math.max(0, options.delayMs ?? 0) });
@@ -39,7 +42,11 @@ export class InProcessJobQueue implements JobQueue {
   }
 
   process<T>(name: string, handler: JobHandler<T>, concurrency = 1): void {
-    this.registrations.set(name, { handler: handler as JobHandler<unknown>, concurrency, running: 0 });
+    this.registrations.set(name, {
+      handler: handler as JobHandler<unknown>,
+      concurrency,
+      running: 0,
+    });
     this.drain();
   }
 
@@ -62,7 +69,7 @@ export class InProcessJobQueue implements JobQueue {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     const now = Date.now();
-    for (let index = 0; index < this.pending.length; ) {
+    for (let index = 0; index < this.pending.length;) {
       const job = this.pending[index]!;
       if (job.runAt > now) break;
       const registration = this.registrations.get(job.name);
@@ -86,7 +93,9 @@ export class InProcessJobQueue implements JobQueue {
     registration
       .handler(job.data)
       .catch((error: unknown) => {
-        this.logger.error(`Job ${job.name} failed: ${error instanceof Error ? error.message : String(error)}`);
+        this.logger.error(
+          `Job ${job.name} failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
       })
       .finally(() => {
         registration.running -= 1;

@@ -8,7 +8,9 @@ import { QueueModule, type QueueModuleOptions } from './queue.module';
 const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 async function start(options: QueueModuleOptions) {
-  const moduleRef = await Test.createTestingModule({ imports: [QueueModule.forRoot(options)] }).compile();
+  const moduleRef = await Test.createTestingModule({
+    imports: [QueueModule.forRoot(options)],
+  }).compile();
   await moduleRef.init();
   return { moduleRef, queue: moduleRef.get<JobQueue>(JobQueue) };
 }
@@ -75,7 +77,10 @@ describe.each(modes)('JobQueue (%s)', (_mode, options) => {
 
 describe('Bull on an unreachable Redis', () => {
   it('reports the queue unhealthy instead of hanging', async () => {
-    const { moduleRef, queue } = await start({ redisUrl: 'redis://127.0.0.1:1', prefix: 'unreachable' });
+    const { moduleRef, queue } = await start({
+      redisUrl: 'redis://127.0.0.1:1',
+      prefix: 'unreachable',
+    });
     const health = await queue.health();
     expect(health).toMatchObject({ kind: 'redis', ok: false });
     await moduleRef.close().catch(() => undefined);

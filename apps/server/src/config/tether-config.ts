@@ -77,7 +77,10 @@ function resolveEnvReferences(
   path: string,
   problems: string[],
 ): unknown {
-  if (Array.isArray(value)) return value.map((item, index) => resolveEnvReferences(item, env, `${path}[${index}]`, problems));
+  if (Array.isArray(value))
+    return value.map((item, index) =>
+      resolveEnvReferences(item, env, `${path}[${index}]`, problems),
+    );
   if (typeof value === 'object' && value !== null) {
     const record = value as Record<string, unknown>;
     const keys = Object.keys(record);
@@ -85,11 +88,15 @@ function resolveEnvReferences(
       const name = record.$env;
       const resolved = typeof name === 'string' ? env[name] : undefined;
       if (resolved === undefined) {
-        problems.push(`${path}: the environment variable ${String(name)} is not set. Set it, or put the value in the file.`);
+        problems.push(
+          `${path}: the environment variable ${String(name)} is not set. Set it, or put the value in the file.`,
+        );
       }
       return resolved;
     }
-    return Object.fromEntries(keys.map((key) => [key, resolveEnvReferences(record[key], env, `${path}.${key}`, problems)]));
+    return Object.fromEntries(
+      keys.map((key) => [key, resolveEnvReferences(record[key], env, `${path}.${key}`, problems)]),
+    );
   }
   return value;
 }
@@ -99,18 +106,28 @@ function readFile(path: string, problems: string[]): FileSettings {
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    problems.push(`${path} is not valid JSON (${error instanceof Error ? error.message : 'unreadable'}). Fix the file or remove it.`);
+    problems.push(
+      `${path} is not valid JSON (${error instanceof Error ? error.message : 'unreadable'}). Fix the file or remove it.`,
+    );
     return {};
   }
   const parsed = fileSchema.safeParse(raw);
   if (!parsed.success) {
-    problems.push(...describeIssues(parsed.error, `${path}: `, 'See the configuration table in README.md.'));
+    problems.push(
+      ...describeIssues(parsed.error, `${path}: `, 'See the configuration table in README.md.'),
+    );
     return {};
   }
   return parsed.data;
 }
 
-function checkUrl(problems: string[], setting: string, value: string | undefined, protocols: string[], example: string): string | undefined {
+function checkUrl(
+  problems: string[],
+  setting: string,
+  value: string | undefined,
+  protocols: string[],
+  example: string,
+): string | undefined {
   if (value === undefined || value === '') return undefined;
   try {
     const url = new URL(value);
@@ -118,7 +135,9 @@ function checkUrl(problems: string[], setting: string, value: string | undefined
     return value;
   } catch {
     // Never echo the value: URLs carry passwords.
-    problems.push(`${setting} must be a ${protocols.join(' or ')} URL such as ${example}. Fix it or unset it.`);
+    problems.push(
+      `${setting} must be a ${protocols.join(' or ')} URL such as ${example}. Fix it or unset it.`,
+    );
     return undefined;
   }
 }
@@ -128,7 +147,10 @@ function checkUrl(problems: string[], setting: string, value: string | undefined
  * `TETHER_CONFIG` names), which wins over defaults. Every problem is collected, then one
  * `ConfigurationError` names them all.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): TetherConfig {
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  cwd: string = process.cwd(),
+): TetherConfig {
   const problems: string[] = [];
   const explicitFile = env.TETHER_CONFIG;
   const filePath = resolve(cwd, explicitFile ?? 'tether.config.json');
@@ -136,7 +158,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
   if (existsSync(filePath)) {
     file = readFile(filePath, problems);
   } else if (explicitFile) {
-    problems.push(`TETHER_CONFIG points to ${filePath}, which does not exist. Fix the path or unset TETHER_CONFIG.`);
+    problems.push(
+      `TETHER_CONFIG points to ${filePath}, which does not exist. Fix the path or unset TETHER_CONFIG.`,
+    );
   }
   const baseDir = existsSync(filePath) ? dirname(filePath) : cwd;
 
@@ -144,7 +168,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
   if (env.PORT !== undefined && env.PORT !== '') {
     const parsed = Number(env.PORT);
     if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) {
-      problems.push(`PORT must be a port number between 0 and 65535 (got "${env.PORT}"). Fix it or unset it to use 3000.`);
+      problems.push(
+        `PORT must be a port number between 0 and 65535 (got "${env.PORT}"). Fix it or unset it to use 3000.`,
+      );
     } else {
       port = parsed;
     }
@@ -156,19 +182,37 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     ['postgres:', 'postgresql:'],
     'postgres://user:password@host:5432/tether',
   );
-  const redisUrl = checkUrl(problems, 'REDIS_URL', env.REDIS_URL ?? file.redisUrl, ['redis:', 'rediss:'], 'redis://127.0.0.1:6379');
+  const redisUrl = checkUrl(
+    problems,
+    'REDIS_URL',
+    env.REDIS_URL ?? file.redisUrl,
+    ['redis:', 'rediss:'],
+    'redis://127.0.0.1:6379',
+  );
   const adminKey = env.TETHER_ADMIN_KEY || undefined;
   if (adminKey !== undefined && adminKey.length < 24) {
-    problems.push('TETHER_ADMIN_KEY must be at least 24 characters long. Generate one with `openssl rand -hex 32`.');
+    problems.push(
+      'TETHER_ADMIN_KEY must be at least 24 characters long. Generate one with `openssl rand -hex 32`.',
+    );
   }
   const publicUrl =
-    checkUrl(problems, 'TETHER_PUBLIC_URL', env.TETHER_PUBLIC_URL ?? file.publicUrl, ['http:', 'https:'], 'https://tether.example.com') ??
-    `http://localhost:${port}`;
+    checkUrl(
+      problems,
+      'TETHER_PUBLIC_URL',
+      env.TETHER_PUBLIC_URL ?? file.publicUrl,
+      ['http:', 'https:'],
+      'https://tether.example.com',
+    ) ?? `http://localhost:${port}`;
 
   const providers: ProviderEntry[] = (file.providers ?? []).map((entry, index) => ({
     resolve: entry.resolve,
     ...(entry.id !== undefined ? { id: entry.id } : {}),
-    options: resolveEnvReferences(entry.options, env, `providers[${index}].options`, problems) as Record<string, unknown>,
+    options: resolveEnvReferences(
+      entry.options,
+      env,
+      `providers[${index}].options`,
+      problems,
+    ) as Record<string, unknown>,
   }));
 
   if (problems.length > 0) throw new ConfigurationError(problems);

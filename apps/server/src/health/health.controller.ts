@@ -1,6 +1,11 @@
 import { EntityManager } from '@mikro-orm/core';
 import { Controller, Get, Inject, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { JobQueue } from '@tether/scheduler';
 import type { Response } from 'express';
 import { TETHER_CONFIG } from '../config/config.token';
@@ -15,7 +20,10 @@ async function withTimeout<T>(work: Promise<T>): Promise<T> {
     return await Promise.race([
       work,
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
+        timer = setTimeout(
+          () => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)),
+          CHECK_TIMEOUT_MS,
+        );
       }),
     ]);
   } finally {
@@ -41,10 +49,17 @@ export class HealthController {
   async health(@Res({ passthrough: true }) response: Response) {
     const database = await withTimeout(this.em.getConnection().execute('select 1 as ok'))
       .then(() => ({ ok: true }))
-      .catch((error: unknown) => ({ ok: false, detail: error instanceof Error ? error.message : 'unreachable' }));
+      .catch((error: unknown) => ({
+        ok: false,
+        detail: error instanceof Error ? error.message : 'unreachable',
+      }));
     const queue = await this.queue.health();
     const checks = {
-      process: { ok: true, uptimeSeconds: Math.round(process.uptime()), rssBytes: process.memoryUsage().rss },
+      process: {
+        ok: true,
+        uptimeSeconds: Math.round(process.uptime()),
+        rssBytes: process.memoryUsage().rss,
+      },
       database: { kind: this.config.databaseUrl ? 'postgresql' : 'sqlite', ...database },
       queue,
     };

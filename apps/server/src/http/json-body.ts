@@ -11,15 +11,20 @@ const JSON_BODY_LIMIT = '1mb';
 export function useJsonBodies(app: INestApplication): void {
   app.use(json({ limit: JSON_BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
   app.use((error: unknown, _request: Request, _response: Response, next: NextFunction) => {
-    const type = typeof error === 'object' && error !== null ? (error as { type?: unknown }).type : undefined;
+    const type =
+      typeof error === 'object' && error !== null ? (error as { type?: unknown }).type : undefined;
     switch (type) {
       case 'entity.parse.failed':
         return next(new ApiError('MALFORMED_JSON', 'The request body is not valid JSON.'));
       case 'entity.too.large':
-        return next(new ApiError('PAYLOAD_TOO_LARGE', `The request body is larger than ${JSON_BODY_LIMIT}.`));
+        return next(
+          new ApiError('PAYLOAD_TOO_LARGE', `The request body is larger than ${JSON_BODY_LIMIT}.`),
+        );
       case 'encoding.unsupported':
       case 'charset.unsupported':
-        return next(new ApiError('UNSUPPORTED_MEDIA_TYPE', 'The request body uses an unsupported encoding.'));
+        return next(
+          new ApiError('UNSUPPORTED_MEDIA_TYPE', 'The request body uses an unsupported encoding.'),
+        );
       default:
         return next(error);
     }

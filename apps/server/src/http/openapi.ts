@@ -16,7 +16,10 @@ export const PROBLEM_SCHEMA: SchemaObject = {
     instance: { type: 'string' },
     errors: {
       type: 'array',
-      items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } },
+      items: {
+        type: 'object',
+        properties: { path: { type: 'string' }, message: { type: 'string' } },
+      },
     },
   },
 };
@@ -41,16 +44,25 @@ export function ApiProblems(...codes: ApiErrorCode[]) {
 
 /** A route behind an API key: documents the security scheme and the 401/403 problems. */
 export function ApiKeyAuth(...extraCodes: ApiErrorCode[]) {
-  return applyDecorators(ApiBearerAuth(), ApiProblems('UNAUTHENTICATED', 'INSUFFICIENT_SCOPE', ...extraCodes));
+  return applyDecorators(
+    ApiBearerAuth(),
+    ApiProblems('UNAUTHENTICATED', 'INSUFFICIENT_SCOPE', ...extraCodes),
+  );
 }
 
 /** The JSON Schema of a zod schema, for OpenAPI. */
 export function jsonSchema(schema: z.ZodType): SchemaObject {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, {
+    io: 'input',
+    unrepresentable: 'any',
+  });
   return rest as SchemaObject;
 }
 
 /** Documents a JSON request body from its zod schema. */
 export function ApiJsonBody(schema: z.ZodType) {
-  return applyDecorators(ApiBody({ schema: jsonSchema(schema) }), ApiProblems('INVALID_REQUEST', 'MALFORMED_JSON'));
+  return applyDecorators(
+    ApiBody({ schema: jsonSchema(schema) }),
+    ApiProblems('INVALID_REQUEST', 'MALFORMED_JSON'),
+  );
 }

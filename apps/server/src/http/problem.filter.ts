@@ -1,4 +1,10 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import {
+  type ArgumentsHost,
+  Catch,
+  type ExceptionFilter,
+  HttpException,
+  Logger,
+} from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { API_ERROR_STATUS, ApiError, type ApiErrorCode } from './errors';
 
@@ -31,9 +37,20 @@ function problemType(code: ApiErrorCode): string {
 }
 
 /** Builds a problem document for an error code. */
-export function problem(code: ApiErrorCode, detail: string, extensions: Record<string, unknown> = {}): ProblemDocument {
+export function problem(
+  code: ApiErrorCode,
+  detail: string,
+  extensions: Record<string, unknown> = {},
+): ProblemDocument {
   const status = API_ERROR_STATUS[code];
-  return { type: problemType(code), title: TITLES[status] ?? 'Error', status, code, detail, ...extensions };
+  return {
+    type: problemType(code),
+    title: TITLES[status] ?? 'Error',
+    status,
+    code,
+    detail,
+    ...extensions,
+  };
 }
 
 function fromHttpException(exception: HttpException): ProblemDocument {
@@ -72,8 +89,14 @@ export class ProblemFilter implements ExceptionFilter {
     }
     if (!document || document.status >= 500) {
       const name = exception instanceof Error ? exception.name : typeof exception;
-      this.logger.error(`Unhandled ${name} on ${request.method} ${request.path}`, exception instanceof Error ? exception.stack : undefined);
-      document ??= problem('INTERNAL_ERROR', 'Something went wrong on our side; the error was logged.');
+      this.logger.error(
+        `Unhandled ${name} on ${request.method} ${request.path}`,
+        exception instanceof Error ? exception.stack : undefined,
+      );
+      document ??= problem(
+        'INTERNAL_ERROR',
+        'Something went wrong on our side; the error was logged.',
+      );
     }
     response
       .status(document.status)

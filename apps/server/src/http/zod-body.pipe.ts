@@ -13,8 +13,12 @@ export class ZodPipe<Schema extends z.ZodType> implements PipeTransform<unknown,
       path: issue.path.length ? issue.path.map(String).join('.') : '(body)',
       message: issue.message,
     }));
-    throw new ApiError('INVALID_REQUEST', `The request is not valid: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}.`, {
-      errors,
-    });
+    throw new ApiError(
+      'INVALID_REQUEST',
+      `The request is not valid: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}.`,
+      {
+        errors,
+      },
+    );
   }
 }

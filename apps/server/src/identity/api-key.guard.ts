@@ -24,9 +24,13 @@ export class ApiKeyGuard implements CanActivate {
     }
     const principal = await this.identity.authenticate(match[1]!);
     if (!principal) throw new ApiError('UNAUTHENTICATED', 'The API key is unknown or revoked.');
-    const required = this.reflector.getAllAndOverride<ApiKeyScope>(REQUIRED_SCOPE, targets) ?? 'admin';
+    const required =
+      this.reflector.getAllAndOverride<ApiKeyScope>(REQUIRED_SCOPE, targets) ?? 'admin';
     if (required === 'admin' && principal.scope !== 'admin') {
-      throw new ApiError('INSUFFICIENT_SCOPE', `This route needs an API key with the admin scope; this key has ${principal.scope}.`);
+      throw new ApiError(
+        'INSUFFICIENT_SCOPE',
+        `This route needs an API key with the admin scope; this key has ${principal.scope}.`,
+      );
     }
     request.principal = principal;
     return true;

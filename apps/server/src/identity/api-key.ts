@@ -19,5 +19,8 @@ export function displayPrefix(key: string): string {
 
 /** Constant-time comparison of two keys through their hashes. */
 export function sameKey(candidate: string, expected: string): boolean {
-  return timingSafeEqual(Buffer.from(hashApiKey(candidate), 'hex'), Buffer.from(hashApiKey(expected), 'hex'));
+  return timingSafeEqual(
+    Buffer.from(hashApiKey(candidate), 'hex'),
+    Buffer.from(hashApiKey(expected), 'hex'),
+  );
 }

@@ -1,5 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { ApiKey, User } from '@tether/persistence';
 import { z } from 'zod';
 import { ApiJsonBody, ApiKeyAuth, ApiProblems } from '../http/openapi';
@@ -20,7 +26,13 @@ const createApiKeyBody = z.strictObject({
 });
 
 function userView(user: User) {
-  return { id: user.id, email: user.email, name: user.name, role: user.role, createdAt: user.createdAt.toISOString() };
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    role: user.role,
+    createdAt: user.createdAt.toISOString(),
+  };
 }
 
 function apiKeyView(apiKey: ApiKey) {
@@ -54,12 +66,17 @@ export class IdentityController {
   @ApiJsonBody(createUserBody)
   @ApiCreatedResponse({ description: 'The user' })
   @ApiProblems('USER_EXISTS')
-  async createUser(@CurrentPrincipal() principal: Principal, @Body(new ZodPipe(createUserBody)) input: z.output<typeof createUserBody>) {
+  async createUser(
+    @CurrentPrincipal() principal: Principal,
+    @Body(new ZodPipe(createUserBody)) input: z.output<typeof createUserBody>,
+  ) {
     return userView(await this.identity.createUser(principal.workspaceId, input));
   }
 
   @Get('api-keys')
-  @ApiOperation({ summary: 'List the active API keys of the workspace (never the keys themselves)' })
+  @ApiOperation({
+    summary: 'List the active API keys of the workspace (never the keys themselves)',
+  })
   @ApiOkResponse({ description: '`{ data: ApiKey[] }`' })
   async listApiKeys(@CurrentPrincipal() principal: Principal) {
     return { data: (await this.identity.listApiKeys(principal.workspaceId)).map(apiKeyView) };
@@ -82,7 +99,10 @@ export class IdentityController {
   @ApiOperation({ summary: 'Revoke an API key' })
   @ApiNoContentResponse({ description: 'Revoked' })
   @ApiProblems('API_KEY_NOT_FOUND')
-  async revokeApiKey(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<void> {
+  async revokeApiKey(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+  ): Promise<void> {
     await this.identity.revokeApiKey(principal.workspaceId, id);
   }
 }

@@ -56,7 +56,9 @@ export class IdentityService {
     writeFileSync(file, `${key}\n`, { mode: 0o600 });
     chmodSync(file, 0o600);
     await em.flush();
-    this.logger.log(`Generated an admin API key for the default workspace and wrote it to ${file} (readable only by its owner).`);
+    this.logger.log(
+      `Generated an admin API key for the default workspace and wrote it to ${file} (readable only by its owner).`,
+    );
   }
 
   /** The caller a bearer key belongs to, or undefined when the key is unknown or revoked. */
@@ -68,7 +70,10 @@ export class IdentityService {
     const apiKey = await em.findOne(ApiKey, { keyHash: hashApiKey(key), revokedAt: null });
     if (!apiKey) return undefined;
     const now = new Date();
-    if (!apiKey.lastUsedAt || now.getTime() - apiKey.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+    if (
+      !apiKey.lastUsedAt ||
+      now.getTime() - apiKey.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS
+    ) {
       apiKey.lastUsedAt = now;
       await em.flush();
     }
@@ -81,10 +86,15 @@ export class IdentityService {
   }
 
   async listUsers(workspaceId: string): Promise<User[]> {
-    return this.em.fork().find(User, { workspace: workspaceId }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+    return this.em
+      .fork()
+      .find(User, { workspace: workspaceId }, { orderBy: { createdAt: 'asc', id: 'asc' } });
   }
 
-  async createUser(workspaceId: string, input: { email: string; name: string; role: UserRole }): Promise<User> {
+  async createUser(
+    workspaceId: string,
+    input: { email: string; name: string; role: UserRole },
+  ): Promise<User> {
     const em = this.em.fork();
     const user = Object.assign(new User(), {
       workspace: em.getReference(Workspace, workspaceId),
@@ -96,7 +106,10 @@ export class IdentityService {
       await em.persistAndFlush(user);
     } catch (error) {
       if (error instanceof UniqueConstraintViolationException) {
-        throw new ApiError('USER_EXISTS', `A user with the email ${user.email} already exists in this workspace.`);
+        throw new ApiError(
+          'USER_EXISTS',
+          `A user with the email ${user.email} already exists in this workspace.`,
+        );
       }
       throw error;
     }
@@ -104,7 +117,13 @@ export class IdentityService {
   }
 
   async listApiKeys(workspaceId: string): Promise<ApiKey[]> {
-    return this.em.fork().find(ApiKey, { workspace: workspaceId, revokedAt: null }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+    return this.em
+      .fork()
+      .find(
+        ApiKey,
+        { workspace: workspaceId, revokedAt: null },
+        { orderBy: { createdAt: 'asc', id: 'asc' } },
+      );
   }
 
   /** Creates a key and returns it with its plain value, which is never retrievable again. */
@@ -117,9 +136,13 @@ export class IdentityService {
     if (input.userId !== undefined) {
       user = (await em.findOne(User, { id: input.userId, workspace: workspaceId })) ?? undefined;
       if (!user) {
-        throw new ApiError('INVALID_REQUEST', `userId: no user ${input.userId} in this workspace.`, {
-          errors: [{ path: 'userId', message: 'no such user in this workspace' }],
-        });
+        throw new ApiError(
+          'INVALID_REQUEST',
+          `userId: no user ${input.userId} in this workspace.`,
+          {
+            errors: [{ path: 'userId', message: 'no such user in this workspace' }],
+          },
+        );
       }
     }
     const key = generateApiKey();
@@ -138,7 +161,8 @@ export class IdentityService {
   async revokeApiKey(workspaceId: string, id: string): Promise<void> {
     const em = this.em.fork();
     const apiKey = await em.findOne(ApiKey, { id, workspace: workspaceId, revokedAt: null });
-    if (!apiKey) throw new ApiError('API_KEY_NOT_FOUND', `No active API key ${id} in this workspace.`);
+    if (!apiKey)
+      throw new ApiError('API_KEY_NOT_FOUND', `No active API key ${id} in this workspace.`);
     apiKey.revokedAt = new Date();
     await em.flush();
   }

@@ -27,8 +27,10 @@ export const RequireScope = (scope: ApiKeyScope) => SetMetadata(REQUIRED_SCOPE, 
 export type AuthenticatedRequest = Request & { principal?: Principal };
 
 /** Injects the caller resolved by the guard. */
-export const CurrentPrincipal = createParamDecorator((_data: unknown, context: ExecutionContext): Principal => {
-  const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-  if (!request.principal) throw new Error('CurrentPrincipal used on a public route');
-  return request.principal;
-});
+export const CurrentPrincipal = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): Principal => {
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    if (!request.principal) throw new Error('CurrentPrincipal used on a public route');
+    return request.principal;
+  },
+);

@@ -19,7 +19,10 @@ function owningPackage(file: string): { name?: string; version?: string } {
   for (let dir = dirname(file); ; dir = dirname(dir)) {
     const manifest = join(dir, 'package.json');
     if (existsSync(manifest)) {
-      const parsed = JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string; version?: string };
+      const parsed = JSON.parse(readFileSync(manifest, 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
       if (parsed.name) return parsed;
     }
     if (dirname(dir) === dir) return {};
@@ -56,7 +59,10 @@ async function validateOptions(
  * Collects every problem and throws one `ConfigurationError` naming the package, the setting and
  * the fix, so an operator fixes the whole configuration in one go.
  */
-export async function loadProviders(entries: readonly ProviderEntry[], baseDir: string): Promise<LoadedProvider[]> {
+export async function loadProviders(
+  entries: readonly ProviderEntry[],
+  baseDir: string,
+): Promise<LoadedProvider[]> {
   const problems: string[] = [];
   const loaded: LoadedProvider[] = [];
   const seen = new Map<string, number>();
@@ -78,7 +84,9 @@ export async function loadProviders(entries: readonly ProviderEntry[], baseDir: 
       const module = require(file) as { default?: unknown };
       exported = module.default ?? module;
     } catch (error) {
-      problems.push(`${setting}: the package '${entry.resolve}' failed to load (${describe(error)}). Fix or reinstall the package.`);
+      problems.push(
+        `${setting}: the package '${entry.resolve}' failed to load (${describe(error)}). Fix or reinstall the package.`,
+      );
       continue;
     }
     const validation = validateProvider(exported);

@@ -17,7 +17,10 @@ export class ProviderRegistry {
   get(id: string): LoadedProvider {
     const loaded = this.byId.get(id);
     if (!loaded) {
-      throw new ApiError('PROVIDER_NOT_FOUND', `No provider '${id}' is loaded. GET /api/v1/providers lists the loaded ones.`);
+      throw new ApiError(
+        'PROVIDER_NOT_FOUND',
+        `No provider '${id}' is loaded. GET /api/v1/providers lists the loaded ones.`,
+      );
     }
     return loaded;
   }

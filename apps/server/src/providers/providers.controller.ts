@@ -29,7 +29,9 @@ export class ProvidersController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'One provider: endpoints, scopes, lifetimes, refresh strategy, health check' })
+  @ApiOperation({
+    summary: 'One provider: endpoints, scopes, lifetimes, refresh strategy, health check',
+  })
   @ApiOkResponse({ description: 'The catalog entry' })
   @ApiProblems('PROVIDER_NOT_FOUND')
   get(@Param('id') id: string) {
@@ -40,14 +42,20 @@ export class ProvidersController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'Classify an error response a network returned',
-    description: 'Runs the provider’s classifier on `{ status, headers, body }` and returns `{ reason, transient, remedy }`.',
+    description:
+      'Runs the provider’s classifier on `{ status, headers, body }` and returns `{ reason, transient, remedy }`.',
   })
   @ApiJsonBody(classifyErrorBody)
   @ApiOkResponse({ description: '`{ reason, transient, remedy, retryAfterSeconds? }`' })
   @ApiProblems('PROVIDER_NOT_FOUND')
-  classify(@Param('id') id: string, @Body(new ZodPipe(classifyErrorBody)) input: z.output<typeof classifyErrorBody>) {
+  classify(
+    @Param('id') id: string,
+    @Body(new ZodPipe(classifyErrorBody)) input: z.output<typeof classifyErrorBody>,
+  ) {
     const { provider } = this.registry.get(id);
-    const headers = Object.fromEntries(Object.entries(input.headers).map(([name, value]) => [name.toLowerCase(), value]));
+    const headers = Object.fromEntries(
+      Object.entries(input.headers).map(([name, value]) => [name.toLowerCase(), value]),
+    );
     return provider.classifyError({ status: input.status, headers, body: input.body });
   }
 }

@@ -16,7 +16,16 @@ export interface TestServer {
   readonly config: TetherConfig;
   readonly app: INestApplication;
   /** Sends a request with the admin key unless `key` says otherwise (`null`: no key). */
-  request(method: string, path: string, options?: { key?: string | null; json?: unknown; body?: string; headers?: Record<string, string> }): Promise<Response>;
+  request(
+    method: string,
+    path: string,
+    options?: {
+      key?: string | null;
+      json?: unknown;
+      body?: string;
+      headers?: Record<string, string>;
+    },
+  ): Promise<Response>;
   close(): Promise<void>;
 }
 

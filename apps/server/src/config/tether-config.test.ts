@@ -1,0 +1,85 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigurationError, loadConfig } from './tether-config';
+
+function directory(file?: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tether-config-'));
+  if (file !== undefined) writeFileSync(join(dir, 'tether.config.json'), file);
+  return dir;
+}
+
+function problemsOf(env: Record<string, string>, dir: string): readonly string[] {
+  try {
+    loadConfig(env, dir);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigurationError);
+    return (error as ConfigurationError).problems;
+  }
+  throw new Error('expected a ConfigurationError');
+}
+
+describe('loadConfig', () => {
+  it('defaults to embedded mode under ./data on port 3000 with no providers', () => {
+    const dir = directory();
+    expect(loadConfig({}, dir)).toEqual({
+      port: 3000,
+      dataDir: join(dir, 'data'),
+      queuePrefix: 'tether',
+      publicUrl: 'http://localhost:3000',
+      providers: [],
+      baseDir: dir,
+    });
+  });
+
+  it('lets the environment win over the file and resolves $env references in provider options', () => {
+    const dir = directory(
+      JSON.stringify({
+        port: 4000,
+        databaseUrl: 'postgres://file/db',
+        providers: [
+          {
+            resolve: '@tether/provider-x',
+            options: { clientId: 'id', clientSecret: { $env: 'X_SECRET' } },
+          },
+        ],
+      }),
+    );
+    const config = loadConfig({ PORT: '5000', X_SECRET: 's3cret' }, dir);
+    expect(config.port).toBe(5000);
+    expect(config.databaseUrl).toBe('postgres://file/db');
+    expect(config.providers).toEqual([
+      { resolve: '@tether/provider-x', options: { clientId: 'id', clientSecret: 's3cret' } },
+    ]);
+  });
+
+  it('reports every problem at once, naming the setting and the fix', () => {
+    const dir = directory(
+      JSON.stringify({
+        providers: [{ resolve: 'x', options: { secret: { $env: 'MISSING' } } }],
+        colour: 'blue',
+      }),
+    );
+    expect(problemsOf({ REDIS_URL: 'http://nope', TETHER_ADMIN_KEY: 'short' }, dir)).toEqual([
+      `${join(dir, 'tether.config.json')}: Unrecognized key: "colour". See the configuration table in README.md.`,
+      'REDIS_URL must be a redis: or rediss: URL such as redis://127.0.0.1:6379. Fix it or unset it.',
+      'TETHER_ADMIN_KEY must be at least 24 characters long. Generate one with `openssl rand -hex 32`.',
+    ]);
+    const withProviders = directory(
+      JSON.stringify({ providers: [{ resolve: 'x', options: { secret: { $env: 'MISSING' } } }] }),
+    );
+    expect(problemsOf({}, withProviders)).toEqual([
+      'providers[0].options.secret: the environment variable MISSING is not set. Set it, or put the value in the file.',
+    ]);
+  });
+
+  it('reports a file that is not JSON and a TETHER_CONFIG that points nowhere', () => {
+    expect(problemsOf({}, directory('{ nope'))[0]).toMatch(
+      /tether\.config\.json is not valid JSON/,
+    );
+    expect(problemsOf({ TETHER_CONFIG: 'missing.json' }, directory())[0]).toMatch(
+      /TETHER_CONFIG points to .*missing\.json, which does not exist/,
+    );
+  });
+});

@@ -1,0 +1,131 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigurationError, loadConfig } from '../src/config/tether-config';
+import { createApp } from '../src/create-app';
+import { declarationSource, writePackage } from './support/provider-packages';
+import { configDirectory, FIXTURE_PROVIDERS } from './support/server';
+
+async function startFailure(
+  providers: unknown[],
+  setup?: (dir: string) => void,
+): Promise<ConfigurationError> {
+  const dir = configDirectory({ providers });
+  setup?.(dir);
+  const config = loadConfig({ TETHER_DATA_DIR: `${dir}/data` }, dir);
+  const error: unknown = await createApp(config, { logger: false }).then(
+    async (app) => {
+      await app.close();
+      return undefined;
+    },
+    (failure: unknown) => failure,
+  );
+  expect(error).toBeInstanceOf(ConfigurationError);
+  return error as ConfigurationError;
+}
+
+describe('loading provider packages at boot', () => {
+  it('loads a third-party package resolved from the configuration directory, under a renamed id', async () => {
+    const dir = configDirectory({
+      providers: [...FIXTURE_PROVIDERS, { resolve: 'tether-provider-acme', id: 'acme-eu' }],
+    });
+    writePackage(dir, 'tether-provider-acme', declarationSource());
+    const app = await createApp(
+      loadConfig({ TETHER_DATA_DIR: `${dir}/data`, TETHER_ADMIN_KEY: 'k'.repeat(32) }, dir),
+      {
+        logger: false,
+      },
+    );
+    await app.listen(0, '127.0.0.1');
+    try {
+      const response = await fetch(
+        `${(await app.getUrl()).replace('[::1]', '127.0.0.1')}/api/v1/providers/acme-eu`,
+        {
+          headers: { authorization: `Bearer ${'k'.repeat(32)}` },
+        },
+      );
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({
+        id: 'acme-eu',
+        providerId: 'acme',
+        package: { name: 'tether-provider-acme', version: '1.2.3' },
+      });
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('fails naming the package and the field when a declaration is malformed', async () => {
+    const error = await startFailure([{ resolve: 'tether-provider-broken' }], (dir) =>
+      writePackage(
+        dir,
+        'tether-provider-broken',
+        declarationSource({ id: 'broken', lifetimes: { accessToken: { seconds: -5, see: 'x' } } }),
+      ),
+    );
+    expect(error.message).toContain(
+      "providers[0]: the package 'tether-provider-broken' does not export a valid provider",
+    );
+    expect(error.message).toContain("'lifetimes.accessToken.seconds' must be a positive number");
+    expect(error.message).toContain('Fix the package or remove it from providers');
+  });
+
+  it('fails naming the package, the range and the fix when the SDK range does not match', async () => {
+    const error = await startFailure(
+      [...FIXTURE_PROVIDERS, { resolve: 'tether-provider-future' }],
+      (dir) =>
+        writePackage(
+          dir,
+          'tether-provider-future',
+          declarationSource({ id: 'future', sdk: '^9.0.0' }),
+        ),
+    );
+    expect(error.problems).toEqual([
+      "providers[1]: the package 'tether-provider-future' was built for @tether/provider-sdk ^9.0.0, but this Tether runs 0.1.0. Install a version of 'tether-provider-future' built for 0.1.0, or remove it from providers.",
+    ]);
+  });
+
+  it('fails when a package cannot be found, or an id is used twice, reporting every problem at once', async () => {
+    const error = await startFailure([
+      { resolve: '@tether/provider-does-not-exist' },
+      ...FIXTURE_PROVIDERS,
+      ...FIXTURE_PROVIDERS,
+    ]);
+    expect(error.problems).toHaveLength(2);
+    expect(error.problems[0]).toContain(
+      "providers[0].resolve: the package '@tether/provider-does-not-exist' cannot be found",
+    );
+    expect(error.problems[1]).toContain(
+      "providers[2]: the id 'fixture' is already used by providers[1]",
+    );
+  });
+
+  it('fails when a package throws while loading', async () => {
+    const error = await startFailure([{ resolve: 'tether-provider-throws' }], (dir) =>
+      writePackage(dir, 'tether-provider-throws', "throw new Error('boom at import');\n"),
+    );
+    expect(error.message).toContain(
+      "the package 'tether-provider-throws' failed to load (boom at import)",
+    );
+  });
+
+  it('validates provider options with the schema the provider declares', async () => {
+    const source = `${declarationSource({ id: 'strict' })}
+module.exports.options = {
+  '~standard': {
+    version: 1,
+    vendor: 'test',
+    validate(value) {
+      return typeof value.region === 'string'
+        ? { value }
+        : { issues: [{ message: 'region must be a string', path: ['region'] }] };
+    },
+  },
+};\n`;
+    const error = await startFailure(
+      [{ resolve: 'tether-provider-strict', options: { region: 7 } }],
+      (dir) => writePackage(dir, 'tether-provider-strict', source),
+    );
+    expect(error.problems).toEqual([
+      "providers[0].options: invalid options for 'tether-provider-strict' (region: region must be a string). Fix them in the configuration file.",
+    ]);
+  });
+});

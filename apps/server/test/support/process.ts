@@ -1,0 +1,59 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+const MAIN = join(__dirname, '..', '..', 'dist', 'main.js');
+
+/** `node dist/main.js` running in `cwd`, with its output collected. */
+export interface ServerProcess {
+  readonly child: ChildProcess;
+  output(): string;
+  /** Resolves with the URL the server logged, or rejects with its output if it exits first. */
+  listening(): Promise<string>;
+  /** Resolves with the exit code. */
+  exited(): Promise<number | null>;
+  stop(): Promise<void>;
+}
+
+/** Starts the built server as a separate process, as an operator would. */
+export function spawnServer(cwd: string, env: Record<string, string>): ServerProcess {
+  const child = spawn(process.execPath, [MAIN], {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return {
+    child,
+    output: () => output,
+    exited: () => exit,
+    listening: () =>
+      new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`server did not start:\n${output}`)),
+          20000,
+        );
+        const check = () => {
+          const match = /Tether listening on (http:\/\/\S+)/.exec(output);
+          if (match) {
+            clearTimeout(timer);
+            resolve(match[1]!.replace('[::1]', '127.0.0.1'));
+          }
+        };
+        child.stdout.on('data', check);
+        void exit.then((code) => {
+          clearTimeout(timer);
+          reject(new Error(`server exited with ${code}:\n${output}`));
+        });
+        check();
+      }),
+    stop: async () => {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await exit;
+      }
+    },
+  };
+}
