@@ -26,6 +26,7 @@ function declaration(overrides: Partial<ProviderDeclaration> = {}): ProviderDecl
     lifetimes: { accessToken: { seconds: 7200, see: 'https://example.com/docs' } },
     refresh: { kind: 'refresh_token', rotates: true, see: 'https://example.com/docs' },
     classifyError: () => ({ reason: 'token_revoked' }),
+    discoverAccounts: () => Promise.resolve({ subject: { id: '1', name: 'A' }, accounts: [] }),
     ...overrides,
   };
 }

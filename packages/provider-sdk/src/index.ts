@@ -1,5 +1,31 @@
 export { defineProvider, validateProvider, ProviderDefinitionError } from './define-provider';
 export type { ProviderValidation } from './define-provider';
+export { AccountNotSupportedError, ProviderRequestError } from './grant';
+export type {
+  AccountKind,
+  ClientCredentials,
+  DiscoveredAccount,
+  Discovery,
+  ProviderCallContext,
+  TokenSet,
+} from './grant';
+export { callNetwork, formBody, readResponse } from './network-call';
+export {
+  completeOAuth1Authorization,
+  oauth1Header,
+  oauth1Signature,
+  percentEncode,
+  startOAuth1Authorization,
+} from './oauth1';
+export type { OAuth1Authorization, OAuth1Signing } from './oauth1';
+export {
+  buildAuthorizationUrl,
+  createPkcePair,
+  exchangeAuthorizationCode,
+  renewTokens,
+  tokenSetFromResponse,
+} from './oauth2';
+export type { AuthorizationRequest, CodeExchange, PkcePair } from './oauth2';
 export type * from './provider';
 export { REASONS, REASON_DESCRIPTIONS, isReason } from './reason';
 export type { Reason, ReasonDescription } from './reason';

@@ -1,6 +1,6 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { Reason } from './reason';
-import type { ProviderRuntime } from './runtime';
+import type { Discovery, ProviderCallContext, TokenSet } from './grant';
 
 /**
  * Whether operators can use a provider today.
@@ -45,6 +45,8 @@ export interface OAuth2Declaration {
   readonly pkce: PkceSupport;
   /** Extra fixed parameters for the authorization request, e.g. `access_type=offline`. */
   readonly authorizationParams?: Readonly<Record<string, string>>;
+  /** The name the network gives the client id parameter; `client_id` unless it says otherwise (TikTok: `client_key`). */
+  readonly clientIdParameter?: string;
 }
 
 /**
@@ -166,10 +168,7 @@ export interface HealthCheckDeclaration {
   /** What it calls, for operators. */
   readonly description: string;
   readonly see: string;
-  run(
-    token: { readonly accessToken: string },
-    runtime: ProviderRuntime,
-  ): Promise<HealthCheckResult>;
+  run(tokens: TokenSet, context: ProviderCallContext): Promise<HealthCheckResult>;
 }
 
 /**
@@ -193,6 +192,20 @@ export interface ProviderDeclaration<Options = unknown> {
    * headers), never substrings of messages.
    */
   classifyError(response: RawResponse): ClassifierVerdict;
+  /**
+   * Finds who authorized and the accounts the authorization reaches (Pages, organisations,
+   * boards, channels…). Throws `AccountNotSupportedError` when it reaches none Tether can manage.
+   */
+  discoverAccounts(tokens: TokenSet, context: ProviderCallContext): Promise<Discovery>;
+  /**
+   * Finishes a grant after the code exchange the network's way, e.g. trading a short-lived
+   * token for a long-lived one. Absent when the code exchange's tokens are final.
+   */
+  completeAuthorization?(tokens: TokenSet, context: ProviderCallContext): Promise<TokenSet>;
+  /** Renews the access token without a refresh token; required by the `extend` strategy. */
+  extendToken?(tokens: TokenSet, context: ProviderCallContext): Promise<TokenSet>;
+  /** Revokes the grant at the network, where it offers a way to. */
+  revokeToken?(tokens: TokenSet, context: ProviderCallContext): Promise<void>;
   /**
    * Validator for provider-specific options from the host configuration, beside the
    * `clientId` and `clientSecret` every provider gets. Any Standard Schema library works.

@@ -1,0 +1,61 @@
+import { ProviderRequestError } from './grant';
+import type { Provider, RawResponse } from './provider';
+import type { ProviderRuntime } from './runtime';
+
+/** A response read in full: status, lower-cased headers and the body parsed as JSON when it is JSON. */
+export async function readResponse(response: Response): Promise<RawResponse> {
+  const headers: Record<string, string> = {};
+  response.headers.forEach((value, name) => {
+    headers[name.toLowerCase()] = value;
+  });
+  const text = await response.text();
+  let body: unknown = text;
+  if (text.length > 0) {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = text;
+    }
+  } else {
+    body = null;
+  }
+  return { status: response.status, headers, body };
+}
+
+/**
+ * Calls the network through the injected fetch. A failure to reach it becomes a
+ * `provider_unavailable` error; an error status is classified by the provider's classifier.
+ * Returns the raw response of a 2xx.
+ */
+export async function callNetwork(
+  provider: Provider,
+  operation: string,
+  runtime: ProviderRuntime,
+  url: string | URL,
+  init: RequestInit = {},
+): Promise<RawResponse> {
+  let response: Response;
+  try {
+    response = await runtime.fetch(url, { ...init, redirect: 'manual' });
+  } catch (error) {
+    throw new ProviderRequestError(
+      provider.id,
+      operation,
+      provider.classifyError({ status: 0, headers: {}, body: null }),
+      undefined,
+      { cause: error },
+    );
+  }
+  const raw = await readResponse(response);
+  if (response.status < 200 || response.status >= 300) {
+    throw new ProviderRequestError(provider.id, operation, provider.classifyError(raw), raw);
+  }
+  return raw;
+}
+
+/** Form-encodes a record for `application/x-www-form-urlencoded` bodies. */
+export function formBody(fields: Readonly<Record<string, string | undefined>>): URLSearchParams {
+  const body = new URLSearchParams();
+  for (const [name, value] of Object.entries(fields)) if (value !== undefined) body.set(name, value);
+  return body;
+}

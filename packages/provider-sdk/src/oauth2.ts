@@ -1,0 +1,186 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { ProviderCallContext, TokenSet } from './grant';
+import { ProviderRequestError } from './grant';
+import { callNetwork, formBody } from './network-call';
+import type { OAuth2Declaration, Provider } from './provider';
+
+/** A PKCE verifier and its S256 challenge (RFC 7636 §4.1–4.2). */
+export interface PkcePair {
+  readonly verifier: string;
+  readonly challenge: string;
+}
+
+/** A fresh PKCE pair with a 43-character verifier. */
+export function createPkcePair(): PkcePair {
+  const verifier = randomBytes(32).toString('base64url');
+  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
+}
+
+function oauth2(provider: Provider): OAuth2Declaration {
+  if (provider.oauth.version !== '2.0') {
+    throw new TypeError(`${provider.id} speaks OAuth ${provider.oauth.version}, not OAuth 2.0`);
+  }
+  return provider.oauth;
+}
+
+/** What the authorization request needs. */
+export interface AuthorizationRequest {
+  readonly clientId: string;
+  readonly redirectUri: string;
+  readonly state: string;
+  /** Scope names, joined with the provider's separator. */
+  readonly scopes: readonly string[];
+  /** Sent as an S256 challenge where the provider takes PKCE. */
+  readonly codeChallenge?: string;
+}
+
+/** The URL to send the person to for consent (RFC 6749 §4.1.1, RFC 7636 §4.3). */
+export function buildAuthorizationUrl(provider: Provider, request: AuthorizationRequest): string {
+  const oauth = oauth2(provider);
+  const url = new URL(oauth.authorizationUrl);
+  url.searchParams.set('response_type', 'code');
+  url.searchParams.set(oauth.clientIdParameter ?? 'client_id', request.clientId);
+  url.searchParams.set('redirect_uri', request.redirectUri);
+  url.searchParams.set('scope', request.scopes.join(provider.scopes.separator));
+  url.searchParams.set('state', request.state);
+  if (oauth.pkce !== 'unsupported' && request.codeChallenge) {
+    url.searchParams.set('code_challenge', request.codeChallenge);
+    url.searchParams.set('code_challenge_method', 'S256');
+  }
+  for (const [name, value] of Object.entries(oauth.authorizationParams ?? {})) url.searchParams.set(name, value);
+  return url.toString();
+}
+
+function secondsFrom(value: unknown): number | undefined {
+  const seconds = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+  return typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0 ? seconds : undefined;
+}
+
+function addSeconds(now: Date, seconds: number | null | undefined): Date | undefined {
+  return seconds ? new Date(now.getTime() + seconds * 1000) : undefined;
+}
+
+/**
+ * Reads an RFC 6749 §5.1 token response. Lifetimes the response carries
+ * (`expires_in`, `refresh_token_expires_in` or TikTok's `refresh_expires_in`) win over the
+ * provider's declared defaults.
+ */
+export function tokenSetFromResponse(provider: Provider, body: unknown, now: Date): TokenSet {
+  const fields = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  const accessToken = fields.access_token;
+  if (typeof accessToken !== 'string' || accessToken.length === 0) {
+    throw new ProviderRequestError(provider.id, 'token response', provider.classifyError({ status: 200, headers: {}, body }), {
+      status: 200,
+      headers: {},
+      body,
+    });
+  }
+  const refreshToken = typeof fields.refresh_token === 'string' && fields.refresh_token ? fields.refresh_token : undefined;
+  const accessSeconds = secondsFrom(fields.expires_in) ?? provider.lifetimes.accessToken.seconds;
+  const refreshSeconds =
+    secondsFrom(fields.refresh_token_expires_in) ??
+    secondsFrom(fields.refresh_expires_in) ??
+    (refreshToken ? provider.lifetimes.refreshToken?.seconds : undefined);
+  const scope = typeof fields.scope === 'string' ? fields.scope : undefined;
+  const subject = [fields.open_id, fields.user_id].find((value) => typeof value === 'string' || typeof value === 'number');
+  const accessTokenExpiresAt = addSeconds(now, accessSeconds);
+  const refreshTokenExpiresAt = refreshToken ? addSeconds(now, refreshSeconds) : undefined;
+  return {
+    accessToken,
+    ...(refreshToken ? { refreshToken } : {}),
+    ...(accessTokenExpiresAt ? { accessTokenExpiresAt } : {}),
+    ...(refreshTokenExpiresAt ? { refreshTokenExpiresAt } : {}),
+    ...(scope !== undefined ? { grantedScopes: scope.split(/[\s,]+/).filter(Boolean) } : {}),
+    ...(subject !== undefined ? { subject: String(subject) } : {}),
+  };
+}
+
+async function tokenRequest(
+  provider: Provider,
+  context: ProviderCallContext,
+  operation: string,
+  fields: Record<string, string | undefined>,
+): Promise<TokenSet> {
+  const oauth = oauth2(provider);
+  const headers: Record<string, string> = {
+    accept: 'application/json',
+    'content-type': 'application/x-www-form-urlencoded',
+  };
+  const clientIdParameter = oauth.clientIdParameter ?? 'client_id';
+  const { clientId, clientSecret } = context.client;
+  if (oauth.clientAuthentication === 'basic') {
+    // RFC 6749 §2.3.1: both parts are form-encoded before base64.
+    const encode = (value: string) => encodeURIComponent(value).replace(/%20/g, '+');
+    headers.authorization = `Basic ${Buffer.from(`${encode(clientId)}:${encode(clientSecret)}`).toString('base64')}`;
+  } else {
+    fields = { ...fields, [clientIdParameter]: clientId, client_secret: clientSecret };
+  }
+  const now = context.runtime.clock.now();
+  const response = await callNetwork(provider, operation, context.runtime, oauth.tokenUrl, {
+    method: 'POST',
+    headers,
+    body: formBody(fields),
+  });
+  return tokenSetFromResponse(provider, response.body, now);
+}
+
+/** What the callback brings back, for the code exchange. */
+export interface CodeExchange {
+  readonly code: string;
+  readonly redirectUri: string;
+  readonly codeVerifier?: string;
+}
+
+/**
+ * Exchanges an authorization code for tokens (RFC 6749 §4.1.3), then lets the provider finish
+ * the grant its network's way (a Facebook long-lived token, for one).
+ */
+export async function exchangeAuthorizationCode(
+  provider: Provider,
+  context: ProviderCallContext,
+  exchange: CodeExchange,
+): Promise<TokenSet> {
+  const tokens = await tokenRequest(provider, context, 'code exchange', {
+    grant_type: 'authorization_code',
+    code: exchange.code,
+    redirect_uri: exchange.redirectUri,
+    ...(provider.oauth.version === '2.0' && provider.oauth.pkce !== 'unsupported' && exchange.codeVerifier
+      ? { code_verifier: exchange.codeVerifier }
+      : {}),
+  });
+  return provider.completeAuthorization ? provider.completeAuthorization(tokens, context) : tokens;
+}
+
+/**
+ * Renews tokens by the provider's strategy: the refresh-token grant (RFC 6749 §6), keeping the
+ * stored refresh token when the network returns none, or the provider's own extension.
+ * Throws `ProviderRequestError` with the classified reason when the network refuses.
+ */
+export async function renewTokens(provider: Provider, context: ProviderCallContext, tokens: TokenSet): Promise<TokenSet> {
+  switch (provider.refresh.kind) {
+    case 'refresh_token': {
+      if (!tokens.refreshToken) {
+        throw new ProviderRequestError(provider.id, 'refresh', {
+          reason: 'token_expired',
+          transient: false,
+          remedy: 'Reconnect the account: Tether holds no refresh token for it.',
+        });
+      }
+      const renewed = await tokenRequest(provider, context, 'refresh', {
+        grant_type: 'refresh_token',
+        refresh_token: tokens.refreshToken,
+      });
+      if (renewed.refreshToken) return renewed;
+      return {
+        ...renewed,
+        refreshToken: tokens.refreshToken,
+        ...(tokens.refreshTokenExpiresAt ? { refreshTokenExpiresAt: tokens.refreshTokenExpiresAt } : {}),
+      };
+    }
+    case 'extend':
+      if (!provider.extendToken) throw new TypeError(`${provider.id} declares 'extend' without extendToken`);
+      return provider.extendToken(tokens, context);
+    default:
+      throw new TypeError(`${provider.id} tokens cannot be renewed without the person (${provider.refresh.kind})`);
+  }
+}
