@@ -226,16 +226,25 @@ function checkDeclaration(raw: unknown): { id: string; problems: Problems } {
     }
   }
   if (typeof raw.classifyError !== 'function') problems.push(`'classifyError' must be a function`);
-  if (typeof raw.discoverAccounts !== 'function') problems.push(`'discoverAccounts' must be a function`);
+  if (typeof raw.discoverAccounts !== 'function')
+    problems.push(`'discoverAccounts' must be a function`);
   for (const optional of ['completeAuthorization', 'extendToken', 'revokeToken']) {
     if (raw[optional] !== undefined && typeof raw[optional] !== 'function') {
       problems.push(`'${optional}' must be a function when present`);
     }
   }
-  if (isRecord(raw.refresh) && raw.refresh.kind === 'extend' && typeof raw.extendToken !== 'function') {
+  if (
+    isRecord(raw.refresh) &&
+    raw.refresh.kind === 'extend' &&
+    typeof raw.extendToken !== 'function'
+  ) {
     problems.push(`'extendToken' is required by the 'extend' refresh strategy`);
   }
-  if (isRecord(raw.oauth) && raw.oauth.clientIdParameter !== undefined && !nonEmptyString(raw.oauth.clientIdParameter)) {
+  if (
+    isRecord(raw.oauth) &&
+    raw.oauth.clientIdParameter !== undefined &&
+    !nonEmptyString(raw.oauth.clientIdParameter)
+  ) {
     problems.push(`'oauth.clientIdParameter' must be a parameter name`);
   }
   if (raw.options !== undefined) {

@@ -36,13 +36,7 @@ export interface ProviderCallContext {
  * administer (a Page, an organisation, a board, a channel, a location…).
  */
 export type AccountKind =
-  | 'profile'
-  | 'page'
-  | 'business_account'
-  | 'organization'
-  | 'board'
-  | 'channel'
-  | 'location';
+  'profile' | 'page' | 'business_account' | 'organization' | 'board' | 'channel' | 'location';
 
 /** One account an authorization gives access to; Tether makes one connection per account. */
 export interface DiscoveredAccount {

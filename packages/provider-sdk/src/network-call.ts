@@ -56,6 +56,7 @@ export async function callNetwork(
 /** Form-encodes a record for `application/x-www-form-urlencoded` bodies. */
 export function formBody(fields: Readonly<Record<string, string | undefined>>): URLSearchParams {
   const body = new URLSearchParams();
-  for (const [name, value] of Object.entries(fields)) if (value !== undefined) body.set(name, value);
+  for (const [name, value] of Object.entries(fields))
+    if (value !== undefined) body.set(name, value);
   return body;
 }

@@ -6,7 +6,10 @@ import type { OAuth1Declaration, Provider } from './provider';
 
 /** RFC 3986 percent-encoding, as OAuth 1.0a requires (RFC 5849 §3.6). */
 export function percentEncode(value: string): string {
-  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return encodeURIComponent(value).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
 }
 
 /** The parts of an OAuth 1.0a signature. */
@@ -26,18 +29,26 @@ export interface OAuth1Signing {
 }
 
 /** The HMAC-SHA1 signature base string and key (RFC 5849 §3.4). */
-export function oauth1Signature(signing: OAuth1Signing, oauthParams: Record<string, string>): string {
+export function oauth1Signature(
+  signing: OAuth1Signing,
+  oauthParams: Record<string, string>,
+): string {
   const url = new URL(signing.url);
   const params: [string, string][] = [];
   url.searchParams.forEach((value, name) => params.push([name, value]));
-  for (const [name, value] of Object.entries({ ...signing.bodyParams, ...oauthParams })) params.push([name, value]);
+  for (const [name, value] of Object.entries({ ...signing.bodyParams, ...oauthParams }))
+    params.push([name, value]);
   const normalized = params
     .map(([name, value]) => [percentEncode(name), percentEncode(value)] as const)
     .sort(([a, av], [b, bv]) => (a === b ? (av < bv ? -1 : 1) : a < b ? -1 : 1))
     .map(([name, value]) => `${name}=${value}`)
     .join('&');
   const baseUrl = `${url.protocol}//${url.host}${url.pathname}`;
-  const base = [signing.method.toUpperCase(), percentEncode(baseUrl), percentEncode(normalized)].join('&');
+  const base = [
+    signing.method.toUpperCase(),
+    percentEncode(baseUrl),
+    percentEncode(normalized),
+  ].join('&');
   const key = `${percentEncode(signing.consumerSecret)}&${percentEncode(signing.tokenSecret ?? '')}`;
   return createHmac('sha1', key).update(base).digest('base64');
 }
@@ -61,18 +72,24 @@ export function oauth1Header(signing: OAuth1Signing): string {
 }
 
 function oauth1(provider: Provider): OAuth1Declaration {
-  if (provider.oauth.version !== '1.0a') throw new TypeError(`${provider.id} does not speak OAuth 1.0a`);
+  if (provider.oauth.version !== '1.0a')
+    throw new TypeError(`${provider.id} does not speak OAuth 1.0a`);
   return provider.oauth;
 }
 
 function formFields(provider: Provider, operation: string, body: unknown): Record<string, string> {
   const fields = Object.fromEntries(new URLSearchParams(typeof body === 'string' ? body : ''));
   if (!fields.oauth_token || !fields.oauth_token_secret) {
-    throw new ProviderRequestError(provider.id, operation, provider.classifyError({ status: 200, headers: {}, body }), {
-      status: 200,
-      headers: {},
-      body,
-    });
+    throw new ProviderRequestError(
+      provider.id,
+      operation,
+      provider.classifyError({ status: 200, headers: {}, body }),
+      {
+        status: 200,
+        headers: {},
+        body,
+      },
+    );
   }
   return fields;
 }
@@ -98,21 +115,35 @@ export async function startOAuth1Authorization(
     consumerSecret: context.client.clientSecret,
     oauthParams: { oauth_callback: callbackUrl },
   });
-  const response = await callNetwork(provider, 'request token', context.runtime, oauth.requestTokenUrl, {
-    method: 'POST',
-    headers: { authorization },
-  });
+  const response = await callNetwork(
+    provider,
+    'request token',
+    context.runtime,
+    oauth.requestTokenUrl,
+    {
+      method: 'POST',
+      headers: { authorization },
+    },
+  );
   const fields = formFields(provider, 'request token', response.body);
   const url = new URL(oauth.authorizationUrl);
   url.searchParams.set('oauth_token', fields.oauth_token!);
-  return { requestToken: fields.oauth_token!, requestTokenSecret: fields.oauth_token_secret!, authorizationUrl: url.toString() };
+  return {
+    requestToken: fields.oauth_token!,
+    requestTokenSecret: fields.oauth_token_secret!,
+    authorizationUrl: url.toString(),
+  };
 }
 
 /** Step three: trade the verified request token for an access token (RFC 5849 §2.3). */
 export async function completeOAuth1Authorization(
   provider: Provider,
   context: ProviderCallContext,
-  request: { readonly requestToken: string; readonly requestTokenSecret: string; readonly verifier: string },
+  request: {
+    readonly requestToken: string;
+    readonly requestTokenSecret: string;
+    readonly verifier: string;
+  },
 ): Promise<TokenSet> {
   const oauth = oauth1(provider);
   const authorization = oauth1Header({
@@ -124,10 +155,16 @@ export async function completeOAuth1Authorization(
     tokenSecret: request.requestTokenSecret,
     oauthParams: { oauth_verifier: request.verifier },
   });
-  const response = await callNetwork(provider, 'access token', context.runtime, oauth.accessTokenUrl, {
-    method: 'POST',
-    headers: { authorization },
-  });
+  const response = await callNetwork(
+    provider,
+    'access token',
+    context.runtime,
+    oauth.accessTokenUrl,
+    {
+      method: 'POST',
+      headers: { authorization },
+    },
+  );
   const fields = formFields(provider, 'access token', response.body);
   const subject = fields.user_id;
   return {

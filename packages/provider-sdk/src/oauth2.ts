@@ -47,13 +47,16 @@ export function buildAuthorizationUrl(provider: Provider, request: Authorization
     url.searchParams.set('code_challenge', request.codeChallenge);
     url.searchParams.set('code_challenge_method', 'S256');
   }
-  for (const [name, value] of Object.entries(oauth.authorizationParams ?? {})) url.searchParams.set(name, value);
+  for (const [name, value] of Object.entries(oauth.authorizationParams ?? {}))
+    url.searchParams.set(name, value);
   return url.toString();
 }
 
 function secondsFrom(value: unknown): number | undefined {
   const seconds = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
-  return typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0 ? seconds : undefined;
+  return typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0
+    ? seconds
+    : undefined;
 }
 
 function addSeconds(now: Date, seconds: number | null | undefined): Date | undefined {
@@ -69,20 +72,30 @@ export function tokenSetFromResponse(provider: Provider, body: unknown, now: Dat
   const fields = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
   const accessToken = fields.access_token;
   if (typeof accessToken !== 'string' || accessToken.length === 0) {
-    throw new ProviderRequestError(provider.id, 'token response', provider.classifyError({ status: 200, headers: {}, body }), {
-      status: 200,
-      headers: {},
-      body,
-    });
+    throw new ProviderRequestError(
+      provider.id,
+      'token response',
+      provider.classifyError({ status: 200, headers: {}, body }),
+      {
+        status: 200,
+        headers: {},
+        body,
+      },
+    );
   }
-  const refreshToken = typeof fields.refresh_token === 'string' && fields.refresh_token ? fields.refresh_token : undefined;
+  const refreshToken =
+    typeof fields.refresh_token === 'string' && fields.refresh_token
+      ? fields.refresh_token
+      : undefined;
   const accessSeconds = secondsFrom(fields.expires_in) ?? provider.lifetimes.accessToken.seconds;
   const refreshSeconds =
     secondsFrom(fields.refresh_token_expires_in) ??
     secondsFrom(fields.refresh_expires_in) ??
     (refreshToken ? provider.lifetimes.refreshToken?.seconds : undefined);
   const scope = typeof fields.scope === 'string' ? fields.scope : undefined;
-  const subject = [fields.open_id, fields.user_id].find((value) => typeof value === 'string' || typeof value === 'number');
+  const subject = [fields.open_id, fields.user_id].find(
+    (value) => typeof value === 'string' || typeof value === 'number',
+  );
   const accessTokenExpiresAt = addSeconds(now, accessSeconds);
   const refreshTokenExpiresAt = refreshToken ? addSeconds(now, refreshSeconds) : undefined;
   return {
@@ -144,7 +157,9 @@ export async function exchangeAuthorizationCode(
     grant_type: 'authorization_code',
     code: exchange.code,
     redirect_uri: exchange.redirectUri,
-    ...(provider.oauth.version === '2.0' && provider.oauth.pkce !== 'unsupported' && exchange.codeVerifier
+    ...(provider.oauth.version === '2.0' &&
+    provider.oauth.pkce !== 'unsupported' &&
+    exchange.codeVerifier
       ? { code_verifier: exchange.codeVerifier }
       : {}),
   });
@@ -156,7 +171,11 @@ export async function exchangeAuthorizationCode(
  * stored refresh token when the network returns none, or the provider's own extension.
  * Throws `ProviderRequestError` with the classified reason when the network refuses.
  */
-export async function renewTokens(provider: Provider, context: ProviderCallContext, tokens: TokenSet): Promise<TokenSet> {
+export async function renewTokens(
+  provider: Provider,
+  context: ProviderCallContext,
+  tokens: TokenSet,
+): Promise<TokenSet> {
   switch (provider.refresh.kind) {
     case 'refresh_token': {
       if (!tokens.refreshToken) {
@@ -174,13 +193,18 @@ export async function renewTokens(provider: Provider, context: ProviderCallConte
       return {
         ...renewed,
         refreshToken: tokens.refreshToken,
-        ...(tokens.refreshTokenExpiresAt ? { refreshTokenExpiresAt: tokens.refreshTokenExpiresAt } : {}),
+        ...(tokens.refreshTokenExpiresAt
+          ? { refreshTokenExpiresAt: tokens.refreshTokenExpiresAt }
+          : {}),
       };
     }
     case 'extend':
-      if (!provider.extendToken) throw new TypeError(`${provider.id} declares 'extend' without extendToken`);
+      if (!provider.extendToken)
+        throw new TypeError(`${provider.id} declares 'extend' without extendToken`);
       return provider.extendToken(tokens, context);
     default:
-      throw new TypeError(`${provider.id} tokens cannot be renewed without the person (${provider.refresh.kind})`);
+      throw new TypeError(
+        `${provider.id} tokens cannot be renewed without the person (${provider.refresh.kind})`,
+      );
   }
 }

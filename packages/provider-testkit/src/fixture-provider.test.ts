@@ -1,8 +1,12 @@
-import { describeProviderConformance } from './conformance';
+import { AccountNotSupportedError } from '@tether/provider-sdk';
+import { expect, it } from 'vitest';
+import { describeProviderConformance } from './conformance.mjs';
 import fixtureProvider from './fixture-provider';
+import { fixtureSimulation } from './fixture-simulation';
 
 describeProviderConformance({
   provider: fixtureProvider,
+  simulation: fixtureSimulation,
   recordedResponses: [
     {
       name: 'RFC 6749 invalid_grant on refresh',
@@ -21,4 +25,29 @@ describeProviderConformance({
       retryAfterSeconds: 120,
     },
   ],
+  revocations: {
+    revoked: 'token_revoked',
+    password_changed: 'password_changed',
+    app_removed: 'app_deauthorized',
+    role_lost: 'role_lost',
+    checkpoint: 'security_checkpoint',
+  },
+  additionalTests: (harness) => {
+    it('refuses a person who administers no account', async () => {
+      const tokens = await harness.authorize({ person: 'nobody' });
+      await expect(
+        fixtureProvider.discoverAccounts(tokens, harness.context()),
+      ).rejects.toBeInstanceOf(AccountNotSupportedError);
+    });
+
+    it('records the requests it received, with client authentication in the declared form', async () => {
+      await harness.authorize();
+      const requests = harness.simulator().engine.requests;
+      const token = requests.find(
+        (request) => request.url === 'https://fixture.invalid/oauth/token',
+      );
+      expect(token?.headers.authorization).toMatch(/^Basic /);
+      expect(token?.fields.client_secret).toBeUndefined();
+    });
+  },
 });

@@ -1,8 +1,10 @@
 import {
+  AccountNotSupportedError,
+  callNetwork,
   defineProvider,
-  retryAfterSeconds,
   type RawResponse,
   type Reason,
+  retryAfterSeconds,
 } from '@tether/provider-sdk';
 
 function errorCode(body: unknown): string | undefined {
@@ -16,14 +18,28 @@ function errorCode(body: unknown): string | undefined {
 const CODE_REASONS: Readonly<Record<string, Reason>> = {
   invalid_token: 'token_revoked',
   invalid_grant: 'token_revoked',
+  token_expired: 'access_token_expired',
   password_changed: 'password_changed',
+  app_removed: 'app_deauthorized',
+  role_lost: 'role_lost',
+  checkpoint: 'security_checkpoint',
+  unconfirmed: 'account_unconfirmed',
+  restricted: 'account_restricted',
   insufficient_scope: 'scope_missing',
   invalid_client: 'app_misconfigured',
 };
 
+const API = 'https://api.fixture.invalid/v1';
+
+interface FixtureMe {
+  id: string;
+  name: string;
+  accounts: { id: string; name: string; kind: 'profile' | 'page' }[];
+}
+
 /**
- * A small, fully declared OAuth 2.0 provider for the host's own tests and for third-party
- * authors to copy the shape from. It speaks RFC 6749 error codes and nothing network-specific.
+ * A small, fully declared OAuth 2.0 provider for the host's own tests, and the shape a
+ * third-party author copies: RFC 6749 errors plus a few cause codes, one identity call.
  */
 const fixtureProvider = defineProvider({
   id: 'fixture',
@@ -60,6 +76,23 @@ const fixtureProvider = defineProvider({
     rotates: true,
     see: 'https://datatracker.ietf.org/doc/html/rfc6749#section-6',
   },
+  healthCheck: {
+    intervalSeconds: 3600,
+    description: 'GET /v1/me with the access token',
+    see: 'https://datatracker.ietf.org/doc/html/rfc6750',
+    async run(tokens, context) {
+      try {
+        await callNetwork(fixtureProvider, 'health check', context.runtime, `${API}/me`, {
+          headers: { authorization: `Bearer ${tokens.accessToken}` },
+        });
+        return { ok: true };
+      } catch (error) {
+        const response = (error as { response?: RawResponse }).response;
+        if (response) return { ok: false, response };
+        throw error;
+      }
+    },
+  },
   classifyError(response: RawResponse) {
     if (response.status === 429) {
       return {
@@ -67,11 +100,35 @@ const fixtureProvider = defineProvider({
         retryAfterSeconds: retryAfterSeconds(response.headers, new Date()),
       };
     }
-    if (response.status >= 500) return { reason: 'provider_unavailable' };
+    if (response.status === 0 || response.status >= 500) return { reason: 'provider_unavailable' };
     const code = errorCode(response.body);
     const reason = code === undefined ? undefined : CODE_REASONS[code];
     if (reason) return { reason };
     return { reason: 'unknown' };
+  },
+  async discoverAccounts(tokens, context) {
+    const response = await callNetwork(
+      fixtureProvider,
+      'account discovery',
+      context.runtime,
+      `${API}/me`,
+      {
+        headers: { authorization: `Bearer ${tokens.accessToken}` },
+      },
+    );
+    const me = response.body as FixtureMe;
+    const accounts = me.accounts.map((account) => ({
+      id: account.id,
+      name: account.name,
+      kind: account.kind,
+    }));
+    if (accounts.length === 0) {
+      throw new AccountNotSupportedError(
+        'fixture',
+        `${me.name} administers no account this app can manage.`,
+      );
+    }
+    return { subject: { id: me.id, name: me.name }, accounts };
   },
 });
 

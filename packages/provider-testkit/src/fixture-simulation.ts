@@ -1,0 +1,96 @@
+import fixtureProvider from './fixture-provider';
+import type { NetworkSimulation, RevocationCause, TokenFailure } from './simulator/model';
+
+const CAUSE_CODES: Record<RevocationCause, string> = {
+  revoked: 'invalid_token',
+  password_changed: 'password_changed',
+  app_removed: 'app_removed',
+  role_lost: 'role_lost',
+  checkpoint: 'checkpoint',
+  unconfirmed: 'unconfirmed',
+  restricted: 'restricted',
+  scope_removed: 'insufficient_scope',
+};
+
+function apiError(failure: TokenFailure) {
+  switch (failure.kind) {
+    case 'expired':
+      return { status: 401, body: { error: 'token_expired' } };
+    case 'revoked':
+      return { status: 401, body: { error: CAUSE_CODES[failure.cause] } };
+    default:
+      return { status: 401, body: { error: 'invalid_token' } };
+  }
+}
+
+/** The fixture network: two people, one with two accounts, one with none. */
+export const fixtureSimulation: NetworkSimulation = {
+  provider: fixtureProvider,
+  people: [
+    {
+      id: 'ada',
+      name: 'Ada Example',
+      accounts: [
+        { id: 'ada-profile', name: 'Ada Example', kind: 'profile' },
+        { id: 'page-1', name: 'Example Bakery', kind: 'page' },
+      ],
+    },
+    { id: 'nobody', name: 'No Accounts', accounts: [] },
+  ],
+  tokenError(failure) {
+    switch (failure.kind) {
+      case 'invalid_client':
+        return { status: 401, body: { error: 'invalid_client' } };
+      case 'unsupported_grant_type':
+        return { status: 400, body: { error: 'unsupported_grant_type' } };
+      case 'invalid_request':
+        return {
+          status: 400,
+          body: { error: 'invalid_request', error_description: failure.detail },
+        };
+      case 'revoked':
+        return {
+          status: 400,
+          body: { error: 'invalid_grant', error_description: `revoked: ${failure.cause}` },
+        };
+      default:
+        return { status: 400, body: { error: 'invalid_grant' } };
+    }
+  },
+  apiError,
+  rateLimited: (retryAfterSeconds) => ({
+    status: 429,
+    headers: { 'retry-after': String(retryAfterSeconds) },
+    body: { error: 'rate_limited' },
+  }),
+  unavailable: () => ({ status: 503, body: { error: 'unavailable' } }),
+  routes: [
+    {
+      method: 'GET',
+      url: 'https://api.fixture.invalid/v1/me',
+      handle(request, engine) {
+        const auth = engine.authenticate(request.accessToken);
+        if (!auth.ok) return apiError(auth.failure);
+        const { person } = auth.grant;
+        return {
+          status: 200,
+          body: {
+            id: person.id,
+            name: person.name,
+            accounts: person.accounts.map(({ id, name, kind }) => ({ id, name, kind })),
+          },
+        };
+      },
+    },
+    {
+      method: 'POST',
+      url: 'https://fixture.invalid/oauth/revoke',
+      handle(request, engine) {
+        if (!engine.clientAuthenticated(request))
+          return { status: 401, body: { error: 'invalid_client' } };
+        engine.revokeByToken(request.fields.token ?? '');
+        return { status: 200, body: {} };
+      },
+    },
+  ],
+};

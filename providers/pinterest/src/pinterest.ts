@@ -1,0 +1,173 @@
+import {
+  AccountNotSupportedError,
+  callNetwork,
+  defineProvider,
+  ProviderRequestError,
+  type ProviderCallContext,
+  type RawResponse,
+  retryAfterSeconds,
+  type TokenSet,
+} from '@tether/provider-sdk';
+
+/** @see ../README.md and shared reference §7: Pinterest API v5 */
+const OPENAPI = 'https://github.com/pinterest/api-description/blob/main/v5/openapi.yaml';
+const AUTH_GUIDE =
+  'https://developers.pinterest.com/docs/getting-started/set-up-authentication-and-authorization/';
+const API = 'https://api.pinterest.com/v5';
+
+function pinterestCode(body: unknown): number | undefined {
+  if (typeof body === 'object' && body !== null && 'code' in body && typeof body.code === 'number')
+    return body.code;
+  return undefined;
+}
+
+function oauthError(body: unknown): string | undefined {
+  if (
+    typeof body === 'object' &&
+    body !== null &&
+    'error' in body &&
+    typeof body.error === 'string'
+  )
+    return body.error;
+  return undefined;
+}
+
+async function get(
+  path: string,
+  tokens: TokenSet,
+  context: ProviderCallContext,
+  operation: string,
+): Promise<RawResponse> {
+  return callNetwork(pinterest, operation, context.runtime, `${API}${path}`, {
+    headers: { authorization: `Bearer ${tokens.accessToken}`, accept: 'application/json' },
+  });
+}
+
+interface BoardList {
+  items?: { id?: unknown; name?: unknown }[];
+}
+
+const pinterest = defineProvider({
+  id: 'pinterest',
+  displayName: 'Pinterest',
+  sdk: '^0.1.0',
+  availability: { status: 'available' },
+  documentation: 'https://developers.pinterest.com/docs/api/v5/',
+  oauth: {
+    version: '2.0',
+    authorizationUrl: 'https://www.pinterest.com/oauth/',
+    tokenUrl: 'https://api.pinterest.com/v5/oauth/token',
+    // The revoke endpoint accepts system-user tokens only, so user grants cannot be revoked.
+    clientAuthentication: 'basic',
+    // PKCE is not in Pinterest's spec or guides.
+    pkce: 'unsupported',
+  },
+  scopes: {
+    separator: ',',
+    required: [
+      {
+        name: 'user_accounts:read',
+        purpose: 'Identify the connected account and run health checks.',
+      },
+      { name: 'boards:read', purpose: 'List the boards the account can pin to.' },
+    ],
+    optional: [
+      { name: 'boards:write', purpose: 'Create and edit boards.' },
+      { name: 'pins:read', purpose: 'Read pins and their analytics.' },
+      { name: 'pins:write', purpose: 'Publish pins.' },
+      { name: 'boards:read_secret', purpose: 'See secret boards.' },
+      { name: 'pins:read_secret', purpose: 'See pins on secret boards.' },
+    ],
+  },
+  lifetimes: {
+    // About 30 days in practice; each token response's expires_in wins.
+    accessToken: { seconds: 30 * 24 * 3600, see: OPENAPI },
+    refreshToken: { seconds: 60 * 24 * 3600, ends: 'sliding', see: AUTH_GUIDE },
+  },
+  refresh: { kind: 'refresh_token', rotates: true, see: OPENAPI },
+  healthCheck: {
+    intervalSeconds: 6 * 3600,
+    description: 'GET /v5/user_account',
+    see: OPENAPI,
+    async run(tokens, context) {
+      try {
+        await get('/user_account', tokens, context, 'health check');
+        return { ok: true };
+      } catch (error) {
+        if (error instanceof ProviderRequestError && error.response)
+          return { ok: false, response: error.response };
+        throw error;
+      }
+    },
+  },
+  classifyError(response) {
+    const { status, body, headers } = response;
+    if (status === 429) {
+      return { reason: 'rate_limited', retryAfterSeconds: retryAfterSeconds(headers, new Date()) };
+    }
+    if (status === 0 || status >= 500) return { reason: 'provider_unavailable' };
+    const error = oauthError(body);
+    if (error === 'invalid_client' || error === 'unauthorized_client')
+      return { reason: 'app_misconfigured' };
+    if (error === 'invalid_grant') {
+      return {
+        reason: 'token_revoked',
+        remedy:
+          'Pinterest no longer accepts this connection’s refresh token. Reconnect the Pinterest account.',
+      };
+    }
+    switch (pinterestCode(body)) {
+      case 2:
+        return {
+          reason: 'token_revoked',
+          remedy:
+            'Pinterest rejected the token: the app was disconnected, the account deactivated, or access revoked. Reconnect the Pinterest account.',
+        };
+      case 3:
+        return {
+          reason: 'scope_missing',
+          remedy: 'Reconnect the Pinterest account and allow every permission the app asks for.',
+        };
+      case 29:
+        return {
+          reason: 'role_lost',
+          remedy:
+            'The account may no longer access this board or resource. Restore access on Pinterest, then reconnect.',
+        };
+      case 8:
+        return {
+          reason: 'rate_limited',
+          retryAfterSeconds: retryAfterSeconds(headers, new Date()),
+        };
+      default:
+        return { reason: 'unknown' };
+    }
+  },
+  async discoverAccounts(tokens, context) {
+    const account = (await get('/user_account', tokens, context, 'account discovery')).body as {
+      id?: unknown;
+      username?: unknown;
+    };
+    const username = typeof account.username === 'string' ? account.username : 'Pinterest account';
+    const subject = { id: typeof account.id === 'string' ? account.id : username, name: username };
+    const boards =
+      ((await get('/boards?page_size=250', tokens, context, 'account discovery')).body as BoardList)
+        .items ?? [];
+    const accounts = boards
+      .filter((board) => typeof board.id === 'string' && typeof board.name === 'string')
+      .map((board) => ({
+        id: board.id as string,
+        name: board.name as string,
+        kind: 'board' as const,
+      }));
+    if (accounts.length === 0) {
+      throw new AccountNotSupportedError(
+        'pinterest',
+        `The Pinterest account ${username} has no boards. Create a board on Pinterest, then connect again.`,
+      );
+    }
+    return { subject, accounts };
+  },
+});
+
+export default pinterest;
