@@ -62,7 +62,7 @@ const files = {
     null,
     2,
   )}\n`,
-  'tsconfig.build.json': `${JSON.stringify({ extends: './tsconfig.json', exclude: ['src/**/*.test.ts'] }, null, 2)}\n`,
+  'tsconfig.build.json': `${JSON.stringify({ extends: './tsconfig.json', exclude: ['src/**/*.test.ts', 'src/**/*.test.mts'] }, null, 2)}\n`,
   'eslint.config.mjs':
     "import { tetherConfig } from '@tether/eslint-config';\n\nexport default tetherConfig(import.meta.dirname);\n",
   'src/index.ts': `export { default } from './${id}';\n`,

@@ -41,7 +41,7 @@ interface FixtureMe {
  * A small, fully declared OAuth 2.0 provider for the host's own tests, and the shape a
  * third-party author copies: RFC 6749 errors plus a few cause codes, one identity call.
  */
-const fixtureProvider = defineProvider({
+export const fixtureProvider = defineProvider({
   id: 'fixture',
   displayName: 'Fixture Network',
   sdk: '^0.1.0',

@@ -1,4 +1,4 @@
-import fixtureProvider from './fixture-provider';
+import { fixtureProvider } from './fixture-provider';
 import type { NetworkSimulation, RevocationCause, TokenFailure } from './simulator/model';
 
 const CAUSE_CODES: Record<RevocationCause, string> = {

@@ -1,5 +1,5 @@
 // ESM so the conformance suite imports vitest natively in any provider's test run.
 export { describeProviderConformance } from './conformance.mjs';
 export type { ConformanceHarness, ConformanceOptions, RecordedResponse } from './conformance.mjs';
-export { default as fixtureProvider } from './fixture-provider.js';
+export { fixtureProvider } from './fixture-provider.js';
 export { fixtureSimulation } from './fixture-simulation.js';

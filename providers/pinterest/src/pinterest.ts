@@ -47,7 +47,7 @@ interface BoardList {
   items?: { id?: unknown; name?: unknown }[];
 }
 
-const pinterest = defineProvider({
+export const pinterest = defineProvider({
   id: 'pinterest',
   displayName: 'Pinterest',
   sdk: '^0.1.0',

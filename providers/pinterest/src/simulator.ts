@@ -3,7 +3,7 @@ import type {
   SimulatorResponse,
   TokenFailure,
 } from '@tether/provider-testkit/simulator';
-import pinterest from './pinterest';
+import { pinterest } from './pinterest';
 
 // Error bodies from Pinterest's OpenAPI examples: `{ code, message }`.
 const AUTH_FAILED: SimulatorResponse = {

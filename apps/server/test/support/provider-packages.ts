@@ -26,6 +26,7 @@ export function declarationSource(overrides: Record<string, unknown> = {}): stri
   };
   return `module.exports = Object.assign(${JSON.stringify(declaration)}, {
   classifyError() { return { reason: 'unknown' }; },
+  discoverAccounts() { return Promise.resolve({ subject: { id: '1', name: 'A' }, accounts: [] }); },
 });\n`;
 }
 

@@ -1,8 +1,8 @@
 import { AccountNotSupportedError, renewTokens } from '@tether/provider-sdk';
 import { describeProviderConformance } from '@tether/provider-testkit';
 import { expect, it } from 'vitest';
-import pinterest from './pinterest';
-import { simulation } from './simulator';
+import { pinterest } from './pinterest.js';
+import { simulation } from './simulator.js';
 
 describeProviderConformance({
   provider: pinterest,

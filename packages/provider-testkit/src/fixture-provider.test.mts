@@ -1,8 +1,8 @@
 import { AccountNotSupportedError } from '@tether/provider-sdk';
 import { expect, it } from 'vitest';
 import { describeProviderConformance } from './conformance.mjs';
-import fixtureProvider from './fixture-provider';
-import { fixtureSimulation } from './fixture-simulation';
+import { fixtureProvider } from './fixture-provider.js';
+import { fixtureSimulation } from './fixture-simulation.js';
 
 describeProviderConformance({
   provider: fixtureProvider,
