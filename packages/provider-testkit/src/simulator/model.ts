@@ -137,6 +137,12 @@ export interface NetworkSimulation {
   rateLimited(retryAfterSeconds: number, now: Date): SimulatorResponse;
   /** A server-error response. */
   unavailable(): SimulatorResponse;
+  /**
+   * How long access tokens from the code exchange live, when the network first issues a
+   * short-lived token the provider then trades for a long-lived one (Facebook, Instagram Login).
+   * The declared access lifetime applies otherwise.
+   */
+  readonly codeExchangeAccessSeconds?: number;
   /** Whether a grant gets a refresh token (X needs `offline.access`, Google `access_type=offline`). */
   issuesRefreshToken?(grant: Grant): boolean;
   readonly routes?: readonly SimulatorRoute[];
