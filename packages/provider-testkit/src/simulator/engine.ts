@@ -350,7 +350,12 @@ export class SimulatorEngine {
       }
       this.grants.set(code.grant.id, code.grant);
       return this.tokenResponse(
-        this.issue(code.grant, { refresh: this.issuesRefreshToken(code.grant) }),
+        this.issue(code.grant, {
+          refresh: this.issuesRefreshToken(code.grant),
+          ...(this.network.codeExchangeAccessSeconds !== undefined
+            ? { accessSeconds: this.network.codeExchangeAccessSeconds }
+            : {}),
+        }),
       );
     }
     if (grantType === 'refresh_token') {

@@ -15,5 +15,6 @@ export type {
   TokenEndpointFailure,
   TokenFailure,
 } from './model';
+export { consentPage } from './consent-page';
 export { startSimulator } from './serve';
 export type { RunningSimulator } from './serve';
