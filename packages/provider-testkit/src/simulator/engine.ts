@@ -601,16 +601,17 @@ export class SimulatorEngine {
     });
   };
 
-  private async serve(incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of incoming) chunks.push(chunk as Buffer);
-    const raw = Buffer.concat(chunks).toString('utf8');
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(incoming.headers)) {
-      if (typeof value === 'string') headers[name.toLowerCase()] = value;
-      else if (Array.isArray(value)) headers[name.toLowerCase()] = value.join(', ');
-    }
-    const local = new URL(incoming.url ?? '/', 'http://simulator.local');
+  /**
+   * Answers one request addressed to the simulator: `path` is `/<network host>/<path>?<query>`
+   * or `/_control/…`. Used by the HTTP handler and by the in-process `engineFetch`.
+   */
+  async dispatch(
+    method: string,
+    path: string,
+    headers: Readonly<Record<string, string>>,
+    raw: string,
+  ): Promise<SimulatorResponse> {
+    const local = new URL(path, 'http://simulator.local');
     const contentType = headers['content-type'] ?? '';
     let json: unknown;
     const fields: Record<string, string> = Object.fromEntries(local.searchParams);
@@ -623,38 +624,48 @@ export class SimulatorEngine {
     } else if (raw) {
       Object.assign(fields, Object.fromEntries(new URLSearchParams(raw)));
     }
-    let response: SimulatorResponse;
     const [, first, ...rest] = local.pathname.split('/');
     if (first === '_control') {
-      response = await this.control(
-        incoming.method ?? 'GET',
-        rest.join('/'),
-        (json ?? {}) as Record<string, unknown>,
-      );
-    } else {
-      const url = new URL(`https://${first ?? ''}/${rest.join('/')}${local.search}`);
-      const authorization = headers.authorization ?? '';
-      const bearer = /^(?:Bearer|OAuth)\s+(\S+)$/i.exec(authorization)?.[1];
-      const accessToken = bearer ?? fields.access_token;
-      const record: RecordedRequest = {
-        at: new Date(this.now()).toISOString(),
-        method: incoming.method ?? 'GET',
-        url: url.toString(),
-        headers,
-        fields,
-        status: 0,
-      };
-      this.requests.push(record);
-      response = await this.respond({
-        method: incoming.method ?? 'GET',
-        url,
-        headers,
-        fields,
-        json,
-        ...(accessToken !== undefined ? { accessToken } : {}),
-      });
-      record.status = response.status;
+      return this.control(method, rest.join('/'), (json ?? {}) as Record<string, unknown>);
     }
+    const url = new URL(`https://${first ?? ''}/${rest.join('/')}${local.search}`);
+    const bearer = /^(?:Bearer|OAuth)\s+(\S+)$/i.exec(headers.authorization ?? '')?.[1];
+    const accessToken = bearer ?? fields.access_token;
+    const record: RecordedRequest = {
+      at: new Date(this.now()).toISOString(),
+      method,
+      url: url.toString(),
+      headers,
+      fields,
+      status: 0,
+    };
+    this.requests.push(record);
+    const response = await this.respond({
+      method,
+      url,
+      headers,
+      fields,
+      json,
+      ...(accessToken !== undefined ? { accessToken } : {}),
+    });
+    record.status = response.status;
+    return response;
+  }
+
+  private async serve(incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of incoming) chunks.push(chunk as Buffer);
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(incoming.headers)) {
+      if (typeof value === 'string') headers[name.toLowerCase()] = value;
+      else if (Array.isArray(value)) headers[name.toLowerCase()] = value.join(', ');
+    }
+    const response = await this.dispatch(
+      incoming.method ?? 'GET',
+      incoming.url ?? '/',
+      headers,
+      Buffer.concat(chunks).toString('utf8'),
+    );
     outgoing.statusCode = response.status;
     for (const [name, value] of Object.entries(response.headers ?? {}))
       outgoing.setHeader(name, value);
@@ -675,6 +686,44 @@ export class SimulatorEngine {
 export function simulatorUrl(base: string, networkUrl: string): string {
   const url = new URL(networkUrl);
   return `${base.replace(/\/+$/, '')}/${url.host}${url.pathname}${url.search}`;
+}
+
+/**
+ * A `fetch` that answers network calls from an engine in this process, without a socket:
+ * the sandbox gives it to providers so they reach their simulator wherever the server listens.
+ */
+export function engineFetch(engine: SimulatorEngine): typeof fetch {
+  return async (input, init) => {
+    const request = new Request(input, init);
+    const url = new URL(request.url);
+    const headers: Record<string, string> = {};
+    request.headers.forEach((value, name) => {
+      headers[name.toLowerCase()] = value;
+    });
+    const raw = request.body ? await request.text() : '';
+    const answer = await engine.dispatch(
+      request.method,
+      `/${url.host}${url.pathname}${url.search}`,
+      headers,
+      raw,
+    );
+    const body =
+      answer.body === undefined || answer.status === 204
+        ? null
+        : typeof answer.body === 'string'
+          ? answer.body
+          : JSON.stringify(answer.body);
+    const responseHeaders = new Headers(answer.headers);
+    if (body !== null && !responseHeaders.has('content-type')) {
+      responseHeaders.set(
+        'content-type',
+        typeof answer.body === 'string'
+          ? 'text/plain; charset=utf-8'
+          : 'application/json; charset=utf-8',
+      );
+    }
+    return new Response(body, { status: answer.status, headers: responseHeaders });
+  };
 }
 
 /** A `fetch` that sends every network call to the simulator at `base` instead. */

@@ -1,4 +1,10 @@
-export { SANDBOX_CLIENT, SimulatorEngine, simulatorFetch, simulatorUrl } from './engine';
+export {
+  engineFetch,
+  SANDBOX_CLIENT,
+  SimulatorEngine,
+  simulatorFetch,
+  simulatorUrl,
+} from './engine';
 export type { FailureInjection, RecordedRequest, SimulatorClient } from './engine';
 export { REVOCATION_CAUSES } from './model';
 export type {
