@@ -11,7 +11,6 @@ import { ApiKeyGuard } from './identity/api-key.guard';
 import { IdentityController } from './identity/identity.controller';
 import { IdentityService } from './identity/identity.service';
 import { ProblemFilter } from './http/problem.filter';
-import type { LoadedProvider } from './providers/provider-loader';
 import { ProviderRegistry } from './providers/provider-registry';
 import { ProvidersController } from './providers/providers.controller';
 
@@ -31,7 +30,7 @@ class DatabaseBootstrap implements OnModuleInit {
 /** The host, wired from a validated configuration and the providers loaded from it. */
 @Module({})
 export class AppModule {
-  static forRoot(config: TetherConfig, providers: readonly LoadedProvider[]): DynamicModule {
+  static forRoot(config: TetherConfig, registry: ProviderRegistry): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -45,7 +44,7 @@ export class AppModule {
       controllers: [HealthController, ProvidersController, IdentityController],
       providers: [
         { provide: TETHER_CONFIG, useValue: config },
-        { provide: ProviderRegistry, useValue: new ProviderRegistry(providers) },
+        { provide: ProviderRegistry, useValue: registry },
         IdentityService,
         DatabaseBootstrap,
         { provide: APP_GUARD, useClass: ApiKeyGuard },

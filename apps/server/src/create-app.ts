@@ -6,6 +6,7 @@ import { AppModule } from './app.module';
 import type { TetherConfig } from './config/tether-config';
 import { useJsonBodies } from './http/json-body';
 import { loadProviders } from './providers/provider-loader';
+import { ProviderRegistry } from './providers/provider-registry';
 
 /** Options for building the application. */
 export interface CreateAppOptions {
@@ -21,14 +22,25 @@ export async function createApp(
   config: TetherConfig,
   options: CreateAppOptions = {},
 ): Promise<INestApplication> {
-  const providers = await loadProviders(config.providers, config.baseDir);
+  const providers = await loadProviders(config.providers, {
+    baseDir: config.baseDir,
+    sandbox: config.sandbox,
+  });
+  const registry = new ProviderRegistry(providers, {
+    publicUrl: config.publicUrl,
+    sandbox: config.sandbox,
+  });
   const app = await NestFactory.create<NestExpressApplication>(
-    AppModule.forRoot(config, providers),
+    AppModule.forRoot(config, registry),
     {
       logger: options.logger ?? ['log', 'warn', 'error'],
       bodyParser: false,
     },
   );
+  // Simulators read their own bodies, so they are mounted before the JSON parser.
+  for (const active of registry.list()) {
+    if (active.sandbox) app.use(`/sandbox/${active.id}`, active.sandbox.handle);
+  }
   useJsonBodies(app);
   app.disable('x-powered-by');
   app.enableShutdownHooks();

@@ -2,7 +2,7 @@ import { AccountNotSupportedError } from '@tether/provider-sdk';
 import { expect, it } from 'vitest';
 import { describeProviderConformance } from './conformance.mjs';
 import { fixtureProvider } from './fixture-provider.js';
-import { fixtureSimulation } from './fixture-simulation.js';
+import { simulation as fixtureSimulation } from './fixture-simulation.js';
 
 describeProviderConformance({
   provider: fixtureProvider,

@@ -24,7 +24,7 @@ function apiError(failure: TokenFailure) {
 }
 
 /** The fixture network: two people, one with two accounts, one with none. */
-export const fixtureSimulation: NetworkSimulation = {
+export const simulation: NetworkSimulation = {
   provider: fixtureProvider,
   people: [
     {

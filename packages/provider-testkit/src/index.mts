@@ -2,4 +2,4 @@
 export { describeProviderConformance } from './conformance.mjs';
 export type { ConformanceHarness, ConformanceOptions, RecordedResponse } from './conformance.mjs';
 export { fixtureProvider } from './fixture-provider.js';
-export { fixtureSimulation } from './fixture-simulation.js';
+export { simulation as fixtureSimulation } from './fixture-simulation.js';

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError, loadConfig } from './tether-config';
+import { BUILT_IN_PROVIDERS, ConfigurationError, loadConfig } from './tether-config';
 
 function directory(file?: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'tether-config-'));
@@ -21,16 +21,30 @@ function problemsOf(env: Record<string, string>, dir: string): readonly string[]
 }
 
 describe('loadConfig', () => {
-  it('defaults to embedded mode under ./data on port 3000 with no providers', () => {
+  it('defaults to embedded mode under ./data on port 3000 with the ten networks in the sandbox', () => {
     const dir = directory();
     expect(loadConfig({}, dir)).toEqual({
       port: 3000,
       dataDir: join(dir, 'data'),
       queuePrefix: 'tether',
       publicUrl: 'http://localhost:3000',
-      providers: [],
+      providers: BUILT_IN_PROVIDERS.map((resolve) => ({ resolve, options: {} })),
+      sandbox: true,
       baseDir: dir,
     });
+    expect(BUILT_IN_PROVIDERS).toHaveLength(10);
+  });
+
+  it('turns the sandbox off with a database URL unless asked for', () => {
+    const dir = directory();
+    expect(loadConfig({ DATABASE_URL: 'postgres://h/db' }, dir).sandbox).toBe(false);
+    expect(
+      loadConfig({ DATABASE_URL: 'postgres://h/db', TETHER_SANDBOX: 'true' }, dir).sandbox,
+    ).toBe(true);
+    expect(loadConfig({ TETHER_SANDBOX: '0' }, dir).sandbox).toBe(false);
+    expect(problemsOf({ TETHER_SANDBOX: 'maybe' }, dir)).toEqual([
+      'TETHER_SANDBOX must be true or false (got "maybe").',
+    ]);
   });
 
   it('lets the environment win over the file and resolves $env references in provider options', () => {

@@ -25,6 +25,11 @@ export interface TetherConfig {
   /** The URL people and networks reach this server at (OAuth redirects, links in messages). */
   readonly publicUrl: string;
   readonly providers: readonly ProviderEntry[];
+  /**
+   * Serve every provider's simulator under `/sandbox/{id}/` and point the providers at them, so
+   * connections can be tried without real credentials or internet.
+   */
+  readonly sandbox: boolean;
   /** Directory the configuration file was read from; provider packages resolve from here too. */
   readonly baseDir: string;
 }
@@ -56,7 +61,22 @@ const fileSchema = z.strictObject({
   queuePrefix: z.string().min(1).optional(),
   publicUrl: z.string().optional(),
   providers: z.array(providerEntrySchema).optional(),
+  sandbox: z.boolean().optional(),
 });
+
+/** The ten networks Tether ships, loaded when the configuration names no providers. */
+export const BUILT_IN_PROVIDERS = [
+  'facebook',
+  'instagram',
+  'linkedin',
+  'twitter',
+  'twitch',
+  'tiktok',
+  'pinterest',
+  'gmb',
+  'youtube',
+  'xing',
+].map((id) => `@tether/provider-${id}`);
 
 type FileSettings = z.infer<typeof fileSchema>;
 
@@ -204,7 +224,17 @@ export function loadConfig(
       'https://tether.example.com',
     ) ?? `http://localhost:${port}`;
 
-  const providers: ProviderEntry[] = (file.providers ?? []).map((entry, index) => ({
+  let sandbox = file.sandbox ?? !databaseUrl;
+  const sandboxSetting = env.TETHER_SANDBOX?.trim().toLowerCase();
+  if (sandboxSetting !== undefined && sandboxSetting !== '') {
+    if (['true', '1', 'yes'].includes(sandboxSetting)) sandbox = true;
+    else if (['false', '0', 'no'].includes(sandboxSetting)) sandbox = false;
+    else problems.push(`TETHER_SANDBOX must be true or false (got "${env.TETHER_SANDBOX}").`);
+  }
+
+  const entries: { resolve: string; id?: string; options: Record<string, unknown> }[] =
+    file.providers ?? BUILT_IN_PROVIDERS.map((resolve) => ({ resolve, options: {} }));
+  const providers: ProviderEntry[] = entries.map((entry, index) => ({
     resolve: entry.resolve,
     ...(entry.id !== undefined ? { id: entry.id } : {}),
     options: resolveEnvReferences(
@@ -225,6 +255,7 @@ export function loadConfig(
     ...(adminKey ? { adminKey } : {}),
     publicUrl: publicUrl.replace(/\/+$/, ''),
     providers,
+    sandbox,
     baseDir,
   };
 }

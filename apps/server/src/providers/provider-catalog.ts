@@ -1,8 +1,8 @@
 import { SDK_VERSION } from '@tether/provider-sdk';
-import type { LoadedProvider } from './provider-loader';
+import type { ActiveProvider } from './provider-registry';
 
 /** How a provider is described by the API: everything it declares, never its options or secrets. */
-export function catalogEntry(loaded: LoadedProvider) {
+export function catalogEntry(loaded: ActiveProvider) {
   const { provider } = loaded;
   return {
     id: loaded.id,
@@ -11,6 +11,8 @@ export function catalogEntry(loaded: LoadedProvider) {
     package: { name: loaded.packageName, version: loaded.packageVersion ?? null },
     sdk: { range: provider.sdk, definedWith: provider.definedWithSdk, host: SDK_VERSION },
     availability: provider.availability,
+    /** `sandbox`: talks to its simulator; `configured`: has app credentials; `missing`: cannot connect yet. */
+    credentials: loaded.sandbox ? 'sandbox' : loaded.client ? 'configured' : 'missing',
     oauth: provider.oauth,
     scopes: provider.scopes,
     lifetimes: provider.lifetimes,

@@ -1,6 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { type Provider, SDK_VERSION, validateProvider } from '@tether/provider-sdk';
+import {
+  type ClientCredentials,
+  type Provider,
+  SDK_VERSION,
+  validateProvider,
+} from '@tether/provider-sdk';
+import type { NetworkSimulation } from '@tether/provider-testkit/simulator';
 import { satisfies, validRange } from 'semver';
 import { ConfigurationError, type ProviderEntry } from '../config/tether-config';
 
@@ -11,8 +17,54 @@ export interface LoadedProvider {
   readonly provider: Provider;
   readonly packageName: string;
   readonly packageVersion: string | undefined;
-  /** Validated options; hold secrets, never returned by the API. */
+  /** The provider's own validated options (everything but the client credentials). */
   readonly options: Readonly<Record<string, unknown>>;
+  /** The app credentials from `options.clientId` and `options.clientSecret`; never returned by the API. */
+  readonly client?: ClientCredentials;
+  /** The network's simulator, when the sandbox is on and the package ships one (`<package>/simulator`). */
+  readonly simulation?: NetworkSimulation;
+}
+
+/** How providers are loaded. */
+export interface LoadOptions {
+  readonly baseDir: string;
+  /** Also load each package's simulator. */
+  readonly sandbox: boolean;
+}
+
+function loadSimulation(resolve: string, paths: string[]): NetworkSimulation | undefined {
+  let file: string;
+  try {
+    file = require.resolve(`${resolve}/simulator`, { paths });
+  } catch {
+    return undefined;
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- optional entry point of a provider package
+  const module = require(file) as { simulation?: NetworkSimulation };
+  return module.simulation;
+}
+
+function optionalSimulation(resolve: string, paths: string[]): { simulation?: NetworkSimulation } {
+  const simulation = loadSimulation(resolve, paths);
+  return simulation ? { simulation } : {};
+}
+
+function clientCredentials(options: Readonly<Record<string, unknown>>): {
+  client?: ClientCredentials;
+  rest: Record<string, unknown>;
+  issue?: string;
+} {
+  const { clientId, clientSecret, ...rest } = options;
+  if (clientId === undefined && clientSecret === undefined) return { rest };
+  if (
+    typeof clientId !== 'string' ||
+    clientId === '' ||
+    typeof clientSecret !== 'string' ||
+    clientSecret === ''
+  ) {
+    return { rest, issue: 'clientId and clientSecret must both be non-empty strings' };
+  }
+  return { client: { clientId, clientSecret }, rest };
 }
 
 function owningPackage(file: string): { name?: string; version?: string } {
@@ -61,8 +113,9 @@ async function validateOptions(
  */
 export async function loadProviders(
   entries: readonly ProviderEntry[],
-  baseDir: string,
+  settings: LoadOptions,
 ): Promise<LoadedProvider[]> {
+  const { baseDir } = settings;
   const problems: string[] = [];
   const loaded: LoadedProvider[] = [];
   const seen = new Map<string, number>();
@@ -103,7 +156,9 @@ export async function loadProviders(
       );
       continue;
     }
-    const options = await validateOptions(provider, entry.options);
+    const credentials = clientCredentials(entry.options);
+    const options = await validateOptions(provider, credentials.rest);
+    if (credentials.issue) options.issues.unshift(credentials.issue);
     if (options.issues.length > 0) {
       problems.push(
         `${setting}.options: invalid options for '${entry.resolve}' (${options.issues.join('; ')}). Fix them in the configuration file.`,
@@ -126,6 +181,10 @@ export async function loadProviders(
       packageName: manifest.name ?? entry.resolve,
       packageVersion: manifest.version,
       options: options.value,
+      ...(credentials.client ? { client: credentials.client } : {}),
+      ...(settings.sandbox
+        ? optionalSimulation(entry.resolve, [baseDir, process.cwd(), __dirname])
+        : {}),
     });
   }
   if (problems.length > 0) throw new ConfigurationError(problems);

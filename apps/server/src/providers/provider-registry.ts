@@ -1,27 +1,91 @@
+import { Logger } from '@nestjs/common';
+import type { ClientCredentials, ProviderLogger, ProviderRuntime } from '@tether/provider-sdk';
+import { systemClock } from '@tether/provider-sdk';
+import {
+  engineFetch,
+  SANDBOX_CLIENT,
+  SimulatorEngine,
+  simulatorUrl,
+} from '@tether/provider-testkit/simulator';
 import { ApiError } from '../http/errors';
 import type { LoadedProvider } from './provider-loader';
 
-/** The providers this deployment loaded, by id. */
-export class ProviderRegistry {
-  private readonly byId: ReadonlyMap<string, LoadedProvider>;
+/** A loaded provider wired to run: its runtime, its credentials, and its sandbox simulator if any. */
+export interface ActiveProvider extends LoadedProvider {
+  readonly runtime: ProviderRuntime;
+  /** The credentials it runs with: the sandbox's, or the configured ones. */
+  readonly client?: ClientCredentials;
+  /** The simulator it talks to instead of the network, in sandbox mode. */
+  readonly sandbox?: SimulatorEngine;
+}
 
-  constructor(providers: readonly LoadedProvider[]) {
-    this.byId = new Map(providers.map((loaded) => [loaded.id, loaded]));
+function providerLogger(id: string): ProviderLogger {
+  const logger = new Logger(`provider:${id}`);
+  const format = (message: string, context?: Record<string, unknown>) =>
+    context ? `${message} ${JSON.stringify(context)}` : message;
+  return {
+    debug: (message, context) => logger.debug(format(message, context)),
+    info: (message, context) => logger.log(format(message, context)),
+    warn: (message, context) => logger.warn(format(message, context)),
+    error: (message, context) => logger.error(format(message, context)),
+  };
+}
+
+/** The providers this deployment runs, by id. */
+export class ProviderRegistry {
+  private readonly byId: ReadonlyMap<string, ActiveProvider>;
+
+  /**
+   * @param publicUrl where the server is reached, for sandbox consent pages.
+   * @param sandbox whether providers with a simulator talk to it instead of their network.
+   */
+  constructor(
+    providers: readonly LoadedProvider[],
+    private readonly settings: { readonly publicUrl: string; readonly sandbox: boolean },
+  ) {
+    this.byId = new Map(
+      providers.map((loaded): [string, ActiveProvider] => {
+        const logger = providerLogger(loaded.id);
+        if (settings.sandbox && loaded.simulation) {
+          const engine = new SimulatorEngine(loaded.simulation, SANDBOX_CLIENT);
+          return [
+            loaded.id,
+            {
+              ...loaded,
+              client: SANDBOX_CLIENT,
+              sandbox: engine,
+              runtime: { fetch: engineFetch(engine), clock: systemClock, logger },
+            },
+          ];
+        }
+        return [
+          loaded.id,
+          { ...loaded, runtime: { fetch: globalThis.fetch, clock: systemClock, logger } },
+        ];
+      }),
+    );
   }
 
-  list(): LoadedProvider[] {
+  list(): ActiveProvider[] {
     return [...this.byId.values()];
   }
 
   /** The provider with this id, or a 404 problem. */
-  get(id: string): LoadedProvider {
-    const loaded = this.byId.get(id);
-    if (!loaded) {
+  get(id: string): ActiveProvider {
+    const active = this.byId.get(id);
+    if (!active) {
       throw new ApiError(
         'PROVIDER_NOT_FOUND',
         `No provider '${id}' is loaded. GET /api/v1/providers lists the loaded ones.`,
       );
     }
-    return loaded;
+    return active;
+  }
+
+  /** Where a person's browser goes for a network URL: the network itself, or its sandbox simulator. */
+  browserUrl(active: ActiveProvider, networkUrl: string): string {
+    return active.sandbox
+      ? simulatorUrl(`${this.settings.publicUrl}/sandbox/${active.id}`, networkUrl)
+      : networkUrl;
   }
 }
