@@ -13,6 +13,12 @@ import { IdentityService } from './identity/identity.service';
 import { ProblemFilter } from './http/problem.filter';
 import { ProviderRegistry } from './providers/provider-registry';
 import { ProvidersController } from './providers/providers.controller';
+import { ConnectService } from './connections/connect.service';
+import { ConnectionsController, ConnectSessionsController } from './connections/connections.controller';
+import { ConnectionsService } from './connections/connections.service';
+import { OAuthCallbackController } from './connections/oauth-callback.controller';
+import { TokenVault } from './connections/token-vault';
+import { TokenCipher } from './security/token-cipher';
 
 /** Applies pending migrations and creates the default workspace before the server listens. */
 class DatabaseBootstrap implements OnModuleInit {
@@ -30,7 +36,7 @@ class DatabaseBootstrap implements OnModuleInit {
 /** The host, wired from a validated configuration and the providers loaded from it. */
 @Module({})
 export class AppModule {
-  static forRoot(config: TetherConfig, registry: ProviderRegistry): DynamicModule {
+  static forRoot(config: TetherConfig, registry: ProviderRegistry, cipher: TokenCipher): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -41,10 +47,21 @@ export class AppModule {
           isGlobal: true,
         }),
       ],
-      controllers: [HealthController, ProvidersController, IdentityController],
+      controllers: [
+        HealthController,
+        ProvidersController,
+        IdentityController,
+        ConnectSessionsController,
+        ConnectionsController,
+        OAuthCallbackController,
+      ],
       providers: [
         { provide: TETHER_CONFIG, useValue: config },
         { provide: ProviderRegistry, useValue: registry },
+        { provide: TokenCipher, useValue: cipher },
+        TokenVault,
+        ConnectService,
+        ConnectionsService,
         IdentityService,
         DatabaseBootstrap,
         { provide: APP_GUARD, useClass: ApiKeyGuard },

@@ -1,4 +1,4 @@
-import { type INestApplication, type LogLevel } from '@nestjs/common';
+import { type INestApplication, Logger, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -7,6 +7,18 @@ import type { TetherConfig } from './config/tether-config';
 import { useJsonBodies } from './http/json-body';
 import { loadProviders } from './providers/provider-loader';
 import { ProviderRegistry } from './providers/provider-registry';
+import { type EncryptionKey, generatedEncryptionKeys, TokenCipher } from './security/token-cipher';
+
+function generatedKeys(dataDir: string): readonly EncryptionKey[] {
+  const generated = generatedEncryptionKeys(dataDir);
+  if (generated.created) {
+    Logger.log(
+      `Generated a token encryption key and wrote it to ${generated.file} (readable only by its owner). Back it up: stored tokens cannot be read without it.`,
+      'Tether',
+    );
+  }
+  return generated.keys;
+}
 
 /** Options for building the application. */
 export interface CreateAppOptions {
@@ -30,8 +42,9 @@ export async function createApp(
     publicUrl: config.publicUrl,
     sandbox: config.sandbox,
   });
+  const cipher = new TokenCipher(config.encryptionKeys ?? generatedKeys(config.dataDir));
   const app = await NestFactory.create<NestExpressApplication>(
-    AppModule.forRoot(config, registry),
+    AppModule.forRoot(config, registry, cipher),
     {
       logger: options.logger ?? ['log', 'warn', 'error'],
       bodyParser: false,

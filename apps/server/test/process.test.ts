@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { declarationSource, writePackage } from './support/provider-packages';
 import { spawnServer } from './support/process';
-import { configDirectory, FIXTURE_PROVIDERS } from './support/server';
+import { configDirectory, FIXTURE_PROVIDERS, TEST_ENCRYPTION_KEYS } from './support/server';
 import { createDatabase, REDIS_URL } from './support/services';
 
 function emptyDirectory(): string {
@@ -62,6 +62,7 @@ describe('the server process', () => {
       REDIS_URL,
       TETHER_QUEUE_PREFIX: `tether-test-${randomUUID()}`,
       TETHER_ADMIN_KEY: 'a'.repeat(40),
+      TETHER_ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS,
     });
     try {
       const url = await server.listening();

@@ -82,5 +82,197 @@ export const ApiKeySchema = new EntitySchema<ApiKey>({
   },
 });
 
+
+/** Lifecycle status of a connection, as in ARCHITECTURE.md. */
+export type ConnectionStatus = 'active' | 'expiring' | 'degraded' | 'expired' | 'revoked';
+
+/**
+ * One authorization at a network: the tokens it yielded, shared by every connection made from it.
+ * Token columns hold ciphertext (`v1.<key id>.…`), never plain values.
+ */
+export class Grant {
+  id: string = randomUUID();
+  workspace!: Workspace;
+  provider!: string;
+  /** The network's id and name of the person who authorized. */
+  subjectId!: string;
+  subjectName!: string;
+  accessToken?: string;
+  refreshToken?: string;
+  tokenSecret?: string;
+  accessTokenExpiresAt?: Date;
+  refreshTokenExpiresAt?: Date;
+  /** JSON array of the scopes granted. */
+  grantedScopes: string = '[]';
+  lastRefreshedAt?: Date;
+  createdAt: Date = new Date();
+  updatedAt: Date = new Date();
+}
+
+/** One network account Tether keeps alive: a Page, an organisation, a channel, a profile… */
+export class Connection {
+  id: string = randomUUID();
+  workspace!: Workspace;
+  grant!: Grant;
+  provider!: string;
+  accountId!: string;
+  accountName!: string;
+  accountKind!: string;
+  name!: string;
+  owner?: User;
+  /** JSON array of user ids the connection is shared with. */
+  sharedWith: string = '[]';
+  status: ConnectionStatus = 'active';
+  reason?: string;
+  remedy?: string;
+  /** JSON array of requested scopes the network did not grant. */
+  missingScopes: string = '[]';
+  /** Ciphertext of an account-specific token (a Facebook Page token), when the network issues one. */
+  accessToken?: string;
+  accessTokenExpiresAt?: Date;
+  /** When only the person can renew it any more (re-authorization); absent when nothing forces that. */
+  hardExpiresAt?: Date;
+  createdAt: Date = new Date();
+  updatedAt: Date = new Date();
+}
+
+/** Where a connect session stands. */
+export type ConnectSessionStatus = 'pending' | 'processing' | 'completed' | 'failed';
+
+/** One attempt to connect (or re-authorize) through the network's consent page. */
+export class ConnectSession {
+  id: string = randomUUID();
+  workspace!: Workspace;
+  provider!: string;
+  owner?: User;
+  /** Set when the session re-authorizes an existing connection. */
+  connectionId?: string;
+  /** JSON array of the scopes asked for. */
+  scopes: string = '[]';
+  returnTo?: string;
+  mode: 'redirect' | 'popup' = 'redirect';
+  /** SHA-256 of the state parameter; the state itself is never stored. */
+  stateHash!: string;
+  /** Ciphertext of the PKCE verifier or the OAuth 1.0a request-token secret. */
+  verifier?: string;
+  requestToken?: string;
+  status: ConnectSessionStatus = 'pending';
+  outcome?: string;
+  outcomeDetail?: string;
+  /** JSON array of the connections the session created or re-authorized. */
+  connectionIds: string = '[]';
+  expiresAt!: Date;
+  completedAt?: Date;
+  createdAt: Date = new Date();
+}
+
+/** One entry of a connection's audit trail. Never holds a secret. */
+export class ConnectionEvent {
+  id: string = randomUUID();
+  workspace!: Workspace;
+  /** Not a foreign key: the trail outlives a deleted connection. */
+  connectionId!: string;
+  type!: string;
+  /** Who did it: `api-key:<id>`, `admin-key`, `user:<id>` or `system`. */
+  actor!: string;
+  /** JSON object with the event's details. */
+  data: string = '{}';
+  createdAt: Date = new Date();
+}
+
+export const GrantSchema = new EntitySchema<Grant>({
+  class: Grant,
+  tableName: 'grants',
+  properties: {
+    id: { type: 'string', primary: true, length: 36 },
+    workspace: { kind: 'm:1', entity: () => Workspace },
+    provider: { type: 'string', length: 64 },
+    subjectId: { type: 'string' },
+    subjectName: { type: 'string' },
+    accessToken: { type: 'text', nullable: true },
+    refreshToken: { type: 'text', nullable: true },
+    tokenSecret: { type: 'text', nullable: true },
+    accessTokenExpiresAt: { type: 'datetime', nullable: true },
+    refreshTokenExpiresAt: { type: 'datetime', nullable: true },
+    grantedScopes: { type: 'text' },
+    lastRefreshedAt: { type: 'datetime', nullable: true },
+    createdAt: { type: 'datetime' },
+    updatedAt: { type: 'datetime' },
+  },
+});
+
+export const ConnectionSchema = new EntitySchema<Connection>({
+  class: Connection,
+  tableName: 'connections',
+  properties: {
+    id: { type: 'string', primary: true, length: 36 },
+    workspace: { kind: 'm:1', entity: () => Workspace },
+    grant: { kind: 'm:1', entity: () => Grant },
+    provider: { type: 'string', length: 64 },
+    accountId: { type: 'string' },
+    accountName: { type: 'string' },
+    accountKind: { type: 'string', length: 32 },
+    name: { type: 'string' },
+    owner: { kind: 'm:1', entity: () => User, nullable: true },
+    sharedWith: { type: 'text' },
+    status: { type: 'string', length: 16 },
+    reason: { type: 'string', length: 32, nullable: true },
+    remedy: { type: 'text', nullable: true },
+    missingScopes: { type: 'text' },
+    accessToken: { type: 'text', nullable: true },
+    accessTokenExpiresAt: { type: 'datetime', nullable: true },
+    hardExpiresAt: { type: 'datetime', nullable: true },
+    createdAt: { type: 'datetime' },
+    updatedAt: { type: 'datetime' },
+  },
+});
+
+export const ConnectSessionSchema = new EntitySchema<ConnectSession>({
+  class: ConnectSession,
+  tableName: 'connect_sessions',
+  properties: {
+    id: { type: 'string', primary: true, length: 36 },
+    workspace: { kind: 'm:1', entity: () => Workspace },
+    provider: { type: 'string', length: 64 },
+    owner: { kind: 'm:1', entity: () => User, nullable: true },
+    connectionId: { type: 'string', length: 36, nullable: true },
+    scopes: { type: 'text' },
+    returnTo: { type: 'text', nullable: true },
+    mode: { type: 'string', length: 16 },
+    stateHash: { type: 'string', length: 64, unique: true },
+    verifier: { type: 'text', nullable: true },
+    requestToken: { type: 'text', nullable: true },
+    status: { type: 'string', length: 16 },
+    outcome: { type: 'string', length: 64, nullable: true },
+    outcomeDetail: { type: 'text', nullable: true },
+    connectionIds: { type: 'text' },
+    expiresAt: { type: 'datetime' },
+    completedAt: { type: 'datetime', nullable: true },
+    createdAt: { type: 'datetime' },
+  },
+});
+
+export const ConnectionEventSchema = new EntitySchema<ConnectionEvent>({
+  class: ConnectionEvent,
+  tableName: 'connection_events',
+  properties: {
+    id: { type: 'string', primary: true, length: 36 },
+    workspace: { kind: 'm:1', entity: () => Workspace },
+    connectionId: { type: 'string', length: 36 },
+    type: { type: 'string', length: 64 },
+    actor: { type: 'string', length: 80 },
+    data: { type: 'text' },
+    createdAt: { type: 'datetime' },
+  },
+});
+
 /** Every entity schema, for the ORM configuration. */
-export const ENTITY_SCHEMAS = [WorkspaceSchema, UserSchema, ApiKeySchema];
+export const ENTITY_SCHEMAS = [
+  WorkspaceSchema,
+  UserSchema,
+  ApiKeySchema,
+  GrantSchema,
+  ConnectionSchema,
+  ConnectSessionSchema,
+  ConnectionEventSchema,
+];

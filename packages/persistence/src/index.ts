@@ -1,12 +1,13 @@
 export {
   ApiKey,
-  ApiKeySchema,
-  User,
-  UserSchema,
-  Workspace,
-  WorkspaceSchema,
+  Connection,
+  ConnectionEvent,
+  ConnectSession,
   ENTITY_SCHEMAS,
+  Grant,
+  User,
+  Workspace,
 } from './entities';
-export type { ApiKeyScope, UserRole } from './entities';
+export type { ApiKeyScope, ConnectionStatus, ConnectSessionStatus, UserRole } from './entities';
 export { createOrmOptions, embeddedDatabaseFile, MIGRATIONS } from './orm-options';
 export type { DatabaseSettings } from './orm-options';

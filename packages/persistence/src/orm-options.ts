@@ -6,6 +6,7 @@ import { Migrator } from '@mikro-orm/migrations';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { ENTITY_SCHEMAS } from './entities';
 import { Migration001Identity } from './migrations/001-identity';
+import { Migration002Connections } from './migrations/002-connections';
 
 /** Where the data lives: an embedded SQLite file, or a PostgreSQL server. */
 export interface DatabaseSettings {
@@ -21,7 +22,10 @@ export function embeddedDatabaseFile(dataDir: string): string {
 }
 
 /** Migrations in the order they apply; listed in code so nothing depends on globbing files at run time. */
-export const MIGRATIONS = [{ name: 'Migration001Identity', class: Migration001Identity }];
+export const MIGRATIONS = [
+  { name: 'Migration001Identity', class: Migration001Identity },
+  { name: 'Migration002Connections', class: Migration002Connections },
+];
 
 /** MikroORM options for either mode, with migrations and the entity schemas. */
 export function createOrmOptions(settings: DatabaseSettings): Options {

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
+import { type EncryptionKey, parseEncryptionKeys } from '../security/token-cipher';
 
 /** A provider package to load: `resolve` names the package; `id` renames it; `options` configure it. */
 export interface ProviderEntry {
@@ -30,6 +31,10 @@ export interface TetherConfig {
    * connections can be tried without real credentials or internet.
    */
   readonly sandbox: boolean;
+  /** Keys for tokens at rest, newest first; generated into `dataDir` on embedded defaults when absent. */
+  readonly encryptionKeys?: readonly EncryptionKey[];
+  /** Where a connect session may send the person back to: URL prefixes. */
+  readonly returnUrls: readonly string[];
   /** Directory the configuration file was read from; provider packages resolve from here too. */
   readonly baseDir: string;
 }
@@ -62,6 +67,7 @@ const fileSchema = z.strictObject({
   publicUrl: z.string().optional(),
   providers: z.array(providerEntrySchema).optional(),
   sandbox: z.boolean().optional(),
+  returnUrls: z.array(z.string()).optional(),
 });
 
 /** The ten networks Tether ships, loaded when the configuration names no providers. */
@@ -245,6 +251,24 @@ export function loadConfig(
     ) as Record<string, unknown>,
   }));
 
+  let encryptionKeys: EncryptionKey[] | undefined;
+  if (env.TETHER_ENCRYPTION_KEYS) {
+    const parsed = parseEncryptionKeys(env.TETHER_ENCRYPTION_KEYS);
+    problems.push(...parsed.problems);
+    encryptionKeys = parsed.keys;
+  } else if (databaseUrl) {
+    problems.push(
+      'TETHER_ENCRYPTION_KEYS is required with DATABASE_URL, so every instance encrypts tokens with the same key. Set it to "k1:<32 bytes in base64>" (echo "k1:$(openssl rand -base64 32)").',
+    );
+  }
+
+  const returnUrls = (env.TETHER_RETURN_URLS?.split(',') ?? file.returnUrls ?? [])
+    .map((url) => url.trim())
+    .filter(Boolean);
+  for (const url of returnUrls) {
+    if (!checkUrl(problems, 'TETHER_RETURN_URLS', url, ['http:', 'https:'], 'https://app.example.com/connections')) break;
+  }
+
   if (problems.length > 0) throw new ConfigurationError(problems);
   return {
     port,
@@ -256,6 +280,8 @@ export function loadConfig(
     publicUrl: publicUrl.replace(/\/+$/, ''),
     providers,
     sandbox,
+    ...(encryptionKeys ? { encryptionKeys } : {}),
+    returnUrls: returnUrls.length > 0 ? returnUrls : [publicUrl.replace(/\/+$/, '')],
     baseDir,
   };
 }

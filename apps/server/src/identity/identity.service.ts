@@ -67,7 +67,7 @@ export class IdentityService {
       return { workspaceId: DEFAULT_WORKSPACE_ID, scope: 'admin' };
     }
     const em = this.em.fork();
-    const apiKey = await em.findOne(ApiKey, { keyHash: hashApiKey(key), revokedAt: null });
+    const apiKey = await em.findOne(ApiKey, { keyHash: hashApiKey(key), revokedAt: null }, { populate: ['user'] });
     if (!apiKey) return undefined;
     const now = new Date();
     if (
@@ -81,7 +81,7 @@ export class IdentityService {
       workspaceId: apiKey.workspace.id,
       scope: apiKey.scope,
       apiKeyId: apiKey.id,
-      ...(apiKey.user ? { userId: apiKey.user.id } : {}),
+      ...(apiKey.user ? { userId: apiKey.user.id, userRole: apiKey.user.role } : {}),
     };
   }
 

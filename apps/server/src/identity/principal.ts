@@ -10,6 +10,8 @@ export interface Principal {
   readonly apiKeyId?: string;
   /** The user the key acts for, if any. */
   readonly userId?: string;
+  /** That user's role: a member sees only the connections they own or that are shared with them. */
+  readonly userRole?: 'admin' | 'member';
 }
 
 export const PUBLIC_ROUTE = 'tether:public';

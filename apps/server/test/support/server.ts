@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
@@ -36,6 +37,21 @@ export function configDirectory(settings: Record<string, unknown>): string {
   return dir;
 }
 
+/** A fixed key for tests that need one (distributed mode requires it). */
+export const TEST_ENCRYPTION_KEYS = `test1:${Buffer.alloc(32, 7).toString('base64')}`;
+
+/** A port nothing listens on right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
 /** The providers every host test loads unless it says otherwise. */
 export const FIXTURE_PROVIDERS = [{ resolve: '@tether/provider-testkit/fixture' }];
 
@@ -46,7 +62,14 @@ export async function startServer(
 ): Promise<TestServer> {
   const dir = configDirectory({ providers: FIXTURE_PROVIDERS, ...options.settings });
   const adminKey = `test-admin-${randomBytes(16).toString('hex')}`;
-  const env: Record<string, string> = { TETHER_ADMIN_KEY: adminKey, PORT: '0', ...options.env };
+  const port = await freePort();
+  const env: Record<string, string> = {
+    TETHER_ADMIN_KEY: adminKey,
+    PORT: String(port),
+    TETHER_PUBLIC_URL: `http://127.0.0.1:${port}`,
+    TETHER_DATA_DIR: join(dir, 'data'),
+    ...options.env,
+  };
   let dropDatabase: (() => Promise<void>) | undefined;
   if (mode === 'distributed') {
     const database = await createDatabase();
@@ -54,11 +77,12 @@ export async function startServer(
     env.DATABASE_URL = database.url;
     env.REDIS_URL = REDIS_URL;
     env.TETHER_QUEUE_PREFIX = `tether-test-${randomUUID()}`;
+    env.TETHER_ENCRYPTION_KEYS ??= TEST_ENCRYPTION_KEYS;
   }
   const config = loadConfig(env, dir);
   const app = await createApp(config, { logger: false });
-  await app.listen(0, '127.0.0.1');
-  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  await app.listen(port, '127.0.0.1');
+  const url = `http://127.0.0.1:${port}`;
   return {
     url,
     adminKey,

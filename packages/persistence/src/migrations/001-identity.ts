@@ -1,7 +1,7 @@
-import { Migration } from '@mikro-orm/migrations';
+import { SchemaMigration } from './schema-migration';
 
 /** Workspaces, users and API keys. Written with knex's schema builder so one file serves SQLite and PostgreSQL. */
-export class Migration001Identity extends Migration {
+export class Migration001Identity extends SchemaMigration {
   override up(): void {
     this.addSchema(
       this.getKnex().schema.createTable('workspaces', (table) => {
@@ -38,11 +38,4 @@ export class Migration001Identity extends Migration {
     );
   }
 
-  /** Adds every statement a knex schema builder generates for the current dialect. */
-  private addSchema(builder: { toSQL(): { sql: string }[] | { sql: string } }): void {
-    const statements = builder.toSQL();
-    for (const statement of Array.isArray(statements) ? statements : [statements]) {
-      this.addSql(statement.sql);
-    }
-  }
 }

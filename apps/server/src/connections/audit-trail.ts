@@ -1,0 +1,40 @@
+import type { EntityManager } from '@mikro-orm/core';
+import { ConnectionEvent, Workspace } from '@tether/persistence';
+import type { Principal } from '../identity/principal';
+
+/** The connection events of ARCHITECTURE.md. */
+export type ConnectionEventType =
+  | 'connection.created'
+  | 'connection.refreshed'
+  | 'connection.expiring'
+  | 'connection.degraded'
+  | 'connection.recovered'
+  | 'connection.expired'
+  | 'connection.revoked'
+  | 'connection.reauthorized'
+  | 'connection.renamed'
+  | 'connection.shared'
+  | 'connection.deleted';
+
+/** Who acted, as written in the trail. */
+export function actorOf(principal: Principal | undefined): string {
+  if (!principal) return 'system';
+  if (principal.userId) return `user:${principal.userId}`;
+  return principal.apiKeyId ? `api-key:${principal.apiKeyId}` : 'admin-key';
+}
+
+/** Adds an event to the unit of work; it is written with the change it records. */
+export function recordEvent(
+  em: EntityManager,
+  event: { workspaceId: string; connectionId: string; type: ConnectionEventType; actor: string; data?: Record<string, unknown> },
+): void {
+  em.persist(
+    Object.assign(new ConnectionEvent(), {
+      workspace: em.getReference(Workspace, event.workspaceId),
+      connectionId: event.connectionId,
+      type: event.type,
+      actor: event.actor,
+      data: JSON.stringify(event.data ?? {}),
+    }),
+  );
+}

@@ -1,0 +1,178 @@
+import { EntityManager, type FilterQuery } from '@mikro-orm/core';
+import { Injectable, Logger } from '@nestjs/common';
+import { Connection, ConnectionEvent, type ConnectionStatus, User } from '@tether/persistence';
+import { ApiError } from '../http/errors';
+import type { Principal } from '../identity/principal';
+import { ProviderRegistry } from '../providers/provider-registry';
+import { actorOf, recordEvent } from './audit-trail';
+import { TokenVault } from './token-vault';
+
+/** Filters of the connection listing. */
+export interface ConnectionFilters {
+  readonly provider?: string | undefined;
+  readonly status?: ConnectionStatus | undefined;
+  readonly ownerId?: string | undefined;
+  readonly expiringBefore?: Date | undefined;
+  readonly q?: string | undefined;
+  readonly limit: number;
+  readonly cursor?: string | undefined;
+}
+
+interface Cursor {
+  readonly createdAt: string;
+  readonly id: string;
+}
+
+function encodeCursor(connection: Connection): string {
+  return Buffer.from(JSON.stringify({ createdAt: connection.createdAt.toISOString(), id: connection.id })).toString('base64url');
+}
+
+function decodeCursor(value: string): Cursor {
+  try {
+    const parsed = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as Cursor;
+    if (typeof parsed.id === 'string' && !Number.isNaN(Date.parse(parsed.createdAt))) return parsed;
+  } catch {
+    // fall through
+  }
+  throw new ApiError('INVALID_REQUEST', 'cursor is not one this API returned.', { errors: [{ path: 'cursor', message: 'invalid' }] });
+}
+
+function likePattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** Reading and managing connections, within what the caller may see. */
+@Injectable()
+export class ConnectionsService {
+  private readonly logger = new Logger('Connections');
+
+  constructor(
+    private readonly em: EntityManager,
+    private readonly registry: ProviderRegistry,
+    private readonly vault: TokenVault,
+  ) {}
+
+  /** Members see what they own or what is shared with them; admins see the whole workspace. */
+  private visibility(principal: Principal): FilterQuery<Connection> {
+    const base: FilterQuery<Connection> = { workspace: principal.workspaceId };
+    if (principal.userRole !== 'member' || !principal.userId) return base;
+    return { ...base, $or: [{ owner: principal.userId }, { sharedWith: { $like: `%"${principal.userId}"%` } }] };
+  }
+
+  async list(principal: Principal, filters: ConnectionFilters): Promise<{ data: Connection[]; nextCursor: string | null }> {
+    const conditions: FilterQuery<Connection>[] = [this.visibility(principal)];
+    if (filters.provider) conditions.push({ provider: filters.provider });
+    if (filters.status) conditions.push({ status: filters.status });
+    if (filters.ownerId) conditions.push({ owner: filters.ownerId });
+    if (filters.expiringBefore) conditions.push({ hardExpiresAt: { $lt: filters.expiringBefore } });
+    if (filters.q) {
+      const pattern = likePattern(filters.q);
+      conditions.push({ $or: [{ name: { $like: pattern } }, { accountName: { $like: pattern } }] });
+    }
+    if (filters.cursor) {
+      const cursor = decodeCursor(filters.cursor);
+      const createdAt = new Date(cursor.createdAt);
+      conditions.push({ $or: [{ createdAt: { $lt: createdAt } }, { createdAt, id: { $lt: cursor.id } }] });
+    }
+    const rows = await this.em.fork().find(
+      Connection,
+      { $and: conditions },
+      { orderBy: { createdAt: 'desc', id: 'desc' }, limit: filters.limit + 1, populate: ['grant', 'owner'] },
+    );
+    const page = rows.slice(0, filters.limit);
+    return { data: page, nextCursor: rows.length > filters.limit ? encodeCursor(page[page.length - 1]!) : null };
+  }
+
+  async get(principal: Principal, id: string, em: EntityManager = this.em.fork()): Promise<Connection> {
+    const connection = await em.findOne(Connection, { $and: [{ id }, this.visibility(principal)] }, { populate: ['grant', 'owner'] });
+    if (!connection) throw new ApiError('CONNECTION_NOT_FOUND', `No connection ${id} visible to this key.`);
+    return connection;
+  }
+
+  async update(
+    principal: Principal,
+    id: string,
+    change: { name?: string | undefined; ownerId?: string | undefined; sharedWith?: readonly string[] | undefined },
+  ): Promise<Connection> {
+    const em = this.em.fork();
+    const connection = await this.get(principal, id, em);
+    const actor = actorOf(principal);
+    const users = [...(change.ownerId ? [change.ownerId] : []), ...(change.sharedWith ?? [])];
+    if (users.length > 0) {
+      const found = await em.find(User, { id: { $in: users }, workspace: principal.workspaceId });
+      const missing = users.filter((userId) => !found.some((user) => user.id === userId));
+      if (missing.length > 0) {
+        throw new ApiError('INVALID_REQUEST', `No user ${missing.join(', ')} in this workspace.`, {
+          errors: missing.map((userId) => ({ path: change.ownerId === userId ? 'ownerId' : 'sharedWith', message: `no user ${userId}` })),
+        });
+      }
+    }
+    if (change.name !== undefined && change.name !== connection.name) {
+      recordEvent(em, { workspaceId: principal.workspaceId, connectionId: id, type: 'connection.renamed', actor, data: { from: connection.name, to: change.name } });
+      connection.name = change.name;
+    }
+    const sharedBefore = connection.sharedWith;
+    const ownerBefore = connection.owner?.id;
+    if (change.ownerId !== undefined) connection.owner = em.getReference(User, change.ownerId);
+    if (change.sharedWith !== undefined) connection.sharedWith = JSON.stringify([...new Set(change.sharedWith)].sort());
+    if (connection.sharedWith !== sharedBefore || connection.owner?.id !== ownerBefore) {
+      recordEvent(em, {
+        workspaceId: principal.workspaceId,
+        connectionId: id,
+        type: 'connection.shared',
+        actor,
+        data: { ownerId: connection.owner?.id ?? null, sharedWith: JSON.parse(connection.sharedWith) as string[] },
+      });
+    }
+    connection.updatedAt = new Date();
+    await em.flush();
+    return connection;
+  }
+
+  /**
+   * Deletes a connection: revokes the grant at the network when no other connection uses it,
+   * erases its tokens, keeps the audit trail.
+   */
+  async remove(principal: Principal, id: string): Promise<void> {
+    const em = this.em.fork();
+    const connection = await this.get(principal, id, em);
+    const grant = connection.grant;
+    const siblings = await em.count(Connection, { grant, id: { $ne: id } });
+    let revokedAtNetwork = false;
+    if (siblings === 0) {
+      const active = this.registry.list().find((candidate) => candidate.id === connection.provider);
+      const tokens = this.vault.grantTokens(grant);
+      if (active?.client && active.provider.revokeToken && tokens) {
+        try {
+          await active.provider.revokeToken(tokens, { runtime: active.runtime, client: active.client });
+          revokedAtNetwork = true;
+        } catch (error) {
+          // The tokens are erased either way; a network refusing the revocation must not keep them here.
+          this.logger.warn(`Revoking ${connection.provider} grant ${grant.id} at the network failed: ${error instanceof Error ? error.name : 'error'}`);
+        }
+      }
+      this.vault.eraseGrant(grant);
+    }
+    recordEvent(em, {
+      workspaceId: principal.workspaceId,
+      connectionId: id,
+      type: 'connection.deleted',
+      actor: actorOf(principal),
+      data: { provider: connection.provider, accountId: connection.accountId, revokedAtNetwork },
+    });
+    em.remove(connection);
+    await em.flush();
+    if (siblings === 0) await em.nativeDelete('Grant', { id: grant.id });
+  }
+
+  async events(principal: Principal, id: string): Promise<ConnectionEvent[]> {
+    const em = this.em.fork();
+    const visible = await em.count(Connection, { $and: [{ id }, this.visibility(principal)] });
+    const events = await em.find(ConnectionEvent, { connectionId: id, workspace: principal.workspaceId }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+    // A deleted connection's trail stays readable by admins.
+    if (visible === 0 && (principal.userRole === 'member' || events.length === 0)) {
+      throw new ApiError('CONNECTION_NOT_FOUND', `No connection ${id} visible to this key.`);
+    }
+    return events;
+  }
+}

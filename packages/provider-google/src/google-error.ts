@@ -1,0 +1,225 @@
+import {
+  type ClassifierVerdict,
+  type RawResponse,
+  retryAfterSeconds,
+} from '@tether/provider-sdk';
+
+/**
+ * The structured parts of an error from a Google endpoint, whichever of Google's shapes it
+ * came in:
+ * - the OAuth endpoints (token, revoke, tokeninfo): `{ "error": "invalid_grant", … }`;
+ * - the APIs: `{ "error": { "code", "message", "status", "errors": [{ "reason", "domain" }],
+ *   "details": [{ "@type": "…ErrorInfo", "reason", "metadata" }, { "@type": "…RetryInfo" }] } }`.
+ *   Older APIs such as YouTube's put reasons in `errors`, newer ones in `details`; both count.
+ * @see https://github.com/googleapis/googleapis/blob/master/google/api/error_reason.proto
+ */
+export interface GoogleError {
+  /** The OAuth error code of the token, revoke and tokeninfo endpoints (`invalid_grant`). */
+  readonly oauthError?: string;
+  /** The API error's canonical status name (`PERMISSION_DENIED`, `RESOURCE_EXHAUSTED`…). */
+  readonly status?: string;
+  /** Every `reason` in `errors[]` and in `details[]` (ErrorInfo). */
+  readonly reasons: ReadonlySet<string>;
+  /** Every `domain` in `errors[]` and in `details[]`. */
+  readonly domains: ReadonlySet<string>;
+  /** A `google.rpc.RetryInfo` detail's delay, in whole seconds. */
+  readonly retryDelaySeconds?: number;
+  /** The quota limit an ErrorInfo says was hit (`"0"` for a project never granted quota). */
+  readonly quotaLimitValue?: string;
+}
+
+function record(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
+}
+
+function list(value: unknown): unknown[] {
+  return Array.isArray(value) ? (value as unknown[]) : [];
+}
+
+function durationSeconds(value: unknown): number | undefined {
+  // A protobuf Duration in JSON: "30s", "1.5s".
+  const match = typeof value === 'string' ? /^(\d+(?:\.\d+)?)s$/.exec(value.trim()) : null;
+  return match ? Math.ceil(Number(match[1])) : undefined;
+}
+
+/** Reads the structured parts of a Google error body; tolerant of any shape. */
+export function readGoogleError(body: unknown): GoogleError {
+  const reasons = new Set<string>();
+  const domains = new Set<string>();
+  const fields = record(body);
+  if (typeof fields?.error === 'string') return { oauthError: fields.error, reasons, domains };
+  const error = record(fields?.error);
+  let retryDelaySeconds: number | undefined;
+  let quotaLimitValue: string | undefined;
+  for (const entry of [...list(error?.errors), ...list(error?.details)]) {
+    const item = record(entry);
+    if (!item) continue;
+    if (typeof item.reason === 'string') reasons.add(item.reason);
+    if (typeof item.domain === 'string') domains.add(item.domain);
+    const type = typeof item['@type'] === 'string' ? item['@type'] : '';
+    if (type.endsWith('google.rpc.RetryInfo'))
+      retryDelaySeconds ??= durationSeconds(item.retryDelay);
+    const limit = record(item.metadata)?.quota_limit_value;
+    if (typeof limit === 'string') quotaLimitValue ??= limit;
+  }
+  return {
+    ...(typeof error?.status === 'string' ? { status: error.status } : {}),
+    reasons,
+    domains,
+    ...(retryDelaySeconds !== undefined ? { retryDelaySeconds } : {}),
+    ...(quotaLimitValue !== undefined ? { quotaLimitValue } : {}),
+  };
+}
+
+/**
+ * The moment a response was sent, from its `Date` header. Waits are counted from it rather
+ * than from this machine's clock, because the classifier is not handed the runtime clock.
+ */
+export function responseDate(headers: Readonly<Record<string, string>>): Date | undefined {
+  const value = headers.date;
+  const at = value === undefined ? Number.NaN : Date.parse(value);
+  return Number.isNaN(at) ? undefined : new Date(at);
+}
+
+/** What a Google product adds to the shared classification. */
+export interface GoogleProduct {
+  /** The product as the person knows it, for remedies: "Google Business Profile", "YouTube". */
+  readonly name: string;
+  /** The Google Cloud APIs the provider calls, as the console's API Library names them. */
+  readonly apis: string;
+  /** What to do when Google denies the person access to the resource (403 PERMISSION_DENIED). */
+  readonly permissionDeniedRemedy: string;
+  /** What to do about a rate limit or quota, when the product has more to say. */
+  rateLimitRemedy?(error: GoogleError): string | undefined;
+  /** The product's own signals, checked before the shared ones. */
+  classify?(error: GoogleError, response: RawResponse, now: Date): ClassifierVerdict | undefined;
+}
+
+const RATE_LIMIT_REASONS = [
+  // google.rpc.ErrorInfo reasons of the googleapis.com domain.
+  'RATE_LIMIT_EXCEEDED',
+  'RESOURCE_QUOTA_EXCEEDED',
+  // The older `errors[].reason` spellings (usageLimits domain).
+  'rateLimitExceeded',
+  'userRateLimitExceeded',
+];
+const SCOPE_REASONS = ['ACCESS_TOKEN_SCOPE_INSUFFICIENT', 'insufficientPermissions'];
+const API_DISABLED_REASONS = ['SERVICE_DISABLED', 'accessNotConfigured'];
+
+function hasAny(error: GoogleError, reasons: readonly string[]): boolean {
+  return reasons.some((reason) => error.reasons.has(reason));
+}
+
+/** Whether Google says the token lacks a scope the call needs. */
+export function isScopeInsufficient(error: GoogleError): boolean {
+  return hasAny(error, SCOPE_REASONS);
+}
+
+/**
+ * Maps an error from any Google endpoint to a reason, from structured fields only: HTTP
+ * status, the OAuth `error` code, the API's canonical `status` and its `reason`s. The
+ * product's own signals are checked first.
+ *
+ * A 401 from an API means Google no longer accepts the access token. Tether renews Google
+ * tokens before their hour is up, so a 401 on a token it believes live means Google ended the
+ * grant (access removed in the Google Account, account disabled, a security event): that is
+ * `token_revoked`. Google marks a plainly expired token with the ErrorInfo reason
+ * `ACCESS_TOKEN_EXPIRED`, which is the one 401 that is only `access_token_expired`.
+ */
+export function classifyGoogleError(
+  response: RawResponse,
+  product: GoogleProduct,
+): ClassifierVerdict {
+  const { status, headers, body } = response;
+  if (status === 0 || status >= 500) return { reason: 'provider_unavailable' };
+  const error = readGoogleError(body);
+  const now = responseDate(headers) ?? new Date();
+  const specific = product.classify?.(error, response, now);
+  if (specific) return specific;
+
+  switch (error.oauthError) {
+    case 'invalid_grant':
+      return {
+        reason: 'token_revoked',
+        remedy: `Google no longer accepts this ${product.name} connection’s refresh token: access was removed in the Google Account (Security → Third-party apps), it went unused for six months, the account passed 100 live tokens for this app, or the app’s consent screen is still in Testing, where tokens last 7 days. Reconnect the account.`,
+      };
+    case 'invalid_token':
+      return {
+        reason: 'token_revoked',
+        remedy: `Google says this ${product.name} connection’s token is expired or revoked. Reconnect the account.`,
+      };
+    case 'invalid_client':
+      return {
+        reason: 'app_misconfigured',
+        remedy:
+          'Google rejected the app’s client ID or secret. An operator must copy the OAuth client’s ID and secret from Google Cloud console → APIs & Services → Credentials into Tether’s configuration.',
+      };
+    case 'unauthorized_client':
+      return {
+        reason: 'app_misconfigured',
+        remedy:
+          'Google says this OAuth client may not use the grant: its tokens were issued to another client ID, or the client is not a “Web application” client. An operator must configure the client that issued the tokens; the owner then reconnects.',
+      };
+    case 'admin_policy_enforced':
+      return {
+        reason: 'app_deauthorized',
+        remedy: `A Google Workspace administrator’s policy blocks this app for the account or ended its session. Ask the administrator to trust the app in the Admin console (Security → Access and data control → API controls), then reconnect ${product.name}.`,
+      };
+    default:
+      break;
+  }
+
+  if (status === 429 || error.status === 'RESOURCE_EXHAUSTED' || hasAny(error, RATE_LIMIT_REASONS)) {
+    const wait = retryAfterSeconds(headers, now) ?? error.retryDelaySeconds;
+    const remedy = product.rateLimitRemedy?.(error);
+    return {
+      reason: 'rate_limited',
+      ...(wait !== undefined ? { retryAfterSeconds: wait } : {}),
+      ...(remedy ? { remedy } : {}),
+    };
+  }
+  if (error.reasons.has('ACCESS_TOKEN_EXPIRED')) return { reason: 'access_token_expired' };
+  if (isScopeInsufficient(error)) {
+    return {
+      reason: 'scope_missing',
+      remedy: `Reconnect ${product.name} and leave every permission ticked on Google’s consent screen: Google lets people untick some, and Tether needs them all.`,
+    };
+  }
+  if (hasAny(error, API_DISABLED_REASONS)) {
+    return {
+      reason: 'app_misconfigured',
+      remedy: `The Google Cloud project of Tether’s OAuth client does not have the ${product.apis} enabled. An operator must enable it under APIs & Services → Library; connections work again a few minutes later.`,
+    };
+  }
+  if (error.reasons.has('CONSUMER_SUSPENDED')) {
+    return {
+      reason: 'app_misconfigured',
+      remedy:
+        'Google suspended the Google Cloud project of Tether’s OAuth client. An operator must resolve the suspension in the Google Cloud console.',
+    };
+  }
+  if (error.reasons.has('USER_BLOCKED_BY_ADMIN')) {
+    return {
+      reason: 'app_deauthorized',
+      remedy: `A Google Workspace administrator blocks this account from ${product.name} through this app. Ask the administrator to allow it in the Admin console, then reconnect.`,
+    };
+  }
+  if (error.reasons.has('ACCOUNT_STATE_INVALID')) {
+    return {
+      reason: 'account_restricted',
+      remedy: `Google reports the Google Account behind this ${product.name} connection as disabled or deleted. Restore it with Google, or reconnect with an account that still manages it.`,
+    };
+  }
+  if (status === 401) {
+    return {
+      reason: 'token_revoked',
+      remedy: `Google rejected this ${product.name} connection’s token: access was removed in the Google Account, the account was disabled, or Google ended it after a security event. Reconnect the account.`,
+    };
+  }
+  if (status === 403 && (error.status === 'PERMISSION_DENIED' || error.reasons.has('forbidden'))) {
+    return { reason: 'role_lost', remedy: product.permissionDeniedRemedy };
+  }
+  return { reason: 'unknown' };
+}
