@@ -72,9 +72,12 @@ export async function startServer(
   };
   let dropDatabase: (() => Promise<void>) | undefined;
   if (mode === 'distributed') {
-    const database = await createDatabase();
-    dropDatabase = database.drop;
-    env.DATABASE_URL = database.url;
+    // A server given a database shares it; the one that created a database drops it.
+    if (!env.DATABASE_URL) {
+      const database = await createDatabase();
+      dropDatabase = database.drop;
+      env.DATABASE_URL = database.url;
+    }
     env.REDIS_URL = REDIS_URL;
     env.TETHER_QUEUE_PREFIX = `tether-test-${randomUUID()}`;
     env.TETHER_ENCRYPTION_KEYS ??= TEST_ENCRYPTION_KEYS;
