@@ -228,6 +228,12 @@ function checkDeclaration(raw: unknown): { id: string; problems: Problems } {
   if (typeof raw.classifyError !== 'function') problems.push(`'classifyError' must be a function`);
   if (typeof raw.discoverAccounts !== 'function')
     problems.push(`'discoverAccounts' must be a function`);
+  if (raw.scopeChangeEndsOtherGrants !== undefined) {
+    const fact = raw.scopeChangeEndsOtherGrants;
+    if (!isRecord(fact) || !nonEmptyString(fact.see)) {
+      problems.push(`'scopeChangeEndsOtherGrants.see' must name the source of the fact`);
+    }
+  }
   for (const optional of ['completeAuthorization', 'extendToken', 'revokeToken']) {
     if (raw[optional] !== undefined && typeof raw[optional] !== 'function') {
       problems.push(`'${optional}' must be a function when present`);

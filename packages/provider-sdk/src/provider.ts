@@ -188,6 +188,11 @@ export interface ProviderDeclaration<Options = unknown> {
   readonly refresh: RefreshStrategy;
   readonly healthCheck?: HealthCheckDeclaration;
   /**
+   * Set when authorizing the same person again with a different set of scopes ends every other
+   * token the app holds for them (LinkedIn), so the host marks those connections.
+   */
+  readonly scopeChangeEndsOtherGrants?: { readonly see: string };
+  /**
    * Maps a raw error to one reason. Use structured fields (status, error code, subcode,
    * headers), never substrings of messages.
    */

@@ -20,6 +20,7 @@ import type { Principal } from '../identity/principal';
 import { type ActiveProvider, ProviderRegistry } from '../providers/provider-registry';
 import { recordEvent } from './audit-trail';
 import { hardExpiry } from './hard-expiry';
+import { changeStatus } from './status-transition';
 import { TokenVault } from './token-vault';
 
 const SESSION_LIFETIME_MS = 10 * 60 * 1000;
@@ -278,6 +279,31 @@ export class ConnectService {
     });
   }
 
+  /**
+   * Where the network ends a person's other tokens when they authorize again with different
+   * scopes (LinkedIn), marks the connections that relied on those tokens.
+   */
+  private async endOtherGrants(em: EntityManager, active: ActiveProvider, grant: Grant, actor: string): Promise<void> {
+    if (!active.provider.scopeChangeEndsOtherGrants) return;
+    const scopes = (value: string) => (JSON.parse(value) as string[]).slice().sort().join(' ');
+    // The network ends them for the whole app, so every workspace's grants of this person count.
+    const others = await em.find(Grant, {
+      provider: grant.provider,
+      subjectId: grant.subjectId,
+      id: { $ne: grant.id },
+    });
+    for (const other of others.filter((candidate) => scopes(candidate.grantedScopes) !== scopes(grant.grantedScopes))) {
+      for (const connection of await em.find(Connection, { grant: other })) {
+        changeStatus(em, connection, 'revoked', {
+          reason: 'token_revoked',
+          remedy: `${active.provider.displayName} ended this authorization when ${grant.subjectName} authorized the app again with different permissions. Reconnect this account.`,
+          actor,
+          data: { replacedBy: grant.id },
+        });
+      }
+    }
+  }
+
   private async connect(session: ConnectSession, query: Readonly<Record<string, string | undefined>>): Promise<string[]> {
     const active = this.registry.get(session.provider);
     const { provider } = active;
@@ -329,6 +355,7 @@ export class ConnectService {
           updatedAt: new Date(),
         });
         recordEvent(em, { workspaceId: workspace.id, connectionId: connection.id, type: 'connection.reauthorized', actor });
+        await this.endOtherGrants(em, active, connection.grant, actor);
         return [connection.id];
       }
       const grant = Object.assign(new Grant(), {
@@ -374,6 +401,7 @@ export class ConnectService {
         });
         ids.push(connection.id);
       }
+      await this.endOtherGrants(em, active, grant, actor);
       return ids;
     });
   }
