@@ -19,6 +19,12 @@ import { ConnectionsService } from './connections/connections.service';
 import { OAuthCallbackController } from './connections/oauth-callback.controller';
 import { TokenVault } from './connections/token-vault';
 import { TokenCipher } from './security/token-cipher';
+import { ScheduleModule } from '@nestjs/schedule';
+import { LifecycleMetrics } from './lifecycle/lifecycle-metrics';
+import { LifecycleService } from './lifecycle/lifecycle.service';
+import { LifecycleSweep } from './lifecycle/lifecycle.sweep';
+import { MetricsController } from './lifecycle/metrics.controller';
+import { TokenController } from './lifecycle/token.controller';
 
 /** Applies pending migrations and creates the default workspace before the server listens. */
 class DatabaseBootstrap implements OnModuleInit {
@@ -41,6 +47,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         MikroOrmModule.forRoot({ ...createOrmOptions(config), registerRequestContext: true }),
+        ScheduleModule.forRoot(),
         QueueModule.forRoot({
           redisUrl: config.redisUrl,
           prefix: config.queuePrefix,
@@ -54,6 +61,8 @@ export class AppModule {
         ConnectSessionsController,
         ConnectionsController,
         OAuthCallbackController,
+        TokenController,
+        MetricsController,
       ],
       providers: [
         { provide: TETHER_CONFIG, useValue: config },
@@ -62,6 +71,9 @@ export class AppModule {
         TokenVault,
         ConnectService,
         ConnectionsService,
+        LifecycleMetrics,
+        LifecycleService,
+        LifecycleSweep,
         IdentityService,
         DatabaseBootstrap,
         { provide: APP_GUARD, useClass: ApiKeyGuard },

@@ -48,6 +48,8 @@ export async function createApp(
     {
       logger: options.logger ?? ['log', 'warn', 'error'],
       bodyParser: false,
+      // Fail by throwing, so the caller reports it; Nest would otherwise exit the process itself.
+      abortOnError: false,
     },
   );
   // Simulators read their own bodies, so they are mounted before the JSON parser.

@@ -105,6 +105,17 @@ export class Grant {
   /** JSON array of the scopes granted. */
   grantedScopes: string = '[]';
   lastRefreshedAt?: Date;
+  /** When the tokens need renewing next; absent when nothing renews them automatically. */
+  nextRefreshAt?: Date;
+  /** When the next health check is due. */
+  nextCheckAt?: Date;
+  /** The instance working on the grant now, and until when its claim holds. */
+  leaseOwner?: string;
+  leaseExpiresAt?: Date;
+  /** Transient failures in a row, for backoff and the move to `degraded`. */
+  failureCount: number = 0;
+  /** Set when a refresh was sent but its answer never came: the refresh token may be spent. */
+  refreshOutcomeUnknown: boolean = false;
   createdAt: Date = new Date();
   updatedAt: Date = new Date();
 }
@@ -196,6 +207,12 @@ export const GrantSchema = new EntitySchema<Grant>({
     refreshTokenExpiresAt: { type: 'datetime', nullable: true },
     grantedScopes: { type: 'text' },
     lastRefreshedAt: { type: 'datetime', nullable: true },
+    nextRefreshAt: { type: 'datetime', nullable: true },
+    nextCheckAt: { type: 'datetime', nullable: true },
+    leaseOwner: { type: 'string', length: 80, nullable: true },
+    leaseExpiresAt: { type: 'datetime', nullable: true },
+    failureCount: { type: 'integer' },
+    refreshOutcomeUnknown: { type: 'boolean' },
     createdAt: { type: 'datetime' },
     updatedAt: { type: 'datetime' },
   },

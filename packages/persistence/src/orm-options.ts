@@ -7,6 +7,7 @@ import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { ENTITY_SCHEMAS } from './entities';
 import { Migration001Identity } from './migrations/001-identity';
 import { Migration002Connections } from './migrations/002-connections';
+import { Migration003Lifecycle } from './migrations/003-lifecycle';
 
 /** Where the data lives: an embedded SQLite file, or a PostgreSQL server. */
 export interface DatabaseSettings {
@@ -25,6 +26,7 @@ export function embeddedDatabaseFile(dataDir: string): string {
 export const MIGRATIONS = [
   { name: 'Migration001Identity', class: Migration001Identity },
   { name: 'Migration002Connections', class: Migration002Connections },
+  { name: 'Migration003Lifecycle', class: Migration003Lifecycle },
 ];
 
 /** MikroORM options for either mode, with migrations and the entity schemas. */

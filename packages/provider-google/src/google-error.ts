@@ -1,8 +1,4 @@
-import {
-  type ClassifierVerdict,
-  type RawResponse,
-  retryAfterSeconds,
-} from '@tether/provider-sdk';
+import { type ClassifierVerdict, type RawResponse, retryAfterSeconds } from '@tether/provider-sdk';
 
 /**
  * The structured parts of an error from a Google endpoint, whichever of Google's shapes it
@@ -171,7 +167,11 @@ export function classifyGoogleError(
       break;
   }
 
-  if (status === 429 || error.status === 'RESOURCE_EXHAUSTED' || hasAny(error, RATE_LIMIT_REASONS)) {
+  if (
+    status === 429 ||
+    error.status === 'RESOURCE_EXHAUSTED' ||
+    hasAny(error, RATE_LIMIT_REASONS)
+  ) {
     const wait = retryAfterSeconds(headers, now) ?? error.retryDelaySeconds;
     const remedy = product.rateLimitRemedy?.(error);
     return {

@@ -4,6 +4,7 @@ import type {
   Grant,
   IssuedTokens,
   NetworkSimulation,
+  RevocationCause,
   SimulatedPerson,
   SimulatorEngine,
   SimulatorResponse,
@@ -22,7 +23,11 @@ const SCOPE_SPELLING: Readonly<Record<string, string>> = {
   profile: 'https://www.googleapis.com/auth/userinfo.profile',
 };
 
-const IDENTITY_SCOPES = new Set(['openid', ...Object.keys(SCOPE_SPELLING), ...Object.values(SCOPE_SPELLING)]);
+const IDENTITY_SCOPES = new Set([
+  'openid',
+  ...Object.keys(SCOPE_SPELLING),
+  ...Object.values(SCOPE_SPELLING),
+]);
 
 /** The scopes of a grant as Google spells them in its responses. */
 export function grantedScopes(grant: Grant): string[] {
@@ -109,13 +114,41 @@ export const UNAUTHENTICATED_MESSAGE =
 export const SCOPE_INSUFFICIENT_MESSAGE = 'Request had insufficient authentication scopes.';
 
 function isGmailScope(scope: string): boolean {
-  return scope === 'https://mail.google.com/' || scope.startsWith('https://www.googleapis.com/auth/gmail.');
+  return (
+    scope === 'https://mail.google.com/' ||
+    scope.startsWith('https://www.googleapis.com/auth/gmail.')
+  );
 }
 
 // Google ends refresh tokens on a password change only when they carry Gmail scopes. A grant
 // the control API "revoked" for a password change therefore keeps working here, as at Google.
 function forgivePasswordChange(grant: Grant | undefined): void {
-  if (grant?.revoked === 'password_changed' && !grant.scopes.some(isGmailScope)) delete grant.revoked;
+  if (grant?.revoked === 'password_changed' && !grant.scopes.some(isGmailScope))
+    delete grant.revoked;
+}
+
+// Some causes end a person's access to a product's resources, not the Google token: the token
+// still refreshes, tokeninfo still describes it, and it can still be revoked. The product's
+// API routes answer for those causes; Google's OAuth endpoints run as if nothing happened.
+function asIfLive<T>(
+  grant: Grant | undefined,
+  survivors: readonly RevocationCause[],
+  run: () => T,
+): T {
+  const cause = grant?.revoked;
+  if (!grant || cause === undefined || !survivors.includes(cause)) return run();
+  delete grant.revoked;
+  try {
+    return run();
+  } finally {
+    // A revocation made meanwhile (the revoke endpoint) wins over the earlier cause.
+    grant.revoked ??= cause;
+  }
+}
+
+function grantOf(engine: SimulatorEngine, value: string | undefined): Grant | undefined {
+  const token = value ? engine.tokens.get(value) : undefined;
+  return token ? engine.grants.get(token.grantId) : undefined;
 }
 
 /**
@@ -126,8 +159,7 @@ export function authenticateGoogle(
   engine: SimulatorEngine,
   accessToken: string | undefined,
 ): ReturnType<SimulatorEngine['authenticate']> {
-  const token = accessToken ? engine.tokens.get(accessToken) : undefined;
-  forgivePasswordChange(token ? engine.grants.get(token.grantId) : undefined);
+  forgivePasswordChange(grantOf(engine, accessToken));
   return engine.authenticate(accessToken);
 }
 
@@ -207,26 +239,27 @@ function endsAfterSevenDays(grant: Grant): boolean {
   return grant.scopes.some((scope) => !IDENTITY_SCOPES.has(scope));
 }
 
-function tokenEndpoint(publishingStatus: PublishingStatus): SimulatorRoute {
+function tokenEndpoint(
+  publishingStatus: PublishingStatus,
+  survivors: readonly RevocationCause[],
+): SimulatorRoute {
   return {
     method: 'POST',
     url: GOOGLE_ENDPOINTS.token,
     handle(request, engine) {
-      if (request.fields.grant_type === 'refresh_token') {
-        const token = engine.tokens.get(request.fields.refresh_token ?? '');
-        const grant = token ? engine.grants.get(token.grantId) : undefined;
-        forgivePasswordChange(grant);
-        if (
-          grant &&
-          publishingStatus === 'testing' &&
-          endsAfterSevenDays(grant) &&
-          engine.now() >= grant.createdAt + TESTING_REFRESH_TOKEN_SECONDS * 1000 &&
-          engine.clientAuthenticated(request)
-        ) {
-          return googleTokenError({ kind: 'invalid_refresh_token', why: 'expired' });
-        }
+      if (request.fields.grant_type !== 'refresh_token') return engine.handleTokenRequest(request);
+      const grant = grantOf(engine, request.fields.refresh_token);
+      forgivePasswordChange(grant);
+      if (
+        grant &&
+        publishingStatus === 'testing' &&
+        endsAfterSevenDays(grant) &&
+        engine.now() >= grant.createdAt + TESTING_REFRESH_TOKEN_SECONDS * 1000 &&
+        engine.clientAuthenticated(request)
+      ) {
+        return googleTokenError({ kind: 'invalid_refresh_token', why: 'expired' });
       }
-      return engine.handleTokenRequest(request);
+      return asIfLive(grant, survivors, () => engine.handleTokenRequest(request));
     },
   };
 }
@@ -236,57 +269,68 @@ const INVALID_TOKEN: SimulatorResponse = {
   body: { error: 'invalid_token', error_description: 'Invalid Value' },
 };
 
-const tokenInfo: SimulatorRoute = {
-  method: 'GET',
-  url: GOOGLE_ENDPOINTS.tokenInfo,
-  handle(request, engine) {
-    const auth = authenticateGoogle(engine, request.fields.access_token);
-    if (!auth.ok) return INVALID_TOKEN;
-    const { grant, token } = auth;
-    const expiresAt = token.expiresAt;
-    // tokeninfo spells every value as a string.
-    return {
-      status: 200,
-      body: {
-        azp: engine.client.clientId,
-        aud: engine.client.clientId,
-        sub: googleSubject(grant.person),
-        scope: grantedScopes(grant).join(' '),
-        ...(expiresAt !== undefined
-          ? {
-              exp: String(Math.floor(expiresAt / 1000)),
-              expires_in: String(Math.max(0, Math.floor((expiresAt - engine.now()) / 1000))),
-            }
-          : {}),
-        ...(hasScope(grant, 'email')
-          ? { email: googleEmail(grant.person), email_verified: 'true' }
-          : {}),
-        access_type: grant.authorizationParams.access_type === 'offline' ? 'offline' : 'online',
-      },
-    };
-  },
-};
-
-const revoke: SimulatorRoute = {
-  method: 'POST',
-  url: GOOGLE_ENDPOINTS.revoke,
-  handle(request, engine) {
-    const token = engine.tokens.get(request.fields.token ?? '');
-    const grant = token ? engine.grants.get(token.grantId) : undefined;
-    forgivePasswordChange(grant);
-    const expired =
-      token?.kind === 'access' && token.expiresAt !== undefined && token.expiresAt <= engine.now();
-    if (!token || !grant || grant.revoked || expired) {
+function tokenInfo(survivors: readonly RevocationCause[]): SimulatorRoute {
+  return {
+    method: 'GET',
+    url: GOOGLE_ENDPOINTS.tokenInfo,
+    handle(request, engine) {
+      const value = request.fields.access_token;
+      const held = grantOf(engine, value);
+      forgivePasswordChange(held);
+      const auth = asIfLive(held, survivors, () => engine.authenticate(value));
+      if (!auth.ok) return INVALID_TOKEN;
+      const { grant, token } = auth;
+      const expiresAt = token.expiresAt;
+      // tokeninfo spells every value as a string.
       return {
-        status: 400,
-        body: { error: 'invalid_token', error_description: 'Token expired or revoked' },
+        status: 200,
+        body: {
+          azp: engine.client.clientId,
+          aud: engine.client.clientId,
+          sub: googleSubject(grant.person),
+          scope: grantedScopes(grant).join(' '),
+          ...(expiresAt !== undefined
+            ? {
+                exp: String(Math.floor(expiresAt / 1000)),
+                expires_in: String(Math.max(0, Math.floor((expiresAt - engine.now()) / 1000))),
+              }
+            : {}),
+          ...(hasScope(grant, 'email')
+            ? { email: googleEmail(grant.person), email_verified: 'true' }
+            : {}),
+          access_type: grant.authorizationParams.access_type === 'offline' ? 'offline' : 'online',
+        },
       };
-    }
-    // Revoking either token ends the grant: its refresh token and every access token.
-    engine.revokeByToken(token.value);
-    return { status: 200, body: {} };
-  },
-};
+    },
+  };
+}
+
+function revoke(survivors: readonly RevocationCause[]): SimulatorRoute {
+  return {
+    method: 'POST',
+    url: GOOGLE_ENDPOINTS.revoke,
+    handle(request, engine) {
+      const token = engine.tokens.get(request.fields.token ?? '');
+      const grant = token ? engine.grants.get(token.grantId) : undefined;
+      forgivePasswordChange(grant);
+      return asIfLive(grant, survivors, () => {
+        const expired =
+          token?.kind === 'access' &&
+          token.expiresAt !== undefined &&
+          token.expiresAt <= engine.now();
+        if (!token || !grant || grant.revoked || expired) {
+          return {
+            status: 400,
+            body: { error: 'invalid_token', error_description: 'Token expired or revoked' },
+          };
+        }
+        // Revoking either token ends the grant: its refresh token and every access token.
+        engine.revokeByToken(token.value);
+        return { status: 200, body: {} };
+      });
+    },
+  };
+}
 
 // Google stamps every response with the time it was sent; waits such as YouTube's midnight
 // quota reset are counted from it, so the simulator's movable clock must show there.
@@ -317,6 +361,12 @@ export interface GoogleSimulationOptions {
   unavailable?(): SimulatorResponse;
   /** Defaults to `in_production`. */
   readonly publishingStatus?: PublishingStatus;
+  /**
+   * Causes that end the person's access to the product's resources but not the Google token
+   * (a lost role, a removed scope): the token endpoint, tokeninfo and revocation ignore them,
+   * and only the product's routes answer for them.
+   */
+  readonly tokenSurvives?: readonly RevocationCause[];
 }
 
 /**
@@ -325,6 +375,7 @@ export interface GoogleSimulationOptions {
  * revocation, the password-change rule and (for a Testing consent screen) the 7-day end.
  */
 export function googleSimulation(options: GoogleSimulationOptions): NetworkSimulation {
+  const survivors = options.tokenSurvives ?? [];
   return {
     provider: options.provider,
     people: options.people,
@@ -356,9 +407,9 @@ export function googleSimulation(options: GoogleSimulationOptions): NetworkSimul
       }),
     issuesRefreshToken: (grant) => grant.authorizationParams.access_type === 'offline',
     routes: [
-      tokenEndpoint(options.publishingStatus ?? 'in_production'),
-      tokenInfo,
-      revoke,
+      tokenEndpoint(options.publishingStatus ?? 'in_production', survivors),
+      tokenInfo(survivors),
+      revoke(survivors),
       ...options.routes,
     ].map(dated),
   };

@@ -33,6 +33,8 @@ export interface TetherConfig {
   readonly sandbox: boolean;
   /** Keys for tokens at rest, newest first; generated into `dataDir` on embedded defaults when absent. */
   readonly encryptionKeys?: readonly EncryptionKey[];
+  /** Seconds between sweeps for due refreshes, checks and expiries; 0 turns the timer off. */
+  readonly sweepIntervalSeconds: number;
   /** Where a connect session may send the person back to: URL prefixes. */
   readonly returnUrls: readonly string[];
   /** Directory the configuration file was read from; provider packages resolve from here too. */
@@ -269,6 +271,16 @@ export function loadConfig(
     if (!checkUrl(problems, 'TETHER_RETURN_URLS', url, ['http:', 'https:'], 'https://app.example.com/connections')) break;
   }
 
+  let sweepIntervalSeconds = 30;
+  if (env.TETHER_SWEEP_INTERVAL_SECONDS !== undefined && env.TETHER_SWEEP_INTERVAL_SECONDS !== '') {
+    const parsed = Number(env.TETHER_SWEEP_INTERVAL_SECONDS);
+    if (!Number.isFinite(parsed) || parsed < 0) {
+      problems.push('TETHER_SWEEP_INTERVAL_SECONDS must be a number of seconds (0 turns the sweep off).');
+    } else {
+      sweepIntervalSeconds = parsed;
+    }
+  }
+
   if (problems.length > 0) throw new ConfigurationError(problems);
   return {
     port,
@@ -280,6 +292,7 @@ export function loadConfig(
     publicUrl: publicUrl.replace(/\/+$/, ''),
     providers,
     sandbox,
+    sweepIntervalSeconds,
     ...(encryptionKeys ? { encryptionKeys } : {}),
     returnUrls: returnUrls.length > 0 ? returnUrls : [publicUrl.replace(/\/+$/, '')],
     baseDir,

@@ -19,6 +19,7 @@ import { ApiError } from '../http/errors';
 import type { Principal } from '../identity/principal';
 import { type ActiveProvider, ProviderRegistry } from '../providers/provider-registry';
 import { recordEvent } from './audit-trail';
+import { schedule } from '../lifecycle/lifecycle-policy';
 import { hardExpiry } from './hard-expiry';
 import { changeStatus } from './status-transition';
 import { TokenVault } from './token-vault';
@@ -345,6 +346,8 @@ export class ConnectService {
           throw new CallbackFailure('account_mismatch', 'You signed in with a different account than the one this connection belongs to; nothing was changed.');
         }
         this.vault.storeGrantTokens(connection.grant, tokens);
+        Object.assign(connection.grant, { failureCount: 0, refreshOutcomeUnknown: false, nextCheckAt: undefined });
+        schedule(provider, connection.grant, new Date());
         this.vault.storeConnectionToken(connection, account.tokens);
         Object.assign(connection, {
           status: 'active',
@@ -365,6 +368,7 @@ export class ConnectService {
         subjectName: discovery.subject.name,
       });
       this.vault.storeGrantTokens(grant, tokens);
+      schedule(provider, grant, new Date());
       em.persist(grant);
       const now = new Date();
       const ids: string[] = [];

@@ -1,0 +1,32 @@
+import { Injectable } from '@nestjs/common';
+import { Counter, Histogram, Registry } from 'prom-client';
+
+/** Prometheus metrics of the lifecycle engine; `GET /metrics` adds the gauges read at scrape time. */
+@Injectable()
+export class LifecycleMetrics {
+  readonly registry = new Registry();
+  private readonly refreshes = new Counter({
+    name: 'tether_refreshes_total',
+    help: 'Token refreshes by provider, outcome and reason.',
+    labelNames: ['provider', 'outcome', 'reason'] as const,
+    registers: [this.registry],
+  });
+  private readonly refreshSeconds = new Histogram({
+    name: 'tether_refresh_duration_seconds',
+    help: 'Time a token refresh took at the network.',
+    labelNames: ['provider'] as const,
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+  readonly sweepSeconds = new Histogram({
+    name: 'tether_sweep_duration_seconds',
+    help: 'Time one sweep of due work took.',
+    buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+    registers: [this.registry],
+  });
+
+  refreshed(provider: string, outcome: 'success' | 'failure', reason: string | undefined, milliseconds: number): void {
+    this.refreshes.inc({ provider, outcome, reason: reason ?? 'none' });
+    this.refreshSeconds.observe({ provider }, milliseconds / 1000);
+  }
+}

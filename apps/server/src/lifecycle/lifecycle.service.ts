@@ -1,0 +1,236 @@
+import { randomUUID } from 'node:crypto';
+import { EntityManager } from '@mikro-orm/core';
+import { Injectable, Logger } from '@nestjs/common';
+import { Connection, type ConnectionStatus, Grant } from '@tether/persistence';
+import { type ErrorClassification, ProviderRequestError, type RawResponse, renewTokens } from '@tether/provider-sdk';
+import { changeStatus } from '../connections/status-transition';
+import { hardExpiry } from '../connections/hard-expiry';
+import { TokenVault } from '../connections/token-vault';
+import { ApiError } from '../http/errors';
+import { type ActiveProvider, ProviderRegistry } from '../providers/provider-registry';
+import { backoffSeconds, DEGRADED_AFTER_FAILURES, nextCheckAt, needsRefresh, schedule } from './lifecycle-policy';
+import { LifecycleMetrics } from './lifecycle-metrics';
+
+const LEASE_MS = 30_000;
+const LEASE_POLL_MS = 50;
+
+/** A refresh or check that could not be done, with the network's verdict. */
+export class LifecycleFailure extends Error {
+  constructor(readonly classification: ErrorClassification) {
+    super(classification.reason);
+  }
+}
+
+/**
+ * Renews tokens and checks their health, one instance and one call at a time per grant:
+ * callers in this process share one in-flight refresh, and instances coordinate through a lease
+ * on the grant row (owner and expiry, released only by its owner). New tokens are stored before
+ * anything else happens; a lost answer is treated as a possibly spent refresh token.
+ */
+@Injectable()
+export class LifecycleService {
+  private readonly logger = new Logger('Lifecycle');
+  /** This instance's name on leases. */
+  readonly instanceId = `${process.pid}-${randomUUID().slice(0, 8)}`;
+  private readonly inflight = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly em: EntityManager,
+    private readonly registry: ProviderRegistry,
+    private readonly vault: TokenVault,
+    private readonly metrics: LifecycleMetrics,
+  ) {}
+
+  /** Renews a grant's tokens if they are due (or `force`), sharing the work with concurrent callers. */
+  refresh(grantId: string, options: { force?: boolean } = {}): Promise<void> {
+    const running = this.inflight.get(grantId);
+    if (running) return running;
+    const work = this.withLease(grantId, (grant, em, startedAt) => this.refreshLeased(grant, em, startedAt, options.force ?? false)).finally(
+      () => this.inflight.delete(grantId),
+    );
+    this.inflight.set(grantId, work);
+    return work;
+  }
+
+  /** Runs the provider's health check on a grant that is due. */
+  check(grantId: string): Promise<void> {
+    return this.withLease(grantId, (grant, em) => this.checkLeased(grant, em));
+  }
+
+  private async withLease(
+    grantId: string,
+    work: (grant: Grant, em: EntityManager, startedAt: Date) => Promise<void>,
+  ): Promise<void> {
+    const startedAt = new Date();
+    const deadline = Date.now() + LEASE_MS + 5_000;
+    for (;;) {
+      const now = new Date();
+      const acquired = await this.em.fork().nativeUpdate(
+        Grant,
+        { id: grantId, $or: [{ leaseExpiresAt: null }, { leaseExpiresAt: { $lt: now } }] },
+        { leaseOwner: this.instanceId, leaseExpiresAt: new Date(now.getTime() + LEASE_MS) },
+      );
+      if (acquired === 1) break;
+      // Another instance holds it: wait for its result rather than spending the refresh token again.
+      if (Date.now() > deadline) throw new ApiError('SERVICE_UNAVAILABLE', 'The connection is busy; try again.');
+      await new Promise((resolve) => setTimeout(resolve, LEASE_POLL_MS));
+    }
+    const em = this.em.fork();
+    try {
+      const grant = await em.findOne(Grant, { id: grantId });
+      if (grant) await work(grant, em, startedAt);
+    } finally {
+      await this.em.fork().nativeUpdate(
+        Grant,
+        { id: grantId, leaseOwner: this.instanceId },
+        { leaseOwner: null, leaseExpiresAt: null } as never,
+      );
+    }
+  }
+
+  private active(grant: Grant): ActiveProvider | undefined {
+    return this.registry.list().find((candidate) => candidate.id === grant.provider);
+  }
+
+  private async refreshLeased(grant: Grant, em: EntityManager, startedAt: Date, force: boolean): Promise<void> {
+    const active = this.active(grant);
+    const tokens = this.vault.grantTokens(grant);
+    if (!active?.client || !tokens) return;
+    const now = new Date();
+    // Someone else renewed it while this caller waited.
+    if (grant.lastRefreshedAt && grant.lastRefreshedAt >= startedAt) return;
+    if (!force && !needsRefresh(active.provider, grant, now)) return;
+    const context = { runtime: active.runtime, client: active.client };
+    if (grant.refreshOutcomeUnknown && active.provider.healthCheck) {
+      // The last refresh may have reached the network: check the stored token before spending the refresh token.
+      const stillWorks = await active.provider.healthCheck.run(tokens, context).then((result) => result.ok, () => false);
+      grant.refreshOutcomeUnknown = false;
+      if (stillWorks && !force && grant.accessTokenExpiresAt && grant.accessTokenExpiresAt > now) {
+        schedule(active.provider, grant, now);
+        await em.flush();
+        return;
+      }
+    }
+    const started = performance.now();
+    try {
+      const renewed = await renewTokens(active.provider, context, tokens);
+      this.vault.storeGrantTokens(grant, renewed);
+      Object.assign(grant, { lastRefreshedAt: new Date(), failureCount: 0, refreshOutcomeUnknown: false });
+      schedule(active.provider, grant, new Date());
+      await em.flush();
+      this.metrics.refreshed(active.id, 'success', undefined, performance.now() - started);
+      const connections = await em.find(Connection, { grant });
+      for (const connection of connections) {
+        connection.hardExpiresAt = hardExpiry(active.provider, grant, connection);
+        if (connection.status === 'degraded' || connection.status === 'expiring') {
+          changeStatus(em, connection, 'active', { actor: 'system' });
+        }
+      }
+      await em.flush();
+    } catch (error) {
+      if (!(error instanceof ProviderRequestError)) throw error;
+      this.metrics.refreshed(active.id, 'failure', error.classification.reason, performance.now() - started);
+      if (!error.response) grant.refreshOutcomeUnknown = true;
+      await this.failed(grant, em, active, error.classification, 'refresh');
+      throw new LifecycleFailure(error.classification);
+    }
+  }
+
+  private async checkLeased(grant: Grant, em: EntityManager): Promise<void> {
+    const active = this.active(grant);
+    const tokens = this.vault.grantTokens(grant);
+    const check = active?.provider.healthCheck;
+    if (!active?.client || !tokens || !check) return;
+    const context = { runtime: active.runtime, client: active.client };
+    let result: { ok: true } | { ok: false; response: RawResponse };
+    try {
+      result = await check.run(tokens, context);
+    } catch (error) {
+      result = {
+        ok: false,
+        response: error instanceof ProviderRequestError && error.response ? error.response : { status: 0, headers: {}, body: null },
+      };
+    }
+    grant.nextCheckAt = nextCheckAt(active.provider, new Date());
+    if (result.ok) {
+      await this.healthy(grant, em);
+      return;
+    }
+    const classification = active.provider.classifyError(result.response);
+    const renewable = active.provider.refresh.kind === 'refresh_token' || active.provider.refresh.kind === 'extend';
+    if (!classification.transient && renewable) {
+      // A token that merely ran out is renewed, not declared revoked.
+      await em.flush();
+      await this.refreshLeased(grant, em, new Date(0), true).catch(() => undefined);
+      const renewed = this.vault.grantTokens(grant);
+      if (renewed && renewed.accessToken !== tokens.accessToken) {
+        const again = await check.run(renewed, context).catch(() => ({ ok: false as const, response: { status: 0, headers: {}, body: null } }));
+        if (again.ok) {
+          await this.healthy(grant, em);
+          return;
+        }
+      }
+      const connections = await em.find(Connection, { grant });
+      if (connections.every((connection) => connection.status === 'revoked' || connection.status === 'expired')) return;
+    }
+    await this.failed(grant, em, active, classification, 'health check');
+  }
+
+  private async healthy(grant: Grant, em: EntityManager): Promise<void> {
+    grant.failureCount = 0;
+    for (const connection of await em.find(Connection, { grant, status: 'degraded' })) {
+      changeStatus(em, connection, 'active', { actor: 'system' });
+    }
+    await em.flush();
+  }
+
+  /** Applies a classified failure: transient ones back off and degrade after a few; permanent ones end the connections once. */
+  private async failed(grant: Grant, em: EntityManager, active: ActiveProvider, verdict: ErrorClassification, during: string): Promise<void> {
+    const connections = await em.find(Connection, { grant });
+    if (verdict.transient) {
+      grant.failureCount += 1;
+      const wait = backoffSeconds(grant.failureCount, verdict.retryAfterSeconds);
+      const retryAt = new Date(Date.now() + wait * 1000);
+      if (during === 'refresh') grant.nextRefreshAt = retryAt;
+      else grant.nextCheckAt = retryAt;
+      if (grant.failureCount >= DEGRADED_AFTER_FAILURES) {
+        for (const connection of connections.filter((c) => c.status === 'active' || c.status === 'expiring')) {
+          changeStatus(em, connection, 'degraded', {
+            reason: verdict.reason,
+            remedy: verdict.remedy,
+            actor: 'system',
+            data: { during, failures: grant.failureCount },
+          });
+        }
+      }
+      await em.flush();
+      return;
+    }
+    const to: ConnectionStatus = verdict.reason === 'token_expired' ? 'expired' : 'revoked';
+    for (const connection of connections) {
+      changeStatus(em, connection, to, { reason: verdict.reason, remedy: verdict.remedy, actor: 'system', data: { during } });
+    }
+    grant.nextRefreshAt = undefined;
+    grant.nextCheckAt = undefined;
+    await em.flush();
+  }
+
+  /** A caller reports an error the network returned: permanent reasons apply at once. */
+  async report(connection: Connection, response: RawResponse): Promise<ErrorClassification> {
+    const active = this.registry.get(connection.provider);
+    const verdict = active.provider.classifyError(response);
+    if (verdict.transient) {
+      this.logger.log(`Transient ${verdict.reason} reported for connection ${connection.id}`);
+      return verdict;
+    }
+    const renewable = active.provider.refresh.kind === 'refresh_token' || active.provider.refresh.kind === 'extend';
+    if (verdict.reason === 'access_token_expired' && renewable) {
+      await this.refresh(connection.grant.id, { force: true }).catch(() => undefined);
+      return verdict;
+    }
+    const em = this.em.fork();
+    const grant = await em.findOneOrFail(Grant, { id: connection.grant.id });
+    await this.failed(grant, em, active, verdict, 'reported error');
+    return verdict;
+  }
+}

@@ -1,0 +1,39 @@
+import { EntityManager } from '@mikro-orm/core';
+import { Controller, Get, Header, Inject } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { JobQueue } from '@tether/scheduler';
+import { Public } from '../identity/principal';
+import { LifecycleMetrics } from './lifecycle-metrics';
+
+function label(value: string): string {
+  return value.replace(/["\\\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`));
+}
+
+/** Prometheus text: connections by provider and status, refreshes, latencies, sweep duration, queue depth. */
+@ApiExcludeController()
+@Controller('metrics')
+export class MetricsController {
+  constructor(
+    private readonly metrics: LifecycleMetrics,
+    private readonly em: EntityManager,
+    @Inject(JobQueue) private readonly queue: JobQueue,
+  ) {}
+
+  @Get()
+  @Public()
+  @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
+  async scrape(): Promise<string> {
+    const rows: { provider: string; status: string; count: string | number }[] = await this.em
+      .getConnection()
+      .execute('select provider, status, count(*) as count from connections group by provider, status');
+    const connections = [
+      '# HELP tether_connections Connections by provider and status.',
+      '# TYPE tether_connections gauge',
+      ...rows.map((row) => `tether_connections{provider="${label(row.provider)}",status="${label(row.status)}"} ${Number(row.count)}`),
+      '# HELP tether_queue_depth Jobs waiting, delayed or running.',
+      '# TYPE tether_queue_depth gauge',
+      `tether_queue_depth ${await this.queue.depth()}`,
+    ].join('\n');
+    return `${connections}\n${await this.metrics.registry.metrics()}`;
+  }
+}
