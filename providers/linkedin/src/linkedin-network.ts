@@ -1,0 +1,426 @@
+import {
+  callNetwork,
+  type ClassifierVerdict,
+  type DiscoveredAccount,
+  type Discovery,
+  formBody,
+  type HealthCheckDeclaration,
+  type LifetimeDeclaration,
+  type Provider,
+  type ProviderCallContext,
+  type ProviderDeclaration,
+  ProviderRequestError,
+  type RawResponse,
+  retryAfterSeconds,
+  type TokenSet,
+} from '@tether/provider-sdk';
+
+// Everything both LinkedIn entries share: endpoints, scopes, the classifier, the health check
+// and account discovery. The two entries differ only in how a connection stays alive, so they
+// differ only in `lifetimes`, `refresh` and how an expired access token is read (see `Renewal`).
+
+/** LinkedIn's own page on programmatic refresh tokens: the 60-day and 365-day lifetimes. */
+export const PROGRAMMATIC_REFRESH_DOCS =
+  'https://learn.microsoft.com/en-us/linkedin/shared/authentication/programmatic-refresh-tokens';
+/** Token introspection: `status` active, expired or revoked. */
+export const INTROSPECTION_DOCS =
+  'https://learn.microsoft.com/en-us/linkedin/shared/authentication/token-introspection';
+/** PKCE exists only for native apps with a loopback redirect that LinkedIn enables on request. */
+export const NATIVE_PKCE_DOCS =
+  'https://learn.microsoft.com/en-us/linkedin/shared/authentication/authorization-code-flow-native';
+/** The error envelope `{ message, serviceErrorCode, status }` and the 401/403/429 cases. */
+export const ERROR_HANDLING_DOCS =
+  'https://learn.microsoft.com/en-us/linkedin/shared/api-guide/concepts/error-handling';
+/** Which scopes exist and which need an approved product. */
+export const SCOPES_DOCS = 'https://learn.microsoft.com/en-us/linkedin/marketing/increasing-access';
+/** A refresh token that expired or was revoked answers 400 `invalid_grant` (seen in code). */
+export const INVALID_GRANT_REPORT =
+  'https://nango.dev/blog/linkedin-oauth-refresh-token-invalid-grant';
+/** Role lookup for organisations (Pages) a member administers. */
+export const ORGANIZATION_ACL_DOCS =
+  'https://learn.microsoft.com/en-us/linkedin/marketing/community-management/organizations/organization-access-control-by-role';
+
+const OAUTH = 'https://www.linkedin.com/oauth/v2';
+const API = 'https://api.linkedin.com';
+
+/**
+ * The Marketing API version sent as `LinkedIn-Version` on `/rest` calls. LinkedIn supports each
+ * monthly version for at least a year, then answers 426; the classifier then reports
+ * `app_misconfigured` and this package needs a release with a newer version.
+ * @see https://learn.microsoft.com/en-us/linkedin/marketing/versioning
+ */
+export const LINKEDIN_VERSION = '202607';
+
+/** Access tokens last 60 days, with or without programmatic refresh. */
+export const ACCESS_TOKEN_LIFETIME: LifetimeDeclaration = {
+  seconds: 60 * 24 * 3600,
+  see: PROGRAMMATIC_REFRESH_DOCS,
+};
+
+/** The scopes that let Tether list the organisations a member administers. */
+const ORGANIZATION_ADMIN_SCOPES = ['rw_organization_admin', 'r_organization_admin'];
+
+/**
+ * How a connection made through this entry is renewed, which decides what an expired access
+ * token means. The classifier gets no state, so each entry binds its own answer:
+ * - `reauthorize`: no refresh token exists, so an expired token ends the connection until the
+ *   member reconnects (`token_expired`).
+ * - `refresh_token`: an approved app holds a refresh token, so an expired access token is
+ *   routine and Tether renews it (`access_token_expired`).
+ */
+export type Renewal = 'reauthorize' | 'refresh_token';
+
+/** What both LinkedIn entries declare identically. */
+export const linkedinNetwork = {
+  id: 'linkedin',
+  displayName: 'LinkedIn',
+  sdk: '^0.1.0',
+  availability: { status: 'available' },
+  documentation: 'https://learn.microsoft.com/en-us/linkedin/',
+  oauth: {
+    version: '2.0',
+    authorizationUrl: `${OAUTH}/authorization`,
+    tokenUrl: `${OAUTH}/accessToken`,
+    // Seen in many implementations; LinkedIn publishes no page for it.
+    revocationUrl: `${OAUTH}/revoke`,
+    introspectionUrl: `${OAUTH}/introspectToken`,
+    // Web apps send client_id and client_secret in the form body.
+    clientAuthentication: 'body',
+    // PKCE is offered only to native apps with a loopback redirect, enabled by LinkedIn on
+    // request (NATIVE_PKCE_DOCS). Tether is a web app with a secret, so it uses the plain flow.
+    pkce: 'unsupported',
+  },
+  scopes: {
+    separator: ' ',
+    required: [
+      { name: 'openid', purpose: 'Sign in with LinkedIn (OpenID Connect) to identify the member.' },
+      {
+        name: 'profile',
+        purpose: 'Read the member’s id and name to name the connection and run discovery.',
+      },
+    ],
+    optional: [
+      { name: 'email', purpose: 'Read the member’s primary email address.' },
+      { name: 'w_member_social', purpose: 'Publish posts, comments and reactions as the member.' },
+      {
+        name: 'r_organization_social',
+        purpose: 'Read posts, comments and reactions of the Pages the member administers.',
+      },
+      {
+        name: 'w_organization_social',
+        purpose: 'Publish posts, comments and reactions as a Page the member administers.',
+      },
+      {
+        name: 'rw_organization_admin',
+        purpose:
+          'Find the Pages the member administers and manage them; needed to connect Pages, not only the member.',
+      },
+      {
+        name: 'r_organization_admin',
+        purpose:
+          'Find the Pages the member administers and read their reporting data, without managing them.',
+      },
+    ],
+  },
+} satisfies Pick<
+  ProviderDeclaration,
+  'id' | 'displayName' | 'sdk' | 'availability' | 'documentation' | 'oauth' | 'scopes'
+>;
+
+type Fields = Record<string, unknown>;
+
+function fields(body: unknown): Fields | undefined {
+  return typeof body === 'object' && body !== null && !Array.isArray(body)
+    ? (body as Fields)
+    : undefined;
+}
+
+function stringField(body: Fields | undefined, name: string): string | undefined {
+  const value = body?.[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+const RECONNECT = 'Reconnect the LinkedIn account in Tether and approve access again.';
+
+function expiredVerdict(renewal: Renewal): ClassifierVerdict {
+  return renewal === 'refresh_token'
+    ? { reason: 'access_token_expired' }
+    : {
+        reason: 'token_expired',
+        remedy:
+          'LinkedIn access lasts 60 days and this app has no refresh tokens, so it has run out. Reconnect the LinkedIn account in Tether; LinkedIn signs you straight back in if you are still logged in.',
+      };
+}
+
+/**
+ * Reads a LinkedIn error from structured fields only: the HTTP status, the OAuth `error`, the
+ * API's `serviceErrorCode` and `code`, and introspection's `active` and `status`.
+ */
+export function classifyLinkedInError(response: RawResponse, renewal: Renewal): ClassifierVerdict {
+  const { status, headers } = response;
+  const body = fields(response.body);
+  if (status === 429) {
+    // LinkedIn documents no Retry-After; honour one if it ever comes.
+    return { reason: 'rate_limited', retryAfterSeconds: retryAfterSeconds(headers, new Date()) };
+  }
+  if (status === 0 || status >= 500) return { reason: 'provider_unavailable' };
+  if (status === 426) {
+    return {
+      reason: 'app_misconfigured',
+      remedy: `LinkedIn retired the API version this package sends (LinkedIn-Version ${LINKEDIN_VERSION}). An operator must update @tether/provider-linkedin to a release that uses a current version.`,
+    };
+  }
+
+  // The token endpoint's RFC 6749 errors.
+  switch (stringField(body, 'error')) {
+    case 'invalid_grant':
+      return {
+        reason: 'token_revoked',
+        remedy:
+          'LinkedIn refused the refresh token: it reached the end of its year, counted from the first consent, or was revoked. Reconnect the LinkedIn account in Tether.',
+      };
+    case 'invalid_request':
+      // A code that expired, was already used or belongs to another redirect URL.
+      return {
+        reason: 'token_revoked',
+        remedy:
+          'LinkedIn refused the authorization code: it expired or was already used. Start connecting the LinkedIn account again.',
+      };
+    case 'invalid_client':
+    case 'unauthorized_client':
+      return {
+        reason: 'app_misconfigured',
+        remedy:
+          'LinkedIn rejected the app credentials. An operator must check the Client ID and Client Secret of the LinkedIn app (Developer Portal → Auth) in Tether’s configuration.',
+      };
+    case undefined:
+      break;
+    default:
+      return { reason: 'unknown' };
+  }
+
+  // Introspection answers 200 with the token's state; the health check hands that body over.
+  const state = stringField(body, 'status');
+  if (state === 'expired') return expiredVerdict(renewal);
+  if (state === 'revoked' || (body?.active === false && state === undefined)) {
+    return {
+      reason: 'token_revoked',
+      remedy:
+        'LinkedIn reports the token as revoked: the member removed the app under Settings → Data privacy → Permitted services, or LinkedIn withdrew it. Reconnect the LinkedIn account in Tether.',
+    };
+  }
+
+  // The API envelope `{ status, serviceErrorCode, code, message }`. The 6560x numbers are seen
+  // consistently in code; LinkedIn's error page names the cases but not the numbers.
+  switch (body?.serviceErrorCode) {
+    case 65600:
+      return {
+        reason: 'token_revoked',
+        remedy: `LinkedIn no longer recognises this connection’s access token. ${RECONNECT}`,
+      };
+    case 65601:
+      return {
+        reason: 'token_revoked',
+        remedy:
+          'The member revoked Tether’s access on LinkedIn (Settings → Data privacy → Permitted services). Reconnect the LinkedIn account in Tether.',
+      };
+    case 65602:
+      return expiredVerdict(renewal);
+  }
+  if (status === 401) {
+    return {
+      reason: 'token_revoked',
+      remedy: `LinkedIn did not accept the access token. ${RECONNECT}`,
+    };
+  }
+  // LinkedIn answers ACCESS_DENIED both when a Page role is gone and when a scope is missing.
+  // Members cannot withdraw single scopes (they remove the whole app, which revokes the token)
+  // and a grant missing a required scope is refused at connection, so a lost Page role is the
+  // likely cause; the remedy covers the other. Older envelopes carry only serviceErrorCode 100.
+  if (
+    status === 403 &&
+    (stringField(body, 'code') === 'ACCESS_DENIED' || body?.serviceErrorCode === 100)
+  ) {
+    return {
+      reason: 'role_lost',
+      remedy:
+        'LinkedIn denied access to the Page. Ask a Super admin of the Page to give you the admin role again (Page admin view → Settings → Manage admins), then reconnect. If you still hold the role, reconnect and approve every permission Tether asks for.',
+    };
+  }
+  return { reason: 'unknown' };
+}
+
+function bearer(tokens: TokenSet): Record<string, string> {
+  return { authorization: `Bearer ${tokens.accessToken}`, accept: 'application/json' };
+}
+
+function restHeaders(tokens: TokenSet): Record<string, string> {
+  return {
+    ...bearer(tokens),
+    'linkedin-version': LINKEDIN_VERSION,
+    'x-restli-protocol-version': '2.0.0',
+  };
+}
+
+/**
+ * The health check: token introspection, which tells expired from revoked without touching the
+ * member's rate limits. A once-a-day check is enough for a 60-day token.
+ */
+export function introspectionHealthCheck(provider: () => Provider): HealthCheckDeclaration {
+  return {
+    intervalSeconds: 24 * 3600,
+    description: 'POST /oauth/v2/introspectToken with the access token',
+    see: INTROSPECTION_DOCS,
+    async run(tokens, context) {
+      let response: RawResponse;
+      try {
+        response = await callNetwork(
+          provider(),
+          'health check',
+          context.runtime,
+          `${OAUTH}/introspectToken`,
+          {
+            method: 'POST',
+            headers: {
+              accept: 'application/json',
+              'content-type': 'application/x-www-form-urlencoded',
+            },
+            body: formBody({
+              client_id: context.client.clientId,
+              client_secret: context.client.clientSecret,
+              token: tokens.accessToken,
+            }),
+          },
+        );
+      } catch (error) {
+        if (error instanceof ProviderRequestError && error.response)
+          return { ok: false, response: error.response };
+        throw error;
+      }
+      const body = fields(response.body);
+      // A role lost on a Page leaves the token active: introspection cannot see it.
+      if (body?.active === true && stringField(body, 'status') !== 'expired') return { ok: true };
+      return { ok: false, response };
+    },
+  };
+}
+
+interface UserInfo {
+  sub?: unknown;
+  name?: unknown;
+}
+
+interface OrganizationAcls {
+  elements?: { organization?: unknown }[];
+  paging?: { total?: unknown };
+}
+
+interface OrganizationBatch {
+  results?: Record<string, { localizedName?: unknown } | undefined>;
+}
+
+const ORGANIZATION_URN = /^urn:li:organization:(\d+)$/;
+
+/**
+ * The member (OpenID Connect userinfo) as a `profile` account, plus, when the grant includes an
+ * organisation admin scope, every Page the member administers as an `organization` account:
+ * one ACL query for approved ADMINISTRATOR roles and one batch lookup for the Pages' names.
+ * Account ids are URNs, as LinkedIn's posting APIs take them for `author`.
+ */
+export async function discoverLinkedInAccounts(
+  provider: Provider,
+  tokens: TokenSet,
+  context: ProviderCallContext,
+): Promise<Discovery> {
+  const operation = 'account discovery';
+  const info = (
+    await callNetwork(provider, operation, context.runtime, `${API}/v2/userinfo`, {
+      headers: bearer(tokens),
+    })
+  ).body as UserInfo;
+  if (typeof info.sub !== 'string' || info.sub.length === 0) {
+    throw new ProviderRequestError(
+      provider.id,
+      operation,
+      provider.classifyError({ status: 200, headers: {}, body: info }),
+      { status: 200, headers: {}, body: info },
+    );
+  }
+  const memberUrn = `urn:li:person:${info.sub}`;
+  const memberName = typeof info.name === 'string' && info.name ? info.name : 'LinkedIn member';
+  const subject = { id: memberUrn, name: memberName };
+  const accounts: DiscoveredAccount[] = [{ id: memberUrn, name: memberName, kind: 'profile' }];
+
+  const granted = tokens.grantedScopes ?? [];
+  if (!ORGANIZATION_ADMIN_SCOPES.some((scope) => granted.includes(scope))) {
+    return { subject, accounts };
+  }
+  const acls = (
+    await callNetwork(
+      provider,
+      operation,
+      context.runtime,
+      `${API}/rest/organizationAcls?q=roleAssignee&role=ADMINISTRATOR&state=APPROVED&count=100`,
+      { headers: restHeaders(tokens) },
+    )
+  ).body as OrganizationAcls;
+  const ids = [
+    ...new Set(
+      (acls.elements ?? [])
+        .map((acl) => (typeof acl.organization === 'string' ? acl.organization : ''))
+        .map((urn) => ORGANIZATION_URN.exec(urn)?.[1])
+        .filter((id): id is string => id !== undefined),
+    ),
+  ];
+  if (typeof acls.paging?.total === 'number' && acls.paging.total > ids.length) {
+    context.runtime.logger.warn('LinkedIn lists more administered Pages than one page holds', {
+      total: acls.paging.total,
+      listed: ids.length,
+    });
+  }
+  if (ids.length === 0) return { subject, accounts };
+  // Rest.li 2.0 list syntax: the parentheses and commas stay unencoded.
+  const names = (
+    await callNetwork(
+      provider,
+      operation,
+      context.runtime,
+      `${API}/rest/organizations?ids=List(${ids.join(',')})`,
+      { headers: restHeaders(tokens) },
+    )
+  ).body as OrganizationBatch;
+  for (const id of ids) {
+    const name = names.results?.[id]?.localizedName;
+    accounts.push({
+      id: `urn:li:organization:${id}`,
+      name: typeof name === 'string' && name ? name : `LinkedIn Page ${id}`,
+      kind: 'organization',
+    });
+  }
+  return { subject, accounts };
+}
+
+/**
+ * Revokes the access token and, where the connection has one, the refresh token. LinkedIn's
+ * revoke endpoint takes the client credentials and the token in the form body.
+ */
+export async function revokeLinkedInTokens(
+  provider: Provider,
+  tokens: TokenSet,
+  context: ProviderCallContext,
+): Promise<void> {
+  const values = [tokens.accessToken, tokens.refreshToken].filter(
+    (value): value is string => typeof value === 'string' && value.length > 0,
+  );
+  for (const token of values) {
+    await callNetwork(provider, 'revocation', context.runtime, `${OAUTH}/revoke`, {
+      method: 'POST',
+      headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' },
+      body: formBody({
+        client_id: context.client.clientId,
+        client_secret: context.client.clientSecret,
+        token,
+      }),
+    });
+  }
+}

@@ -1,0 +1,366 @@
+import {
+  buildAuthorizationUrl,
+  exchangeAuthorizationCode,
+  type Provider,
+  ProviderRequestError,
+  renewTokens,
+  type TokenSet,
+} from '@tether/provider-sdk';
+import { type ConformanceHarness, describeProviderConformance } from '@tether/provider-testkit';
+import { SANDBOX_CLIENT } from '@tether/provider-testkit/simulator';
+import { expect, it } from 'vitest';
+import { linkedin } from './linkedin.js';
+import { simulation } from './simulator.js';
+
+const REDIRECT_URI = 'http://127.0.0.1:9/oauth/linkedin/callback';
+const DAY = 24 * 3600;
+const PAGE_SCOPES = ['openid', 'profile', 'w_organization_social', 'rw_organization_admin'];
+
+/** Connects with scopes beyond the required ones, which the harness's `authorize` never asks for. */
+async function connect(
+  harness: ConformanceHarness,
+  provider: Provider,
+  scopes: readonly string[],
+  person?: string,
+): Promise<TokenSet> {
+  const url = buildAuthorizationUrl(provider, {
+    clientId: SANDBOX_CLIENT.clientId,
+    redirectUri: REDIRECT_URI,
+    state: 'state',
+    scopes,
+  });
+  const back = await harness.simulator().consent(url, person === undefined ? {} : { person });
+  return exchangeAuthorizationCode(provider, harness.context(), {
+    code: back.searchParams.get('code')!,
+    redirectUri: REDIRECT_URI,
+  });
+}
+
+async function failure(work: Promise<unknown>): Promise<ProviderRequestError> {
+  const error: unknown = await work.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(ProviderRequestError);
+  return error as ProviderRequestError;
+}
+
+describeProviderConformance({
+  provider: linkedin,
+  simulation,
+  recordedResponses: [
+    {
+      name: 'API 401 serviceErrorCode 65600 INVALID_ACCESS_TOKEN',
+      response: {
+        status: 401,
+        headers: {},
+        body: {
+          status: 401,
+          serviceErrorCode: 65600,
+          code: 'INVALID_ACCESS_TOKEN',
+          message: 'Invalid access token',
+        },
+      },
+      reason: 'token_revoked',
+    },
+    {
+      name: 'API 401 serviceErrorCode 65601 REVOKED_ACCESS_TOKEN (revoked by the member)',
+      response: {
+        status: 401,
+        headers: {},
+        body: {
+          status: 401,
+          serviceErrorCode: 65601,
+          code: 'REVOKED_ACCESS_TOKEN',
+          message: 'The token used in the request has been revoked by the user',
+        },
+      },
+      reason: 'token_revoked',
+    },
+    {
+      name: 'API 401 serviceErrorCode 65602 EXPIRED_ACCESS_TOKEN, with no refresh token to renew it',
+      response: {
+        status: 401,
+        headers: {},
+        body: {
+          status: 401,
+          serviceErrorCode: 65602,
+          code: 'EXPIRED_ACCESS_TOKEN',
+          message: 'The token used in the request has expired',
+        },
+      },
+      reason: 'token_expired',
+    },
+    {
+      name: 'API 401 Empty oauth2 access token (no service code)',
+      response: {
+        status: 401,
+        headers: {},
+        body: { status: 401, message: 'Empty oauth2 access token' },
+      },
+      reason: 'token_revoked',
+    },
+    {
+      name: 'API 403 ACCESS_DENIED on a Page',
+      response: {
+        status: 403,
+        headers: {},
+        body: {
+          status: 403,
+          serviceErrorCode: 100,
+          code: 'ACCESS_DENIED',
+          message: 'Not enough permissions to access: organizationAcls.FINDER-roleAssignee',
+        },
+      },
+      reason: 'role_lost',
+    },
+    {
+      name: 'API 403 in the older envelope (serviceErrorCode 100, no code)',
+      response: {
+        status: 403,
+        headers: {},
+        body: {
+          status: 403,
+          serviceErrorCode: 100,
+          message: 'Not enough permissions to access: GET /rest/posts',
+        },
+      },
+      reason: 'role_lost',
+    },
+    {
+      name: 'API 429 daily throttle',
+      response: {
+        status: 429,
+        headers: {},
+        body: {
+          status: 429,
+          message:
+            'Resource level throttle APPLICATION DAY limit for calls to this resource is reached.',
+        },
+      },
+      reason: 'rate_limited',
+    },
+    {
+      name: 'API 500',
+      response: { status: 500, headers: {}, body: { status: 500, message: 'Internal error' } },
+      reason: 'provider_unavailable',
+    },
+    {
+      name: 'API 503 Service Unavailable',
+      response: { status: 503, headers: {}, body: { status: 503, message: 'Service Unavailable' } },
+      reason: 'provider_unavailable',
+    },
+    {
+      name: 'API 504 gateway timeout',
+      response: { status: 504, headers: {}, body: null },
+      reason: 'provider_unavailable',
+    },
+    {
+      name: 'API 426 for a sunset LinkedIn-Version',
+      response: {
+        status: 426,
+        headers: {},
+        body: {
+          status: 426,
+          code: 'NONEXISTENT_VERSION',
+          message: 'Requested version 202301 is not active',
+        },
+      },
+      reason: 'app_misconfigured',
+    },
+    {
+      name: 'token endpoint 400 invalid_grant "Token has been expired or revoked."',
+      response: {
+        status: 400,
+        headers: {},
+        body: { error: 'invalid_grant', error_description: 'Token has been expired or revoked.' },
+      },
+      reason: 'token_revoked',
+    },
+    {
+      name: 'token endpoint 400 invalid_request for a spent or expired code',
+      response: {
+        status: 400,
+        headers: {},
+        body: {
+          error: 'invalid_request',
+          error_description:
+            'Unable to retrieve access token: appid/redirect uri/code verifier does not match authorization code. Or authorization code expired.',
+        },
+      },
+      reason: 'token_revoked',
+    },
+    {
+      name: 'token endpoint 401 invalid_client',
+      response: {
+        status: 401,
+        headers: {},
+        body: { error: 'invalid_client', error_description: 'Client authentication failed' },
+      },
+      reason: 'app_misconfigured',
+    },
+    {
+      name: 'introspection status revoked',
+      response: { status: 200, headers: {}, body: { active: false, status: 'revoked' } },
+      reason: 'token_revoked',
+    },
+    {
+      name: 'introspection status expired, with no refresh token to renew it',
+      response: { status: 200, headers: {}, body: { active: false, status: 'expired' } },
+      reason: 'token_expired',
+    },
+    {
+      name: 'introspection of a token LinkedIn does not know ({ active: false })',
+      response: { status: 200, headers: {}, body: { active: false } },
+      reason: 'token_revoked',
+    },
+  ],
+  // LinkedIn reports every end of a member's grant as a revocation (65601, introspection
+  // `revoked`). A lost Page role is not among them: the token stays valid (tested below).
+  revocations: {
+    revoked: 'token_revoked',
+    app_removed: 'token_revoked',
+    password_changed: 'token_revoked',
+    scope_removed: 'token_revoked',
+    checkpoint: 'token_revoked',
+    unconfirmed: 'token_revoked',
+    restricted: 'token_revoked',
+  },
+  additionalTests: (harness) => {
+    it('issues no refresh token: the 60-day access token is all the app gets', async () => {
+      const started = harness.simulator().engine.now();
+      const tokens = await harness.authorize();
+      expect(tokens.refreshToken).toBeUndefined();
+      expect(tokens.refreshTokenExpiresAt).toBeUndefined();
+      expect(
+        Math.abs(tokens.accessTokenExpiresAt!.getTime() - (started + 60 * DAY * 1000)),
+      ).toBeLessThan(60_000);
+      expect(linkedin.refresh.kind).toBe('reauthorize');
+      await expect(renewTokens(linkedin, harness.context(), tokens)).rejects.toThrow(TypeError);
+    });
+
+    it('reports token_expired once the 60 days are over, so the member is asked to reconnect', async () => {
+      const tokens = await harness.authorize();
+      await harness.simulator().control('POST', 'clock', { advanceSeconds: 60 * DAY + 60 });
+      const result = await linkedin.healthCheck!.run(tokens, harness.context());
+      expect(result.ok).toBe(false);
+      if (!result.ok) {
+        expect(linkedin.classifyError(result.response)).toMatchObject({
+          reason: 'token_expired',
+          transient: false,
+        });
+      }
+      const error = await failure(linkedin.discoverAccounts(tokens, harness.context()));
+      expect(error.classification.reason).toBe('token_expired');
+    });
+
+    it('finds the member and the Pages they administer, with one ACL query and one name lookup', async () => {
+      const tokens = await connect(harness, linkedin, PAGE_SCOPES, 'sofia');
+      harness.simulator().engine.requests.length = 0;
+      const discovery = await linkedin.discoverAccounts(tokens, harness.context());
+      expect(discovery).toEqual({
+        subject: { id: 'urn:li:person:sofia', name: 'Sofia Marin' },
+        accounts: [
+          { id: 'urn:li:person:sofia', name: 'Sofia Marin', kind: 'profile' },
+          { id: 'urn:li:organization:2414183', name: 'Northwind Bakery', kind: 'organization' },
+          { id: 'urn:li:organization:5521090', name: 'Northwind Catering', kind: 'organization' },
+        ],
+      });
+      const calls = harness.simulator().engine.requests.map((r) => `${r.method} ${r.url}`);
+      expect(calls).toEqual([
+        'GET https://api.linkedin.com/v2/userinfo',
+        'GET https://api.linkedin.com/rest/organizationAcls?q=roleAssignee&role=ADMINISTRATOR&state=APPROVED&count=100',
+        'GET https://api.linkedin.com/rest/organizations?ids=List(2414183,5521090)',
+      ]);
+      for (const request of harness.simulator().engine.requests.slice(1)) {
+        expect(request.headers['linkedin-version']).toMatch(/^\d{6}$/);
+        expect(request.headers['x-restli-protocol-version']).toBe('2.0.0');
+      }
+    });
+
+    it('connects only the member when no organisation admin scope was granted', async () => {
+      const tokens = await connect(harness, linkedin, ['openid', 'profile', 'w_member_social']);
+      harness.simulator().engine.requests.length = 0;
+      const discovery = await linkedin.discoverAccounts(tokens, harness.context());
+      expect(discovery.accounts).toEqual([
+        { id: 'urn:li:person:sofia', name: 'Sofia Marin', kind: 'profile' },
+      ]);
+      expect(harness.simulator().engine.requests).toHaveLength(1);
+    });
+
+    it('connects only the member when they administer no Page', async () => {
+      const tokens = await connect(harness, linkedin, PAGE_SCOPES, 'liam');
+      const discovery = await linkedin.discoverAccounts(tokens, harness.context());
+      expect(discovery).toEqual({
+        subject: { id: 'urn:li:person:liam', name: 'Liam Chen' },
+        accounts: [{ id: 'urn:li:person:liam', name: 'Liam Chen', kind: 'profile' }],
+      });
+    });
+
+    it('keeps the token alive when a Page role is lost: introspection passes, the Page drops out of discovery', async () => {
+      const tokens = await connect(harness, linkedin, PAGE_SCOPES, 'sofia');
+      await harness.simulator().control('POST', 'grants/all/revoke', { cause: 'role_lost' });
+      expect(await linkedin.healthCheck!.run(tokens, harness.context())).toEqual({ ok: true });
+      const discovery = await linkedin.discoverAccounts(tokens, harness.context());
+      expect(discovery.accounts.map((account) => account.kind)).toEqual(['profile']);
+    });
+
+    it('sends the client credentials in the form body and no PKCE challenge', async () => {
+      const url = new URL(
+        buildAuthorizationUrl(linkedin, {
+          clientId: 'client',
+          redirectUri: REDIRECT_URI,
+          state: 's',
+          scopes: ['openid', 'profile'],
+          codeChallenge: 'ignored',
+        }),
+      );
+      expect(url.searchParams.has('code_challenge')).toBe(false);
+      expect(url.searchParams.get('scope')).toBe('openid profile');
+      await harness.authorize();
+      const token = harness
+        .simulator()
+        .engine.requests.find((r) => r.url === 'https://www.linkedin.com/oauth/v2/accessToken');
+      expect(token?.headers.authorization).toBeUndefined();
+      expect(token?.fields).toMatchObject({
+        grant_type: 'authorization_code',
+        client_id: SANDBOX_CLIENT.clientId,
+        client_secret: SANDBOX_CLIENT.clientSecret,
+      });
+    });
+
+    it('introspects with the client credentials and the token in the form body', async () => {
+      const tokens = await harness.authorize();
+      harness.simulator().engine.requests.length = 0;
+      await linkedin.healthCheck!.run(tokens, harness.context());
+      const [introspection] = harness.simulator().engine.requests;
+      expect(introspection?.url).toBe('https://www.linkedin.com/oauth/v2/introspectToken');
+      expect(introspection?.fields).toEqual({
+        client_id: SANDBOX_CLIENT.clientId,
+        client_secret: SANDBOX_CLIENT.clientSecret,
+        token: tokens.accessToken,
+      });
+    });
+
+    it('revokes the token at LinkedIn, after which introspection says revoked', async () => {
+      const tokens = await harness.authorize();
+      await linkedin.revokeToken!(tokens, harness.context());
+      const result = await linkedin.healthCheck!.run(tokens, harness.context());
+      expect(result.ok).toBe(false);
+      if (!result.ok) expect(linkedin.classifyError(result.response).reason).toBe('token_revoked');
+    });
+
+    it('reports a sunset LinkedIn-Version as app_misconfigured, naming the package to update', async () => {
+      // September 2028: well past a year of support for the pinned version.
+      const sunset = Date.UTC(2028, 8, 1);
+      await harness.simulator().control('POST', 'clock', {
+        advanceSeconds: Math.ceil((sunset - harness.simulator().engine.now()) / 1000),
+      });
+      const tokens = await connect(harness, linkedin, PAGE_SCOPES, 'sofia');
+      const error = await failure(linkedin.discoverAccounts(tokens, harness.context()));
+      expect(error.response?.status).toBe(426);
+      expect(error.classification.reason).toBe('app_misconfigured');
+      expect(error.classification.remedy).toContain('@tether/provider-linkedin');
+    });
+  },
+});

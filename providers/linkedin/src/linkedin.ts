@@ -1,0 +1,29 @@
+import { defineProvider, type Provider } from '@tether/provider-sdk';
+import {
+  ACCESS_TOKEN_LIFETIME,
+  classifyLinkedInError,
+  discoverLinkedInAccounts,
+  introspectionHealthCheck,
+  linkedinNetwork,
+  PROGRAMMATIC_REFRESH_DOCS,
+  revokeLinkedInTokens,
+} from './linkedin-network';
+
+/**
+ * LinkedIn for apps without programmatic refresh tokens, which is most apps: LinkedIn hands
+ * refresh tokens only to approved Marketing Developer Platform partners. The access token lasts
+ * 60 days and then only the member can renew it, so Tether reminds them before it lapses.
+ * Approved apps use `@tether/provider-linkedin/programmatic-refresh` instead.
+ * @see ../README.md
+ */
+export const linkedin: Provider = defineProvider({
+  ...linkedinNetwork,
+  lifetimes: { accessToken: ACCESS_TOKEN_LIFETIME },
+  refresh: { kind: 'reauthorize', see: PROGRAMMATIC_REFRESH_DOCS },
+  healthCheck: introspectionHealthCheck(() => linkedin),
+  classifyError: (response) => classifyLinkedInError(response, 'reauthorize'),
+  discoverAccounts: (tokens, context) => discoverLinkedInAccounts(linkedin, tokens, context),
+  revokeToken: (tokens, context) => revokeLinkedInTokens(linkedin, tokens, context),
+});
+
+export default linkedin;
