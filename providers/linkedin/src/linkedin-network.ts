@@ -77,6 +77,11 @@ export const linkedinNetwork = {
   sdk: '^0.1.0',
   availability: { status: 'available' },
   documentation: 'https://learn.microsoft.com/en-us/linkedin/',
+  // A member holds several tokens only while every authorization asks for the same scopes;
+  // authorizing with a different set ends the earlier ones.
+  scopeChangeEndsOtherGrants: {
+    see: 'https://learn.microsoft.com/en-us/linkedin/shared/authentication/authorization-code-flow',
+  },
   oauth: {
     version: '2.0',
     authorizationUrl: `${OAUTH}/authorization`,
