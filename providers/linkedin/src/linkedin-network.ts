@@ -129,7 +129,7 @@ export const linkedinNetwork = {
   },
 } satisfies Pick<
   ProviderDeclaration,
-  'id' | 'displayName' | 'sdk' | 'availability' | 'documentation' | 'oauth' | 'scopes'
+  'id' | 'displayName' | 'sdk' | 'availability' | 'documentation' | 'oauth' | 'scopes' | 'scopeChangeEndsOtherGrants'
 >;
 
 type Fields = Record<string, unknown>;
