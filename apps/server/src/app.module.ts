@@ -14,7 +14,10 @@ import { ProblemFilter } from './http/problem.filter';
 import { ProviderRegistry } from './providers/provider-registry';
 import { ProvidersController } from './providers/providers.controller';
 import { ConnectService } from './connections/connect.service';
-import { ConnectionsController, ConnectSessionsController } from './connections/connections.controller';
+import {
+  ConnectionsController,
+  ConnectSessionsController,
+} from './connections/connections.controller';
 import { ConnectionsService } from './connections/connections.service';
 import { OAuthCallbackController } from './connections/oauth-callback.controller';
 import { TokenVault } from './connections/token-vault';
@@ -42,7 +45,11 @@ class DatabaseBootstrap implements OnModuleInit {
 /** The host, wired from a validated configuration and the providers loaded from it. */
 @Module({})
 export class AppModule {
-  static forRoot(config: TetherConfig, registry: ProviderRegistry, cipher: TokenCipher): DynamicModule {
+  static forRoot(
+    config: TetherConfig,
+    registry: ProviderRegistry,
+    cipher: TokenCipher,
+  ): DynamicModule {
     return {
       module: AppModule,
       imports: [

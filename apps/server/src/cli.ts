@@ -15,14 +15,18 @@ Commands:
 
 async function reencrypt(): Promise<void> {
   const config = loadConfig();
-  const cipher = new TokenCipher(config.encryptionKeys ?? generatedEncryptionKeys(config.dataDir).keys);
+  const cipher = new TokenCipher(
+    config.encryptionKeys ?? generatedEncryptionKeys(config.dataDir).keys,
+  );
   const orm = await MikroORM.init({ ...createOrmOptions(config), debug: false });
   try {
     await orm.getMigrator().up();
     const report = await reencryptAll(orm.em.fork() as EntityManager, cipher, {
       onBatch: ({ rows }) => process.stdout.write(`re-encrypted ${rows} rows so far\n`),
     });
-    process.stdout.write(`Done: ${report.values} values in ${report.rows} rows now use key ${cipher.currentKeyId}.\n`);
+    process.stdout.write(
+      `Done: ${report.values} values in ${report.rows} rows now use key ${cipher.currentKeyId}.\n`,
+    );
   } finally {
     await orm.close(true);
   }
@@ -40,7 +44,9 @@ async function main(command: string | undefined): Promise<void> {
 
 main(process.argv[2]).catch((error: unknown) => {
   process.stderr.write(
-    error instanceof ConfigurationError ? `${error.message}\n` : `tether: ${error instanceof Error ? error.message : String(error)}\n`,
+    error instanceof ConfigurationError
+      ? `${error.message}\n`
+      : `tether: ${error instanceof Error ? error.message : String(error)}\n`,
   );
   process.exit(1);
 });

@@ -24,7 +24,11 @@ describe.each<Mode>(['embedded', 'distributed'])('connecting accounts in %s mode
   let ownerId: string;
   const seenBodies: string[] = [];
 
-  async function api(method: string, path: string, options: Parameters<TestServer['request']>[2] = {}) {
+  async function api(
+    method: string,
+    path: string,
+    options: Parameters<TestServer['request']>[2] = {},
+  ) {
     const response = await server.request(method, path, options);
     seenBodies.push(await response.clone().text());
     return response;
@@ -35,7 +39,9 @@ describe.each<Mode>(['embedded', 'distributed'])('connecting accounts in %s mode
       settings: { returnUrls: ['https://app.example.com/connections'] },
       env: { TETHER_SANDBOX: 'true' },
     });
-    const user = await api('POST', '/api/v1/users', { json: { email: 'ada@example.com', name: 'Ada Lovelace', role: 'admin' } });
+    const user = await api('POST', '/api/v1/users', {
+      json: { email: 'ada@example.com', name: 'Ada Lovelace', role: 'admin' },
+    });
     ownerId = (await json<{ id: string }>(user)).id;
   });
   afterAll(async () => {
@@ -43,13 +49,19 @@ describe.each<Mode>(['embedded', 'distributed'])('connecting accounts in %s mode
   });
 
   it('connects through the sandbox: consent, callback, one connection per account', async () => {
-    const { callback, session } = await connect(server, { provider: 'fixture', ownerId, scopes: ['posts.write'] });
+    const { callback, session } = await connect(server, {
+      provider: 'fixture',
+      ownerId,
+      scopes: ['posts.write'],
+    });
     expect(callback.status).toBe(200);
     expect(await callback.text()).toContain('Connected');
     expect(session).toMatchObject({ status: 'completed', outcome: 'connected' });
     expect(session.connectionIds).toHaveLength(2);
 
-    const list = await json<{ data: ConnectionBody[]; nextCursor: string | null }>(await api('GET', '/api/v1/connections?provider=fixture'));
+    const list = await json<{ data: ConnectionBody[]; nextCursor: string | null }>(
+      await api('GET', '/api/v1/connections?provider=fixture'),
+    );
     const accounts = list.data.map((c) => c.account.id).sort();
     expect(accounts).toEqual(['ada-profile', 'page-1']);
     const page = list.data.find((c) => c.account.id === 'page-1')!;
@@ -62,17 +74,25 @@ describe.each<Mode>(['embedded', 'distributed'])('connecting accounts in %s mode
     });
     expect(page.name).toMatch(/^Ada Lovelace \d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
     expect(Date.parse(page.accessTokenExpiresAt as string)).toBeGreaterThan(Date.now() + 3500_000);
-    expect(Date.parse(page.hardExpiresAt as string)).toBeGreaterThan(Date.now() + 29 * 24 * 3600_000);
+    expect(Date.parse(page.hardExpiresAt as string)).toBeGreaterThan(
+      Date.now() + 29 * 24 * 3600_000,
+    );
 
-    const events = await json<{ data: { type: string; actor: string }[] }>(await api('GET', `/api/v1/connections/${page.id}/events`));
-    expect(events.data).toEqual([expect.objectContaining({ type: 'connection.created', actor: `user:${ownerId}` })]);
+    const events = await json<{ data: { type: string; actor: string }[] }>(
+      await api('GET', `/api/v1/connections/${page.id}/events`),
+    );
+    expect(events.data).toEqual([
+      expect.objectContaining({ type: 'connection.created', actor: `user:${ownerId}` }),
+    ]);
   });
 
   it('never shows or stores a token in clear', async () => {
     const requests = await json<{ data: { url: string; headers: Record<string, string> }[] }>(
       await fetch(`${server.url}/sandbox/fixture/_control/requests`),
     );
-    const bearer = requests.data.find((r) => r.url.endsWith('/v1/me'))!.headers.authorization!.replace('Bearer ', '');
+    const bearer = requests.data
+      .find((r) => r.url.endsWith('/v1/me'))!
+      .headers.authorization!.replace('Bearer ', '');
     expect(bearer).toMatch(/^fixture-at-/);
     for (const body of seenBodies) expect(body).not.toContain(bearer);
     const detail = await api('GET', `/api/v1/connections?provider=fixture`);
@@ -82,7 +102,10 @@ describe.each<Mode>(['embedded', 'distributed'])('connecting accounts in %s mode
       expect(database.includes(Buffer.from(bearer))).toBe(false);
       expect(database.includes(Buffer.from('fixture-rt-'))).toBe(false);
     } else {
-      const rows = await query<{ access_token: string; refresh_token: string }>(server.config.databaseUrl!, 'select access_token, refresh_token from grants');
+      const rows = await query<{ access_token: string; refresh_token: string }>(
+        server.config.databaseUrl!,
+        'select access_token, refresh_token from grants',
+      );
       expect(rows.length).toBeGreaterThan(0);
       for (const row of rows) {
         expect(row.access_token).toMatch(/^v1\.test1\./);
@@ -93,13 +116,17 @@ describe.each<Mode>(['embedded', 'distributed'])('connecting accounts in %s mode
   });
 
   it('refuses a replayed state and keeps the first outcome', async () => {
-    const started = await json<{ id: string; authorizationUrl: string }>(await api('POST', '/api/v1/connect-sessions', { json: { provider: 'fixture' } }));
+    const started = await json<{ id: string; authorizationUrl: string }>(
+      await api('POST', '/api/v1/connect-sessions', { json: { provider: 'fixture' } }),
+    );
     const callbackUrl = await consentAt(started.authorizationUrl);
     expect((await fetch(callbackUrl)).status).toBe(200);
     const replay = await fetch(callbackUrl);
     expect(replay.status).toBe(400);
     expect(await replay.text()).toContain('state_replayed');
-    const session = await json<{ outcome: string }>(await api('GET', `/api/v1/connect-sessions/${started.id}`));
+    const session = await json<{ outcome: string }>(
+      await api('GET', `/api/v1/connect-sessions/${started.id}`),
+    );
     expect(session.outcome).toBe('connected');
     const forged = await fetch(`${server.url}/oauth/fixture/callback?code=x&state=forged`);
     expect(forged.status).toBe(400);
@@ -107,57 +134,91 @@ describe.each<Mode>(['embedded', 'distributed'])('connecting accounts in %s mode
   });
 
   it('records a declined consent, missing scopes and an unsupported account without creating connections', async () => {
-    const before = (await json<{ data: unknown[] }>(await api('GET', '/api/v1/connections?limit=200'))).data.length;
+    const before = (
+      await json<{ data: unknown[] }>(await api('GET', '/api/v1/connections?limit=200'))
+    ).data.length;
     const declined = await connect(server, { provider: 'fixture' }, { decision: 'deny' });
-    expect(declined.session).toMatchObject({ status: 'failed', outcome: 'access_denied', connectionIds: [] });
+    expect(declined.session).toMatchObject({
+      status: 'failed',
+      outcome: 'access_denied',
+      connectionIds: [],
+    });
     const missing = await connect(server, { provider: 'fixture' }, { grantedScopes: [] });
     expect(missing.session).toMatchObject({ status: 'failed', outcome: 'scopes_missing' });
     expect(missing.session.outcomeDetail).toContain('profile.read');
     const unsupported = await connect(server, { provider: 'fixture' }, { person: 'nobody' });
-    expect(unsupported.session).toMatchObject({ status: 'failed', outcome: 'account_not_supported' });
+    expect(unsupported.session).toMatchObject({
+      status: 'failed',
+      outcome: 'account_not_supported',
+    });
     expect(unsupported.session.outcomeDetail).toContain('administers no account');
-    const after = (await json<{ data: unknown[] }>(await api('GET', '/api/v1/connections?limit=200'))).data.length;
+    const after = (
+      await json<{ data: unknown[] }>(await api('GET', '/api/v1/connections?limit=200'))
+    ).data.length;
     expect(after).toBe(before);
   });
 
   it('re-authorizes in place, and refuses a different account', async () => {
-    const { data } = await json<{ data: ConnectionBody[] }>(await api('GET', '/api/v1/connections?q=Bakery'));
+    const { data } = await json<{ data: ConnectionBody[] }>(
+      await api('GET', '/api/v1/connections?q=Bakery'),
+    );
     const page = data[0]!;
     const session = await json<{ authorizationUrl: string; id: string; reauthorizes: string }>(
       await api('POST', `/api/v1/connections/${page.id}/reauthorize`, { json: {} }),
     );
     expect(session.reauthorizes).toBe(page.id);
     expect((await fetch(await consentAt(session.authorizationUrl))).status).toBe(200);
-    const done = await json<{ outcome: string; connectionIds: string[] }>(await api('GET', `/api/v1/connect-sessions/${session.id}`));
+    const done = await json<{ outcome: string; connectionIds: string[] }>(
+      await api('GET', `/api/v1/connect-sessions/${session.id}`),
+    );
     expect(done).toMatchObject({ outcome: 'reauthorized', connectionIds: [page.id] });
-    const events = await json<{ data: { type: string }[] }>(await api('GET', `/api/v1/connections/${page.id}/events`));
+    const events = await json<{ data: { type: string }[] }>(
+      await api('GET', `/api/v1/connections/${page.id}/events`),
+    );
     expect(events.data.map((e) => e.type)).toContain('connection.reauthorized');
 
-    const other = await json<{ authorizationUrl: string; id: string }>(await api('POST', `/api/v1/connections/${page.id}/reauthorize`, { json: {} }));
+    const other = await json<{ authorizationUrl: string; id: string }>(
+      await api('POST', `/api/v1/connections/${page.id}/reauthorize`, { json: {} }),
+    );
     await fetch(await consentAt(other.authorizationUrl, { person: 'grace' }));
-    const mismatch = await json<{ outcome: string }>(await api('GET', `/api/v1/connect-sessions/${other.id}`));
+    const mismatch = await json<{ outcome: string }>(
+      await api('GET', `/api/v1/connect-sessions/${other.id}`),
+    );
     expect(mismatch.outcome).toBe('account_mismatch');
     const still = await json<ConnectionBody>(await api('GET', `/api/v1/connections/${page.id}`));
     expect(still.account.id).toBe('page-1');
   });
 
   it('sends the person back to an allowed returnTo, and refuses others', async () => {
-    const { callback, sessionId } = await connect(server, { provider: 'fixture', returnTo: 'https://app.example.com/connections/done' });
+    const { callback, sessionId } = await connect(server, {
+      provider: 'fixture',
+      returnTo: 'https://app.example.com/connections/done',
+    });
     expect(callback.status).toBe(303);
     const location = new URL(callback.headers.get('location')!);
-    expect(`${location.origin}${location.pathname}`).toBe('https://app.example.com/connections/done');
+    expect(`${location.origin}${location.pathname}`).toBe(
+      'https://app.example.com/connections/done',
+    );
     expect(location.searchParams.get('session')).toBe(sessionId);
     expect(location.searchParams.get('outcome')).toBe('connected');
 
-    const refused = await api('POST', '/api/v1/connect-sessions', { json: { provider: 'fixture', returnTo: 'https://evil.example.net/' } });
+    const refused = await api('POST', '/api/v1/connect-sessions', {
+      json: { provider: 'fixture', returnTo: 'https://evil.example.net/' },
+    });
     expect(refused.status).toBe(400);
     expect((await json<{ code: string }>(refused)).code).toBe('RETURN_URL_NOT_ALLOWED');
-    const unknownScope = await api('POST', '/api/v1/connect-sessions', { json: { provider: 'fixture', scopes: ['admin.everything'] } });
+    const unknownScope = await api('POST', '/api/v1/connect-sessions', {
+      json: { provider: 'fixture', scopes: ['admin.everything'] },
+    });
     expect(unknownScope.status).toBe(400);
   });
 
   it('in popup mode posts the outcome to the opener', async () => {
-    const { callback, session } = await connect(server, { provider: 'fixture', mode: 'popup', returnTo: 'https://app.example.com/connections' });
+    const { callback, session } = await connect(server, {
+      provider: 'fixture',
+      mode: 'popup',
+      returnTo: 'https://app.example.com/connections',
+    });
     expect(session.popupFallback).toBe('redirect');
     const html = await callback.text();
     expect(html).toContain('window.opener.postMessage');
@@ -166,35 +227,78 @@ describe.each<Mode>(['embedded', 'distributed'])('connecting accounts in %s mode
   });
 
   it('renames, shares with a member who then sees it, paginates, and deletes keeping the trail', async () => {
-    const member = await json<{ id: string }>(await api('POST', '/api/v1/users', { json: { email: 'm@example.com', name: 'Member', role: 'member' } }));
-    const memberKey = (await json<{ key: string }>(await api('POST', '/api/v1/api-keys', { json: { name: 'm', scope: 'admin', userId: member.id } }))).key;
-    const { data } = await json<{ data: ConnectionBody[] }>(await api('GET', '/api/v1/connections?q=Bakery'));
+    const member = await json<{ id: string }>(
+      await api('POST', '/api/v1/users', {
+        json: { email: 'm@example.com', name: 'Member', role: 'member' },
+      }),
+    );
+    const memberKey = (
+      await json<{ key: string }>(
+        await api('POST', '/api/v1/api-keys', {
+          json: { name: 'm', scope: 'admin', userId: member.id },
+        }),
+      )
+    ).key;
+    const { data } = await json<{ data: ConnectionBody[] }>(
+      await api('GET', '/api/v1/connections?q=Bakery'),
+    );
     const page = data[0]!;
-    expect((await json<{ data: unknown[] }>(await server.request('GET', '/api/v1/connections', { key: memberKey }))).data).toEqual([]);
-    expect((await server.request('GET', `/api/v1/connections/${page.id}`, { key: memberKey })).status).toBe(404);
+    expect(
+      (
+        await json<{ data: unknown[] }>(
+          await server.request('GET', '/api/v1/connections', { key: memberKey }),
+        )
+      ).data,
+    ).toEqual([]);
+    expect(
+      (await server.request('GET', `/api/v1/connections/${page.id}`, { key: memberKey })).status,
+    ).toBe(404);
 
-    const renamed = await json<ConnectionBody>(await api('PATCH', `/api/v1/connections/${page.id}`, { json: { name: 'Bakery page', sharedWith: [member.id] } }));
+    const renamed = await json<ConnectionBody>(
+      await api('PATCH', `/api/v1/connections/${page.id}`, {
+        json: { name: 'Bakery page', sharedWith: [member.id] },
+      }),
+    );
     expect(renamed).toMatchObject({ name: 'Bakery page', sharedWith: [member.id] });
-    const visible = await json<{ data: ConnectionBody[] }>(await server.request('GET', '/api/v1/connections', { key: memberKey }));
+    const visible = await json<{ data: ConnectionBody[] }>(
+      await server.request('GET', '/api/v1/connections', { key: memberKey }),
+    );
     expect(visible.data.map((c) => c.id)).toEqual([page.id]);
-    const badShare = await api('PATCH', `/api/v1/connections/${page.id}`, { json: { sharedWith: ['nobody-here'] } });
+    const badShare = await api('PATCH', `/api/v1/connections/${page.id}`, {
+      json: { sharedWith: ['nobody-here'] },
+    });
     expect(badShare.status).toBe(400);
 
-    const first = await json<{ data: ConnectionBody[]; nextCursor: string }>(await api('GET', '/api/v1/connections?limit=1'));
+    const first = await json<{ data: ConnectionBody[]; nextCursor: string }>(
+      await api('GET', '/api/v1/connections?limit=1'),
+    );
     expect(first.data).toHaveLength(1);
-    const second = await json<{ data: ConnectionBody[] }>(await api('GET', `/api/v1/connections?limit=1&cursor=${first.nextCursor}`));
+    const second = await json<{ data: ConnectionBody[] }>(
+      await api('GET', `/api/v1/connections?limit=1&cursor=${first.nextCursor}`),
+    );
     expect(second.data[0]!.id).not.toBe(first.data[0]!.id);
     expect((await api('GET', '/api/v1/connections?cursor=garbage')).status).toBe(400);
     expect((await api('GET', '/api/v1/connections?status=sleeping')).status).toBe(400);
-    const soon = await json<{ data: unknown[] }>(await api('GET', `/api/v1/connections?expiringBefore=${encodeURIComponent(new Date(Date.now() + 3600_000).toISOString())}`));
+    const soon = await json<{ data: unknown[] }>(
+      await api(
+        'GET',
+        `/api/v1/connections?expiringBefore=${encodeURIComponent(new Date(Date.now() + 3600_000).toISOString())}`,
+      ),
+    );
     expect(soon.data).toEqual([]);
 
-    const profile = (await json<{ data: ConnectionBody[] }>(await api('GET', '/api/v1/connections?q=Ada%20Example'))).data.find(
-      (c) => c.account.id === 'ada-profile',
-    )!;
+    const profile = (
+      await json<{ data: ConnectionBody[] }>(
+        await api('GET', '/api/v1/connections?q=Ada%20Example'),
+      )
+    ).data.find((c) => c.account.id === 'ada-profile')!;
     expect((await api('DELETE', `/api/v1/connections/${profile.id}`)).status).toBe(204);
     expect((await api('GET', `/api/v1/connections/${profile.id}`)).status).toBe(404);
-    const trail = await json<{ data: { type: string; data: Record<string, unknown> }[] }>(await api('GET', `/api/v1/connections/${profile.id}/events`));
-    expect(trail.data.map((e) => e.type)).toEqual(expect.arrayContaining(['connection.created', 'connection.deleted']));
+    const trail = await json<{ data: { type: string; data: Record<string, unknown> }[] }>(
+      await api('GET', `/api/v1/connections/${profile.id}/events`),
+    );
+    expect(trail.data.map((e) => e.type)).toEqual(
+      expect.arrayContaining(['connection.created', 'connection.deleted']),
+    );
   });
 });

@@ -28,7 +28,9 @@ describe('rotating the token encryption key', () => {
   });
 
   it('re-encrypts a populated database while a server keeps serving', async () => {
-    const before = await startServer('distributed', { env: { TETHER_SANDBOX: 'true', TETHER_ENCRYPTION_KEYS: OLD } });
+    const before = await startServer('distributed', {
+      env: { TETHER_SANDBOX: 'true', TETHER_ENCRYPTION_KEYS: OLD },
+    });
     servers.push(before);
     for (let index = 0; index < 12; index += 1) {
       const { session } = await connect(before, { provider: 'fixture' });
@@ -36,12 +38,19 @@ describe('rotating the token encryption key', () => {
     }
     const databaseUrl = before.config.databaseUrl!;
     const tokenRows = () =>
-      query<{ access_token: string; refresh_token: string }>(databaseUrl, 'select access_token, refresh_token from grants where access_token is not null');
+      query<{ access_token: string; refresh_token: string }>(
+        databaseUrl,
+        'select access_token, refresh_token from grants where access_token is not null',
+      );
     expect((await tokenRows()).every((row) => row.access_token.startsWith('v1.old.'))).toBe(true);
 
     // Operators first roll out the new key in front, then re-encrypt.
     const during = await startServer('distributed', {
-      env: { TETHER_SANDBOX: 'true', TETHER_ENCRYPTION_KEYS: `${NEW},${OLD}`, DATABASE_URL: databaseUrl },
+      env: {
+        TETHER_SANDBOX: 'true',
+        TETHER_ENCRYPTION_KEYS: `${NEW},${OLD}`,
+        DATABASE_URL: databaseUrl,
+      },
     });
     servers.push(during);
     let serving = true;
@@ -76,13 +85,19 @@ describe('rotating the token encryption key', () => {
       env: { TETHER_SANDBOX: 'true', TETHER_ENCRYPTION_KEYS: NEW, DATABASE_URL: databaseUrl },
     });
     servers.push(after);
-    const { data } = (await (await after.request('GET', '/api/v1/connections?limit=1')).json()) as { data: { id: string }[] };
+    const { data } = (await (await after.request('GET', '/api/v1/connections?limit=1')).json()) as {
+      data: { id: string }[];
+    };
     const page = await after.request('GET', '/api/v1/connections?limit=200');
     const all = ((await page.json()) as { data: { id: string; account: { id: string } }[] }).data;
     const lone = all.find((c) => c.account.id === 'ada-profile') ?? data[0]!;
     expect((await after.request('DELETE', `/api/v1/connections/${lone.id}`)).status).toBe(204);
 
-    const rerun = await runCli({ DATABASE_URL: databaseUrl, TETHER_ENCRYPTION_KEYS: NEW, TETHER_DATA_DIR: after.config.dataDir });
+    const rerun = await runCli({
+      DATABASE_URL: databaseUrl,
+      TETHER_ENCRYPTION_KEYS: NEW,
+      TETHER_DATA_DIR: after.config.dataDir,
+    });
     expect(rerun.output).toContain('Done: 0 values in 0 rows');
   });
 });

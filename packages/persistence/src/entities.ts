@@ -82,7 +82,6 @@ export const ApiKeySchema = new EntitySchema<ApiKey>({
   },
 });
 
-
 /** Lifecycle status of a connection, as in ARCHITECTURE.md. */
 export type ConnectionStatus = 'active' | 'expiring' | 'degraded' | 'expired' | 'revoked';
 

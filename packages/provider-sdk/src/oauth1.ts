@@ -114,6 +114,7 @@ export async function startOAuth1Authorization(
     consumerKey: context.client.clientId,
     consumerSecret: context.client.clientSecret,
     oauthParams: { oauth_callback: callbackUrl },
+    timestamp: Math.floor(context.runtime.clock.now().getTime() / 1000),
   });
   const response = await callNetwork(
     provider,
@@ -154,6 +155,7 @@ export async function completeOAuth1Authorization(
     token: request.requestToken,
     tokenSecret: request.requestTokenSecret,
     oauthParams: { oauth_verifier: request.verifier },
+    timestamp: Math.floor(context.runtime.clock.now().getTime() / 1000),
   });
   const response = await callNetwork(
     provider,

@@ -92,7 +92,12 @@ export function tokenSetFromResponse(provider: Provider, body: unknown, now: Dat
     secondsFrom(fields.refresh_token_expires_in) ??
     secondsFrom(fields.refresh_expires_in) ??
     (refreshToken ? provider.lifetimes.refreshToken?.seconds : undefined);
-  const scope = typeof fields.scope === 'string' ? fields.scope : undefined;
+  // Most networks send a delimited string; Twitch sends an array.
+  const scope = Array.isArray(fields.scope)
+    ? fields.scope.filter((item): item is string => typeof item === 'string').join(' ')
+    : typeof fields.scope === 'string'
+      ? fields.scope
+      : undefined;
   const subject = [fields.open_id, fields.user_id].find(
     (value) => typeof value === 'string' || typeof value === 'number',
   );
@@ -190,12 +195,17 @@ export async function renewTokens(
         refresh_token: tokens.refreshToken,
       });
       if (renewed.refreshToken) return renewed;
+      // The network kept the refresh token. One that dies after a period without use lives on
+      // from this use; any other keeps its deadline.
+      const refreshLifetime = provider.lifetimes.refreshToken;
+      const refreshTokenExpiresAt =
+        refreshLifetime?.ends === 'inactivity' && refreshLifetime.seconds
+          ? new Date(context.runtime.clock.now().getTime() + refreshLifetime.seconds * 1000)
+          : tokens.refreshTokenExpiresAt;
       return {
         ...renewed,
         refreshToken: tokens.refreshToken,
-        ...(tokens.refreshTokenExpiresAt
-          ? { refreshTokenExpiresAt: tokens.refreshTokenExpiresAt }
-          : {}),
+        ...(refreshTokenExpiresAt ? { refreshTokenExpiresAt } : {}),
       };
     }
     case 'extend':

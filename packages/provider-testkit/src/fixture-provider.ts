@@ -108,14 +108,20 @@ export const fixtureProvider = defineProvider({
   },
   async revokeToken(tokens, context) {
     const { clientId, clientSecret } = context.client;
-    await callNetwork(fixtureProvider, 'revocation', context.runtime, 'https://fixture.invalid/oauth/revoke', {
-      method: 'POST',
-      headers: {
-        authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`,
-        'content-type': 'application/x-www-form-urlencoded',
+    await callNetwork(
+      fixtureProvider,
+      'revocation',
+      context.runtime,
+      'https://fixture.invalid/oauth/revoke',
+      {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: new URLSearchParams({ token: tokens.refreshToken ?? tokens.accessToken }),
       },
-      body: new URLSearchParams({ token: tokens.refreshToken ?? tokens.accessToken }),
-    });
+    );
   },
   async discoverAccounts(tokens, context) {
     const response = await callNetwork(

@@ -35,7 +35,11 @@ export const simulation: NetworkSimulation = {
         { id: 'page-1', name: 'Example Bakery', kind: 'page' },
       ],
     },
-    { id: 'grace', name: 'Grace Example', accounts: [{ id: 'grace-profile', name: 'Grace Example', kind: 'profile' }] },
+    {
+      id: 'grace',
+      name: 'Grace Example',
+      accounts: [{ id: 'grace-profile', name: 'Grace Example', kind: 'profile' }],
+    },
     { id: 'nobody', name: 'No Accounts', accounts: [] },
   ],
   tokenError(failure) {

@@ -129,7 +129,14 @@ export const linkedinNetwork = {
   },
 } satisfies Pick<
   ProviderDeclaration,
-  'id' | 'displayName' | 'sdk' | 'availability' | 'documentation' | 'oauth' | 'scopes' | 'scopeChangeEndsOtherGrants'
+  | 'id'
+  | 'displayName'
+  | 'sdk'
+  | 'availability'
+  | 'documentation'
+  | 'oauth'
+  | 'scopes'
+  | 'scopeChangeEndsOtherGrants'
 >;
 
 type Fields = Record<string, unknown>;

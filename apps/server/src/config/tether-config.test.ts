@@ -40,12 +40,21 @@ describe('loadConfig', () => {
   it('turns the sandbox off with a database URL unless asked for', () => {
     const dir = directory();
     const keys = `k1:${Buffer.alloc(32).toString('base64')}`;
-    expect(loadConfig({ DATABASE_URL: 'postgres://h/db', TETHER_ENCRYPTION_KEYS: keys }, dir).sandbox).toBe(false);
     expect(
-      loadConfig({ DATABASE_URL: 'postgres://h/db', TETHER_ENCRYPTION_KEYS: keys, TETHER_SANDBOX: 'true' }, dir).sandbox,
+      loadConfig({ DATABASE_URL: 'postgres://h/db', TETHER_ENCRYPTION_KEYS: keys }, dir).sandbox,
+    ).toBe(false);
+    expect(
+      loadConfig(
+        { DATABASE_URL: 'postgres://h/db', TETHER_ENCRYPTION_KEYS: keys, TETHER_SANDBOX: 'true' },
+        dir,
+      ).sandbox,
     ).toBe(true);
-    expect(problemsOf({ DATABASE_URL: 'postgres://h/db' }, dir)[0]).toMatch(/^TETHER_ENCRYPTION_KEYS is required with DATABASE_URL/);
-    expect(problemsOf({ TETHER_ENCRYPTION_KEYS: 'k1:short' }, dir)[0]).toMatch(/^TETHER_ENCRYPTION_KEYS entry 1 must be/);
+    expect(problemsOf({ DATABASE_URL: 'postgres://h/db' }, dir)[0]).toMatch(
+      /^TETHER_ENCRYPTION_KEYS is required with DATABASE_URL/,
+    );
+    expect(problemsOf({ TETHER_ENCRYPTION_KEYS: 'k1:short' }, dir)[0]).toMatch(
+      /^TETHER_ENCRYPTION_KEYS entry 1 must be/,
+    );
     expect(loadConfig({ TETHER_SANDBOX: '0' }, dir).sandbox).toBe(false);
     expect(problemsOf({ TETHER_SANDBOX: 'maybe' }, dir)).toEqual([
       'TETHER_SANDBOX must be true or false (got "maybe").',
@@ -66,7 +75,11 @@ describe('loadConfig', () => {
       }),
     );
     const config = loadConfig(
-      { PORT: '5000', X_SECRET: 's3cret', TETHER_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32).toString('base64')}` },
+      {
+        PORT: '5000',
+        X_SECRET: 's3cret',
+        TETHER_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32).toString('base64')}`,
+      },
       dir,
     );
     expect(config.port).toBe(5000);

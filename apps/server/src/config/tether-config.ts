@@ -268,14 +268,25 @@ export function loadConfig(
     .map((url) => url.trim())
     .filter(Boolean);
   for (const url of returnUrls) {
-    if (!checkUrl(problems, 'TETHER_RETURN_URLS', url, ['http:', 'https:'], 'https://app.example.com/connections')) break;
+    if (
+      !checkUrl(
+        problems,
+        'TETHER_RETURN_URLS',
+        url,
+        ['http:', 'https:'],
+        'https://app.example.com/connections',
+      )
+    )
+      break;
   }
 
   let sweepIntervalSeconds = 30;
   if (env.TETHER_SWEEP_INTERVAL_SECONDS !== undefined && env.TETHER_SWEEP_INTERVAL_SECONDS !== '') {
     const parsed = Number(env.TETHER_SWEEP_INTERVAL_SECONDS);
     if (!Number.isFinite(parsed) || parsed < 0) {
-      problems.push('TETHER_SWEEP_INTERVAL_SECONDS must be a number of seconds (0 turns the sweep off).');
+      problems.push(
+        'TETHER_SWEEP_INTERVAL_SECONDS must be a number of seconds (0 turns the sweep off).',
+      );
     } else {
       sweepIntervalSeconds = parsed;
     }

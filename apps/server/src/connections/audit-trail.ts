@@ -26,7 +26,13 @@ export function actorOf(principal: Principal | undefined): string {
 /** Adds an event to the unit of work; it is written with the change it records. */
 export function recordEvent(
   em: EntityManager,
-  event: { workspaceId: string; connectionId: string; type: ConnectionEventType; actor: string; data?: Record<string, unknown> },
+  event: {
+    workspaceId: string;
+    connectionId: string;
+    type: ConnectionEventType;
+    actor: string;
+    data?: Record<string, unknown>;
+  },
 ): void {
   em.persist(
     Object.assign(new ConnectionEvent(), {

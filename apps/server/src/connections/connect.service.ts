@@ -107,21 +107,34 @@ export class ConnectService {
     }
     const allowed = this.config.returnUrls.some((prefix) => {
       const base = new URL(prefix);
-      return url.origin === base.origin && url.pathname.startsWith(base.pathname.replace(/\/?$/, '')) ;
+      return (
+        url.origin === base.origin && url.pathname.startsWith(base.pathname.replace(/\/?$/, ''))
+      );
     });
     if (!allowed) {
-      throw new ApiError('RETURN_URL_NOT_ALLOWED', `returnTo is not in the allowed return URLs (TETHER_RETURN_URLS).`, {
-        errors: [{ path: 'returnTo', message: 'not allowed' }],
-      });
+      throw new ApiError(
+        'RETURN_URL_NOT_ALLOWED',
+        `returnTo is not in the allowed return URLs (TETHER_RETURN_URLS).`,
+        {
+          errors: [{ path: 'returnTo', message: 'not allowed' }],
+        },
+      );
     }
   }
 
   /** Creates a session and the URL to send the person to. */
-  async start(principal: Principal, input: StartSession, reauthorize?: Connection): Promise<{ session: ConnectSession; authorizationUrl: string }> {
+  async start(
+    principal: Principal,
+    input: StartSession,
+    reauthorize?: Connection,
+  ): Promise<{ session: ConnectSession; authorizationUrl: string }> {
     const active = this.registry.get(input.provider);
     const { provider } = active;
     if (provider.availability.status === 'discontinued') {
-      throw new ApiError('PROVIDER_UNAVAILABLE', `${provider.displayName} is discontinued: ${provider.availability.why ?? ''}`);
+      throw new ApiError(
+        'PROVIDER_UNAVAILABLE',
+        `${provider.displayName} is discontinued: ${provider.availability.why ?? ''}`,
+      );
     }
     if (!active.client) {
       throw new ApiError(
@@ -132,20 +145,29 @@ export class ConnectService {
     const optional = new Set(provider.scopes.optional.map((scope) => scope.name));
     const unknown = (input.scopes ?? []).filter((scope) => !optional.has(scope));
     if (unknown.length > 0) {
-      throw new ApiError('INVALID_REQUEST', `scopes: ${unknown.join(', ')} ${unknown.length > 1 ? 'are' : 'is'} not an optional scope of ${active.id}.`, {
-        errors: [{ path: 'scopes', message: `unknown: ${unknown.join(', ')}` }],
-      });
+      throw new ApiError(
+        'INVALID_REQUEST',
+        `scopes: ${unknown.join(', ')} ${unknown.length > 1 ? 'are' : 'is'} not an optional scope of ${active.id}.`,
+        {
+          errors: [{ path: 'scopes', message: `unknown: ${unknown.join(', ')}` }],
+        },
+      );
     }
     this.checkReturnTo(input.returnTo);
     const em = this.em.fork();
     const ownerId = input.ownerId ?? reauthorize?.owner?.id ?? principal.userId;
-    const owner = ownerId ? await em.findOne(User, { id: ownerId, workspace: principal.workspaceId }) : null;
+    const owner = ownerId
+      ? await em.findOne(User, { id: ownerId, workspace: principal.workspaceId })
+      : null;
     if (ownerId && !owner) {
       throw new ApiError('INVALID_REQUEST', `ownerId: no user ${ownerId} in this workspace.`, {
         errors: [{ path: 'ownerId', message: 'no such user in this workspace' }],
       });
     }
-    const scopes = [...provider.scopes.required.map((scope) => scope.name), ...(input.scopes ?? [])];
+    const scopes = [
+      ...provider.scopes.required.map((scope) => scope.name),
+      ...(input.scopes ?? []),
+    ];
     const state = randomBytes(32).toString('base64url');
     const session = Object.assign(new ConnectSession(), {
       workspace: em.getReference(Workspace, principal.workspaceId),
@@ -177,7 +199,10 @@ export class ConnectService {
         started = await startOAuth1Authorization(provider, context, callback);
       } catch (error) {
         if (error instanceof ProviderRequestError) {
-          throw new ApiError('PROVIDER_REQUEST_FAILED', `${provider.displayName} refused to start the authorization (${error.classification.reason}): ${error.classification.remedy}`);
+          throw new ApiError(
+            'PROVIDER_REQUEST_FAILED',
+            `${provider.displayName} refused to start the authorization (${error.classification.reason}): ${error.classification.remedy}`,
+          );
         }
         throw error;
       }
@@ -192,54 +217,100 @@ export class ConnectService {
   /** Finds a session of the workspace. */
   async get(workspaceId: string, id: string): Promise<ConnectSession> {
     const session = await this.em.fork().findOne(ConnectSession, { id, workspace: workspaceId });
-    if (!session) throw new ApiError('CONNECT_SESSION_NOT_FOUND', `No connect session ${id} in this workspace.`);
+    if (!session)
+      throw new ApiError(
+        'CONNECT_SESSION_NOT_FOUND',
+        `No connect session ${id} in this workspace.`,
+      );
     return session;
   }
 
   /** Handles the network's redirect back to Tether. Never throws for the person's or the network's failures. */
-  async complete(providerId: string, query: Readonly<Record<string, string | undefined>>): Promise<CallbackResult> {
+  async complete(
+    providerId: string,
+    query: Readonly<Record<string, string | undefined>>,
+  ): Promise<CallbackResult> {
     const state = query.state;
-    if (!state) return { outcome: 'state_missing', detail: 'The callback carries no state: start the connection again from the app.', connectionIds: [] };
+    if (!state)
+      return {
+        outcome: 'state_missing',
+        detail: 'The callback carries no state: start the connection again from the app.',
+        connectionIds: [],
+      };
     const em = this.em.fork();
     const session = await em.findOne(
       ConnectSession,
       { stateHash: sha256(state), provider: providerId },
       { populate: ['owner'] },
     );
-    if (!session) return { outcome: 'state_missing', detail: 'This sign-in link is unknown: start the connection again from the app.', connectionIds: [] };
+    if (!session)
+      return {
+        outcome: 'state_missing',
+        detail: 'This sign-in link is unknown: start the connection again from the app.',
+        connectionIds: [],
+      };
     if (session.status !== 'pending') {
-      return { session, outcome: 'state_replayed', detail: 'This sign-in was already used; start a new connection.', connectionIds: [] };
+      return {
+        session,
+        outcome: 'state_replayed',
+        detail: 'This sign-in was already used; start a new connection.',
+        connectionIds: [],
+      };
     }
     // Claim the session atomically: a replay racing this request finds it no longer pending.
-    const claimed = await em.nativeUpdate(ConnectSession, { id: session.id, status: 'pending' }, { status: 'processing' });
+    const claimed = await em.nativeUpdate(
+      ConnectSession,
+      { id: session.id, status: 'pending' },
+      { status: 'processing' },
+    );
     if (claimed !== 1) {
-      return { session, outcome: 'state_replayed', detail: 'This sign-in was already used; start a new connection.', connectionIds: [] };
+      return {
+        session,
+        outcome: 'state_replayed',
+        detail: 'This sign-in was already used; start a new connection.',
+        connectionIds: [],
+      };
     }
     let result: CallbackResult;
     try {
       if (session.expiresAt.getTime() <= Date.now()) {
-        throw new CallbackFailure('state_expired', 'The sign-in took longer than 10 minutes; start the connection again.');
+        throw new CallbackFailure(
+          'state_expired',
+          'The sign-in took longer than 10 minutes; start the connection again.',
+        );
       }
       const connectionIds = await this.connect(session, query);
       result = {
         session,
         outcome: session.connectionId ? 'reauthorized' : 'connected',
-        detail: session.connectionId ? 'The connection was re-authorized.' : `Connected ${connectionIds.length} account(s).`,
+        detail: session.connectionId
+          ? 'The connection was re-authorized.'
+          : `Connected ${connectionIds.length} account(s).`,
         connectionIds,
       };
     } catch (error) {
       if (!(error instanceof CallbackFailure)) {
-        this.logger.error(`Callback for ${providerId} failed: ${error instanceof Error ? error.message : String(error)}`);
+        this.logger.error(
+          `Callback for ${providerId} failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
       }
       result =
         error instanceof CallbackFailure
           ? { session, outcome: error.outcome, detail: error.detail, connectionIds: [] }
-          : { session, outcome: 'provider_unreachable', detail: 'Tether could not complete the connection; try again.', connectionIds: [] };
+          : {
+              session,
+              outcome: 'provider_unreachable',
+              detail: 'Tether could not complete the connection; try again.',
+              connectionIds: [],
+            };
     }
     const finished = this.em.fork();
     const record = await finished.findOneOrFail(ConnectSession, { id: session.id });
     Object.assign(record, {
-      status: result.outcome === 'connected' || result.outcome === 'reauthorized' ? 'completed' : 'failed',
+      status:
+        result.outcome === 'connected' || result.outcome === 'reauthorized'
+          ? 'completed'
+          : 'failed',
       outcome: result.outcome,
       outcomeDetail: result.detail,
       connectionIds: JSON.stringify(result.connectionIds),
@@ -251,9 +322,15 @@ export class ConnectService {
     return { ...result, session: record };
   }
 
-  private async exchange(active: ActiveProvider, session: ConnectSession, query: Readonly<Record<string, string | undefined>>): Promise<TokenSet> {
+  private async exchange(
+    active: ActiveProvider,
+    session: ConnectSession,
+    query: Readonly<Record<string, string | undefined>>,
+  ): Promise<TokenSet> {
     const context = { runtime: active.runtime, client: active.client! };
-    const secret = session.verifier ? this.vault.openSessionSecret(session.id, session.verifier) : undefined;
+    const secret = session.verifier
+      ? this.vault.openSessionSecret(session.id, session.verifier)
+      : undefined;
     if (active.provider.oauth.version === '2.0') {
       if (query.error) {
         throw new CallbackFailure(
@@ -263,15 +340,27 @@ export class ConnectService {
             : `The network refused the authorization (${query.error}).`,
         );
       }
-      if (!query.code) throw new CallbackFailure('authorization_failed', 'The network sent no authorization code.');
+      if (!query.code)
+        throw new CallbackFailure(
+          'authorization_failed',
+          'The network sent no authorization code.',
+        );
       return exchangeAuthorizationCode(active.provider, context, {
         code: query.code,
         redirectUri: this.redirectUri(active.id),
         ...(secret ? { codeVerifier: secret } : {}),
       });
     }
-    if (!query.oauth_verifier || !session.requestToken || query.oauth_token !== session.requestToken || !secret) {
-      throw new CallbackFailure('access_denied', 'The connection was cancelled at the network: nothing was connected.');
+    if (
+      !query.oauth_verifier ||
+      !session.requestToken ||
+      query.oauth_token !== session.requestToken ||
+      !secret
+    ) {
+      throw new CallbackFailure(
+        'access_denied',
+        'The connection was cancelled at the network: nothing was connected.',
+      );
     }
     return completeOAuth1Authorization(active.provider, context, {
       requestToken: session.requestToken,
@@ -284,7 +373,12 @@ export class ConnectService {
    * Where the network ends a person's other tokens when they authorize again with different
    * scopes (LinkedIn), marks the connections that relied on those tokens.
    */
-  private async endOtherGrants(em: EntityManager, active: ActiveProvider, grant: Grant, actor: string): Promise<void> {
+  private async endOtherGrants(
+    em: EntityManager,
+    active: ActiveProvider,
+    grant: Grant,
+    actor: string,
+  ): Promise<void> {
     if (!active.provider.scopeChangeEndsOtherGrants) return;
     const scopes = (value: string) => (JSON.parse(value) as string[]).slice().sort().join(' ');
     // The network ends them for the whole app, so every workspace's grants of this person count.
@@ -293,7 +387,9 @@ export class ConnectService {
       subjectId: grant.subjectId,
       id: { $ne: grant.id },
     });
-    for (const other of others.filter((candidate) => scopes(candidate.grantedScopes) !== scopes(grant.grantedScopes))) {
+    for (const other of others.filter(
+      (candidate) => scopes(candidate.grantedScopes) !== scopes(grant.grantedScopes),
+    )) {
       for (const connection of await em.find(Connection, { grant: other })) {
         changeStatus(em, connection, 'revoked', {
           reason: 'token_revoked',
@@ -305,18 +401,27 @@ export class ConnectService {
     }
   }
 
-  private async connect(session: ConnectSession, query: Readonly<Record<string, string | undefined>>): Promise<string[]> {
+  private async connect(
+    session: ConnectSession,
+    query: Readonly<Record<string, string | undefined>>,
+  ): Promise<string[]> {
     const active = this.registry.get(session.provider);
     const { provider } = active;
     let tokens: TokenSet;
     let discovery: Discovery;
     try {
       tokens = await this.exchange(active, session, query);
-      discovery = await provider.discoverAccounts(tokens, { runtime: active.runtime, client: active.client! });
+      discovery = await provider.discoverAccounts(tokens, {
+        runtime: active.runtime,
+        client: active.client!,
+      });
     } catch (error) {
-      if (error instanceof AccountNotSupportedError) throw new CallbackFailure('account_not_supported', error.explanation);
+      if (error instanceof AccountNotSupportedError)
+        throw new CallbackFailure('account_not_supported', error.explanation);
       if (error instanceof ProviderRequestError) {
-        const unreachable = error.classification.reason === 'provider_unavailable' || error.classification.reason === 'rate_limited';
+        const unreachable =
+          error.classification.reason === 'provider_unavailable' ||
+          error.classification.reason === 'rate_limited';
         throw new CallbackFailure(
           unreachable ? 'provider_unreachable' : 'code_exchange_failed',
           unreachable
@@ -332,21 +437,39 @@ export class ConnectService {
     if (granted) {
       const missing = required.filter((scope) => !granted.includes(scope));
       if (missing.length > 0) {
-        throw new CallbackFailure('scopes_missing', `These permissions were not granted: ${missing.join(', ')}. Connect again and allow them.`);
+        throw new CallbackFailure(
+          'scopes_missing',
+          `These permissions were not granted: ${missing.join(', ')}. Connect again and allow them.`,
+        );
       }
     }
-    const missingOptional = granted ? requested.filter((scope) => !required.includes(scope) && !granted.includes(scope)) : [];
+    const missingOptional = granted
+      ? requested.filter((scope) => !required.includes(scope) && !granted.includes(scope))
+      : [];
     return this.em.fork().transactional(async (em) => {
       const workspace = em.getReference(Workspace, session.workspace.id);
       const actor = session.owner ? `user:${session.owner.id}` : 'system';
       if (session.connectionId) {
-        const connection = await em.findOne(Connection, { id: session.connectionId, workspace }, { populate: ['grant'] });
-        const account = connection ? discovery.accounts.find((candidate) => candidate.id === connection.accountId) : undefined;
+        const connection = await em.findOne(
+          Connection,
+          { id: session.connectionId, workspace },
+          { populate: ['grant'] },
+        );
+        const account = connection
+          ? discovery.accounts.find((candidate) => candidate.id === connection.accountId)
+          : undefined;
         if (!connection || !account) {
-          throw new CallbackFailure('account_mismatch', 'You signed in with a different account than the one this connection belongs to; nothing was changed.');
+          throw new CallbackFailure(
+            'account_mismatch',
+            'You signed in with a different account than the one this connection belongs to; nothing was changed.',
+          );
         }
         this.vault.storeGrantTokens(connection.grant, tokens);
-        Object.assign(connection.grant, { failureCount: 0, refreshOutcomeUnknown: false, nextCheckAt: undefined });
+        Object.assign(connection.grant, {
+          failureCount: 0,
+          refreshOutcomeUnknown: false,
+          nextCheckAt: undefined,
+        });
         schedule(provider, connection.grant, new Date());
         this.vault.storeConnectionToken(connection, account.tokens);
         Object.assign(connection, {
@@ -357,7 +480,12 @@ export class ConnectService {
           hardExpiresAt: hardExpiry(provider, connection.grant, connection),
           updatedAt: new Date(),
         });
-        recordEvent(em, { workspaceId: workspace.id, connectionId: connection.id, type: 'connection.reauthorized', actor });
+        recordEvent(em, {
+          workspaceId: workspace.id,
+          connectionId: connection.id,
+          type: 'connection.reauthorized',
+          actor,
+        });
         await this.endOtherGrants(em, active, connection.grant, actor);
         return [connection.id];
       }
@@ -373,7 +501,11 @@ export class ConnectService {
       const now = new Date();
       const ids: string[] = [];
       for (const account of discovery.accounts) {
-        const existing = await em.findOne(Connection, { workspace, provider: active.id, accountId: account.id });
+        const existing = await em.findOne(Connection, {
+          workspace,
+          provider: active.id,
+          accountId: account.id,
+        });
         const connection =
           existing ??
           Object.assign(new Connection(), {

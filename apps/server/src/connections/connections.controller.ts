@@ -1,5 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import {
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiQuery,
+  ApiTags,
+} from '@nestjs/swagger';
 import { z } from 'zod';
 import { ApiJsonBody, ApiKeyAuth, ApiProblems } from '../http/openapi';
 import { ZodPipe } from '../http/zod-body.pipe';
@@ -22,7 +29,10 @@ const listQuery = z.strictObject({
   provider: z.string().min(1).optional(),
   status: z.enum(['active', 'expiring', 'degraded', 'expired', 'revoked']).optional(),
   ownerId: z.string().min(1).optional(),
-  expiringBefore: z.iso.datetime({ offset: true }).transform((value) => new Date(value)).optional(),
+  expiringBefore: z.iso
+    .datetime({ offset: true })
+    .transform((value) => new Date(value))
+    .optional(),
   q: z.string().min(1).max(200).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().min(1).optional(),
@@ -46,12 +56,22 @@ export class ConnectSessionsController {
   @Post()
   @ApiOperation({
     summary: 'Start connecting an account',
-    description: 'Returns the URL to send the person to. The network redirects back to `/oauth/{provider}/callback`.',
+    description:
+      'Returns the URL to send the person to. The network redirects back to `/oauth/{provider}/callback`.',
   })
   @ApiJsonBody(startSessionBody)
   @ApiCreatedResponse({ description: '`{ id, authorizationUrl, expiresAt, … }`' })
-  @ApiProblems('PROVIDER_NOT_FOUND', 'PROVIDER_NOT_CONFIGURED', 'PROVIDER_UNAVAILABLE', 'RETURN_URL_NOT_ALLOWED', 'PROVIDER_REQUEST_FAILED')
-  async start(@CurrentPrincipal() principal: Principal, @Body(new ZodPipe(startSessionBody)) input: z.output<typeof startSessionBody>) {
+  @ApiProblems(
+    'PROVIDER_NOT_FOUND',
+    'PROVIDER_NOT_CONFIGURED',
+    'PROVIDER_UNAVAILABLE',
+    'RETURN_URL_NOT_ALLOWED',
+    'PROVIDER_REQUEST_FAILED',
+  )
+  async start(
+    @CurrentPrincipal() principal: Principal,
+    @Body(new ZodPipe(startSessionBody)) input: z.output<typeof startSessionBody>,
+  ) {
     const { session, authorizationUrl } = await this.connect.start(principal, input);
     return sessionView(session, authorizationUrl);
   }
@@ -78,21 +98,34 @@ export class ConnectionsController {
   @Get()
   @ApiOperation({ summary: 'List connections, newest first, with filters and cursor pagination' })
   @ApiQuery({ name: 'provider', required: false })
-  @ApiQuery({ name: 'status', required: false, enum: ['active', 'expiring', 'degraded', 'expired', 'revoked'] })
+  @ApiQuery({
+    name: 'status',
+    required: false,
+    enum: ['active', 'expiring', 'degraded', 'expired', 'revoked'],
+  })
   @ApiQuery({ name: 'ownerId', required: false })
-  @ApiQuery({ name: 'expiringBefore', required: false, description: 'ISO date-time: hard expiry before it' })
+  @ApiQuery({
+    name: 'expiringBefore',
+    required: false,
+    description: 'ISO date-time: hard expiry before it',
+  })
   @ApiQuery({ name: 'q', required: false, description: 'Text in the connection or account name' })
   @ApiQuery({ name: 'limit', required: false })
   @ApiQuery({ name: 'cursor', required: false })
   @ApiOkResponse({ description: '`{ data: Connection[], nextCursor }`' })
   @ApiProblems('INVALID_REQUEST')
-  async list(@CurrentPrincipal() principal: Principal, @Query(new ZodPipe(listQuery)) query: z.output<typeof listQuery>) {
+  async list(
+    @CurrentPrincipal() principal: Principal,
+    @Query(new ZodPipe(listQuery)) query: z.output<typeof listQuery>,
+  ) {
     const page = await this.connections.list(principal, query);
     return { data: page.data.map(connectionView), nextCursor: page.nextCursor };
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'One connection: status, reason, remedy, scopes, expiries. Never a token.' })
+  @ApiOperation({
+    summary: 'One connection: status, reason, remedy, scopes, expiries. Never a token.',
+  })
   @ApiOkResponse({ description: 'The connection' })
   @ApiProblems('CONNECTION_NOT_FOUND')
   async get(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
@@ -104,13 +137,19 @@ export class ConnectionsController {
   @ApiJsonBody(updateBody)
   @ApiOkResponse({ description: 'The connection' })
   @ApiProblems('CONNECTION_NOT_FOUND')
-  async update(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body(new ZodPipe(updateBody)) change: z.output<typeof updateBody>) {
+  async update(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Body(new ZodPipe(updateBody)) change: z.output<typeof updateBody>,
+  ) {
     return connectionView(await this.connections.update(principal, id, change));
   }
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Delete: revoke at the network where possible, erase the tokens, keep the trail' })
+  @ApiOperation({
+    summary: 'Delete: revoke at the network where possible, erase the tokens, keep the trail',
+  })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiProblems('CONNECTION_NOT_FOUND')
   async remove(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<void> {
@@ -130,9 +169,17 @@ export class ConnectionsController {
   @ApiJsonBody(reauthorizeBody)
   @ApiCreatedResponse({ description: 'The session, with `authorizationUrl`' })
   @ApiProblems('CONNECTION_NOT_FOUND', 'PROVIDER_NOT_CONFIGURED', 'RETURN_URL_NOT_ALLOWED')
-  async reauthorize(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body(new ZodPipe(reauthorizeBody)) input: z.output<typeof reauthorizeBody>) {
+  async reauthorize(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Body(new ZodPipe(reauthorizeBody)) input: z.output<typeof reauthorizeBody>,
+  ) {
     const connection = await this.connections.get(principal, id);
-    const { session, authorizationUrl } = await this.connect.start(principal, { ...input, provider: connection.provider }, connection);
+    const { session, authorizationUrl } = await this.connect.start(
+      principal,
+      { ...input, provider: connection.provider },
+      connection,
+    );
     return sessionView(session, authorizationUrl);
   }
 }

@@ -24,7 +24,9 @@ interface Cursor {
 }
 
 function encodeCursor(connection: Connection): string {
-  return Buffer.from(JSON.stringify({ createdAt: connection.createdAt.toISOString(), id: connection.id })).toString('base64url');
+  return Buffer.from(
+    JSON.stringify({ createdAt: connection.createdAt.toISOString(), id: connection.id }),
+  ).toString('base64url');
 }
 
 function decodeCursor(value: string): Cursor {
@@ -34,7 +36,9 @@ function decodeCursor(value: string): Cursor {
   } catch {
     // fall through
   }
-  throw new ApiError('INVALID_REQUEST', 'cursor is not one this API returned.', { errors: [{ path: 'cursor', message: 'invalid' }] });
+  throw new ApiError('INVALID_REQUEST', 'cursor is not one this API returned.', {
+    errors: [{ path: 'cursor', message: 'invalid' }],
+  });
 }
 
 function likePattern(text: string): string {
@@ -56,10 +60,16 @@ export class ConnectionsService {
   private visibility(principal: Principal): FilterQuery<Connection> {
     const base: FilterQuery<Connection> = { workspace: principal.workspaceId };
     if (principal.userRole !== 'member' || !principal.userId) return base;
-    return { ...base, $or: [{ owner: principal.userId }, { sharedWith: { $like: `%"${principal.userId}"%` } }] };
+    return {
+      ...base,
+      $or: [{ owner: principal.userId }, { sharedWith: { $like: `%"${principal.userId}"%` } }],
+    };
   }
 
-  async list(principal: Principal, filters: ConnectionFilters): Promise<{ data: Connection[]; nextCursor: string | null }> {
+  async list(
+    principal: Principal,
+    filters: ConnectionFilters,
+  ): Promise<{ data: Connection[]; nextCursor: string | null }> {
     const conditions: FilterQuery<Connection>[] = [this.visibility(principal)];
     if (filters.provider) conditions.push({ provider: filters.provider });
     if (filters.status) conditions.push({ status: filters.status });
@@ -72,27 +82,51 @@ export class ConnectionsService {
     if (filters.cursor) {
       const cursor = decodeCursor(filters.cursor);
       const createdAt = new Date(cursor.createdAt);
-      conditions.push({ $or: [{ createdAt: { $lt: createdAt } }, { createdAt, id: { $lt: cursor.id } }] });
+      conditions.push({
+        $or: [{ createdAt: { $lt: createdAt } }, { createdAt, id: { $lt: cursor.id } }],
+      });
     }
-    const rows = await this.em.fork().find(
-      Connection,
-      { $and: conditions },
-      { orderBy: { createdAt: 'desc', id: 'desc' }, limit: filters.limit + 1, populate: ['grant', 'owner'] },
-    );
+    const rows = await this.em
+      .fork()
+      .find(
+        Connection,
+        { $and: conditions },
+        {
+          orderBy: { createdAt: 'desc', id: 'desc' },
+          limit: filters.limit + 1,
+          populate: ['grant', 'owner'],
+        },
+      );
     const page = rows.slice(0, filters.limit);
-    return { data: page, nextCursor: rows.length > filters.limit ? encodeCursor(page[page.length - 1]!) : null };
+    return {
+      data: page,
+      nextCursor: rows.length > filters.limit ? encodeCursor(page[page.length - 1]!) : null,
+    };
   }
 
-  async get(principal: Principal, id: string, em: EntityManager = this.em.fork()): Promise<Connection> {
-    const connection = await em.findOne(Connection, { $and: [{ id }, this.visibility(principal)] }, { populate: ['grant', 'owner'] });
-    if (!connection) throw new ApiError('CONNECTION_NOT_FOUND', `No connection ${id} visible to this key.`);
+  async get(
+    principal: Principal,
+    id: string,
+    em: EntityManager = this.em.fork(),
+  ): Promise<Connection> {
+    const connection = await em.findOne(
+      Connection,
+      { $and: [{ id }, this.visibility(principal)] },
+      { populate: ['grant', 'owner'] },
+    );
+    if (!connection)
+      throw new ApiError('CONNECTION_NOT_FOUND', `No connection ${id} visible to this key.`);
     return connection;
   }
 
   async update(
     principal: Principal,
     id: string,
-    change: { name?: string | undefined; ownerId?: string | undefined; sharedWith?: readonly string[] | undefined },
+    change: {
+      name?: string | undefined;
+      ownerId?: string | undefined;
+      sharedWith?: readonly string[] | undefined;
+    },
   ): Promise<Connection> {
     const em = this.em.fork();
     const connection = await this.get(principal, id, em);
@@ -103,25 +137,38 @@ export class ConnectionsService {
       const missing = users.filter((userId) => !found.some((user) => user.id === userId));
       if (missing.length > 0) {
         throw new ApiError('INVALID_REQUEST', `No user ${missing.join(', ')} in this workspace.`, {
-          errors: missing.map((userId) => ({ path: change.ownerId === userId ? 'ownerId' : 'sharedWith', message: `no user ${userId}` })),
+          errors: missing.map((userId) => ({
+            path: change.ownerId === userId ? 'ownerId' : 'sharedWith',
+            message: `no user ${userId}`,
+          })),
         });
       }
     }
     if (change.name !== undefined && change.name !== connection.name) {
-      recordEvent(em, { workspaceId: principal.workspaceId, connectionId: id, type: 'connection.renamed', actor, data: { from: connection.name, to: change.name } });
+      recordEvent(em, {
+        workspaceId: principal.workspaceId,
+        connectionId: id,
+        type: 'connection.renamed',
+        actor,
+        data: { from: connection.name, to: change.name },
+      });
       connection.name = change.name;
     }
     const sharedBefore = connection.sharedWith;
     const ownerBefore = connection.owner?.id;
     if (change.ownerId !== undefined) connection.owner = em.getReference(User, change.ownerId);
-    if (change.sharedWith !== undefined) connection.sharedWith = JSON.stringify([...new Set(change.sharedWith)].sort());
+    if (change.sharedWith !== undefined)
+      connection.sharedWith = JSON.stringify([...new Set(change.sharedWith)].sort());
     if (connection.sharedWith !== sharedBefore || connection.owner?.id !== ownerBefore) {
       recordEvent(em, {
         workspaceId: principal.workspaceId,
         connectionId: id,
         type: 'connection.shared',
         actor,
-        data: { ownerId: connection.owner?.id ?? null, sharedWith: JSON.parse(connection.sharedWith) as string[] },
+        data: {
+          ownerId: connection.owner?.id ?? null,
+          sharedWith: JSON.parse(connection.sharedWith) as string[],
+        },
       });
     }
     connection.updatedAt = new Date();
@@ -144,11 +191,16 @@ export class ConnectionsService {
       const tokens = this.vault.grantTokens(grant);
       if (active?.client && active.provider.revokeToken && tokens) {
         try {
-          await active.provider.revokeToken(tokens, { runtime: active.runtime, client: active.client });
+          await active.provider.revokeToken(tokens, {
+            runtime: active.runtime,
+            client: active.client,
+          });
           revokedAtNetwork = true;
         } catch (error) {
           // The tokens are erased either way; a network refusing the revocation must not keep them here.
-          this.logger.warn(`Revoking ${connection.provider} grant ${grant.id} at the network failed: ${error instanceof Error ? error.name : 'error'}`);
+          this.logger.warn(
+            `Revoking ${connection.provider} grant ${grant.id} at the network failed: ${error instanceof Error ? error.name : 'error'}`,
+          );
         }
       }
       this.vault.eraseGrant(grant);
@@ -168,7 +220,11 @@ export class ConnectionsService {
   async events(principal: Principal, id: string): Promise<ConnectionEvent[]> {
     const em = this.em.fork();
     const visible = await em.count(Connection, { $and: [{ id }, this.visibility(principal)] });
-    const events = await em.find(ConnectionEvent, { connectionId: id, workspace: principal.workspaceId }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+    const events = await em.find(
+      ConnectionEvent,
+      { connectionId: id, workspace: principal.workspaceId },
+      { orderBy: { createdAt: 'asc', id: 'asc' } },
+    );
     // A deleted connection's trail stays readable by admins.
     if (visible === 0 && (principal.userRole === 'member' || events.length === 0)) {
       throw new ApiError('CONNECTION_NOT_FOUND', `No connection ${id} visible to this key.`);

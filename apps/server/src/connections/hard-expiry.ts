@@ -7,7 +7,11 @@ import type { Provider } from '@tether/provider-sdk';
  * for `refresh_token`, never for `none`. An account token that does not expire (a Facebook Page
  * token) has no hard expiry.
  */
-export function hardExpiry(provider: Provider, grant: Grant, connection: Connection): Date | undefined {
+export function hardExpiry(
+  provider: Provider,
+  grant: Grant,
+  connection: Connection,
+): Date | undefined {
   if (connection.accessToken) return connection.accessTokenExpiresAt;
   switch (provider.refresh.kind) {
     case 'reauthorize':

@@ -33,9 +33,15 @@ export class OAuthCallbackController {
 
   @Get(':provider/callback')
   @Public()
-  async callback(@Param('provider') provider: string, @Query() query: Record<string, unknown>, @Res() response: Response): Promise<void> {
+  async callback(
+    @Param('provider') provider: string,
+    @Query() query: Record<string, unknown>,
+    @Res() response: Response,
+  ): Promise<void> {
     const fields = Object.fromEntries(
-      Object.entries(query).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+      Object.entries(query).filter(
+        (entry): entry is [string, string] => typeof entry[1] === 'string',
+      ),
     );
     const result = await this.connect.complete(provider, fields);
     const session = result.session;
@@ -44,9 +50,17 @@ export class OAuthCallbackController {
     const ok = result.outcome === 'connected' || result.outcome === 'reauthorized';
     if (session?.mode === 'popup') {
       const target = new URL(session.returnTo ?? this.config.publicUrl).origin;
-      const message = JSON.stringify({ type: 'tether:connect', sessionId: session.id, outcome: result.outcome, connectionIds: result.connectionIds });
+      const message = JSON.stringify({
+        type: 'tether:connect',
+        sessionId: session.id,
+        outcome: result.outcome,
+        connectionIds: result.connectionIds,
+      });
       const script = `<script>if (window.opener) { window.opener.postMessage(${message.replace(/</g, '\\u003c')}, ${JSON.stringify(target)}); window.close(); }</script>`;
-      response.status(ok ? 200 : 400).type('html').send(resultPage(result, script));
+      response
+        .status(ok ? 200 : 400)
+        .type('html')
+        .send(resultPage(result, script));
       return;
     }
     if (session?.returnTo) {
@@ -56,6 +70,9 @@ export class OAuthCallbackController {
       response.redirect(303, back.toString());
       return;
     }
-    response.status(ok ? 200 : 400).type('html').send(resultPage(result));
+    response
+      .status(ok ? 200 : 400)
+      .type('html')
+      .send(resultPage(result));
   }
 }

@@ -15,8 +15,15 @@ export class TokenVault {
     return this.cipher.encrypt(value, `${table}:${id}:${column}`);
   }
 
-  private open(table: string, id: string, column: string, value: string | undefined): string | undefined {
-    return value === undefined || value === null ? undefined : this.cipher.decrypt(value, `${table}:${id}:${column}`);
+  private open(
+    table: string,
+    id: string,
+    column: string,
+    value: string | undefined,
+  ): string | undefined {
+    return value === undefined || value === null
+      ? undefined
+      : this.cipher.decrypt(value, `${table}:${id}:${column}`);
   }
 
   /** Stores a grant's tokens; keeps the stored refresh token when the new set has none. */
@@ -27,7 +34,8 @@ export class TokenVault {
       grant.refreshToken = this.seal('grants', grant.id, 'refresh_token', tokens.refreshToken);
       grant.refreshTokenExpiresAt = tokens.refreshTokenExpiresAt;
     }
-    if (tokens.tokenSecret) grant.tokenSecret = this.seal('grants', grant.id, 'token_secret', tokens.tokenSecret);
+    if (tokens.tokenSecret)
+      grant.tokenSecret = this.seal('grants', grant.id, 'token_secret', tokens.tokenSecret);
     if (tokens.grantedScopes) grant.grantedScopes = JSON.stringify(tokens.grantedScopes);
     grant.updatedAt = new Date();
   }
@@ -42,14 +50,18 @@ export class TokenVault {
       ...(refreshToken !== undefined ? { refreshToken } : {}),
       ...(tokenSecret !== undefined ? { tokenSecret } : {}),
       ...(grant.accessTokenExpiresAt ? { accessTokenExpiresAt: grant.accessTokenExpiresAt } : {}),
-      ...(grant.refreshTokenExpiresAt ? { refreshTokenExpiresAt: grant.refreshTokenExpiresAt } : {}),
+      ...(grant.refreshTokenExpiresAt
+        ? { refreshTokenExpiresAt: grant.refreshTokenExpiresAt }
+        : {}),
       grantedScopes: JSON.parse(grant.grantedScopes) as string[],
     };
   }
 
   /** Stores an account-specific token (a Page token), or clears it. */
   storeConnectionToken(connection: Connection, tokens: TokenSet | undefined): void {
-    connection.accessToken = tokens ? this.seal('connections', connection.id, 'access_token', tokens.accessToken) : undefined;
+    connection.accessToken = tokens
+      ? this.seal('connections', connection.id, 'access_token', tokens.accessToken)
+      : undefined;
     connection.accessTokenExpiresAt = tokens?.accessTokenExpiresAt;
   }
 

@@ -9,7 +9,11 @@ export function connectionView(connection: Connection) {
     id: connection.id,
     provider: connection.provider,
     name: connection.name,
-    account: { id: connection.accountId, name: connection.accountName, kind: connection.accountKind },
+    account: {
+      id: connection.accountId,
+      name: connection.accountName,
+      kind: connection.accountKind,
+    },
     authorizedBy: { id: grant.subjectId, name: grant.subjectName },
     ownerId: connection.owner?.id ?? null,
     sharedWith: JSON.parse(connection.sharedWith) as string[],
@@ -18,10 +22,14 @@ export function connectionView(connection: Connection) {
     remedy: connection.remedy ?? null,
     grantedScopes: JSON.parse(grant.grantedScopes) as string[],
     missingScopes: JSON.parse(connection.missingScopes) as string[],
-    accessTokenExpiresAt: iso(connection.accessToken ? connection.accessTokenExpiresAt : grant.accessTokenExpiresAt),
+    accessTokenExpiresAt: iso(
+      connection.accessToken ? connection.accessTokenExpiresAt : grant.accessTokenExpiresAt,
+    ),
     refreshTokenExpiresAt: iso(grant.refreshToken ? grant.refreshTokenExpiresAt : undefined),
     hardExpiresAt: iso(connection.hardExpiresAt),
     lastRefreshedAt: iso(grant.lastRefreshedAt),
+    nextRefreshAt: iso(grant.nextRefreshAt),
+    nextCheckAt: iso(grant.nextCheckAt),
     createdAt: connection.createdAt.toISOString(),
     updatedAt: connection.updatedAt.toISOString(),
   };

@@ -67,7 +67,11 @@ export class IdentityService {
       return { workspaceId: DEFAULT_WORKSPACE_ID, scope: 'admin' };
     }
     const em = this.em.fork();
-    const apiKey = await em.findOne(ApiKey, { keyHash: hashApiKey(key), revokedAt: null }, { populate: ['user'] });
+    const apiKey = await em.findOne(
+      ApiKey,
+      { keyHash: hashApiKey(key), revokedAt: null },
+      { populate: ['user'] },
+    );
     if (!apiKey) return undefined;
     const now = new Date();
     if (

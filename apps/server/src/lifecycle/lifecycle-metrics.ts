@@ -25,7 +25,12 @@ export class LifecycleMetrics {
     registers: [this.registry],
   });
 
-  refreshed(provider: string, outcome: 'success' | 'failure', reason: string | undefined, milliseconds: number): void {
+  refreshed(
+    provider: string,
+    outcome: 'success' | 'failure',
+    reason: string | undefined,
+    milliseconds: number,
+  ): void {
     this.refreshes.inc({ provider, outcome, reason: reason ?? 'none' });
     this.refreshSeconds.observe({ provider }, milliseconds / 1000);
   }

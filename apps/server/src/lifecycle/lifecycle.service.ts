@@ -2,13 +2,24 @@ import { randomUUID } from 'node:crypto';
 import { EntityManager } from '@mikro-orm/core';
 import { Injectable, Logger } from '@nestjs/common';
 import { Connection, type ConnectionStatus, Grant } from '@tether/persistence';
-import { type ErrorClassification, ProviderRequestError, type RawResponse, renewTokens } from '@tether/provider-sdk';
+import {
+  type ErrorClassification,
+  ProviderRequestError,
+  type RawResponse,
+  renewTokens,
+} from '@tether/provider-sdk';
 import { changeStatus } from '../connections/status-transition';
 import { hardExpiry } from '../connections/hard-expiry';
 import { TokenVault } from '../connections/token-vault';
 import { ApiError } from '../http/errors';
 import { type ActiveProvider, ProviderRegistry } from '../providers/provider-registry';
-import { backoffSeconds, DEGRADED_AFTER_FAILURES, nextCheckAt, needsRefresh, schedule } from './lifecycle-policy';
+import {
+  backoffSeconds,
+  DEGRADED_AFTER_FAILURES,
+  nextCheckAt,
+  needsRefresh,
+  schedule,
+} from './lifecycle-policy';
 import { LifecycleMetrics } from './lifecycle-metrics';
 
 const LEASE_MS = 30_000;
@@ -45,9 +56,9 @@ export class LifecycleService {
   refresh(grantId: string, options: { force?: boolean } = {}): Promise<void> {
     const running = this.inflight.get(grantId);
     if (running) return running;
-    const work = this.withLease(grantId, (grant, em, startedAt) => this.refreshLeased(grant, em, startedAt, options.force ?? false)).finally(
-      () => this.inflight.delete(grantId),
-    );
+    const work = this.withLease(grantId, (grant, em, startedAt) =>
+      this.refreshLeased(grant, em, startedAt, options.force ?? false),
+    ).finally(() => this.inflight.delete(grantId));
     this.inflight.set(grantId, work);
     return work;
   }
@@ -65,14 +76,17 @@ export class LifecycleService {
     const deadline = Date.now() + LEASE_MS + 5_000;
     for (;;) {
       const now = new Date();
-      const acquired = await this.em.fork().nativeUpdate(
-        Grant,
-        { id: grantId, $or: [{ leaseExpiresAt: null }, { leaseExpiresAt: { $lt: now } }] },
-        { leaseOwner: this.instanceId, leaseExpiresAt: new Date(now.getTime() + LEASE_MS) },
-      );
+      const acquired = await this.em
+        .fork()
+        .nativeUpdate(
+          Grant,
+          { id: grantId, $or: [{ leaseExpiresAt: null }, { leaseExpiresAt: { $lt: now } }] },
+          { leaseOwner: this.instanceId, leaseExpiresAt: new Date(now.getTime() + LEASE_MS) },
+        );
       if (acquired === 1) break;
       // Another instance holds it: wait for its result rather than spending the refresh token again.
-      if (Date.now() > deadline) throw new ApiError('SERVICE_UNAVAILABLE', 'The connection is busy; try again.');
+      if (Date.now() > deadline)
+        throw new ApiError('SERVICE_UNAVAILABLE', 'The connection is busy; try again.');
       await new Promise((resolve) => setTimeout(resolve, LEASE_POLL_MS));
     }
     const em = this.em.fork();
@@ -80,11 +94,12 @@ export class LifecycleService {
       const grant = await em.findOne(Grant, { id: grantId });
       if (grant) await work(grant, em, startedAt);
     } finally {
-      await this.em.fork().nativeUpdate(
-        Grant,
-        { id: grantId, leaseOwner: this.instanceId },
-        { leaseOwner: null, leaseExpiresAt: null } as never,
-      );
+      await this.em
+        .fork()
+        .nativeUpdate(Grant, { id: grantId, leaseOwner: this.instanceId }, {
+          leaseOwner: null,
+          leaseExpiresAt: null,
+        } as never);
     }
   }
 
@@ -92,7 +107,12 @@ export class LifecycleService {
     return this.registry.list().find((candidate) => candidate.id === grant.provider);
   }
 
-  private async refreshLeased(grant: Grant, em: EntityManager, startedAt: Date, force: boolean): Promise<void> {
+  private async refreshLeased(
+    grant: Grant,
+    em: EntityManager,
+    startedAt: Date,
+    force: boolean,
+  ): Promise<void> {
     const active = this.active(grant);
     const tokens = this.vault.grantTokens(grant);
     if (!active?.client || !tokens) return;
@@ -103,7 +123,10 @@ export class LifecycleService {
     const context = { runtime: active.runtime, client: active.client };
     if (grant.refreshOutcomeUnknown && active.provider.healthCheck) {
       // The last refresh may have reached the network: check the stored token before spending the refresh token.
-      const stillWorks = await active.provider.healthCheck.run(tokens, context).then((result) => result.ok, () => false);
+      const stillWorks = await active.provider.healthCheck.run(tokens, context).then(
+        (result) => result.ok,
+        () => false,
+      );
       grant.refreshOutcomeUnknown = false;
       if (stillWorks && !force && grant.accessTokenExpiresAt && grant.accessTokenExpiresAt > now) {
         schedule(active.provider, grant, now);
@@ -111,28 +134,67 @@ export class LifecycleService {
         return;
       }
     }
+    const outcome = await this.renew(grant, em, active);
+    if (!outcome.ok) {
+      let verdict = outcome.error.classification;
+      if (!verdict.transient && active.provider.healthCheck) {
+        // Token endpoints rarely say why a grant ended; the API often does (password, role, checkpoint).
+        const probe = await active.provider.healthCheck.run(tokens, context).catch(() => undefined);
+        const specific =
+          probe && !probe.ok ? active.provider.classifyError(probe.response) : undefined;
+        if (specific && !specific.transient && specific.reason !== 'access_token_expired')
+          verdict = specific;
+      }
+      await this.failed(grant, em, active, verdict, 'refresh');
+      throw new LifecycleFailure(verdict);
+    }
+  }
+
+  /**
+   * Calls the network for new tokens and stores them before anything else happens. A failure is
+   * returned, not applied: the caller decides which verdict counts.
+   */
+  private async renew(
+    grant: Grant,
+    em: EntityManager,
+    active: ActiveProvider,
+  ): Promise<{ ok: true } | { ok: false; error: ProviderRequestError }> {
+    const tokens = this.vault.grantTokens(grant)!;
     const started = performance.now();
     try {
-      const renewed = await renewTokens(active.provider, context, tokens);
+      const renewed = await renewTokens(
+        active.provider,
+        { runtime: active.runtime, client: active.client! },
+        tokens,
+      );
       this.vault.storeGrantTokens(grant, renewed);
-      Object.assign(grant, { lastRefreshedAt: new Date(), failureCount: 0, refreshOutcomeUnknown: false });
+      Object.assign(grant, {
+        lastRefreshedAt: new Date(),
+        failureCount: 0,
+        refreshOutcomeUnknown: false,
+      });
       schedule(active.provider, grant, new Date());
       await em.flush();
       this.metrics.refreshed(active.id, 'success', undefined, performance.now() - started);
-      const connections = await em.find(Connection, { grant });
-      for (const connection of connections) {
+      for (const connection of await em.find(Connection, { grant })) {
         connection.hardExpiresAt = hardExpiry(active.provider, grant, connection);
         if (connection.status === 'degraded' || connection.status === 'expiring') {
           changeStatus(em, connection, 'active', { actor: 'system' });
         }
       }
       await em.flush();
+      return { ok: true };
     } catch (error) {
       if (!(error instanceof ProviderRequestError)) throw error;
-      this.metrics.refreshed(active.id, 'failure', error.classification.reason, performance.now() - started);
+      this.metrics.refreshed(
+        active.id,
+        'failure',
+        error.classification.reason,
+        performance.now() - started,
+      );
+      // No answer at all: the refresh may have reached the network and spent the refresh token.
       if (!error.response) grant.refreshOutcomeUnknown = true;
-      await this.failed(grant, em, active, error.classification, 'refresh');
-      throw new LifecycleFailure(error.classification);
+      return { ok: false, error };
     }
   }
 
@@ -148,7 +210,10 @@ export class LifecycleService {
     } catch (error) {
       result = {
         ok: false,
-        response: error instanceof ProviderRequestError && error.response ? error.response : { status: 0, headers: {}, body: null },
+        response:
+          error instanceof ProviderRequestError && error.response
+            ? error.response
+            : { status: 0, headers: {}, body: null },
       };
     }
     grant.nextCheckAt = nextCheckAt(active.provider, new Date());
@@ -157,21 +222,25 @@ export class LifecycleService {
       return;
     }
     const classification = active.provider.classifyError(result.response);
-    const renewable = active.provider.refresh.kind === 'refresh_token' || active.provider.refresh.kind === 'extend';
+    const renewable =
+      active.provider.refresh.kind === 'refresh_token' || active.provider.refresh.kind === 'extend';
     if (!classification.transient && renewable) {
       // A token that merely ran out is renewed, not declared revoked.
-      await em.flush();
-      await this.refreshLeased(grant, em, new Date(0), true).catch(() => undefined);
-      const renewed = this.vault.grantTokens(grant);
-      if (renewed && renewed.accessToken !== tokens.accessToken) {
-        const again = await check.run(renewed, context).catch(() => ({ ok: false as const, response: { status: 0, headers: {}, body: null } }));
+      const renewal = await this.renew(grant, em, active);
+      if (renewal.ok) {
+        const renewed = this.vault.grantTokens(grant)!;
+        const again = await check
+          .run(renewed, context)
+          .catch(() => ({ ok: false as const, response: { status: 0, headers: {}, body: null } }));
         if (again.ok) {
           await this.healthy(grant, em);
           return;
         }
+      } else if (renewal.error.classification.transient) {
+        // The network could not answer the refresh: nothing is certain yet.
+        await this.failed(grant, em, active, renewal.error.classification, 'health check');
+        return;
       }
-      const connections = await em.find(Connection, { grant });
-      if (connections.every((connection) => connection.status === 'revoked' || connection.status === 'expired')) return;
     }
     await this.failed(grant, em, active, classification, 'health check');
   }
@@ -185,7 +254,13 @@ export class LifecycleService {
   }
 
   /** Applies a classified failure: transient ones back off and degrade after a few; permanent ones end the connections once. */
-  private async failed(grant: Grant, em: EntityManager, active: ActiveProvider, verdict: ErrorClassification, during: string): Promise<void> {
+  private async failed(
+    grant: Grant,
+    em: EntityManager,
+    active: ActiveProvider,
+    verdict: ErrorClassification,
+    during: string,
+  ): Promise<void> {
     const connections = await em.find(Connection, { grant });
     if (verdict.transient) {
       grant.failureCount += 1;
@@ -194,7 +269,9 @@ export class LifecycleService {
       if (during === 'refresh') grant.nextRefreshAt = retryAt;
       else grant.nextCheckAt = retryAt;
       if (grant.failureCount >= DEGRADED_AFTER_FAILURES) {
-        for (const connection of connections.filter((c) => c.status === 'active' || c.status === 'expiring')) {
+        for (const connection of connections.filter(
+          (c) => c.status === 'active' || c.status === 'expiring',
+        )) {
           changeStatus(em, connection, 'degraded', {
             reason: verdict.reason,
             remedy: verdict.remedy,
@@ -208,7 +285,12 @@ export class LifecycleService {
     }
     const to: ConnectionStatus = verdict.reason === 'token_expired' ? 'expired' : 'revoked';
     for (const connection of connections) {
-      changeStatus(em, connection, to, { reason: verdict.reason, remedy: verdict.remedy, actor: 'system', data: { during } });
+      changeStatus(em, connection, to, {
+        reason: verdict.reason,
+        remedy: verdict.remedy,
+        actor: 'system',
+        data: { during },
+      });
     }
     grant.nextRefreshAt = undefined;
     grant.nextCheckAt = undefined;
@@ -223,7 +305,8 @@ export class LifecycleService {
       this.logger.log(`Transient ${verdict.reason} reported for connection ${connection.id}`);
       return verdict;
     }
-    const renewable = active.provider.refresh.kind === 'refresh_token' || active.provider.refresh.kind === 'extend';
+    const renewable =
+      active.provider.refresh.kind === 'refresh_token' || active.provider.refresh.kind === 'extend';
     if (verdict.reason === 'access_token_expired' && renewable) {
       await this.refresh(connection.grant.id, { force: true }).catch(() => undefined);
       return verdict;

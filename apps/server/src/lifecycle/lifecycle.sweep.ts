@@ -40,8 +40,16 @@ export class LifecycleSweep implements OnApplicationBootstrap {
 
   onApplicationBootstrap(): void {
     const perProvider = 4;
-    this.queue.process<GrantJob>('lifecycle.refresh', (job) => this.lifecycle.refresh(job.grantId).catch(() => undefined), perProvider * 2);
-    this.queue.process<GrantJob>('lifecycle.check', (job) => this.lifecycle.check(job.grantId).catch(() => undefined), perProvider * 2);
+    this.queue.process<GrantJob>(
+      'lifecycle.refresh',
+      (job) => this.lifecycle.refresh(job.grantId).catch(() => undefined),
+      perProvider * 2,
+    );
+    this.queue.process<GrantJob>(
+      'lifecycle.check',
+      (job) => this.lifecycle.check(job.grantId).catch(() => undefined),
+      perProvider * 2,
+    );
     if (this.config.sweepIntervalSeconds > 0) {
       const timer = setInterval(() => void this.sweep(), this.config.sweepIntervalSeconds * 1000);
       timer.unref();
@@ -58,14 +66,30 @@ export class LifecycleSweep implements OnApplicationBootstrap {
       const em = this.em.fork();
       let enqueued = 0;
       const idle = { $or: [{ leaseExpiresAt: null }, { leaseExpiresAt: { $lt: now } }] };
-      const dueRefresh = await em.find(Grant, { nextRefreshAt: { $lte: now }, ...idle }, { fields: ['id', 'nextRefreshAt'], limit: BATCH, orderBy: { nextRefreshAt: 'asc' } });
+      const dueRefresh = await em.find(
+        Grant,
+        { nextRefreshAt: { $lte: now }, ...idle },
+        { fields: ['id', 'nextRefreshAt'], limit: BATCH, orderBy: { nextRefreshAt: 'asc' } },
+      );
       for (const grant of dueRefresh) {
-        await this.queue.add<GrantJob>('lifecycle.refresh', { grantId: grant.id }, { jobId: `refresh:${grant.id}:${grant.nextRefreshAt!.getTime()}` });
+        await this.queue.add<GrantJob>(
+          'lifecycle.refresh',
+          { grantId: grant.id },
+          { jobId: `refresh:${grant.id}:${grant.nextRefreshAt!.getTime()}` },
+        );
         enqueued += 1;
       }
-      const dueCheck = await em.find(Grant, { nextCheckAt: { $lte: now }, ...idle }, { fields: ['id', 'nextCheckAt'], limit: BATCH, orderBy: { nextCheckAt: 'asc' } });
+      const dueCheck = await em.find(
+        Grant,
+        { nextCheckAt: { $lte: now }, ...idle },
+        { fields: ['id', 'nextCheckAt'], limit: BATCH, orderBy: { nextCheckAt: 'asc' } },
+      );
       for (const grant of dueCheck) {
-        await this.queue.add<GrantJob>('lifecycle.check', { grantId: grant.id }, { jobId: `check:${grant.id}:${grant.nextCheckAt!.getTime()}` });
+        await this.queue.add<GrantJob>(
+          'lifecycle.check',
+          { grantId: grant.id },
+          { jobId: `check:${grant.id}:${grant.nextCheckAt!.getTime()}` },
+        );
         enqueued += 1;
       }
       await this.expire(now);
@@ -82,9 +106,15 @@ export class LifecycleSweep implements OnApplicationBootstrap {
   /** Moves connections whose hard expiry came to `expired`, and those close to it to `expiring`. */
   private async expire(now: Date): Promise<void> {
     const em = this.em.fork();
-    const lapsed = await em.find(Connection, { hardExpiresAt: { $lte: now }, status: { $in: ['active', 'expiring', 'degraded'] } }, { limit: BATCH });
+    const lapsed = await em.find(
+      Connection,
+      { hardExpiresAt: { $lte: now }, status: { $in: ['active', 'expiring', 'degraded'] } },
+      { limit: BATCH },
+    );
     for (const connection of lapsed) {
-      const provider = this.registry.list().find((candidate) => candidate.id === connection.provider)?.provider;
+      const provider = this.registry
+        .list()
+        .find((candidate) => candidate.id === connection.provider)?.provider;
       changeStatus(em, connection, 'expired', {
         reason: 'token_expired',
         remedy: `The ${provider?.displayName ?? connection.provider} authorization ran out. Reconnect the account to grant access again.`,
@@ -92,11 +122,21 @@ export class LifecycleSweep implements OnApplicationBootstrap {
       });
     }
     const horizon = new Date(now.getTime() + EXPIRING_HORIZON_MS);
-    const closing = await em.find(Connection, { hardExpiresAt: { $gt: now, $lte: horizon }, status: 'active' }, { populate: ['grant'], limit: BATCH });
+    const closing = await em.find(
+      Connection,
+      { hardExpiresAt: { $gt: now, $lte: horizon }, status: 'active' },
+      { populate: ['grant'], limit: BATCH },
+    );
     for (const connection of closing) {
-      const provider = this.registry.list().find((candidate) => candidate.id === connection.provider)?.provider;
+      const provider = this.registry
+        .list()
+        .find((candidate) => candidate.id === connection.provider)?.provider;
       // A grant that renews itself before its hard expiry is not expiring.
-      if (connection.grant.nextRefreshAt && connection.grant.nextRefreshAt < connection.hardExpiresAt!) continue;
+      if (
+        connection.grant.nextRefreshAt &&
+        connection.grant.nextRefreshAt < connection.hardExpiresAt!
+      )
+        continue;
       changeStatus(em, connection, 'expiring', {
         reason: 'token_expired',
         remedy: `The ${provider?.displayName ?? connection.provider} authorization ends on ${connection.hardExpiresAt!.toISOString().slice(0, 10)} and only the account owner can renew it: reconnect before then.`,

@@ -25,11 +25,16 @@ export class MetricsController {
   async scrape(): Promise<string> {
     const rows: { provider: string; status: string; count: string | number }[] = await this.em
       .getConnection()
-      .execute('select provider, status, count(*) as count from connections group by provider, status');
+      .execute(
+        'select provider, status, count(*) as count from connections group by provider, status',
+      );
     const connections = [
       '# HELP tether_connections Connections by provider and status.',
       '# TYPE tether_connections gauge',
-      ...rows.map((row) => `tether_connections{provider="${label(row.provider)}",status="${label(row.status)}"} ${Number(row.count)}`),
+      ...rows.map(
+        (row) =>
+          `tether_connections{provider="${label(row.provider)}",status="${label(row.status)}"} ${Number(row.count)}`,
+      ),
       '# HELP tether_queue_depth Jobs waiting, delayed or running.',
       '# TYPE tether_queue_depth gauge',
       `tether_queue_depth ${await this.queue.depth()}`,

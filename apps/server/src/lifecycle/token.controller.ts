@@ -29,11 +29,20 @@ export class TokenController {
     private readonly registry: ProviderRegistry,
   ) {}
 
-  private needsReauthorization(connection: { status: string; reason?: string; remedy?: string; id: string }): ApiError {
-    return new ApiError('CONNECTION_NEEDS_REAUTHORIZATION', `Connection ${connection.id} is ${connection.status}: ${connection.remedy ?? 'reconnect it.'}`, {
-      reason: connection.reason ?? null,
-      remedy: connection.remedy ?? null,
-    });
+  private needsReauthorization(connection: {
+    status: string;
+    reason?: string;
+    remedy?: string;
+    id: string;
+  }): ApiError {
+    return new ApiError(
+      'CONNECTION_NEEDS_REAUTHORIZATION',
+      `Connection ${connection.id} is ${connection.status}: ${connection.remedy ?? 'reconnect it.'}`,
+      {
+        reason: connection.reason ?? null,
+        remedy: connection.remedy ?? null,
+      },
+    );
   }
 
   @Get(':id/token')
@@ -41,14 +50,21 @@ export class TokenController {
   @ApiKeyAuth('CONNECTION_NOT_FOUND', 'CONNECTION_NEEDS_REAUTHORIZATION', 'SERVICE_UNAVAILABLE')
   @ApiOperation({
     summary: 'A valid access token for the connection',
-    description: 'Refreshed first (once, however many callers ask) when inside its lead time. Never an expired token.',
+    description:
+      'Refreshed first (once, however many callers ask) when inside its lead time. Never an expired token.',
   })
   @ApiOkResponse({ description: '`{ accessToken, tokenType, expiresAt, tokenSecret? }`' })
   async token(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
     let connection = await this.connections.get(principal, id);
-    if (connection.status === 'expired' || connection.status === 'revoked') throw this.needsReauthorization(connection);
+    if (connection.status === 'expired' || connection.status === 'revoked')
+      throw this.needsReauthorization(connection);
     const own = this.vault.connectionToken(connection);
-    if (own) return { accessToken: own, tokenType: 'bearer', expiresAt: connection.accessTokenExpiresAt?.toISOString() ?? null };
+    if (own)
+      return {
+        accessToken: own,
+        tokenType: 'bearer',
+        expiresAt: connection.accessTokenExpiresAt?.toISOString() ?? null,
+      };
     const active = this.registry.get(connection.provider);
     if (needsRefresh(active.provider, connection.grant, new Date())) {
       try {
@@ -57,12 +73,16 @@ export class TokenController {
         if (!(error instanceof LifecycleFailure)) throw error;
       }
       connection = await this.connections.get(principal, id);
-      if (connection.status === 'expired' || connection.status === 'revoked') throw this.needsReauthorization(connection);
+      if (connection.status === 'expired' || connection.status === 'revoked')
+        throw this.needsReauthorization(connection);
     }
     const tokens = this.vault.grantTokens(connection.grant);
     const expiresAt = connection.grant.accessTokenExpiresAt;
     if (!tokens || (expiresAt && expiresAt.getTime() <= Date.now())) {
-      throw new ApiError('SERVICE_UNAVAILABLE', `The ${connection.provider} token could not be renewed yet; Tether keeps retrying. Try again shortly.`);
+      throw new ApiError(
+        'SERVICE_UNAVAILABLE',
+        `The ${connection.provider} token could not be renewed yet; Tether keeps retrying. Try again shortly.`,
+      );
     }
     return {
       accessToken: tokens.accessToken,
@@ -79,7 +99,8 @@ export class TokenController {
   @ApiOkResponse({ description: 'The connection after the refresh' })
   async refresh(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
     const connection = await this.connections.get(principal, id);
-    if (connection.status === 'expired' || connection.status === 'revoked') throw this.needsReauthorization(connection);
+    if (connection.status === 'expired' || connection.status === 'revoked')
+      throw this.needsReauthorization(connection);
     try {
       await this.lifecycle.refresh(connection.grant.id, { force: true });
     } catch (error) {
@@ -94,14 +115,25 @@ export class TokenController {
   @ApiJsonBody(reportedError)
   @ApiOperation({
     summary: 'Report an error the network returned while using the token',
-    description: 'Classified by the provider; a permanent reason changes the status at once, a transient one is recorded.',
+    description:
+      'Classified by the provider; a permanent reason changes the status at once, a transient one is recorded.',
   })
   @ApiOkResponse({ description: '`{ reason, transient, remedy, connection }`' })
   @ApiProblems('INVALID_REQUEST')
-  async report(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body(new ZodPipe(reportedError)) input: z.output<typeof reportedError>) {
+  async report(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Body(new ZodPipe(reportedError)) input: z.output<typeof reportedError>,
+  ) {
     const connection = await this.connections.get(principal, id);
-    const headers = Object.fromEntries(Object.entries(input.headers).map(([name, value]) => [name.toLowerCase(), value]));
-    const verdict = await this.lifecycle.report(connection, { status: input.status, headers, body: input.body });
+    const headers = Object.fromEntries(
+      Object.entries(input.headers).map(([name, value]) => [name.toLowerCase(), value]),
+    );
+    const verdict = await this.lifecycle.report(connection, {
+      status: input.status,
+      headers,
+      body: input.body,
+    });
     return { ...verdict, connection: connectionView(await this.connections.get(principal, id)) };
   }
 }

@@ -37,7 +37,8 @@ export async function reencryptAll(
         .select(['id', ...columns])
         .where('id', '>', after)
         .andWhere((where) => {
-          for (const column of columns) where.orWhere((one) => one.whereNotNull(column).andWhere(column, 'not like', current));
+          for (const column of columns)
+            where.orWhere((one) => one.whereNotNull(column).andWhere(column, 'not like', current));
         })
         .orderBy('id')
         .limit(batchSize);

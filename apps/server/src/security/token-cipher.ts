@@ -23,7 +23,11 @@ export class TokenDecryptionError extends Error {
 export function parseEncryptionKeys(value: string): { keys: EncryptionKey[]; problems: string[] } {
   const keys: EncryptionKey[] = [];
   const problems: string[] = [];
-  for (const [index, entry] of value.split(',').map((e) => e.trim()).filter(Boolean).entries()) {
+  for (const [index, entry] of value
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)
+    .entries()) {
     const separator = entry.indexOf(':');
     const id = entry.slice(0, separator);
     const key = Buffer.from(entry.slice(separator + 1), 'base64');
@@ -33,10 +37,12 @@ export function parseEncryptionKeys(value: string): { keys: EncryptionKey[]; pro
       );
       continue;
     }
-    if (keys.some((existing) => existing.id === id)) problems.push(`TETHER_ENCRYPTION_KEYS uses the key id ${id} twice.`);
+    if (keys.some((existing) => existing.id === id))
+      problems.push(`TETHER_ENCRYPTION_KEYS uses the key id ${id} twice.`);
     keys.push({ id, key });
   }
-  if (keys.length === 0 && problems.length === 0) problems.push('TETHER_ENCRYPTION_KEYS holds no key.');
+  if (keys.length === 0 && problems.length === 0)
+    problems.push('TETHER_ENCRYPTION_KEYS holds no key.');
   return { keys, problems };
 }
 
@@ -47,11 +53,16 @@ export const GENERATED_KEY_FILE = 'encryption-keys';
  * The key generated once into the data directory when none is configured (embedded mode only),
  * readable by its owner alone. Later starts read the same file.
  */
-export function generatedEncryptionKeys(dataDir: string): { keys: EncryptionKey[]; created: boolean; file: string } {
+export function generatedEncryptionKeys(dataDir: string): {
+  keys: EncryptionKey[];
+  created: boolean;
+  file: string;
+} {
   const file = join(dataDir, GENERATED_KEY_FILE);
   if (existsSync(file)) {
     const parsed = parseEncryptionKeys(readFileSync(file, 'utf8').trim());
-    if (parsed.problems.length > 0) throw new Error(`${file} is damaged: ${parsed.problems.join(' ')}`);
+    if (parsed.problems.length > 0)
+      throw new Error(`${file} is damaged: ${parsed.problems.join(' ')}`);
     return { keys: parsed.keys, created: false, file };
   }
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -85,22 +96,41 @@ export class TokenCipher {
     const cipher = createCipheriv('aes-256-gcm', key, iv);
     cipher.setAAD(Buffer.from(binding, 'utf8'));
     const ciphertext = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
-    return [FORMAT, id, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), ciphertext.toString('base64url')].join('.');
+    return [
+      FORMAT,
+      id,
+      iv.toString('base64url'),
+      cipher.getAuthTag().toString('base64url'),
+      ciphertext.toString('base64url'),
+    ].join('.');
   }
 
   decrypt(value: string, binding: string): string {
     const [format, id, iv, tag, ciphertext] = value.split('.');
     const key = id === undefined ? undefined : this.byId.get(id);
-    if (format !== FORMAT || !key || iv === undefined || tag === undefined || ciphertext === undefined) {
-      throw new TokenDecryptionError(`A stored token uses an unknown format or key id (${id ?? 'none'}); configure that key.`);
+    if (
+      format !== FORMAT ||
+      !key ||
+      iv === undefined ||
+      tag === undefined ||
+      ciphertext === undefined
+    ) {
+      throw new TokenDecryptionError(
+        `A stored token uses an unknown format or key id (${id ?? 'none'}); configure that key.`,
+      );
     }
     try {
       const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
       decipher.setAAD(Buffer.from(binding, 'utf8'));
       decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-      return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
+      return Buffer.concat([
+        decipher.update(Buffer.from(ciphertext, 'base64url')),
+        decipher.final(),
+      ]).toString('utf8');
     } catch {
-      throw new TokenDecryptionError('A stored token failed authentication: it was altered or belongs to another row.');
+      throw new TokenDecryptionError(
+        'A stored token failed authentication: it was altered or belongs to another row.',
+      );
     }
   }
 

@@ -9,15 +9,23 @@ export interface ConsentChoice {
 }
 
 /** Plays the browser: opens the consent page at the sandbox simulator and submits the choice. Returns where the network redirects. */
-export async function consentAt(authorizationUrl: string, choice: ConsentChoice = {}): Promise<string> {
+export async function consentAt(
+  authorizationUrl: string,
+  choice: ConsentChoice = {},
+): Promise<string> {
   const page = await fetch(authorizationUrl);
   expect(page.status, await page.clone().text()).toBe(200);
   expect(await page.text()).toContain('Allow');
   const form = new URLSearchParams(new URL(authorizationUrl).searchParams);
   form.set('decision', choice.decision ?? 'allow');
   if (choice.person !== undefined) form.set('person', choice.person);
-  if (choice.grantedScopes !== undefined) form.set('granted_scopes', choice.grantedScopes.join(' '));
-  const decision = await fetch(authorizationUrl, { method: 'POST', body: form, redirect: 'manual' });
+  if (choice.grantedScopes !== undefined)
+    form.set('granted_scopes', choice.grantedScopes.join(' '));
+  const decision = await fetch(authorizationUrl, {
+    method: 'POST',
+    body: form,
+    redirect: 'manual',
+  });
   expect(decision.status).toBe(302);
   return decision.headers.get('location')!;
 }
@@ -30,9 +38,14 @@ export async function connect(
 ): Promise<{ sessionId: string; callback: Response; session: Record<string, any> }> {
   const started = await server.request('POST', '/api/v1/connect-sessions', { json: body });
   expect(started.status, await started.clone().text()).toBe(201);
-  const { id, authorizationUrl } = (await started.json()) as { id: string; authorizationUrl: string };
+  const { id, authorizationUrl } = (await started.json()) as {
+    id: string;
+    authorizationUrl: string;
+  };
   const callbackUrl = await consentAt(authorizationUrl, choice);
   const callback = await fetch(callbackUrl, { redirect: 'manual' });
-  const session = (await (await server.request('GET', `/api/v1/connect-sessions/${id}`)).json()) as Record<string, any>;
+  const session = (await (
+    await server.request('GET', `/api/v1/connect-sessions/${id}`)
+  ).json()) as Record<string, any>;
   return { sessionId: id, callback, session };
 }

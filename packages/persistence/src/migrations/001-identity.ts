@@ -37,5 +37,4 @@ export class Migration001Identity extends SchemaMigration {
       }),
     );
   }
-
 }

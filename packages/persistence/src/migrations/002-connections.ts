@@ -83,5 +83,4 @@ export class Migration002Connections extends SchemaMigration {
       }),
     );
   }
-
 }

@@ -1,0 +1,261 @@
+import { MikroORM } from '@mikro-orm/core';
+import { Grant } from '@tether/persistence';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect } from './support/connect';
+import { type Mode, startServer, type TestServer } from './support/server';
+
+interface ConnectionBody {
+  id: string;
+  status: string;
+  reason: string | null;
+  remedy: string | null;
+  lastRefreshedAt: string | null;
+  nextRefreshAt: string | null;
+  account: { id: string };
+}
+
+async function json<T>(response: Response): Promise<T> {
+  return (await response.json()) as T;
+}
+
+async function eventually<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 8000,
+): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const value = await read();
+    if (done(value) || Date.now() - started > timeoutMs) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function simulatorRequests(
+  server: TestServer,
+): Promise<{ url: string; fields: Record<string, string> }[]> {
+  return (
+    await json<{ data: { url: string; fields: Record<string, string> }[] }>(
+      await fetch(`${server.url}/sandbox/fixture/_control/requests`),
+    )
+  ).data;
+}
+
+async function control(server: TestServer, path: string, body: unknown): Promise<void> {
+  const response = await fetch(`${server.url}/sandbox/fixture/_control/${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  expect(response.status).toBeLessThan(300);
+}
+
+/** Time passes for the stored grants: every timestamp moves back by `seconds`. */
+async function timePasses(server: TestServer, seconds: number): Promise<void> {
+  const em = server.app.get(MikroORM).em.fork();
+  const shift = (date: Date | undefined) =>
+    date ? new Date(date.getTime() - seconds * 1000) : date;
+  for (const grant of await em.find(Grant, {})) {
+    grant.createdAt = shift(grant.createdAt)!;
+    grant.lastRefreshedAt = shift(grant.lastRefreshedAt);
+    grant.accessTokenExpiresAt = shift(grant.accessTokenExpiresAt);
+    grant.nextRefreshAt = shift(grant.nextRefreshAt);
+    grant.nextCheckAt = shift(grant.nextCheckAt);
+  }
+  await em.flush();
+}
+
+async function connectProfile(server: TestServer): Promise<ConnectionBody> {
+  const { session } = await connect(server, { provider: 'fixture' }, { person: 'grace' });
+  expect(session.outcome).toBe('connected');
+  return json<ConnectionBody>(
+    await server.request('GET', `/api/v1/connections/${session.connectionIds[0]}`),
+  );
+}
+
+describe.each<Mode>(['embedded', 'distributed'])('the lifecycle engine in %s mode', (mode) => {
+  describe('on demand (sweep off)', () => {
+    let server: TestServer;
+    let tokenKey: string;
+    beforeAll(async () => {
+      server = await startServer(mode, {
+        env: { TETHER_SANDBOX: 'true', TETHER_SWEEP_INTERVAL_SECONDS: '0' },
+      });
+      tokenKey = (
+        await json<{ key: string }>(
+          await server.request('POST', '/api/v1/api-keys', {
+            json: { name: 'publisher', scope: 'tokens:read' },
+          }),
+        )
+      ).key;
+    });
+    afterAll(async () => {
+      await server?.close();
+    });
+
+    it('answers 50 concurrent token requests on an expiring connection with one refresh call', async () => {
+      await control(server, 'lifetimes', { accessTokenSeconds: 200 });
+      const connection = await connectProfile(server);
+      // 150 of its 200 seconds later the token is inside its lead time.
+      await timePasses(server, 150);
+      await fetch(`${server.url}/sandbox/fixture/_control/requests`, { method: 'DELETE' });
+      const responses = await Promise.all(
+        Array.from({ length: 50 }, () =>
+          server.request('GET', `/api/v1/connections/${connection.id}/token`, { key: tokenKey }),
+        ),
+      );
+      expect(responses.map((r) => r.status)).toEqual(Array(50).fill(200));
+      const tokens = await Promise.all(responses.map((r) => json<{ accessToken: string }>(r)));
+      expect(new Set(tokens.map((t) => t.accessToken)).size).toBe(1);
+      const refreshes = (await simulatorRequests(server)).filter(
+        (r) => r.fields.grant_type === 'refresh_token',
+      );
+      expect(refreshes).toHaveLength(1);
+      const after = await json<ConnectionBody>(
+        await server.request('GET', `/api/v1/connections/${connection.id}`),
+      );
+      expect(after.lastRefreshedAt).not.toBeNull();
+      expect(after.status).toBe('active');
+      await control(server, 'lifetimes', { accessTokenSeconds: 3600 });
+    });
+
+    it('applies a reported permanent error at once and answers 409 for its token; a transient one changes nothing', async () => {
+      const connection = await connectProfile(server);
+      const transient = await server.request(
+        'POST',
+        `/api/v1/connections/${connection.id}/errors`,
+        {
+          json: { status: 429, headers: { 'Retry-After': '60' }, body: {} },
+        },
+      );
+      expect(await json<{ reason: string; connection: ConnectionBody }>(transient)).toMatchObject({
+        reason: 'rate_limited',
+        transient: true,
+        connection: { status: 'active' },
+      });
+      const permanent = await server.request(
+        'POST',
+        `/api/v1/connections/${connection.id}/errors`,
+        {
+          json: { status: 401, body: { error: 'password_changed' } },
+        },
+      );
+      expect(await json<{ connection: ConnectionBody }>(permanent)).toMatchObject({
+        reason: 'password_changed',
+        connection: { status: 'revoked', reason: 'password_changed' },
+      });
+      const token = await server.request('GET', `/api/v1/connections/${connection.id}/token`, {
+        key: tokenKey,
+      });
+      expect(token.status).toBe(409);
+      expect(await json<{ code: string; reason: string; remedy: string }>(token)).toMatchObject({
+        code: 'CONNECTION_NEEDS_REAUTHORIZATION',
+        reason: 'password_changed',
+        remedy: expect.stringMatching(/password/i),
+      });
+      const events = await json<{ data: { type: string }[] }>(
+        await server.request('GET', `/api/v1/connections/${connection.id}/events`),
+      );
+      expect(events.data.filter((e) => e.type === 'connection.revoked')).toHaveLength(1);
+    });
+
+    it('never revokes on a storm of 429s: it degrades, honours Retry-After, and recovers', async () => {
+      const connection = await connectProfile(server);
+      const startedAt = Date.now();
+      await control(server, 'fail', {
+        kind: 'rate_limit',
+        target: 'token',
+        count: 3,
+        retryAfterSeconds: 900,
+      });
+      for (let attempt = 0; attempt < 3; attempt += 1) {
+        const refreshed = await json<ConnectionBody>(
+          await server.request('POST', `/api/v1/connections/${connection.id}/refresh`),
+        );
+        expect(refreshed.status).not.toBe('revoked');
+        expect(Date.parse(refreshed.nextRefreshAt!)).toBeGreaterThanOrEqual(Date.now() + 890_000);
+      }
+      const degraded = await json<ConnectionBody>(
+        await server.request('GET', `/api/v1/connections/${connection.id}`),
+      );
+      expect(degraded).toMatchObject({ status: 'degraded', reason: 'rate_limited' });
+      await control(server, 'fail', { kind: 'unavailable', target: 'token', count: 2 });
+      await server.request('POST', `/api/v1/connections/${connection.id}/refresh`);
+      await server.request('POST', `/api/v1/connections/${connection.id}/refresh`);
+      const stillDegraded = await json<ConnectionBody>(
+        await server.request('GET', `/api/v1/connections/${connection.id}`),
+      );
+      expect(stillDegraded.status).toBe('degraded');
+      const healed = await json<ConnectionBody>(
+        await server.request('POST', `/api/v1/connections/${connection.id}/refresh`),
+      );
+      expect(healed).toMatchObject({ status: 'active', reason: null });
+      const events = await json<{ data: { type: string; at: string }[] }>(
+        await server.request('GET', `/api/v1/connections/${connection.id}/events`),
+      );
+      // Connecting the same account again reuses its connection, so look at this test's events only.
+      const recent = events.data.filter((e) => Date.parse(e.at) >= startedAt);
+      expect(recent.map((e) => e.type)).toEqual(['connection.degraded', 'connection.recovered']);
+    });
+
+    it('serves Prometheus metrics', async () => {
+      const response = await fetch(`${server.url}/metrics`);
+      expect(response.status).toBe(200);
+      const text = await response.text();
+      expect(text).toMatch(/tether_connections\{provider="fixture",status="active"\} \d+/);
+      expect(text).toMatch(
+        /tether_refreshes_total\{provider="fixture",outcome="success",reason="none"\} \d+/,
+      );
+      expect(text).toContain('tether_refresh_duration_seconds_bucket');
+      expect(text).toContain('tether_sweep_duration_seconds');
+      expect(text).toMatch(/tether_queue_depth \d+/);
+    });
+  });
+
+  describe('on its own (sweep every 200 ms)', () => {
+    let server: TestServer;
+    beforeAll(async () => {
+      server = await startServer(mode, {
+        env: { TETHER_SANDBOX: 'true', TETHER_SWEEP_INTERVAL_SECONDS: '0.2' },
+      });
+    });
+    afterAll(async () => {
+      await server?.close();
+    });
+
+    it('renews a token before it lapses', async () => {
+      await control(server, 'lifetimes', { accessTokenSeconds: 200 });
+      const connection = await connectProfile(server);
+      await timePasses(server, 150);
+      const renewed = await eventually(
+        () =>
+          server
+            .request('GET', `/api/v1/connections/${connection.id}`)
+            .then((r) => json<ConnectionBody>(r)),
+        (body) => body.lastRefreshedAt !== null,
+      );
+      expect(renewed.lastRefreshedAt).not.toBeNull();
+      expect(renewed.status).toBe('active');
+      await control(server, 'lifetimes', { accessTokenSeconds: 3600 });
+    });
+
+    it('turns a revocation made at the network into revoked with its reason at the next health check', async () => {
+      const connection = await connectProfile(server);
+      await control(server, 'grants/all/revoke', { cause: 'password_changed' });
+      // The health check falls due.
+      await server.app
+        .get(MikroORM)
+        .em.fork()
+        .nativeUpdate(Grant, {}, { nextCheckAt: new Date(Date.now() - 1000) });
+      const revoked = await eventually(
+        () =>
+          server
+            .request('GET', `/api/v1/connections/${connection.id}`)
+            .then((r) => json<ConnectionBody>(r)),
+        (body) => body.status === 'revoked',
+      );
+      expect(revoked).toMatchObject({ status: 'revoked', reason: 'password_changed' });
+      expect(revoked.remedy).toMatch(/password/i);
+    });
+  });
+});

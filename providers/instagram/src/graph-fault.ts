@@ -1,0 +1,151 @@
+import type {
+  RevocationCause,
+  SimulatorResponse,
+  TokenFailure,
+} from '@tether/provider-testkit/simulator';
+
+/*
+ * The Graph errors both Instagram simulators answer with, in Meta's envelope and wording.
+ * @see https://developers.facebook.com/docs/graph-api/guides/error-handling
+ */
+
+/** One Graph error: its code, subcode and the message Meta shows. */
+export interface GraphFault {
+  readonly code: number;
+  readonly subcode?: number;
+  readonly message: string;
+}
+
+/** A Graph error response. Permission errors come as 403, the others as 400. */
+export function graphFaultResponse(fault: GraphFault): SimulatorResponse {
+  return {
+    status: fault.code === 10 || (fault.code >= 200 && fault.code <= 299) ? 403 : 400,
+    ...(fault.code === 190
+      ? {
+          headers: {
+            'www-authenticate': `OAuth "Facebook Platform" "invalid_token" "${fault.message}"`,
+          },
+        }
+      : {}),
+    body: {
+      error: {
+        message: fault.message,
+        type: 'OAuthException',
+        code: fault.code,
+        ...(fault.subcode !== undefined ? { error_subcode: fault.subcode } : {}),
+        fbtrace_id: 'AbCdEfGhIjK',
+      },
+    },
+  };
+}
+
+export const MISSING_TOKEN: GraphFault = {
+  code: 2500,
+  message: 'An active access token must be used to query information about the current user.',
+};
+
+export const INVALID_TOKEN: GraphFault = {
+  code: 190,
+  message: 'Invalid OAuth access token - Cannot parse access token',
+};
+
+export const EXPIRED: GraphFault = {
+  code: 190,
+  subcode: 463,
+  message:
+    'Error validating access token: Session has expired on Tuesday, 24-Nov-26 10:00:00 PST. The current time is Tuesday, 24-Nov-26 11:00:00 PST.',
+};
+
+/** The causes both products report the same way. */
+export const COMMON_CAUSE_FAULTS: Readonly<
+  Record<Exclude<RevocationCause, 'revoked' | 'role_lost' | 'scope_removed'>, GraphFault>
+> = {
+  password_changed: {
+    code: 190,
+    subcode: 460,
+    message:
+      'Error validating access token: The session has been invalidated because the user changed their password or Facebook has changed the session for security reasons.',
+  },
+  app_removed: {
+    code: 190,
+    subcode: 458,
+    message:
+      'Error validating access token: The user has not authorized application sandbox-client.',
+  },
+  checkpoint: {
+    code: 190,
+    subcode: 459,
+    message:
+      'Error validating access token: You cannot access the app till you log in to www.facebook.com and follow the instructions given.',
+  },
+  unconfirmed: {
+    code: 190,
+    subcode: 464,
+    message:
+      'Error validating access token: Sessions for the user are not allowed because the user is not a confirmed user.',
+  },
+  restricted: {
+    code: 368,
+    message: 'The action attempted has been deemed abusive or is otherwise disallowed.',
+  },
+};
+
+/** The fault for a token the engine refused, given each product's cause table. */
+export function faultFor(
+  failure: TokenFailure,
+  causes: Readonly<Record<RevocationCause, GraphFault>>,
+): GraphFault {
+  switch (failure.kind) {
+    case 'missing':
+      return MISSING_TOKEN;
+    case 'unknown':
+      return INVALID_TOKEN;
+    case 'expired':
+      return EXPIRED;
+    case 'revoked':
+      return causes[failure.cause];
+  }
+}
+
+/**
+ * A Business Use Case throttling answer: the code and a usage header saying, in minutes, when
+ * access returns.
+ * @see https://developers.facebook.com/docs/graph-api/overview/rate-limiting/
+ */
+export function throttled(
+  retryAfterSeconds: number,
+  use: { code: number; type: string; objectId: string; message: string },
+): SimulatorResponse {
+  return {
+    ...graphFaultResponse({ code: use.code, message: use.message }),
+    headers: {
+      'x-business-use-case-usage': JSON.stringify({
+        [use.objectId]: [
+          {
+            type: use.type,
+            call_count: 100,
+            total_cputime: 14,
+            total_time: 22,
+            estimated_time_to_regain_access: Math.max(1, Math.ceil(retryAfterSeconds / 60)),
+          },
+        ],
+      }),
+    },
+  };
+}
+
+/** Graph's transient service error. */
+export function serviceError(): SimulatorResponse {
+  return {
+    status: 500,
+    body: {
+      error: {
+        message: 'An unexpected error has occurred. Please retry your request later.',
+        type: 'OAuthException',
+        is_transient: true,
+        code: 2,
+        fbtrace_id: 'AbCdEfGhIjK',
+      },
+    },
+  };
+}

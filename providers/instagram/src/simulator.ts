@@ -1,0 +1,207 @@
+import type {
+  NetworkSimulation,
+  RevocationCause,
+  SimulatedAccount,
+  SimulatorResponse,
+  TokenEndpointFailure,
+  TokenFailure,
+} from '@tether/provider-testkit/simulator';
+import {
+  COMMON_CAUSE_FAULTS,
+  faultFor,
+  type GraphFault,
+  graphFaultResponse,
+  INVALID_TOKEN,
+  serviceError,
+  throttled,
+} from './graph-fault';
+import { instagram } from './instagram';
+
+const GRAPH = 'https://graph.instagram.com';
+const DAY_MS = 24 * 3600 * 1000;
+
+/**
+ * What graph.instagram.com answers for a grant ended by each cause. Instagram Login has no Page
+ * role to lose, so a "lost role" looks like any invalidated token.
+ */
+const CAUSE_FAULTS: Readonly<Record<RevocationCause, GraphFault>> = {
+  ...COMMON_CAUSE_FAULTS,
+  revoked: {
+    code: 190,
+    message: 'Error validating access token: The session has been invalidated.',
+  },
+  role_lost: {
+    code: 190,
+    message: 'Error validating access token: The session has been invalidated.',
+  },
+  scope_removed: {
+    code: 10,
+    message: '(#10) Application does not have permission for this action',
+  },
+};
+
+function apiError(failure: TokenFailure): SimulatorResponse {
+  return graphFaultResponse(faultFor(failure, CAUSE_FAULTS));
+}
+
+/** api.instagram.com's own error shape at the token endpoint. */
+function codeExchangeError(message: string): SimulatorResponse {
+  return { status: 400, body: { error_type: 'OAuthException', code: 400, error_message: message } };
+}
+
+function tokenError(failure: TokenEndpointFailure): SimulatorResponse {
+  switch (failure.kind) {
+    case 'invalid_client':
+      return codeExchangeError('Invalid platform app');
+    case 'invalid_code':
+      return codeExchangeError('This authorization code has been used');
+    case 'invalid_request':
+      return codeExchangeError(failure.detail);
+    case 'revoked':
+      return apiError({ kind: 'revoked', cause: failure.cause });
+    default:
+      return codeExchangeError('Unsupported grant_type');
+  }
+}
+
+function parameterError(message: string): SimulatorResponse {
+  return graphFaultResponse({ code: 100, message });
+}
+
+/** The Instagram account a person signs in with. */
+function accountOf(accounts: readonly SimulatedAccount[]): SimulatedAccount | undefined {
+  return accounts[0];
+}
+
+function longLivedBody(value: string, expiresAt: number | undefined, now: number) {
+  return {
+    access_token: value,
+    token_type: 'bearer',
+    ...(expiresAt !== undefined ? { expires_in: Math.round((expiresAt - now) / 1000) } : {}),
+  };
+}
+
+/**
+ * Instagram Login and the graph.instagram.com calls the provider makes: the long-lived exchange,
+ * `ig_refresh_token` (only for a token at least 24 hours old and not expired) and `/me`.
+ */
+export const simulation: NetworkSimulation = {
+  provider: instagram,
+  people: [
+    {
+      id: 'lena',
+      name: 'Lena Ortiz',
+      accounts: [
+        {
+          id: '17841400000000011',
+          name: 'lenas.ceramics',
+          kind: 'business_account',
+          details: {
+            account_type: 'BUSINESS',
+            scoped_id: '26001234567890011',
+            name: 'Lena’s Ceramics',
+          },
+        },
+      ],
+    },
+    {
+      id: 'tom',
+      name: 'Tom Reyes',
+      accounts: [
+        {
+          id: '17841400000000012',
+          name: 'tom.snaps',
+          kind: 'profile',
+          details: { account_type: 'PERSONAL', scoped_id: '26001234567890012', name: 'Tom Reyes' },
+        },
+      ],
+    },
+  ],
+  codeExchangeAccessSeconds: 3600,
+  // The code exchange returns the account's id and the granted permissions, no expiry.
+  tokenResponse: (issued) => ({
+    access_token: issued.accessToken.value,
+    user_id: accountOf(issued.grant.person.accounts)?.id ?? issued.grant.person.id,
+    permissions: issued.scopes.join(','),
+  }),
+  tokenError,
+  apiError,
+  rateLimited: (retryAfterSeconds) =>
+    throttled(retryAfterSeconds, {
+      code: 80002,
+      type: 'instagram',
+      objectId: '17841400000000011',
+      message:
+        '(#80002) There have been too many calls to this Instagram account. Wait a bit and try again.',
+    }),
+  unavailable: serviceError,
+  routes: [
+    {
+      method: 'GET',
+      url: `${GRAPH}/access_token`,
+      handle(request, engine) {
+        if (request.fields.grant_type !== 'ig_exchange_token')
+          return parameterError('Unsupported grant_type');
+        // Only the secret is sent here; Meta answers a wrong one with code 100.
+        if (request.fields.client_secret !== engine.client.clientSecret)
+          return parameterError('Error validating client secret.');
+        const auth = engine.authenticate(request.accessToken);
+        if (!auth.ok) return apiError(auth.failure);
+        const issued = engine.issue(auth.grant, { refresh: false });
+        return {
+          status: 200,
+          body: longLivedBody(issued.accessToken.value, issued.accessToken.expiresAt, engine.now()),
+        };
+      },
+    },
+    {
+      method: 'GET',
+      url: `${GRAPH}/refresh_access_token`,
+      handle(request, engine) {
+        if (request.fields.grant_type !== 'ig_refresh_token')
+          return parameterError('Unsupported grant_type');
+        // An expired token gets 190/463 here: a lapsed token cannot be renewed.
+        const auth = engine.authenticate(request.accessToken);
+        if (!auth.ok) return apiError(auth.failure);
+        if (engine.now() - auth.token.issuedAt < DAY_MS) {
+          // Meta does not document this answer; an invalid-parameter error is what callers see.
+          return parameterError('The access token must be at least 24 hours old to be refreshed.');
+        }
+        const renewed = engine.extend(auth.token, auth.grant, engine.accessTokenSeconds);
+        return {
+          status: 200,
+          body: {
+            ...longLivedBody(
+              renewed.accessToken.value,
+              renewed.accessToken.expiresAt,
+              engine.now(),
+            ),
+            permissions: renewed.scopes.join(','),
+          },
+        };
+      },
+    },
+    {
+      method: 'GET',
+      url: `${GRAPH}/me`,
+      handle(request, engine) {
+        const auth = engine.authenticate(request.accessToken);
+        if (!auth.ok) return apiError(auth.failure);
+        const account = accountOf(auth.grant.person.accounts);
+        if (!account) return graphFaultResponse(INVALID_TOKEN);
+        const known: Record<string, unknown> = {
+          id: account.details?.scoped_id ?? account.id,
+          user_id: account.id,
+          username: account.name,
+          name: account.details?.name ?? account.name,
+          account_type: account.details?.account_type ?? 'BUSINESS',
+        };
+        const fields = (request.fields.fields ?? 'id').split(',').filter((field) => field in known);
+        return {
+          status: 200,
+          body: Object.fromEntries(fields.map((field) => [field, known[field]])),
+        };
+      },
+    },
+  ],
+};

@@ -1,0 +1,390 @@
+import {
+  AccountNotSupportedError,
+  buildAuthorizationUrl,
+  createPkcePair,
+  exchangeAuthorizationCode,
+  type ProviderCallContext,
+  ProviderRequestError,
+  renewTokens,
+  type TokenSet,
+} from '@tether/provider-sdk';
+import { describeProviderConformance } from '@tether/provider-testkit';
+import {
+  type NetworkSimulation,
+  type RunningSimulator,
+  SANDBOX_CLIENT,
+  startSimulator,
+} from '@tether/provider-testkit/simulator';
+import { expect, it } from 'vitest';
+import { secondsUntilPacificMidnight, youtube } from './youtube.js';
+import { simulation, youtubeSimulation } from './simulator.js';
+
+const REDIRECT_URI = 'http://127.0.0.1:9/oauth/callback';
+const silentLogger = { debug() {}, info() {}, warn() {}, error() {} };
+
+function contextFor(simulator: RunningSimulator): ProviderCallContext {
+  return {
+    runtime: {
+      fetch: simulator.fetch,
+      clock: { now: () => new Date(simulator.engine.now()) },
+      logger: silentLogger,
+    },
+    client: SANDBOX_CLIENT,
+  };
+}
+
+/** Connects through a simulator of its own, for setups the shared one does not have. */
+async function withSimulator(
+  network: NetworkSimulation,
+  run: (simulator: RunningSimulator, connect: () => Promise<TokenSet>) => Promise<void>,
+): Promise<void> {
+  const simulator = await startSimulator(network);
+  const connect = async () => {
+    const pkce = createPkcePair();
+    const url = buildAuthorizationUrl(youtube, {
+      clientId: SANDBOX_CLIENT.clientId,
+      redirectUri: REDIRECT_URI,
+      state: 's',
+      scopes: youtube.scopes.required.map((scope) => scope.name),
+      codeChallenge: pkce.challenge,
+    });
+    const back = await simulator.consent(url);
+    return exchangeAuthorizationCode(youtube, contextFor(simulator), {
+      code: back.searchParams.get('code')!,
+      redirectUri: REDIRECT_URI,
+      codeVerifier: pkce.verifier,
+    });
+  };
+  try {
+    await run(simulator, connect);
+  } finally {
+    await simulator.close();
+  }
+}
+
+async function failure(work: Promise<unknown>): Promise<ProviderRequestError> {
+  const error: unknown = await work.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(ProviderRequestError);
+  return error as ProviderRequestError;
+}
+
+/** A YouTube Data API error body: the older `errors[]` list, sometimes with a status. */
+const youtubeError = (code: number, reason: string, domain: string, status?: string) => ({
+  error: {
+    code,
+    message: `recorded ${reason}`,
+    errors: [{ message: `recorded ${reason}`, domain, reason }],
+    ...(status ? { status } : {}),
+  },
+});
+
+const QUOTA_EXCEEDED = youtubeError(403, 'quotaExceeded', 'youtube.quota');
+
+describeProviderConformance({
+  provider: youtube,
+  simulation,
+  recordedResponses: [
+    {
+      name: 'token endpoint 400 invalid_grant "Token has been expired or revoked."',
+      response: {
+        status: 400,
+        headers: {},
+        body: { error: 'invalid_grant', error_description: 'Token has been expired or revoked.' },
+      },
+      reason: 'token_revoked',
+    },
+    {
+      name: 'token endpoint 401 invalid_client',
+      response: {
+        status: 401,
+        headers: {},
+        body: { error: 'invalid_client', error_description: 'Unauthorized' },
+      },
+      reason: 'app_misconfigured',
+    },
+    {
+      name: 'token endpoint 400 unauthorized_client',
+      response: { status: 400, headers: {}, body: { error: 'unauthorized_client' } },
+      reason: 'app_misconfigured',
+    },
+    {
+      name: 'token endpoint 400 admin_policy_enforced',
+      response: { status: 400, headers: {}, body: { error: 'admin_policy_enforced' } },
+      reason: 'app_deauthorized',
+    },
+    {
+      name: 'API 401 authError UNAUTHENTICATED',
+      response: {
+        status: 401,
+        headers: {},
+        body: youtubeError(401, 'authError', 'global', 'UNAUTHENTICATED'),
+      },
+      reason: 'token_revoked',
+    },
+    {
+      name: 'API 401 with ErrorInfo ACCESS_TOKEN_EXPIRED',
+      response: {
+        status: 401,
+        headers: {},
+        body: {
+          error: {
+            ...youtubeError(401, 'authError', 'global', 'UNAUTHENTICATED').error,
+            details: [
+              {
+                '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+                reason: 'ACCESS_TOKEN_EXPIRED',
+                domain: 'googleapis.com',
+              },
+            ],
+          },
+        },
+      },
+      reason: 'access_token_expired',
+    },
+    {
+      name: '403 quotaExceeded in daylight-saving time: retry at midnight Pacific (11 h)',
+      response: {
+        status: 403,
+        headers: { date: 'Tue, 10 Mar 2026 20:00:00 GMT' },
+        body: QUOTA_EXCEEDED,
+      },
+      reason: 'rate_limited',
+      retryAfterSeconds: 11 * 3600,
+    },
+    {
+      name: '403 quotaExceeded in winter: retry at midnight Pacific (30 min)',
+      response: {
+        status: 403,
+        headers: { date: 'Thu, 15 Jan 2026 07:30:00 GMT' },
+        body: QUOTA_EXCEEDED,
+      },
+      reason: 'rate_limited',
+      retryAfterSeconds: 1800,
+    },
+    {
+      name: '403 quotaExceeded on the day clocks go back: a 25-hour wait',
+      response: {
+        status: 403,
+        headers: { date: 'Sun, 01 Nov 2026 07:00:00 GMT' },
+        body: QUOTA_EXCEEDED,
+      },
+      reason: 'rate_limited',
+      retryAfterSeconds: 25 * 3600,
+    },
+    {
+      name: '403 rateLimitExceeded (usageLimits)',
+      response: {
+        status: 403,
+        headers: {},
+        body: youtubeError(403, 'rateLimitExceeded', 'usageLimits'),
+      },
+      reason: 'rate_limited',
+    },
+    {
+      name: '429 RESOURCE_EXHAUSTED with Retry-After',
+      response: {
+        status: 429,
+        headers: { 'retry-after': '20' },
+        body: youtubeError(429, 'rateLimitExceeded', 'youtube.api', 'RESOURCE_EXHAUSTED'),
+      },
+      reason: 'rate_limited',
+      retryAfterSeconds: 20,
+    },
+    {
+      name: '403 forbidden',
+      response: {
+        status: 403,
+        headers: {},
+        body: youtubeError(403, 'forbidden', 'youtube.api'),
+      },
+      reason: 'role_lost',
+    },
+    {
+      name: '403 accountDelegationForbidden',
+      response: {
+        status: 403,
+        headers: {},
+        body: youtubeError(403, 'accountDelegationForbidden', 'youtube.common'),
+      },
+      reason: 'role_lost',
+    },
+    {
+      name: '403 authenticatedUserAccountClosed',
+      response: {
+        status: 403,
+        headers: {},
+        body: youtubeError(403, 'authenticatedUserAccountClosed', 'youtube.common'),
+      },
+      reason: 'account_restricted',
+    },
+    {
+      name: '403 authenticatedUserAccountSuspended',
+      response: {
+        status: 403,
+        headers: {},
+        body: youtubeError(403, 'authenticatedUserAccountSuspended', 'youtube.common'),
+      },
+      reason: 'account_restricted',
+    },
+    {
+      name: '403 insufficientPermissions / ACCESS_TOKEN_SCOPE_INSUFFICIENT',
+      response: {
+        status: 403,
+        headers: {},
+        body: {
+          error: {
+            ...youtubeError(403, 'insufficientPermissions', 'global', 'PERMISSION_DENIED').error,
+            details: [
+              {
+                '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+                reason: 'ACCESS_TOKEN_SCOPE_INSUFFICIENT',
+                domain: 'googleapis.com',
+              },
+            ],
+          },
+        },
+      },
+      reason: 'scope_missing',
+    },
+    {
+      name: '403 accessNotConfigured (YouTube Data API not enabled)',
+      response: {
+        status: 403,
+        headers: {},
+        body: youtubeError(403, 'accessNotConfigured', 'usageLimits', 'PERMISSION_DENIED'),
+      },
+      reason: 'app_misconfigured',
+    },
+    {
+      name: '500 backendError',
+      response: { status: 500, headers: {}, body: youtubeError(500, 'backendError', 'global') },
+      reason: 'provider_unavailable',
+    },
+    {
+      name: '503 backendError',
+      response: {
+        status: 503,
+        headers: {},
+        body: youtubeError(503, 'backendError', 'global', 'UNAVAILABLE'),
+      },
+      reason: 'provider_unavailable',
+    },
+  ],
+  revocations: {
+    revoked: 'token_revoked',
+    app_removed: 'token_revoked',
+    // Google ends tokens after a security event without saying why: the same 401.
+    checkpoint: 'token_revoked',
+    // Google accounts have no "unconfirmed" state; the simulator answers its plain 401.
+    unconfirmed: 'token_revoked',
+    restricted: 'account_restricted',
+    role_lost: 'role_lost',
+    scope_removed: 'scope_missing',
+    // password_changed does not end the grant at Google: see the test below.
+  },
+  additionalTests: (harness) => {
+    it('finds the channel the authorization acts for', async () => {
+      const tokens = await harness.authorize();
+      const discovery = await youtube.discoverAccounts(tokens, harness.context());
+      expect(discovery).toEqual({
+        subject: { id: 'UCq3Xh2vN8pLmR5tYk7wZa1Q', name: 'Maya Makes Pottery' },
+        accounts: [{ id: 'UCq3Xh2vN8pLmR5tYk7wZa1Q', name: 'Maya Makes Pottery', kind: 'channel' }],
+      });
+      const call = harness
+        .simulator()
+        .engine.requests.find((r) =>
+          r.url.startsWith('https://www.googleapis.com/youtube/v3/channels'),
+        )!;
+      const url = new URL(call.url);
+      expect(url.searchParams.get('part')).toBe('snippet');
+      expect(url.searchParams.get('mine')).toBe('true');
+    });
+
+    it('refuses a Google account without a YouTube channel, saying what to do', async () => {
+      const tokens = await harness.authorize({ person: 'sam' });
+      const refused: unknown = await youtube
+        .discoverAccounts(tokens, harness.context())
+        .catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(AccountNotSupportedError);
+      expect((refused as AccountNotSupportedError).explanation).toMatch(/no YouTube channel/);
+    });
+
+    it('treats 403 quotaExceeded as a wait until midnight Pacific, not a revocation', async () => {
+      await withSimulator(youtubeSimulation({ dailyQuotaUnits: 2 }), async (simulator, connect) => {
+        const context = contextFor(simulator);
+        const tokens = await connect();
+        expect(await youtube.healthCheck!.run(tokens, context)).toEqual({ ok: true });
+        expect(await youtube.healthCheck!.run(tokens, context)).toEqual({ ok: true });
+        const limited = await youtube.healthCheck!.run(tokens, context);
+        expect(limited.ok).toBe(false);
+        if (limited.ok) return;
+        expect(limited.response.status).toBe(403);
+        const verdict = youtube.classifyError(limited.response);
+        expect(verdict).toMatchObject({ reason: 'rate_limited', transient: true });
+        const expected = secondsUntilPacificMidnight(new Date(simulator.engine.now()));
+        expect(Math.abs(verdict.retryAfterSeconds! - expected)).toBeLessThanOrEqual(2);
+        await simulator.control('POST', 'clock', {
+          advanceSeconds: verdict.retryAfterSeconds! + 1,
+        });
+        const renewed = await renewTokens(youtube, context, tokens);
+        expect(await youtube.healthCheck!.run(renewed, context)).toEqual({ ok: true });
+      });
+    });
+
+    it('does not refresh tokens on use: an access token used all hour still expires', async () => {
+      const tokens = await harness.authorize();
+      for (let minute = 0; minute < 60; minute += 15) {
+        await harness.simulator().control('POST', 'clock', { advanceSeconds: 15 * 60 - 1 });
+        expect(await youtube.healthCheck!.run(tokens, harness.context())).toEqual({ ok: true });
+      }
+      await harness.simulator().control('POST', 'clock', { advanceSeconds: 60 });
+      const expired = await youtube.healthCheck!.run(tokens, harness.context());
+      expect(expired.ok).toBe(false);
+      if (!expired.ok)
+        expect(youtube.classifyError(expired.response).reason).toBe('access_token_expired');
+      const renewed = await renewTokens(youtube, harness.context(), tokens);
+      expect(renewed.refreshToken).toBe(tokens.refreshToken);
+      expect(await youtube.healthCheck!.run(renewed, harness.context())).toEqual({ ok: true });
+    });
+
+    it('keeps the Google token refreshable when YouTube shuts the channel out', async () => {
+      const tokens = await harness.authorize();
+      await harness.simulator().control('POST', 'grants/all/revoke', { cause: 'role_lost' });
+      const renewed = await renewTokens(youtube, harness.context(), tokens);
+      const check = await youtube.healthCheck!.run(renewed, harness.context());
+      expect(check.ok).toBe(false);
+      if (!check.ok) expect(youtube.classifyError(check.response).reason).toBe('role_lost');
+    });
+
+    it('keeps working after a password change, which ends only tokens with Gmail scopes', async () => {
+      const tokens = await harness.authorize();
+      await harness.simulator().control('POST', 'grants/all/revoke', { cause: 'password_changed' });
+      expect(await youtube.healthCheck!.run(tokens, harness.context())).toEqual({ ok: true });
+      await expect(renewTokens(youtube, harness.context(), tokens)).resolves.toBeTruthy();
+    });
+
+    it('asks Google for offline access and a fresh consent, so reconnecting yields a refresh token', async () => {
+      const first = await harness.authorize();
+      const second = await harness.authorize();
+      expect(first.refreshToken).toBeTruthy();
+      expect(second.refreshToken).toBeTruthy();
+      const consent = new URL(
+        harness
+          .simulator()
+          .engine.requests.find((r) => r.url.startsWith('https://accounts.google.com/'))!.url,
+      );
+      expect(consent.searchParams.get('access_type')).toBe('offline');
+      expect(consent.searchParams.get('prompt')).toBe('consent');
+    });
+
+    it('revokes the grant at Google', async () => {
+      const tokens = await harness.authorize();
+      await youtube.revokeToken!(tokens, harness.context());
+      const error = await failure(renewTokens(youtube, harness.context(), tokens));
+      expect(error.classification.reason).toBe('token_revoked');
+    });
+  },
+});
