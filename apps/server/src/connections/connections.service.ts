@@ -86,17 +86,15 @@ export class ConnectionsService {
         $or: [{ createdAt: { $lt: createdAt } }, { createdAt, id: { $lt: cursor.id } }],
       });
     }
-    const rows = await this.em
-      .fork()
-      .find(
-        Connection,
-        { $and: conditions },
-        {
-          orderBy: { createdAt: 'desc', id: 'desc' },
-          limit: filters.limit + 1,
-          populate: ['grant', 'owner'],
-        },
-      );
+    const rows = await this.em.fork().find(
+      Connection,
+      { $and: conditions },
+      {
+        orderBy: { createdAt: 'desc', id: 'desc' },
+        limit: filters.limit + 1,
+        populate: ['grant', 'owner'],
+      },
+    );
     const page = rows.slice(0, filters.limit);
     return {
       data: page,
