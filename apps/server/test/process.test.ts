@@ -4,8 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { declarationSource, writePackage } from './support/provider-packages';
+import { consentAt } from './support/connect';
 import { spawnServer } from './support/process';
-import { configDirectory, FIXTURE_PROVIDERS, TEST_ENCRYPTION_KEYS } from './support/server';
+import {
+  configDirectory,
+  FIXTURE_PROVIDERS,
+  freePort,
+  TEST_ENCRYPTION_KEYS,
+} from './support/server';
 import { createDatabase, REDIS_URL } from './support/services';
 
 function emptyDirectory(): string {
@@ -103,5 +109,62 @@ describe('the server process', () => {
     expect(server.output()).toContain('DATABASE_URL must be a postgres: or postgresql: URL');
     expect(server.output()).toContain('PORT must be a port number');
     expect(server.output()).not.toContain('hunter2');
+  });
+
+  it('never writes a token to its log, even when a connection fails', async () => {
+    const cwd = configDirectory({ providers: FIXTURE_PROVIDERS });
+    const key = 'k'.repeat(40);
+    const port = await freePort();
+    const server = spawnServer(cwd, {
+      TETHER_ADMIN_KEY: key,
+      TETHER_SWEEP_INTERVAL_SECONDS: '0.2',
+      PORT: String(port),
+      TETHER_PUBLIC_URL: `http://127.0.0.1:${port}`,
+    });
+    try {
+      const url = await server.listening();
+      const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+      const started = (await (
+        await fetch(`${url}/api/v1/connect-sessions`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ provider: 'fixture' }),
+        })
+      ).json()) as { authorizationUrl: string; id: string };
+      await fetch(await consentAt(started.authorizationUrl));
+      const session = (await (
+        await fetch(`${url}/api/v1/connect-sessions/${started.id}`, { headers })
+      ).json()) as {
+        connectionIds: string[];
+      };
+      const id = session.connectionIds[0]!;
+      const token = (
+        (await (await fetch(`${url}/api/v1/connections/${id}/token`, { headers })).json()) as {
+          accessToken: string;
+        }
+      ).accessToken;
+      expect(token).toMatch(/^fixture-at-/);
+      // A failing refresh and a revocation make the server log.
+      await fetch(`${url}/sandbox/fixture/_control/fail`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ kind: 'unavailable', count: 1 }),
+      });
+      await fetch(`${url}/api/v1/connections/${id}/refresh`, { method: 'POST', headers });
+      await fetch(`${url}/sandbox/fixture/_control/grants/all/revoke`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ cause: 'password_changed' }),
+      });
+      await fetch(`${url}/api/v1/connections/${id}/refresh`, { method: 'POST', headers });
+      await fetch(`${url}/api/v1/connections/${id}`, { method: 'DELETE', headers });
+      await server.stop();
+      expect(server.output().length).toBeGreaterThan(0);
+      expect(server.output()).not.toContain(token);
+      expect(server.output()).not.toMatch(/fixture-(at|rt)-/);
+      expect(server.output()).not.toContain(key);
+    } finally {
+      await server.stop();
+    }
   });
 });

@@ -143,7 +143,7 @@ describe('the ten networks in the sandbox', () => {
       ).json()) as {
         data: { id: string; status: string; account: { id: string; name: string } }[];
       };
-      expect(data.map((c) => c.id).sort()).toEqual([...(session.connectionIds as string[])].sort());
+      expect(data.map((c) => c.id).sort()).toEqual([...session.connectionIds].sort());
       for (const connection of data) {
         expect(connection.status).toBe('active');
         expect(connection.account.name.length).toBeGreaterThan(0);

@@ -94,10 +94,14 @@ export class LifecycleService {
       const grant = await em.findOne(Grant, { id: grantId });
       if (grant) await work(grant, em, startedAt);
     } finally {
-      await this.em.fork().nativeUpdate(Grant, { id: grantId, leaseOwner: this.instanceId }, {
-        leaseOwner: null,
-        leaseExpiresAt: null,
-      } as never);
+      await this.em.fork().nativeUpdate(
+        Grant,
+        { id: grantId, leaseOwner: this.instanceId },
+        {
+          leaseOwner: null,
+          leaseExpiresAt: null,
+        },
+      );
     }
   }
 

@@ -23,11 +23,11 @@ export class MetricsController {
   @Public()
   @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
   async scrape(): Promise<string> {
-    const rows: { provider: string; status: string; count: string | number }[] = await this.em
+    const rows = (await this.em
       .getConnection()
       .execute(
         'select provider, status, count(*) as count from connections group by provider, status',
-      );
+      )) as { provider: string; status: string; count: string | number }[];
     const connections = [
       '# HELP tether_connections Connections by provider and status.',
       '# TYPE tether_connections gauge',

@@ -33,15 +33,18 @@ export async function reencryptAll(
   for (const [table, columns] of Object.entries(ENCRYPTED_COLUMNS)) {
     let after = '';
     for (;;) {
-      const batch: Record<string, string | null>[] = await knex(table)
+      const batch = (await knex(table)
         .select(['id', ...columns])
         .where('id', '>', after)
         .andWhere((where) => {
-          for (const column of columns)
-            where.orWhere((one) => one.whereNotNull(column).andWhere(column, 'not like', current));
+          for (const column of columns) {
+            where.orWhere((one) => {
+              one.whereNotNull(column).andWhere(column, 'not like', current);
+            });
+          }
         })
         .orderBy('id')
-        .limit(batchSize);
+        .limit(batchSize)) as Record<string, string | null>[];
       if (batch.length === 0) break;
       for (const row of batch) {
         const id = row.id as string;

@@ -30,12 +30,22 @@ export async function consentAt(
   return decision.headers.get('location')!;
 }
 
+/** A connect session as the API returns it. */
+export interface SessionBody {
+  id: string;
+  status: string;
+  outcome: string | null;
+  outcomeDetail: string | null;
+  connectionIds: string[];
+  popupFallback?: string;
+}
+
 /** Starts a connect session over the API, consents at the simulator and follows the callback. */
 export async function connect(
   server: TestServer,
   body: Record<string, unknown>,
   choice: ConsentChoice = {},
-): Promise<{ sessionId: string; callback: Response; session: Record<string, any> }> {
+): Promise<{ sessionId: string; callback: Response; session: SessionBody }> {
   const started = await server.request('POST', '/api/v1/connect-sessions', { json: body });
   expect(started.status, await started.clone().text()).toBe(201);
   const { id, authorizationUrl } = (await started.json()) as {
@@ -46,6 +56,6 @@ export async function connect(
   const callback = await fetch(callbackUrl, { redirect: 'manual' });
   const session = (await (
     await server.request('GET', `/api/v1/connect-sessions/${id}`)
-  ).json()) as Record<string, any>;
+  ).json()) as SessionBody;
   return { sessionId: id, callback, session };
 }
