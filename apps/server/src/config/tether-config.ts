@@ -8,6 +8,11 @@ export interface ProviderEntry {
   readonly resolve: string;
   readonly id?: string;
   readonly options: Readonly<Record<string, unknown>>;
+  /**
+   * A running simulator of the network (its base URL) to use instead of the network, e.g. one
+   * shared by several Tether instances in a staging setup.
+   */
+  readonly simulator?: string;
 }
 
 /** Tether's validated configuration. */
@@ -57,6 +62,7 @@ const providerEntrySchema = z.strictObject({
     .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be kebab-case')
     .optional(),
   options: z.record(z.string(), z.unknown()).default({}),
+  simulator: z.url({ protocol: /^https?$/ }).optional(),
 });
 
 const fileSchema = z.strictObject({
@@ -240,11 +246,16 @@ export function loadConfig(
     else problems.push(`TETHER_SANDBOX must be true or false (got "${env.TETHER_SANDBOX}").`);
   }
 
-  const entries: { resolve: string; id?: string; options: Record<string, unknown> }[] =
-    file.providers ?? BUILT_IN_PROVIDERS.map((resolve) => ({ resolve, options: {} }));
+  const entries: {
+    resolve: string;
+    id?: string;
+    options: Record<string, unknown>;
+    simulator?: string;
+  }[] = file.providers ?? BUILT_IN_PROVIDERS.map((resolve) => ({ resolve, options: {} }));
   const providers: ProviderEntry[] = entries.map((entry, index) => ({
     resolve: entry.resolve,
     ...(entry.id !== undefined ? { id: entry.id } : {}),
+    ...(entry.simulator !== undefined ? { simulator: entry.simulator.replace(/\/+$/, '') } : {}),
     options: resolveEnvReferences(
       entry.options,
       env,

@@ -500,12 +500,14 @@ export class ConnectService {
       em.persist(grant);
       const now = new Date();
       const ids: string[] = [];
+      const replacedGrants = new Set<string>();
       for (const account of discovery.accounts) {
         const existing = await em.findOne(Connection, {
           workspace,
           provider: active.id,
           accountId: account.id,
         });
+        if (existing) replacedGrants.add(existing.grant.id);
         const connection =
           existing ??
           Object.assign(new Connection(), {
@@ -536,6 +538,12 @@ export class ConnectService {
           data: { provider: active.id, accountId: account.id, accountName: account.name },
         });
         ids.push(connection.id);
+      }
+      await em.flush();
+      // A grant whose every connection moved to the new one is dropped, so nothing keeps renewing it.
+      for (const replaced of replacedGrants) {
+        if ((await em.count(Connection, { grant: replaced })) === 0)
+          await em.nativeDelete(Grant, { id: replaced });
       }
       await this.endOtherGrants(em, active, grant, actor);
       return ids;

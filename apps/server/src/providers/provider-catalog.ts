@@ -12,7 +12,8 @@ export function catalogEntry(loaded: ActiveProvider) {
     sdk: { range: provider.sdk, definedWith: provider.definedWithSdk, host: SDK_VERSION },
     availability: provider.availability,
     /** `sandbox`: talks to its simulator; `configured`: has app credentials; `missing`: cannot connect yet. */
-    credentials: loaded.sandbox ? 'sandbox' : loaded.client ? 'configured' : 'missing',
+    credentials:
+      loaded.sandbox || loaded.simulatorUrl ? 'sandbox' : loaded.client ? 'configured' : 'missing',
     oauth: provider.oauth,
     scopes: provider.scopes,
     lifetimes: provider.lifetimes,

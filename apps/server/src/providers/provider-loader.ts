@@ -23,6 +23,8 @@ export interface LoadedProvider {
   readonly client?: ClientCredentials;
   /** The network's simulator, when the sandbox is on and the package ships one (`<package>/simulator`). */
   readonly simulation?: NetworkSimulation;
+  /** An external simulator to talk to instead of the network. */
+  readonly simulatorUrl?: string;
 }
 
 /** How providers are loaded. */
@@ -182,6 +184,7 @@ export async function loadProviders(
       packageVersion: manifest.version,
       options: options.value,
       ...(credentials.client ? { client: credentials.client } : {}),
+      ...(entry.simulator ? { simulatorUrl: entry.simulator } : {}),
       ...(settings.sandbox
         ? optionalSimulation(entry.resolve, [baseDir, process.cwd(), __dirname])
         : {}),

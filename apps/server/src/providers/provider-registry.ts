@@ -5,6 +5,7 @@ import {
   engineFetch,
   SANDBOX_CLIENT,
   SimulatorEngine,
+  simulatorFetch,
   simulatorUrl,
 } from '@tether/provider-testkit/simulator';
 import { ApiError } from '../http/errors';
@@ -58,6 +59,16 @@ export class ProviderRegistry {
             },
           ];
         }
+        if (loaded.simulatorUrl) {
+          return [
+            loaded.id,
+            {
+              ...loaded,
+              client: loaded.client ?? SANDBOX_CLIENT,
+              runtime: { fetch: simulatorFetch(loaded.simulatorUrl), clock: systemClock, logger },
+            },
+          ];
+        }
         return [
           loaded.id,
           { ...loaded, runtime: { fetch: globalThis.fetch, clock: systemClock, logger } },
@@ -84,6 +95,7 @@ export class ProviderRegistry {
 
   /** Where a person's browser goes for a network URL: the network itself, or its sandbox simulator. */
   browserUrl(active: ActiveProvider, networkUrl: string): string {
+    if (active.simulatorUrl) return simulatorUrl(active.simulatorUrl, networkUrl);
     return active.sandbox
       ? simulatorUrl(`${this.settings.publicUrl}/sandbox/${active.id}`, networkUrl)
       : networkUrl;
