@@ -1,6 +1,7 @@
 import { MikroORM } from '@mikro-orm/core';
-import { Grant } from '@tether/persistence';
+import { Connection, Grant } from '@tether/persistence';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LifecycleSweep } from '../src/lifecycle/lifecycle.sweep';
 import { connect } from './support/connect';
 import { type Mode, startServer, type TestServer } from './support/server';
 
@@ -61,6 +62,10 @@ async function timePasses(server: TestServer, seconds: number): Promise<void> {
     grant.accessTokenExpiresAt = shift(grant.accessTokenExpiresAt);
     grant.nextRefreshAt = shift(grant.nextRefreshAt);
     grant.nextCheckAt = shift(grant.nextCheckAt);
+  }
+  for (const connection of await em.find(Connection, {})) {
+    connection.hardExpiresAt = shift(connection.hardExpiresAt);
+    connection.accessTokenExpiresAt = shift(connection.accessTokenExpiresAt);
   }
   await em.flush();
 }
@@ -257,5 +262,75 @@ describe.each<Mode>(['embedded', 'distributed'])('the lifecycle engine in %s mod
       expect(revoked).toMatchObject({ status: 'revoked', reason: 'password_changed' });
       expect(revoked.remedy).toMatch(/password/i);
     });
+  });
+});
+
+describe('every refresh strategy, on its own', () => {
+  let server: TestServer;
+  const DAY = 24 * 3600;
+  beforeAll(async () => {
+    server = await startServer('embedded', {
+      settings: {
+        providers: [
+          { resolve: '@tether/provider-testkit/fixture' },
+          { resolve: '@tether/provider-instagram' },
+          { resolve: '@tether/provider-linkedin' },
+        ],
+      },
+      // The test ticks the sweep itself, so time moves only between ticks.
+      env: { TETHER_SWEEP_INTERVAL_SECONDS: '0' },
+    });
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  const tick = () => server.app.get(LifecycleSweep).sweep();
+  const read = (id: string) =>
+    server.request('GET', `/api/v1/connections/${id}`).then((r) => json<ConnectionBody>(r));
+
+  it('extends an Instagram Login token inside its window before it lapses (extend)', async () => {
+    const { session } = await connect(server, { provider: 'instagram' });
+    expect(session.outcome).toBe('connected');
+    const id = session.connectionIds[0]!;
+    // 58 of its 60 days pass, at the network and here.
+    const advanced = await fetch(`${server.url}/sandbox/instagram/_control/clock`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ advanceSeconds: 58 * DAY }),
+    });
+    expect(advanced.status).toBe(200);
+    await timePasses(server, 58 * DAY);
+    await tick();
+    const extended = await eventually(
+      () => read(id),
+      (body) => body.lastRefreshedAt !== null,
+    );
+    expect(extended).toMatchObject({ status: 'active' });
+    expect(Date.parse(extended.nextRefreshAt!)).toBeGreaterThan(Date.now() + 50 * DAY * 1000);
+  });
+
+  it('warns before a LinkedIn token only the member can renew lapses, then marks it expired (reauthorize)', async () => {
+    const { session } = await connect(server, { provider: 'linkedin' });
+    expect(session.outcome).toBe('connected');
+    const id = session.connectionIds[0]!;
+    expect((await read(id)).nextRefreshAt).toBeNull();
+    await timePasses(server, 50 * DAY);
+    await tick();
+    const expiring = await eventually(
+      () => read(id),
+      (body) => body.status === 'expiring',
+    );
+    expect(expiring).toMatchObject({ status: 'expiring', reason: 'token_expired' });
+    expect(expiring.remedy).toMatch(/reconnect/i);
+    await timePasses(server, 11 * DAY);
+    await tick();
+    const expired = await eventually(
+      () => read(id),
+      (body) => body.status === 'expired',
+    );
+    expect(expired).toMatchObject({ status: 'expired', reason: 'token_expired' });
+    const token = await server.request('GET', `/api/v1/connections/${id}/token`);
+    expect(token.status).toBe(409);
   });
 });

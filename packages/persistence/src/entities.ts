@@ -47,7 +47,7 @@ export const WorkspaceSchema = new EntitySchema<Workspace>({
   properties: {
     id: { type: 'string', primary: true, length: 36 },
     name: { type: 'string' },
-    createdAt: { type: 'datetime' },
+    createdAt: { type: 'Date' },
   },
 });
 
@@ -61,7 +61,7 @@ export const UserSchema = new EntitySchema<User>({
     email: { type: 'string' },
     name: { type: 'string' },
     role: { type: 'string', length: 16 },
-    createdAt: { type: 'datetime' },
+    createdAt: { type: 'Date' },
   },
 });
 
@@ -76,9 +76,9 @@ export const ApiKeySchema = new EntitySchema<ApiKey>({
     scope: { type: 'string', length: 32 },
     keyHash: { type: 'string', length: 64, unique: true },
     keyPrefix: { type: 'string', length: 16 },
-    createdAt: { type: 'datetime' },
-    lastUsedAt: { type: 'datetime', nullable: true },
-    revokedAt: { type: 'datetime', nullable: true },
+    createdAt: { type: 'Date' },
+    lastUsedAt: { type: 'Date', nullable: true },
+    revokedAt: { type: 'Date', nullable: true },
   },
 });
 
@@ -202,18 +202,18 @@ export const GrantSchema = new EntitySchema<Grant>({
     accessToken: { type: 'text', nullable: true },
     refreshToken: { type: 'text', nullable: true },
     tokenSecret: { type: 'text', nullable: true },
-    accessTokenExpiresAt: { type: 'datetime', nullable: true },
-    refreshTokenExpiresAt: { type: 'datetime', nullable: true },
+    accessTokenExpiresAt: { type: 'Date', nullable: true },
+    refreshTokenExpiresAt: { type: 'Date', nullable: true },
     grantedScopes: { type: 'text' },
-    lastRefreshedAt: { type: 'datetime', nullable: true },
-    nextRefreshAt: { type: 'datetime', nullable: true },
-    nextCheckAt: { type: 'datetime', nullable: true },
+    lastRefreshedAt: { type: 'Date', nullable: true },
+    nextRefreshAt: { type: 'Date', nullable: true },
+    nextCheckAt: { type: 'Date', nullable: true },
     leaseOwner: { type: 'string', length: 80, nullable: true },
-    leaseExpiresAt: { type: 'datetime', nullable: true },
+    leaseExpiresAt: { type: 'Date', nullable: true },
     failureCount: { type: 'integer' },
     refreshOutcomeUnknown: { type: 'boolean' },
-    createdAt: { type: 'datetime' },
-    updatedAt: { type: 'datetime' },
+    createdAt: { type: 'Date' },
+    updatedAt: { type: 'Date' },
   },
 });
 
@@ -236,10 +236,10 @@ export const ConnectionSchema = new EntitySchema<Connection>({
     remedy: { type: 'text', nullable: true },
     missingScopes: { type: 'text' },
     accessToken: { type: 'text', nullable: true },
-    accessTokenExpiresAt: { type: 'datetime', nullable: true },
-    hardExpiresAt: { type: 'datetime', nullable: true },
-    createdAt: { type: 'datetime' },
-    updatedAt: { type: 'datetime' },
+    accessTokenExpiresAt: { type: 'Date', nullable: true },
+    hardExpiresAt: { type: 'Date', nullable: true },
+    createdAt: { type: 'Date' },
+    updatedAt: { type: 'Date' },
   },
 });
 
@@ -262,9 +262,9 @@ export const ConnectSessionSchema = new EntitySchema<ConnectSession>({
     outcome: { type: 'string', length: 64, nullable: true },
     outcomeDetail: { type: 'text', nullable: true },
     connectionIds: { type: 'text' },
-    expiresAt: { type: 'datetime' },
-    completedAt: { type: 'datetime', nullable: true },
-    createdAt: { type: 'datetime' },
+    expiresAt: { type: 'Date' },
+    completedAt: { type: 'Date', nullable: true },
+    createdAt: { type: 'Date' },
   },
 });
 
@@ -278,7 +278,7 @@ export const ConnectionEventSchema = new EntitySchema<ConnectionEvent>({
     type: { type: 'string', length: 64 },
     actor: { type: 'string', length: 80 },
     data: { type: 'text' },
-    createdAt: { type: 'datetime' },
+    createdAt: { type: 'Date' },
   },
 });
 

@@ -41,6 +41,18 @@ export const simulation: NetworkSimulation = {
       accounts: [{ id: 'grace-profile', name: 'Grace Example', kind: 'profile' }],
     },
     { id: 'nobody', name: 'No Accounts', accounts: [] },
+    // Many people with one account each, for tests that need many grants.
+    ...Array.from({ length: 12 }, (_, index) => ({
+      id: `member-${index + 1}`,
+      name: `Member ${index + 1}`,
+      accounts: [
+        {
+          id: `member-${index + 1}-profile`,
+          name: `Member ${index + 1}`,
+          kind: 'profile' as const,
+        },
+      ],
+    })),
   ],
   tokenError(failure) {
     switch (failure.kind) {

@@ -176,8 +176,8 @@ export class LifecycleService {
         refreshOutcomeUnknown: false,
       });
       schedule(active.provider, grant, new Date());
-      await em.flush();
       this.metrics.refreshed(active.id, 'success', undefined, performance.now() - started);
+      // The grant and its connections change in one flush: a sweep never sees one without the other.
       for (const connection of await em.find(Connection, { grant })) {
         connection.hardExpiresAt = hardExpiry(active.provider, grant, connection);
         if (connection.status === 'degraded' || connection.status === 'expiring') {

@@ -2,13 +2,20 @@ import { EntityManager } from '@mikro-orm/core';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { Connection, Grant } from '@tether/persistence';
+import type { Provider } from '@tether/provider-sdk';
 import { JobQueue } from '@tether/scheduler';
 import { TETHER_CONFIG } from '../config/config.token';
 import type { TetherConfig } from '../config/tether-config';
 import { changeStatus } from '../connections/status-transition';
 import { ProviderRegistry } from '../providers/provider-registry';
 import { LifecycleMetrics } from './lifecycle-metrics';
-import { LifecycleService } from './lifecycle.service';
+import { LifecycleFailure, LifecycleService } from './lifecycle.service';
+
+function renewalsExtendHardExpiry(provider: Provider): boolean {
+  if (provider.refresh.kind === 'extend') return true;
+  if (provider.refresh.kind !== 'refresh_token') return false;
+  return provider.lifetimes.refreshToken?.ends !== 'fixed_from_first_grant';
+}
 
 interface GrantJob {
   readonly grantId: string;
@@ -38,17 +45,29 @@ export class LifecycleSweep implements OnApplicationBootstrap {
     @Inject(TETHER_CONFIG) private readonly config: TetherConfig,
   ) {}
 
+  /** Runs one job; a network refusal is already recorded on the grant, anything else is logged. */
+  private async run(kind: string, work: Promise<void>): Promise<void> {
+    try {
+      await work;
+    } catch (error) {
+      if (error instanceof LifecycleFailure) return;
+      this.logger.error(
+        `${kind} failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  }
+
   onApplicationBootstrap(): void {
-    const perProvider = 4;
+    const concurrency = 8;
     this.queue.process<GrantJob>(
       'lifecycle.refresh',
-      (job) => this.lifecycle.refresh(job.grantId).catch(() => undefined),
-      perProvider * 2,
+      (job) => this.run('Refresh', this.lifecycle.refresh(job.grantId)),
+      concurrency,
     );
     this.queue.process<GrantJob>(
       'lifecycle.check',
-      (job) => this.lifecycle.check(job.grantId).catch(() => undefined),
-      perProvider * 2,
+      (job) => this.run('Health check', this.lifecycle.check(job.grantId)),
+      concurrency,
     );
     if (this.config.sweepIntervalSeconds > 0) {
       const timer = setInterval(() => void this.sweep(), this.config.sweepIntervalSeconds * 1000);
@@ -131,11 +150,8 @@ export class LifecycleSweep implements OnApplicationBootstrap {
       const provider = this.registry
         .list()
         .find((candidate) => candidate.id === connection.provider)?.provider;
-      // A grant that renews itself before its hard expiry is not expiring.
-      if (
-        connection.grant.nextRefreshAt &&
-        connection.grant.nextRefreshAt < connection.hardExpiresAt!
-      )
+      // A grant whose renewals push its hard expiry forward is not expiring while renewals are scheduled.
+      if (provider && renewalsExtendHardExpiry(provider) && connection.grant.nextRefreshAt)
         continue;
       changeStatus(em, connection, 'expiring', {
         reason: 'token_expired',
