@@ -8,6 +8,7 @@ import {
   type RawResponse,
   renewTokens,
 } from '@tether/provider-sdk';
+import { recordEvent } from '../connections/audit-trail';
 import { changeStatus } from '../connections/status-transition';
 import { hardExpiry } from '../connections/hard-expiry';
 import { TokenVault } from '../connections/token-vault';
@@ -179,6 +180,13 @@ export class LifecycleService {
       this.metrics.refreshed(active.id, 'success', undefined, performance.now() - started);
       // The grant and its connections change in one flush: a sweep never sees one without the other.
       for (const connection of await em.find(Connection, { grant })) {
+        recordEvent(em, {
+          workspaceId: connection.workspace.id,
+          connectionId: connection.id,
+          type: 'connection.refreshed',
+          actor: 'system',
+          data: { accessTokenExpiresAt: grant.accessTokenExpiresAt?.toISOString() ?? null },
+        });
         connection.hardExpiresAt = hardExpiry(active.provider, grant, connection);
         if (connection.status === 'degraded' || connection.status === 'expiring') {
           changeStatus(em, connection, 'active', { actor: 'system' });
