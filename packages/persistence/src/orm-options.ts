@@ -39,6 +39,8 @@ export function createOrmOptions(settings: DatabaseSettings): Options {
       transactional: true,
       allOrNothing: true,
       snapshot: false,
+      // Tether logs the start itself; the migrator's console lines would bypass the log format.
+      silent: true,
     },
     // Entities are declared with EntitySchema; no reflection of TypeScript types is needed.
     discovery: { requireEntitiesArray: true },
