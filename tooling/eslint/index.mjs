@@ -7,7 +7,7 @@ import tseslint from 'typescript-eslint';
 /** @param {string} tsconfigRootDir */
 export function tetherConfig(tsconfigRootDir) {
   return tseslint.config(
-    { ignores: ['dist/**', 'coverage/**', '*.config.*', 'data/**'] },
+    { ignores: ['dist/**', 'coverage/**', '*.config.*', 'data/**', 'bench/**'] },
     js.configs.recommended,
     ...tseslint.configs.recommendedTypeChecked,
     {
