@@ -22,6 +22,7 @@ import {
   schedule,
 } from './lifecycle-policy';
 import { LifecycleMetrics } from './lifecycle-metrics';
+import { ProviderSlots } from './provider-slots';
 
 const LEASE_MS = 30_000;
 const LEASE_POLL_MS = 50;
@@ -45,6 +46,8 @@ export class LifecycleService {
   /** This instance's name on leases. */
   readonly instanceId = `${process.pid}-${randomUUID().slice(0, 8)}`;
   private readonly inflight = new Map<string, Promise<void>>();
+  /** Calls to one network at once from this instance. */
+  private readonly slots = new ProviderSlots(4);
 
   constructor(
     private readonly em: EntityManager,
@@ -165,10 +168,8 @@ export class LifecycleService {
     const tokens = this.vault.grantTokens(grant)!;
     const started = performance.now();
     try {
-      const renewed = await renewTokens(
-        active.provider,
-        { runtime: active.runtime, client: active.client! },
-        tokens,
+      const renewed = await this.slots.run(active.id, () =>
+        renewTokens(active.provider, { runtime: active.runtime, client: active.client! }, tokens),
       );
       this.vault.storeGrantTokens(grant, renewed);
       Object.assign(grant, {
@@ -216,7 +217,7 @@ export class LifecycleService {
     const context = { runtime: active.runtime, client: active.client };
     let result: { ok: true } | { ok: false; response: RawResponse };
     try {
-      result = await check.run(tokens, context);
+      result = await this.slots.run(active.id, () => check.run(tokens, context));
     } catch (error) {
       result = {
         ok: false,
