@@ -1,61 +1,37 @@
 import {
   AccountNotSupportedError,
-  callNetwork,
   defineProvider,
   type DiscoveredAccount,
-  formBody,
-  type ProviderCallContext,
-  ProviderRequestError,
-  type RawResponse,
+  type HealthCheckResult,
   type TokenSet,
-  tokenSetFromResponse,
 } from '@tether/provider-sdk';
-import { classifyGraphError } from './graph-error';
+import {
+  exchangeForLongLivedToken,
+  facebookLoginLifetimes,
+  facebookLoginOAuth,
+  facebookLoginRefresh,
+  fetchFacebookUser,
+  GRAPH_URL,
+  graphGet,
+  listPages,
+  pageTokenSet,
+  probe,
+  revokeFacebookLogin,
+} from '@tether/provider-meta';
+import { classifyInstagramGraphError } from './graph-error';
+
+/** The Graph API version every call is pinned to; published from this entry point before. */
+export { GRAPH_VERSION } from '@tether/provider-meta';
 
 // Sources, from shared/reference/providers.md §1 and §2a (Instagram API with Facebook Login).
 const GET_STARTED =
   'https://developers.facebook.com/documentation/instagram-platform/instagram-api-with-facebook-login/get-started';
-const LONG_LIVED =
-  'https://developers.facebook.com/docs/facebook-login/guides/access-tokens/get-long-lived';
-const AUTH_VS_DATA = 'https://developers.facebook.com/docs/facebook-login/auth-vs-data/';
 
-/** The Graph API version every call is pinned to. */
-export const GRAPH_VERSION = 'v25.0';
-const GRAPH = `https://graph.facebook.com/${GRAPH_VERSION}`;
-const TOKEN_URL = `${GRAPH}/oauth/access_token`;
-const DAY = 24 * 3600;
-
-function bearer(tokens: TokenSet): Record<string, string> {
-  return { authorization: `Bearer ${tokens.accessToken}`, accept: 'application/json' };
-}
-
-interface LinkedPage {
-  id?: unknown;
-  name?: unknown;
-  access_token?: unknown;
-  instagram_business_account?: { id?: unknown; username?: unknown };
-}
-
-// Meta pages /me/accounts by cursor; this bounds a runaway `next` chain.
-const MAX_PAGE_LIST_REQUESTS = 50;
-
-async function linkedPages(tokens: TokenSet, context: ProviderCallContext): Promise<LinkedPage[]> {
-  const pages: LinkedPage[] = [];
-  let url: string | undefined =
-    `${GRAPH}/me/accounts?fields=id,name,access_token,instagram_business_account{id,username}&limit=100`;
-  for (let request = 0; url && request < MAX_PAGE_LIST_REQUESTS; request += 1) {
-    const response: RawResponse = await callNetwork(
-      instagramFacebookLogin,
-      'account discovery',
-      context.runtime,
-      url,
-      { headers: bearer(tokens) },
-    );
-    const list = response.body as { data?: LinkedPage[]; paging?: { next?: unknown } };
-    pages.push(...(list.data ?? []));
-    url = typeof list.paging?.next === 'string' ? list.paging.next : undefined;
-  }
-  return pages;
+/** The Instagram account a Page is linked to, as `instagram_business_account{id,username}`. */
+function linkedAccount(value: unknown): { id: string; username?: unknown } | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { id, username } = value as { id?: unknown; username?: unknown };
+  return typeof id === 'string' ? { id, username } : undefined;
 }
 
 /**
@@ -72,15 +48,7 @@ export const instagramFacebookLogin = defineProvider({
   availability: { status: 'available' },
   documentation:
     'https://developers.facebook.com/docs/instagram-platform/instagram-api-with-facebook-login',
-  oauth: {
-    version: '2.0',
-    authorizationUrl: `https://www.facebook.com/${GRAPH_VERSION}/dialog/oauth`,
-    tokenUrl: TOKEN_URL,
-    revocationUrl: `${GRAPH}/me/permissions`,
-    clientAuthentication: 'body',
-    // Facebook's classic code flow; PKCE exists only in its OIDC flow, still in testing.
-    pkce: 'unsupported',
-  },
+  oauth: facebookLoginOAuth,
   scopes: {
     separator: ',',
     required: [
@@ -105,89 +73,46 @@ export const instagramFacebookLogin = defineProvider({
       },
     ],
   },
-  lifetimes: {
-    // The long-lived user token; the Page tokens the accounts use carry no expiry.
-    accessToken: { seconds: 60 * DAY, see: LONG_LIVED },
-  },
-  refresh: { kind: 'reauthorize', see: AUTH_VS_DATA },
+  // The long-lived user token; the Page tokens the accounts use carry no expiry.
+  lifetimes: facebookLoginLifetimes,
+  refresh: facebookLoginRefresh,
   healthCheck: {
     intervalSeconds: 6 * 3600,
-    description: 'GET https://graph.facebook.com/v25.0/me?fields=id with the connection’s token',
+    description: `GET ${GRAPH_URL}/me?fields=id with the connection’s token`,
     see: GET_STARTED,
-    async run(tokens, context) {
-      try {
-        await callNetwork(
+    run: (tokens, context): Promise<HealthCheckResult> =>
+      probe(() =>
+        graphGet(
           instagramFacebookLogin,
           'health check',
-          context.runtime,
-          `${GRAPH}/me?fields=id`,
-          {
-            headers: bearer(tokens),
-          },
-        );
-        return { ok: true };
-      } catch (error) {
-        if (error instanceof ProviderRequestError && error.response)
-          return { ok: false, response: error.response };
-        throw error;
-      }
-    },
+          `${GRAPH_URL}/me?fields=id`,
+          tokens,
+          context,
+        ),
+      ),
   },
-  classifyError: classifyGraphError,
+  classifyError: classifyInstagramGraphError,
   /** Trades the short-lived user token from the code exchange for a long-lived one. */
-  async completeAuthorization(tokens, context): Promise<TokenSet> {
-    const url = new URL(TOKEN_URL);
-    url.search = formBody({
-      grant_type: 'fb_exchange_token',
-      client_id: context.client.clientId,
-      client_secret: context.client.clientSecret,
-      fb_exchange_token: tokens.accessToken,
-    }).toString();
-    const now = context.runtime.clock.now();
-    const response = await callNetwork(
-      instagramFacebookLogin,
-      'long-lived token exchange',
-      context.runtime,
-      url,
-      { headers: { accept: 'application/json' } },
-    );
-    const longLived = tokenSetFromResponse(instagramFacebookLogin, response.body, now);
-    return tokens.grantedScopes && !longLived.grantedScopes
-      ? { ...longLived, grantedScopes: tokens.grantedScopes }
-      : longLived;
-  },
+  completeAuthorization: (tokens, context): Promise<TokenSet> =>
+    exchangeForLongLivedToken(instagramFacebookLogin, tokens, context),
   async discoverAccounts(tokens, context) {
-    const me = (
-      await callNetwork(
-        instagramFacebookLogin,
-        'account discovery',
-        context.runtime,
-        `${GRAPH}/me?fields=id,name`,
-        {
-          headers: bearer(tokens),
-        },
-      )
-    ).body as { id?: unknown; name?: unknown };
-    const subject = {
-      id: typeof me.id === 'string' ? me.id : '',
-      name: typeof me.name === 'string' && me.name ? me.name : 'Facebook user',
-    };
-    const pages = await linkedPages(tokens, context);
+    const subject = await fetchFacebookUser(instagramFacebookLogin, tokens, context);
+    const pages = await listPages(
+      instagramFacebookLogin,
+      'id,name,access_token,instagram_business_account{id,username}',
+      tokens,
+      context,
+    );
     const accounts = new Map<string, DiscoveredAccount>();
     for (const page of pages) {
-      const linked = page.instagram_business_account;
-      if (typeof page.access_token !== 'string' || typeof linked?.id !== 'string') continue;
+      const linked = linkedAccount(page.instagram_business_account);
+      if (typeof page.access_token !== 'string' || !linked) continue;
       accounts.set(linked.id, {
         id: linked.id,
         name: typeof linked.username === 'string' && linked.username ? linked.username : linked.id,
         kind: 'business_account',
-        // The Instagram account is managed with its Page's token, which does not expire when it
-        // comes from a long-lived user token. The person's id lets the grant be revoked.
-        tokens: {
-          accessToken: page.access_token,
-          ...(subject.id ? { subject: subject.id } : {}),
-          ...(tokens.grantedScopes ? { grantedScopes: tokens.grantedScopes } : {}),
-        },
+        // The Instagram account is managed with its Page's token.
+        tokens: pageTokenSet(page.access_token, subject.id, tokens),
       });
     }
     if (accounts.size === 0) {
@@ -202,22 +127,10 @@ export const instagramFacebookLogin = defineProvider({
   },
   /**
    * Ends the person's whole Facebook authorization of the app, and with it every account it
-   * reached. With the person's id it uses the app token, which works with a Page token held.
+   * reached.
    */
-  async revokeToken(tokens, context) {
-    const url = new URL(`${GRAPH}/${encodeURIComponent(tokens.subject ?? 'me')}/permissions`);
-    const headers: Record<string, string> = { accept: 'application/json' };
-    if (tokens.subject)
-      url.searchParams.set(
-        'access_token',
-        `${context.client.clientId}|${context.client.clientSecret}`,
-      );
-    else Object.assign(headers, bearer(tokens));
-    await callNetwork(instagramFacebookLogin, 'revocation', context.runtime, url, {
-      method: 'DELETE',
-      headers,
-    });
-  },
+  revokeToken: (tokens, context): Promise<void> =>
+    revokeFacebookLogin(instagramFacebookLogin, tokens, context),
 });
 
 export default instagramFacebookLogin;

@@ -1,9 +1,5 @@
-import {
-  AccountNotSupportedError,
-  ProviderRequestError,
-  type RawResponse,
-  renewTokens,
-} from '@tether/provider-sdk';
+import { AccountNotSupportedError, ProviderRequestError, renewTokens } from '@tether/provider-sdk';
+import { GRAPH_API_RESPONSES, recordedGraphError } from '@tether/provider-meta/testing';
 import { describeProviderConformance, type RecordedResponse } from '@tether/provider-testkit';
 import { expect, it } from 'vitest';
 import { instagram } from './instagram.js';
@@ -11,49 +7,16 @@ import { simulation } from './simulator.js';
 
 const DAY = 24 * 3600;
 
-/** A Graph error from graph.instagram.com. */
-function graph(
-  status: number,
-  code: number,
-  message: string,
-  subcode?: number,
-  headers: Record<string, string> = {},
-): RawResponse {
-  return {
-    status,
-    headers,
-    body: {
-      error: {
-        message,
-        type: 'OAuthException',
-        code,
-        ...(subcode !== undefined ? { error_subcode: subcode } : {}),
-        fbtrace_id: 'AX3kq81LmZb',
-      },
-    },
-  };
-}
-
 /** api.instagram.com's refusal at the code exchange. */
-function codeExchange(message: string): RawResponse {
+function codeExchange(name: string, message: string): RecordedResponse {
   return {
-    status: 400,
-    headers: {},
-    body: { error_type: 'OAuthException', code: 400, error_message: message },
-  };
-}
-
-function row(
-  name: string,
-  response: RawResponse,
-  reason: RecordedResponse['reason'],
-  retryAfterSeconds?: number,
-): RecordedResponse {
-  return {
-    name,
-    response,
-    reason,
-    ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
+    name: `code exchange: ${name}`,
+    response: {
+      status: 400,
+      headers: {},
+      body: { error_type: 'OAuthException', code: 400, error_message: message },
+    },
+    reason: 'app_misconfigured',
   };
 }
 
@@ -61,84 +24,11 @@ describeProviderConformance({
   provider: instagram,
   simulation,
   recordedResponses: [
-    row(
-      'refresh of an expired token: 190/463 Session has expired',
-      graph(
-        400,
-        190,
-        'Error validating access token: Session has expired on Monday, 12-Oct-26 09:00:00 PDT.',
-        463,
-      ),
-      'token_expired',
-    ),
-    row(
-      '190/460 session invalidated by a password change',
-      graph(
-        400,
-        190,
-        'Error validating access token: The session has been invalidated because the user changed their password or Facebook has changed the session for security reasons.',
-        460,
-      ),
-      'password_changed',
-    ),
-    row(
-      '190 without subcode (invalid token)',
-      graph(400, 190, 'Invalid OAuth access token - Cannot parse access token'),
-      'token_revoked',
-    ),
-    row(
-      '190/458 app removed',
-      graph(
-        400,
-        190,
-        'Error validating access token: The user has not authorized application 1234.',
-        458,
-      ),
-      'app_deauthorized',
-    ),
-    row(
-      '190/459 checkpoint',
-      graph(
-        400,
-        190,
-        'Error validating access token: You cannot access the app till you log in.',
-        459,
-      ),
-      'security_checkpoint',
-    ),
-    row(
-      '190/464 unconfirmed user',
-      graph(400, 190, 'Error validating access token: Sessions for the user are not allowed.', 464),
-      'account_unconfirmed',
-    ),
-    row(
-      '190/467 invalid access token',
-      graph(400, 190, 'Error validating access token.', 467),
-      'token_revoked',
-    ),
-    row(
-      '102 session without subcode',
-      graph(400, 102, 'Session key invalid or no longer valid'),
-      'token_expired',
-    ),
-    row(
-      'instagram_business_basic missing: code 10',
-      graph(403, 10, '(#10) Application does not have permission for this action'),
-      'scope_missing',
-    ),
-    row(
-      'permission missing: code 200',
-      graph(403, 200, '(#200) Permissions error'),
-      'scope_missing',
-    ),
-    row(
-      'code 4 app limit',
-      graph(400, 4, '(#4) Application request limit reached'),
-      'rate_limited',
-    ),
-    row(
-      'BUC 80002 with X-Business-Use-Case-Usage (7 minutes)',
-      graph(
+    // graph.instagram.com answers with the same Graph errors as graph.facebook.com.
+    ...GRAPH_API_RESPONSES,
+    {
+      name: 'BUC 80002 with X-Business-Use-Case-Usage (7 minutes)',
+      response: recordedGraphError(
         400,
         80002,
         '(#80002) There have been too many calls to this Instagram account.',
@@ -148,44 +38,22 @@ describeProviderConformance({
             '{"17841400000000011":[{"type":"instagram","call_count":100,"total_cputime":9,"total_time":12,"estimated_time_to_regain_access":7}]}',
         },
       ),
-      'rate_limited',
-      7 * 60,
-    ),
-    row(
-      'code 2 service error',
-      graph(500, 2, 'An unexpected error has occurred. Please retry your request later.'),
-      'provider_unavailable',
-    ),
-    row(
-      'HTTP 502 from graph.instagram.com',
-      { status: 502, headers: {}, body: '<html>Bad Gateway</html>' },
-      'provider_unavailable',
-    ),
-    row(
-      'code 368 temporarily blocked',
-      graph(400, 368, 'The action attempted has been deemed abusive or is otherwise disallowed'),
-      'account_restricted',
-    ),
-    row(
-      '2207042 posts-per-day limit',
-      graph(400, 9, 'Application request limit reached', 2207042),
-      'rate_limited',
-    ),
-    row(
-      'code exchange: wrong app (Invalid platform app)',
-      codeExchange('Invalid platform app'),
-      'app_misconfigured',
-    ),
-    row(
-      'code exchange: wrong secret',
-      codeExchange('Error validating client secret'),
-      'app_misconfigured',
-    ),
-    row(
-      'code exchange: code already used',
-      codeExchange('This authorization code has been used'),
-      'app_misconfigured',
-    ),
+      reason: 'rate_limited',
+      retryAfterSeconds: 7 * 60,
+    },
+    {
+      name: 'HTTP 502 from graph.instagram.com',
+      response: { status: 502, headers: {}, body: '<html>Bad Gateway</html>' },
+      reason: 'provider_unavailable',
+    },
+    {
+      name: '2207042 posts-per-day limit',
+      response: recordedGraphError(400, 9, 'Application request limit reached', 2207042),
+      reason: 'rate_limited',
+    },
+    codeExchange('wrong app (Invalid platform app)', 'Invalid platform app'),
+    codeExchange('wrong secret', 'Error validating client secret'),
+    codeExchange('code already used', 'This authorization code has been used'),
   ],
   // Instagram Login has no Page role; a "lost role" looks like any invalidated token there.
   revocations: {

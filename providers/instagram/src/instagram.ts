@@ -4,13 +4,14 @@ import {
   type ClassifierVerdict,
   defineProvider,
   formBody,
+  type HealthCheckResult,
   type ProviderCallContext,
-  ProviderRequestError,
   type RawResponse,
   type TokenSet,
   tokenSetFromResponse,
 } from '@tether/provider-sdk';
-import { classifyGraphError } from './graph-error';
+import { probe } from '@tether/provider-meta';
+import { classifyInstagramGraphError } from './graph-error';
 
 // Sources, from shared/reference/providers.md §2b (Instagram API with Instagram Login).
 const BUSINESS_LOGIN =
@@ -141,26 +142,20 @@ export const instagram = defineProvider({
     intervalSeconds: 6 * 3600,
     description: 'GET https://graph.instagram.com/me?fields=user_id,username',
     see: BUSINESS_LOGIN,
-    async run(tokens, context) {
-      try {
-        await graphGet(
+    run: (tokens, context): Promise<HealthCheckResult> =>
+      probe(() =>
+        graphGet(
           '/me',
           { fields: 'user_id,username', access_token: tokens.accessToken },
           context,
           'health check',
-        );
-        return { ok: true };
-      } catch (error) {
-        if (error instanceof ProviderRequestError && error.response)
-          return { ok: false, response: error.response };
-        throw error;
-      }
-    },
+        ),
+      ),
   },
   classifyError(response) {
     if (response.status > 0 && response.status < 500 && isCodeExchangeError(response.body))
       return CODE_EXCHANGE_REFUSED;
-    return classifyGraphError(response);
+    return classifyInstagramGraphError(response);
   },
   /** Trades the short-lived token from the code exchange for a 60-day one. */
   async completeAuthorization(tokens, context): Promise<TokenSet> {

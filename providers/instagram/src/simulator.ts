@@ -11,10 +11,11 @@ import {
   faultFor,
   type GraphFault,
   graphFaultResponse,
+  graphTokenBody,
   INVALID_TOKEN,
   serviceError,
   throttled,
-} from './graph-fault';
+} from '@tether/provider-meta/simulator';
 import { instagram } from './instagram';
 
 const GRAPH = 'https://graph.instagram.com';
@@ -71,14 +72,6 @@ function parameterError(message: string): SimulatorResponse {
 /** The Instagram account a person signs in with. */
 function accountOf(accounts: readonly SimulatedAccount[]): SimulatedAccount | undefined {
   return accounts[0];
-}
-
-function longLivedBody(value: string, expiresAt: number | undefined, now: number) {
-  return {
-    access_token: value,
-    token_type: 'bearer',
-    ...(expiresAt !== undefined ? { expires_in: Math.round((expiresAt - now) / 1000) } : {}),
-  };
 }
 
 /**
@@ -150,7 +143,7 @@ export const simulation: NetworkSimulation = {
         const issued = engine.issue(auth.grant, { refresh: false });
         return {
           status: 200,
-          body: longLivedBody(issued.accessToken.value, issued.accessToken.expiresAt, engine.now()),
+          body: graphTokenBody(issued.accessToken, engine.now()),
         };
       },
     },
@@ -171,11 +164,7 @@ export const simulation: NetworkSimulation = {
         return {
           status: 200,
           body: {
-            ...longLivedBody(
-              renewed.accessToken.value,
-              renewed.accessToken.expiresAt,
-              engine.now(),
-            ),
+            ...graphTokenBody(renewed.accessToken, engine.now()),
             permissions: renewed.scopes.join(','),
           },
         };

@@ -5,7 +5,8 @@ import type {
 } from '@tether/provider-testkit/simulator';
 
 /*
- * The Graph errors both Instagram simulators answer with, in Meta's envelope and wording.
+ * The Graph errors the Meta simulators answer with, in Meta's envelope and wording. Both
+ * graph.facebook.com and graph.instagram.com send them.
  * @see https://developers.facebook.com/docs/graph-api/guides/error-handling
  */
 
@@ -39,16 +40,19 @@ export function graphFaultResponse(fault: GraphFault): SimulatorResponse {
   };
 }
 
-export const MISSING_TOKEN: GraphFault = {
+/** A call without any access token. */
+const MISSING_TOKEN: GraphFault = {
   code: 2500,
   message: 'An active access token must be used to query information about the current user.',
 };
 
+/** A token Graph cannot parse or does not know. */
 export const INVALID_TOKEN: GraphFault = {
   code: 190,
   message: 'Invalid OAuth access token - Cannot parse access token',
 };
 
+/** A token past its expiry: 190/463 "Session has expired". */
 export const EXPIRED: GraphFault = {
   code: 190,
   subcode: 463,
@@ -56,7 +60,10 @@ export const EXPIRED: GraphFault = {
     'Error validating access token: Session has expired on Tuesday, 24-Nov-26 10:00:00 PST. The current time is Tuesday, 24-Nov-26 11:00:00 PST.',
 };
 
-/** The causes both products report the same way. */
+/**
+ * The causes every Meta product reports the same way. Revocation, a lost role and a removed
+ * permission look different on each host, so each simulation adds its own.
+ */
 export const COMMON_CAUSE_FAULTS: Readonly<
   Record<Exclude<RevocationCause, 'revoked' | 'role_lost' | 'scope_removed'>, GraphFault>
 > = {
@@ -90,7 +97,7 @@ export const COMMON_CAUSE_FAULTS: Readonly<
   },
 };
 
-/** The fault for a token the engine refused, given each product's cause table. */
+/** The fault for a token the engine refused, given the host's cause table. */
 export function faultFor(
   failure: TokenFailure,
   causes: Readonly<Record<RevocationCause, GraphFault>>,
@@ -108,14 +115,25 @@ export function faultFor(
 }
 
 /**
+ * A Business Use Case rate limit: the calls of one kind (`pages`, `instagram`…) on one object.
+ * @see https://developers.facebook.com/docs/graph-api/overview/rate-limiting/#buc-rate-limits
+ */
+export interface BusinessUseCase {
+  /** The throttling code, 80001–80099 (80001 Pages, 80002 Instagram). */
+  readonly code: number;
+  /** The use case's `type` in the usage header. */
+  readonly type: string;
+  /** The object whose calls are counted (a Page, an Instagram account). */
+  readonly objectId: string;
+  readonly message: string;
+}
+
+/**
  * A Business Use Case throttling answer: the code and a usage header saying, in minutes, when
  * access returns.
  * @see https://developers.facebook.com/docs/graph-api/overview/rate-limiting/
  */
-export function throttled(
-  retryAfterSeconds: number,
-  use: { code: number; type: string; objectId: string; message: string },
-): SimulatorResponse {
+export function throttled(retryAfterSeconds: number, use: BusinessUseCase): SimulatorResponse {
   return {
     ...graphFaultResponse({ code: use.code, message: use.message }),
     headers: {

@@ -1,0 +1,144 @@
+import { type Provider, ProviderRequestError, type TokenSet } from '@tether/provider-sdk';
+import type { ConformanceHarness } from '@tether/provider-testkit';
+import { expect, it } from 'vitest';
+import { GRAPH_VERSION } from './graph-api.js';
+
+const DAY = 24 * 3600;
+
+/** The provider under test and who to sign in as. */
+export interface FacebookLoginSuiteOptions {
+  /** A provider built on `facebookLoginOAuth` and the helpers of `@tether/provider-meta`. */
+  readonly provider: Provider;
+  /** A person of the simulation whose Pages yield at least one account. */
+  readonly person: string;
+}
+
+/**
+ * The tests every provider that signs in with Facebook Login passes, whatever it manages: the
+ * long-lived exchange, Page tokens outliving the user token, a lost Page role, a policy block, a
+ * removed permission, Business Use Case throttling and revocation of the whole authorization. Run it from the provider's conformance
+ * suite: `additionalTests: (harness) => { facebookLoginTests(harness, { provider, person }); … }`.
+ */
+export function facebookLoginTests(
+  harness: ConformanceHarness,
+  { provider, person }: FacebookLoginSuiteOptions,
+): void {
+  const graphPath = (path: string) => `/${GRAPH_VERSION}${path}`;
+  const requestsTo = (path: string) =>
+    harness.simulator().engine.requests.filter((r) => new URL(r.url).pathname === path);
+
+  async function connect(): Promise<{ user: TokenSet; accounts: TokenSet[] }> {
+    const user = await harness.authorize({ person });
+    const discovery = await provider.discoverAccounts(user, harness.context());
+    return { user, accounts: discovery.accounts.map((account) => account.tokens!) };
+  }
+
+  async function reasonOf(tokens: TokenSet): Promise<string | undefined> {
+    const result = await provider.healthCheck!.run(tokens, harness.context());
+    expect(result.ok).toBe(false);
+    return result.ok ? undefined : provider.classifyError(result.response).reason;
+  }
+
+  it('declares the classic v25.0 code flow: no PKCE, no refresh, a 60-day login', () => {
+    expect(provider.oauth).toMatchObject({
+      authorizationUrl: `https://www.facebook.com/${GRAPH_VERSION}/dialog/oauth`,
+      tokenUrl: `https://graph.facebook.com/${GRAPH_VERSION}/oauth/access_token`,
+      clientAuthentication: 'body',
+      pkce: 'unsupported',
+    });
+    expect(provider.scopes.separator).toBe(',');
+    expect(provider.refresh.kind).toBe('reauthorize');
+    expect(provider.lifetimes.accessToken.seconds).toBe(60 * DAY);
+  });
+
+  it('exchanges the code with the client secret as a parameter, not Basic auth', async () => {
+    await harness.authorize({ person });
+    const [code] = requestsTo(graphPath('/oauth/access_token')).filter((r) => r.method === 'POST');
+    expect(code?.headers.authorization).toBeUndefined();
+    expect(code?.fields).toMatchObject({
+      client_id: 'sandbox-client',
+      client_secret: 'sandbox-secret',
+    });
+    expect(code?.fields.code_challenge).toBeUndefined();
+  });
+
+  it('trades the short-lived user token for a 60-day one with fb_exchange_token', async () => {
+    const started = harness.simulator().engine.now();
+    const tokens = await harness.authorize({ person });
+    const [exchange] = requestsTo(graphPath('/oauth/access_token')).filter(
+      (r) => r.method === 'GET',
+    );
+    expect(exchange?.fields).toMatchObject({
+      grant_type: 'fb_exchange_token',
+      client_id: 'sandbox-client',
+      client_secret: 'sandbox-secret',
+    });
+    const shortLived = exchange!.fields.fb_exchange_token!;
+    expect(shortLived).not.toBe(tokens.accessToken);
+    expect(harness.simulator().engine.tokens.get(shortLived)?.expiresAt).toBeLessThanOrEqual(
+      started + 3600 * 1000 + 60_000,
+    );
+    expect(tokens.accessTokenExpiresAt!.getTime() - started).toBeGreaterThan(59 * DAY * 1000);
+    expect(tokens.refreshToken).toBeUndefined();
+  });
+
+  it('keeps Page tokens working after the user token’s 60 days are over', async () => {
+    const { user, accounts } = await connect();
+    await harness.simulator().control('POST', 'clock', { advanceSeconds: 61 * DAY });
+    expect(await reasonOf(user)).toBe('token_expired');
+    expect(await provider.healthCheck!.run(accounts[0]!, harness.context())).toEqual({ ok: true });
+  });
+
+  it('reports role_lost on the Page token when the person loses their Page role', async () => {
+    const { user, accounts } = await connect();
+    await harness.simulator().control('POST', 'grants/all/revoke', { cause: 'role_lost' });
+    expect(await reasonOf(accounts[0]!)).toBe('role_lost');
+    // The person's own login still works; it just reaches no Page any more.
+    expect(await provider.healthCheck!.run(user, harness.context())).toEqual({ ok: true });
+  });
+
+  async function discoveryFailure(cause: string): Promise<ProviderRequestError> {
+    const user = await harness.authorize({ person });
+    await harness.simulator().control('POST', 'grants/all/revoke', { cause });
+    const error: unknown = await provider
+      .discoverAccounts(user, harness.context())
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderRequestError);
+    return error as ProviderRequestError;
+  }
+
+  it('reports a policy block met on a Graph call as account_restricted', async () => {
+    expect((await discoveryFailure('restricted')).classification).toMatchObject({
+      reason: 'account_restricted',
+      transient: false,
+    });
+  });
+
+  it('reports a removed permission as scope_missing when listing Pages', async () => {
+    expect((await discoveryFailure('scope_removed')).classification.reason).toBe('scope_missing');
+  });
+
+  it('reads the minutes to wait from the usage header when Page calls are throttled', async () => {
+    const { accounts } = await connect();
+    await harness
+      .simulator()
+      .control('POST', 'fail', { kind: 'rate_limit', target: 'api', retryAfterSeconds: 300 });
+    const limited = await provider.healthCheck!.run(accounts[0]!, harness.context());
+    expect(limited.ok).toBe(false);
+    if (!limited.ok)
+      expect(provider.classifyError(limited.response)).toMatchObject({
+        reason: 'rate_limited',
+        retryAfterSeconds: 300,
+      });
+  });
+
+  it('revokes the whole authorization with DELETE /{user-id}/permissions', async () => {
+    const { user, accounts } = await connect();
+    await provider.revokeToken!(accounts[0]!, harness.context());
+    const [revocation] = requestsTo(graphPath(`/${person}/permissions`));
+    expect(revocation?.method).toBe('DELETE');
+    expect(revocation?.fields.access_token).toBe('sandbox-client|sandbox-secret');
+    for (const tokens of [user, ...accounts])
+      expect(await reasonOf(tokens)).toBe('app_deauthorized');
+  });
+}

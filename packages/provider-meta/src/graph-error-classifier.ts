@@ -1,0 +1,172 @@
+import type { ClassifierVerdict, RawResponse, Reason } from '@tether/provider-sdk';
+import { missingScopes, readDebugToken } from './debug-token';
+import { type GraphError, readGraphError } from './graph-error';
+import { graphRateLimited } from './rate-limit';
+
+/**
+ * The sentences a product shows for each Graph signal. The reason each signal maps to is Meta's
+ * and is decided here once; the wording is the product's, because a Facebook Page owner and an
+ * Instagram account owner are sent to different settings to fix the same thing.
+ */
+export interface GraphRemedies {
+  /** 190/458: the person removed the app from their permitted apps. */
+  readonly appRemoved: string;
+  /** 190/459: the account is locked until a security check. */
+  readonly checkpoint: string;
+  /** 190/460: a password change ended the session. */
+  readonly passwordChanged: string;
+  /** 190/463: the long-lived token ran out. */
+  readonly loginExpired: string;
+  /** 190/464: the account is not confirmed yet. */
+  readonly unconfirmed: string;
+  /** 190/467, and 190 without a subcode: the token is no longer accepted. */
+  readonly loginRejected: string;
+  /** 190/490: Meta ended the session (Postiz treats it as needing a new login). */
+  readonly loginEnded: string;
+  /** 190/492: the person lost their role on the Page. */
+  readonly roleLost: string;
+  /** 102 without a subcode: the session ended. */
+  readonly sessionEnded: string;
+  /** 3, 10 and 200–299: a permission was declined or removed. */
+  readonly scopeMissing: string;
+  /** 101, 191 and 100/36008: Meta rejected the app's ID, secret or redirect URL. */
+  readonly appMisconfigured: string;
+  /** 100/36007 and 100/36009: the authorization code expired or was used. */
+  readonly codeSpent: string;
+  /** Subcode 1404078: the Page needs Page Publishing Authorization. */
+  readonly publishingAuthorization: string;
+  /** Subcode 1390008: posting too fast. */
+  readonly postingTooFast: string;
+  /** Subcode 1609005: Meta could not fetch the post's link. */
+  readonly linkUnreachable: string;
+  /** 368: the account is blocked for a policy violation. */
+  readonly policyBlock: string;
+  /** 506: a duplicate post. */
+  readonly duplicatePost: string;
+}
+
+/** What a Meta product adds to the shared Graph classification. */
+export interface GraphProduct {
+  readonly remedies: GraphRemedies;
+  /**
+   * The product's own subcodes, each deciding whatever the code (Instagram's 2207042 posts-per-day
+   * limit). A `rate_limited` one gets the wait from the usage headers.
+   */
+  readonly subcodes?: Readonly<Record<number, ClassifierVerdict>>;
+  /**
+   * Set when the product reads `debug_token` verdicts (HTTP 200, the verdict in `data`): an
+   * invalid token is classified from `data.error`, and a valid one lacking a required
+   * permission is `scope_missing`.
+   */
+  readonly debugToken?: {
+    /** The permissions the provider cannot work without. */
+    readonly requiredScopes: readonly string[];
+    /** For an invalid verdict without an error code. */
+    readonly invalidRemedy: string;
+  };
+}
+
+type Signal = readonly [Reason, (keyof GraphRemedies)?];
+
+/**
+ * Subcodes of the token errors (code 190, also seen with 102).
+ * @see https://developers.facebook.com/docs/graph-api/guides/error-handling
+ */
+const TOKEN_SUBCODES: Readonly<Record<number, Signal>> = {
+  458: ['app_deauthorized', 'appRemoved'],
+  459: ['security_checkpoint', 'checkpoint'],
+  460: ['password_changed', 'passwordChanged'],
+  463: ['token_expired', 'loginExpired'],
+  464: ['account_unconfirmed', 'unconfirmed'],
+  467: ['token_revoked', 'loginRejected'],
+  // Postiz treats 490 as a dead session that needs a new login [C].
+  490: ['token_revoked', 'loginEnded'],
+  492: ['role_lost', 'roleLost'],
+};
+
+/**
+ * Subcodes that decide on their own, whatever the code. 1404078, 1390008, 1363047, 1609010
+ * and 1609005 are from Postiz [C]; 36007–36009 are the OAuth code-exchange subcodes.
+ */
+const DECISIVE_SUBCODES: Readonly<Record<number, Signal>> = {
+  1404078: ['account_restricted', 'publishingAuthorization'],
+  1390008: ['rate_limited', 'postingTooFast'],
+  1363047: ['provider_unavailable'],
+  1609010: ['provider_unavailable'],
+  1609005: ['unknown', 'linkUnreachable'],
+  36007: ['token_revoked', 'codeSpent'],
+  36008: ['app_misconfigured', 'appMisconfigured'],
+  36009: ['token_revoked', 'codeSpent'],
+};
+
+/** Codes 4, 17, 32, 613, 341 and the Business Use Case range 80001–80099 (80002: Instagram). */
+function isThrottling(code: number): boolean {
+  return [4, 17, 32, 341, 613].includes(code) || (code >= 80001 && code <= 80099);
+}
+
+function verdictOf([reason, remedy]: Signal, remedies: GraphRemedies): ClassifierVerdict {
+  return remedy ? { reason, remedy: remedies[remedy] } : { reason };
+}
+
+function classifyGraphCode(
+  response: RawResponse,
+  { code, subcode }: GraphError,
+  product: GraphProduct,
+): ClassifierVerdict | undefined {
+  const { remedies } = product;
+  const signal = (reason: Reason, remedy: keyof GraphRemedies) =>
+    verdictOf([reason, remedy], remedies);
+  if (subcode !== undefined) {
+    const shared = DECISIVE_SUBCODES[subcode];
+    const decisive = product.subcodes?.[subcode] ?? (shared && verdictOf(shared, remedies));
+    if (decisive)
+      return decisive.reason === 'rate_limited'
+        ? graphRateLimited(response, decisive.remedy)
+        : decisive;
+  }
+  if (code === undefined) return undefined;
+  if (code === 190 || code === 102) {
+    const known = subcode !== undefined ? TOKEN_SUBCODES[subcode] : undefined;
+    if (known) return verdictOf(known, remedies);
+    // Without a subcode Meta only says "get a new token": 102 is an ended session, 190 an
+    // invalid token.
+    return code === 102
+      ? signal('token_expired', 'sessionEnded')
+      : signal('token_revoked', 'loginRejected');
+  }
+  if (isThrottling(code)) return graphRateLimited(response);
+  if (code === 3 || code === 10 || (code >= 200 && code <= 299))
+    return signal('scope_missing', 'scopeMissing');
+  if (code === 1 || code === 2) return { reason: 'provider_unavailable' };
+  if (code === 368) return signal('account_restricted', 'policyBlock');
+  // 101: unknown application; 191: redirect URL not allowed by the app's settings.
+  if (code === 101 || code === 191) return signal('app_misconfigured', 'appMisconfigured');
+  if (code === 506) return signal('unknown', 'duplicatePost');
+  return undefined;
+}
+
+/**
+ * Maps a Graph response to a reason from structured fields only: HTTP status, `error.code`,
+ * `error.error_subcode`, the usage headers and, for a product that reads them, `debug_token`
+ * verdicts. Never reads the message. The product's own subcodes are checked first.
+ * @see https://developers.facebook.com/docs/graph-api/guides/error-handling
+ */
+export function classifyGraphError(
+  response: RawResponse,
+  product: GraphProduct,
+): ClassifierVerdict {
+  const { status, body } = response;
+  if (status === 0 || status >= 500) return { reason: 'provider_unavailable' };
+  const inspected = product.debugToken ? readDebugToken(body) : undefined;
+  const error = readGraphError(body) ?? inspected?.error;
+  const verdict = error ? classifyGraphCode(response, error, product) : undefined;
+  if (verdict) return verdict;
+  if (status === 429) return graphRateLimited(response);
+  if (product.debugToken && inspected) {
+    if (inspected.isValid === false)
+      return { reason: 'token_revoked', remedy: product.debugToken.invalidRemedy };
+    if (missingScopes(inspected, product.debugToken.requiredScopes).length > 0)
+      return { reason: 'scope_missing', remedy: product.remedies.scopeMissing };
+  }
+  return { reason: 'unknown' };
+}

@@ -1,0 +1,27 @@
+export {
+  appAccessToken,
+  DEBUG_TOKEN_URL,
+  GRAPH_URL,
+  GRAPH_VERSION,
+  graphGet,
+  probe,
+} from './graph-api';
+export {
+  exchangeForLongLivedToken,
+  FACEBOOK_LOGIN_SOURCES,
+  facebookLoginLifetimes,
+  facebookLoginOAuth,
+  facebookLoginRefresh,
+  fetchFacebookUser,
+  listPages,
+  pageTokenSet,
+  revokeFacebookLogin,
+} from './facebook-login';
+export type { GraphPage } from './facebook-login';
+export { classifyGraphError } from './graph-error-classifier';
+export type { GraphProduct, GraphRemedies } from './graph-error-classifier';
+export { readGraphError } from './graph-error';
+export type { GraphError } from './graph-error';
+export { missingScopes, readDebugToken } from './debug-token';
+export type { DebugTokenVerdict } from './debug-token';
+export { usageWaitSeconds } from './rate-limit';

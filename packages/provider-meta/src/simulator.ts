@@ -1,0 +1,16 @@
+/*
+ * What the Meta providers' simulators share. It needs `@tether/provider-testkit`, which the main
+ * entry point does not.
+ */
+export { facebookGraphSimulation } from './facebook-graph-simulation';
+export type { FacebookGraphSimulationOptions } from './facebook-graph-simulation';
+export {
+  COMMON_CAUSE_FAULTS,
+  faultFor,
+  graphFaultResponse,
+  INVALID_TOKEN,
+  serviceError,
+  throttled,
+} from './graph-fault';
+export type { BusinessUseCase, GraphFault } from './graph-fault';
+export { graphTokenBody } from './graph-token-body';
