@@ -202,6 +202,10 @@ describe.each<Mode>(['embedded', 'distributed'])('connecting accounts in %s mode
     expect(location.searchParams.get('session')).toBe(sessionId);
     expect(location.searchParams.get('outcome')).toBe('connected');
 
+    const sibling = await api('POST', '/api/v1/connect-sessions', {
+      json: { provider: 'fixture', returnTo: 'https://app.example.com/connections-admin/x' },
+    });
+    expect(sibling.status).toBe(400);
     const refused = await api('POST', '/api/v1/connect-sessions', {
       json: { provider: 'fixture', returnTo: 'https://evil.example.net/' },
     });
@@ -264,6 +268,34 @@ describe.each<Mode>(['embedded', 'distributed'])('connecting accounts in %s mode
       await server.request('GET', '/api/v1/connections', { key: memberKey }),
     );
     expect(visible.data.map((c) => c.id)).toEqual([page.id]);
+    // Regression: a member's key could mint a workspace-wide admin key and edit what was only shared.
+    expect(
+      (
+        await server.request('POST', '/api/v1/api-keys', {
+          key: memberKey,
+          json: { name: 'esc', scope: 'admin' },
+        })
+      ).status,
+    ).toBe(403);
+    expect(
+      (
+        await server.request('POST', '/api/v1/users', {
+          key: memberKey,
+          json: { email: 'x@example.com', name: 'X', role: 'admin' },
+        })
+      ).status,
+    ).toBe(403);
+    expect(
+      (
+        await server.request('PATCH', `/api/v1/connections/${page.id}`, {
+          key: memberKey,
+          json: { ownerId: member.id },
+        })
+      ).status,
+    ).toBe(403);
+    expect(
+      (await server.request('DELETE', `/api/v1/connections/${page.id}`, { key: memberKey })).status,
+    ).toBe(403);
     const badShare = await api('PATCH', `/api/v1/connections/${page.id}`, {
       json: { sharedWith: ['nobody-here'] },
     });

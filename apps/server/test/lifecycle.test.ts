@@ -208,6 +208,36 @@ describe.each<Mode>(['embedded', 'distributed'])('the lifecycle engine in %s mod
       ]);
     });
 
+    it('renews at once when a caller reports an expired access token', async () => {
+      const connection = await connectProfile(server);
+      await fetch(`${server.url}/sandbox/fixture/_control/requests`, { method: 'DELETE' });
+      const reported = await server.request('POST', `/api/v1/connections/${connection.id}/errors`, {
+        json: { status: 401, body: { error: 'token_expired' } },
+      });
+      expect(await json<{ reason: string; connection: ConnectionBody }>(reported)).toMatchObject({
+        reason: 'access_token_expired',
+        connection: { status: 'active' },
+      });
+      expect(
+        (await simulatorRequests(server)).filter((r) => r.fields.grant_type === 'refresh_token'),
+      ).toHaveLength(1);
+    });
+
+    it('never ends connections because the network refuses the app’s own credentials', async () => {
+      const connection = await connectProfile(server);
+      const reported = await server.request('POST', `/api/v1/connections/${connection.id}/errors`, {
+        json: { status: 401, body: { error: 'invalid_client' } },
+      });
+      expect(await json<{ connection: ConnectionBody }>(reported)).toMatchObject({
+        reason: 'app_misconfigured',
+        connection: { status: 'degraded', reason: 'app_misconfigured' },
+      });
+      const healed = await json<ConnectionBody>(
+        await server.request('POST', `/api/v1/connections/${connection.id}/refresh`),
+      );
+      expect(healed.status).toBe('active');
+    });
+
     it('serves Prometheus metrics', async () => {
       const response = await fetch(`${server.url}/metrics`);
       expect(response.status).toBe(200);

@@ -152,6 +152,10 @@ describe('the ten networks in the sandbox', () => {
         await fetch(`${server.url}/sandbox/${id}/_control/requests`)
       ).json()) as { data: unknown[] };
       expect(requests.data.length).toBeGreaterThan(1);
+      // Forcing a refresh is answered for every strategy, including those only the person can renew.
+      const refreshed = await server.request('POST', `/api/v1/connections/${data[0]!.id}/refresh`);
+      expect(refreshed.status).toBe(200);
+      expect(((await refreshed.json()) as { status: string }).status).toBe('active');
     });
   }
 });

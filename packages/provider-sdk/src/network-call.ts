@@ -34,10 +34,13 @@ export async function callNetwork(
   url: string | URL,
   init: RequestInit = {},
 ): Promise<RawResponse> {
-  let response: Response;
+  let raw: RawResponse;
   try {
-    response = await runtime.fetch(url, { ...init, redirect: 'manual' });
+    const response = await runtime.fetch(url, { ...init, redirect: 'manual' });
+    raw = await readResponse(response);
   } catch (error) {
+    // No complete answer (refused, timed out, cut off mid-body): the call may or may not have
+    // taken effect at the network.
     throw new ProviderRequestError(
       provider.id,
       operation,
@@ -46,8 +49,7 @@ export async function callNetwork(
       { cause: error },
     );
   }
-  const raw = await readResponse(response);
-  if (response.status < 200 || response.status >= 300) {
+  if (raw.status < 200 || raw.status >= 300) {
     throw new ProviderRequestError(provider.id, operation, provider.classifyError(raw), raw);
   }
   return raw;

@@ -105,10 +105,13 @@ export class ConnectService {
         errors: [{ path: 'returnTo', message: 'not an absolute URL' }],
       });
     }
-    const allowed = this.config.returnUrls.some((prefix) => {
-      const base = new URL(prefix);
+    const allowed = this.config.returnUrls.some((allowedUrl) => {
+      const base = new URL(allowedUrl);
+      // A prefix matches whole path segments: /connections allows /connections/done, not /connections-admin.
+      const prefix = base.pathname.replace(/\/+$/, '');
       return (
-        url.origin === base.origin && url.pathname.startsWith(base.pathname.replace(/\/?$/, ''))
+        url.origin === base.origin &&
+        (prefix === '' || url.pathname === prefix || url.pathname.startsWith(`${prefix}/`))
       );
     });
     if (!allowed) {
@@ -215,8 +218,13 @@ export class ConnectService {
   }
 
   /** Finds a session of the workspace. */
-  async get(workspaceId: string, id: string): Promise<ConnectSession> {
-    const session = await this.em.fork().findOne(ConnectSession, { id, workspace: workspaceId });
+  async get(principal: Principal, id: string): Promise<ConnectSession> {
+    const session = await this.em.fork().findOne(ConnectSession, {
+      id,
+      workspace: principal.workspaceId,
+      // A member sees only the sessions they started for themselves.
+      ...(principal.userRole === 'member' ? { owner: principal.userId ?? null } : {}),
+    });
     if (!session)
       throw new ApiError(
         'CONNECT_SESSION_NOT_FOUND',
@@ -464,13 +472,42 @@ export class ConnectService {
             'You signed in with a different account than the one this connection belongs to; nothing was changed.',
           );
         }
-        this.vault.storeGrantTokens(connection.grant, tokens);
-        Object.assign(connection.grant, {
+        const now = new Date();
+        const siblings = await em.find(Connection, {
+          grant: connection.grant,
+          id: { $ne: connection.id },
+        });
+        if (discovery.subject.id !== connection.grant.subjectId && siblings.length > 0) {
+          // Someone else signed in: the accounts authorized by the first person keep their grant.
+          const own = Object.assign(new Grant(), {
+            workspace,
+            provider: active.id,
+            subjectId: discovery.subject.id,
+            subjectName: discovery.subject.name,
+          });
+          em.persist(own);
+          connection.grant = own;
+        } else {
+          for (const sibling of siblings.filter(
+            (c) => c.status === 'revoked' || c.status === 'expired',
+          )) {
+            changeStatus(em, sibling, 'active', {
+              actor,
+              data: { reauthorizedThrough: connection.id },
+            });
+          }
+        }
+        const grant = connection.grant;
+        this.vault.storeGrantTokens(grant, tokens);
+        Object.assign(grant, {
+          subjectId: discovery.subject.id,
+          subjectName: discovery.subject.name,
+          lastRefreshedAt: now,
           failureCount: 0,
           refreshOutcomeUnknown: false,
           nextCheckAt: undefined,
         });
-        schedule(provider, connection.grant, new Date());
+        schedule(provider, grant, now);
         this.vault.storeConnectionToken(connection, account.tokens);
         Object.assign(connection, {
           status: 'active',

@@ -81,7 +81,7 @@ export class ConnectSessionsController {
   @ApiOkResponse({ description: 'The session' })
   @ApiProblems('CONNECT_SESSION_NOT_FOUND')
   async get(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
-    return sessionView(await this.connect.get(principal.workspaceId, id));
+    return sessionView(await this.connect.get(principal, id));
   }
 }
 

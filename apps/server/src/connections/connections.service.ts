@@ -66,6 +66,16 @@ export class ConnectionsService {
     };
   }
 
+  /** A member may change or delete only what they own; what is shared with them is read-only. */
+  private assertOwner(principal: Principal, connection: Connection): void {
+    if (principal.userRole === 'member' && connection.owner?.id !== principal.userId) {
+      throw new ApiError(
+        'INSUFFICIENT_SCOPE',
+        'Only the connection’s owner or a workspace admin can change or delete it.',
+      );
+    }
+  }
+
   async list(
     principal: Principal,
     filters: ConnectionFilters,
@@ -128,6 +138,7 @@ export class ConnectionsService {
   ): Promise<Connection> {
     const em = this.em.fork();
     const connection = await this.get(principal, id, em);
+    this.assertOwner(principal, connection);
     const actor = actorOf(principal);
     const users = [...(change.ownerId ? [change.ownerId] : []), ...(change.sharedWith ?? [])];
     if (users.length > 0) {
@@ -181,6 +192,7 @@ export class ConnectionsService {
   async remove(principal: Principal, id: string): Promise<void> {
     const em = this.em.fork();
     const connection = await this.get(principal, id, em);
+    this.assertOwner(principal, connection);
     const grant = connection.grant;
     const siblings = await em.count(Connection, { grant, id: { $ne: id } });
     let revokedAtNetwork = false;

@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { ApiJsonBody, ApiKeyAuth, ApiProblems } from '../http/openapi';
 import { ZodPipe } from '../http/zod-body.pipe';
 import { IdentityService } from './identity.service';
-import { CurrentPrincipal, type Principal } from './principal';
+import { assertWorkspaceAdmin, CurrentPrincipal, type Principal } from './principal';
 
 const createUserBody = z.strictObject({
   email: z.email(),
@@ -58,6 +58,7 @@ export class IdentityController {
   @ApiOperation({ summary: 'List the users of the workspace' })
   @ApiOkResponse({ description: '`{ data: User[] }`' })
   async listUsers(@CurrentPrincipal() principal: Principal) {
+    assertWorkspaceAdmin(principal);
     return { data: (await this.identity.listUsers(principal.workspaceId)).map(userView) };
   }
 
@@ -70,6 +71,7 @@ export class IdentityController {
     @CurrentPrincipal() principal: Principal,
     @Body(new ZodPipe(createUserBody)) input: z.output<typeof createUserBody>,
   ) {
+    assertWorkspaceAdmin(principal);
     return userView(await this.identity.createUser(principal.workspaceId, input));
   }
 
@@ -79,6 +81,7 @@ export class IdentityController {
   })
   @ApiOkResponse({ description: '`{ data: ApiKey[] }`' })
   async listApiKeys(@CurrentPrincipal() principal: Principal) {
+    assertWorkspaceAdmin(principal);
     return { data: (await this.identity.listApiKeys(principal.workspaceId)).map(apiKeyView) };
   }
 
@@ -90,6 +93,7 @@ export class IdentityController {
     @CurrentPrincipal() principal: Principal,
     @Body(new ZodPipe(createApiKeyBody)) input: z.output<typeof createApiKeyBody>,
   ) {
+    assertWorkspaceAdmin(principal);
     const { apiKey, key } = await this.identity.createApiKey(principal.workspaceId, input);
     return { ...apiKeyView(apiKey), key };
   }
@@ -103,6 +107,7 @@ export class IdentityController {
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
   ): Promise<void> {
+    assertWorkspaceAdmin(principal);
     await this.identity.revokeApiKey(principal.workspaceId, id);
   }
 }

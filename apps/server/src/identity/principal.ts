@@ -1,6 +1,7 @@
 import { createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
 import type { ApiKeyScope } from '@tether/persistence';
 import type { Request } from 'express';
+import { ApiError } from '../http/errors';
 
 /** Who is calling: resolved from the API key by the guard. */
 export interface Principal {
@@ -36,3 +37,16 @@ export const CurrentPrincipal = createParamDecorator(
     return request.principal;
   },
 );
+
+/**
+ * Members act only on their own and shared connections; managing users and keys needs a key
+ * with no user or one of an admin user.
+ */
+export function assertWorkspaceAdmin(principal: Principal): void {
+  if (principal.userRole === 'member') {
+    throw new ApiError(
+      'INSUFFICIENT_SCOPE',
+      'This route is for workspace admins; this key belongs to a member.',
+    );
+  }
+}

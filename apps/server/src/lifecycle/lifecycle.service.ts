@@ -24,7 +24,8 @@ import {
 import { LifecycleMetrics } from './lifecycle-metrics';
 import { ProviderSlots } from './provider-slots';
 
-const LEASE_MS = 30_000;
+const LEASE_MS = 60_000;
+const UNEXPECTED_FAILURE_PAUSE_MS = 5 * 60_000;
 const LEASE_POLL_MS = 50;
 
 /** A refresh or check that could not be done, with the network's verdict. */
@@ -60,7 +61,7 @@ export class LifecycleService {
   refresh(grantId: string, options: { force?: boolean } = {}): Promise<void> {
     const running = this.inflight.get(grantId);
     if (running) return running;
-    const work = this.withLease(grantId, (grant, em, startedAt) =>
+    const work = this.withLease(grantId, 'refresh', (grant, em, startedAt) =>
       this.refreshLeased(grant, em, startedAt, options.force ?? false),
     ).finally(() => this.inflight.delete(grantId));
     this.inflight.set(grantId, work);
@@ -69,14 +70,48 @@ export class LifecycleService {
 
   /** Runs the provider's health check on a grant that is due. */
   check(grantId: string): Promise<void> {
-    return this.withLease(grantId, (grant, em) => this.checkLeased(grant, em));
+    return this.withLease(grantId, 'check', (grant, em) => this.checkLeased(grant, em));
   }
 
+  /**
+   * Runs work on a grant under its lease. The per-network slot is taken first, so time spent
+   * waiting for one never eats into the lease; network calls time out well inside the lease.
+   * Anything unexpected reschedules the grant with a pause instead of leaving it due forever.
+   */
   private async withLease(
+    grantId: string,
+    kind: 'refresh' | 'check',
+    work: (grant: Grant, em: EntityManager, startedAt: Date) => Promise<void>,
+  ): Promise<void> {
+    const row = await this.em.fork().findOne(Grant, { id: grantId }, { fields: ['provider'] });
+    if (!row) return;
+    await this.slots.run(row.provider, async () => {
+      try {
+        await this.leased(grantId, work);
+      } catch (error) {
+        if (error instanceof LifecycleFailure || error instanceof ApiError) throw error;
+        this.logger.error(
+          `${kind} of grant ${grantId} failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
+        const retryAt = new Date(Date.now() + UNEXPECTED_FAILURE_PAUSE_MS);
+        await this.em
+          .fork()
+          .nativeUpdate(
+            Grant,
+            { id: grantId },
+            kind === 'refresh' ? { nextRefreshAt: retryAt } : { nextCheckAt: retryAt },
+          );
+        throw error;
+      }
+    });
+  }
+
+  private async leased(
     grantId: string,
     work: (grant: Grant, em: EntityManager, startedAt: Date) => Promise<void>,
   ): Promise<void> {
     const startedAt = new Date();
+    const owner = `${this.instanceId}:${randomUUID()}`;
     const deadline = Date.now() + LEASE_MS + 5_000;
     for (;;) {
       const now = new Date();
@@ -85,7 +120,7 @@ export class LifecycleService {
         .nativeUpdate(
           Grant,
           { id: grantId, $or: [{ leaseExpiresAt: null }, { leaseExpiresAt: { $lt: now } }] },
-          { leaseOwner: this.instanceId, leaseExpiresAt: new Date(now.getTime() + LEASE_MS) },
+          { leaseOwner: owner, leaseExpiresAt: new Date(now.getTime() + LEASE_MS) },
         );
       if (acquired === 1) break;
       // Another instance holds it: wait for its result rather than spending the refresh token again.
@@ -100,7 +135,7 @@ export class LifecycleService {
     } finally {
       await this.em.fork().nativeUpdate(
         Grant,
-        { id: grantId, leaseOwner: this.instanceId },
+        { id: grantId, leaseOwner: owner },
         {
           leaseOwner: null,
           leaseExpiresAt: null,
@@ -121,7 +156,15 @@ export class LifecycleService {
   ): Promise<void> {
     const active = this.active(grant);
     const tokens = this.vault.grantTokens(grant);
-    if (!active?.client || !tokens) return;
+    const renewable =
+      active?.provider.refresh.kind === 'extend' ||
+      (active?.provider.refresh.kind === 'refresh_token' && tokens?.refreshToken !== undefined);
+    if (!active?.client || !tokens || !renewable) {
+      // Nothing here can renew it (no credentials, no tokens, or only the person can): stop asking.
+      grant.nextRefreshAt = undefined;
+      await em.flush();
+      return;
+    }
     const now = new Date();
     // Someone else renewed it while this caller waited.
     if (grant.lastRefreshedAt && grant.lastRefreshedAt >= startedAt) return;
@@ -168,8 +211,10 @@ export class LifecycleService {
     const tokens = this.vault.grantTokens(grant)!;
     const started = performance.now();
     try {
-      const renewed = await this.slots.run(active.id, () =>
-        renewTokens(active.provider, { runtime: active.runtime, client: active.client! }, tokens),
+      const renewed = await renewTokens(
+        active.provider,
+        { runtime: active.runtime, client: active.client! },
+        tokens,
       );
       this.vault.storeGrantTokens(grant, renewed);
       Object.assign(grant, {
@@ -178,8 +223,9 @@ export class LifecycleService {
         refreshOutcomeUnknown: false,
       });
       schedule(active.provider, grant, new Date());
+      // The new tokens are stored before anything else happens: a rotated refresh token must not be lost.
+      await em.flush();
       this.metrics.refreshed(active.id, 'success', undefined, performance.now() - started);
-      // The grant and its connections change in one flush: a sweep never sees one without the other.
       for (const connection of await em.find(Connection, { grant })) {
         recordEvent(em, {
           workspaceId: connection.workspace.id,
@@ -213,11 +259,15 @@ export class LifecycleService {
     const active = this.active(grant);
     const tokens = this.vault.grantTokens(grant);
     const check = active?.provider.healthCheck;
-    if (!active?.client || !tokens || !check) return;
+    if (!active?.client || !tokens || !check) {
+      grant.nextCheckAt = undefined;
+      await em.flush();
+      return;
+    }
     const context = { runtime: active.runtime, client: active.client };
     let result: { ok: true } | { ok: false; response: RawResponse };
     try {
-      result = await this.slots.run(active.id, () => check.run(tokens, context));
+      result = await check.run(tokens, context);
     } catch (error) {
       result = {
         ok: false,
@@ -234,20 +284,31 @@ export class LifecycleService {
     }
     const classification = active.provider.classifyError(result.response);
     const renewable =
-      active.provider.refresh.kind === 'refresh_token' || active.provider.refresh.kind === 'extend';
-    if (!classification.transient && renewable) {
+      active.provider.refresh.kind === 'extend' ||
+      (active.provider.refresh.kind === 'refresh_token' && tokens.refreshToken !== undefined);
+    if (
+      renewable &&
+      (!classification.transient || classification.reason === 'access_token_expired')
+    ) {
       // A token that merely ran out is renewed, not declared revoked.
       const renewal = await this.renew(grant, em, active);
       if (renewal.ok) {
-        const renewed = this.vault.grantTokens(grant)!;
+        // The grant is alive; what the check says now is what counts.
         const again = await check
-          .run(renewed, context)
+          .run(this.vault.grantTokens(grant)!, context)
           .catch(() => ({ ok: false as const, response: { status: 0, headers: {}, body: null } }));
-        if (again.ok) {
-          await this.healthy(grant, em);
-          return;
-        }
-      } else if (renewal.error.classification.transient) {
+        if (again.ok) await this.healthy(grant, em);
+        else
+          await this.failed(
+            grant,
+            em,
+            active,
+            active.provider.classifyError(again.response),
+            'health check',
+          );
+        return;
+      }
+      if (renewal.error.classification.transient) {
         // The network could not answer the refresh: nothing is certain yet.
         await this.failed(grant, em, active, renewal.error.classification, 'health check');
         return;
@@ -273,13 +334,16 @@ export class LifecycleService {
     during: string,
   ): Promise<void> {
     const connections = await em.find(Connection, { grant });
-    if (verdict.transient) {
+    // The app's own credentials being refused is the operator's to fix, not the account owner's:
+    // keep retrying and show the connections degraded rather than ending them.
+    const operatorProblem = verdict.reason === 'app_misconfigured';
+    if (verdict.transient || operatorProblem) {
       grant.failureCount += 1;
       const wait = backoffSeconds(grant.failureCount, verdict.retryAfterSeconds);
       const retryAt = new Date(Date.now() + wait * 1000);
       if (during === 'refresh') grant.nextRefreshAt = retryAt;
       else grant.nextCheckAt = retryAt;
-      if (grant.failureCount >= DEGRADED_AFTER_FAILURES) {
+      if (grant.failureCount >= DEGRADED_AFTER_FAILURES || operatorProblem) {
         for (const connection of connections.filter(
           (c) => c.status === 'active' || c.status === 'expiring',
         )) {
@@ -312,14 +376,15 @@ export class LifecycleService {
   async report(connection: Connection, response: RawResponse): Promise<ErrorClassification> {
     const active = this.registry.get(connection.provider);
     const verdict = active.provider.classifyError(response);
-    if (verdict.transient) {
-      this.logger.log(`Transient ${verdict.reason} reported for connection ${connection.id}`);
-      return verdict;
-    }
     const renewable =
       active.provider.refresh.kind === 'refresh_token' || active.provider.refresh.kind === 'extend';
     if (verdict.reason === 'access_token_expired' && renewable) {
+      // The caller's token ran out: renew it now rather than at the scheduled time.
       await this.refresh(connection.grant.id, { force: true }).catch(() => undefined);
+      return verdict;
+    }
+    if (verdict.transient) {
+      this.logger.log(`Transient ${verdict.reason} reported for connection ${connection.id}`);
       return verdict;
     }
     const em = this.em.fork();

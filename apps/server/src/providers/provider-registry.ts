@@ -20,6 +20,14 @@ export interface ActiveProvider extends LoadedProvider {
   readonly sandbox?: SimulatorEngine;
 }
 
+/** Network calls give up well inside a lifecycle lease, so a hung network never outlives it. */
+const NETWORK_TIMEOUT_MS = 20_000;
+
+function withTimeout(fetcher: typeof fetch): typeof fetch {
+  return (input, init) =>
+    fetcher(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(NETWORK_TIMEOUT_MS) });
+}
+
 function providerLogger(id: string): ProviderLogger {
   const logger = new Logger(`provider:${id}`);
   const format = (message: string, context?: Record<string, unknown>) =>
@@ -55,7 +63,7 @@ export class ProviderRegistry {
               ...loaded,
               client: SANDBOX_CLIENT,
               sandbox: engine,
-              runtime: { fetch: engineFetch(engine), clock: systemClock, logger },
+              runtime: { fetch: withTimeout(engineFetch(engine)), clock: systemClock, logger },
             },
           ];
         }
@@ -65,13 +73,20 @@ export class ProviderRegistry {
             {
               ...loaded,
               client: loaded.client ?? SANDBOX_CLIENT,
-              runtime: { fetch: simulatorFetch(loaded.simulatorUrl), clock: systemClock, logger },
+              runtime: {
+                fetch: withTimeout(simulatorFetch(loaded.simulatorUrl)),
+                clock: systemClock,
+                logger,
+              },
             },
           ];
         }
         return [
           loaded.id,
-          { ...loaded, runtime: { fetch: globalThis.fetch, clock: systemClock, logger } },
+          {
+            ...loaded,
+            runtime: { fetch: withTimeout(globalThis.fetch), clock: systemClock, logger },
+          },
         ];
       }),
     );
