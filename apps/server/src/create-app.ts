@@ -41,6 +41,7 @@ export async function createApp(
   const registry = new ProviderRegistry(providers, {
     publicUrl: config.publicUrl,
     sandbox: config.sandbox,
+    leaseSeconds: config.leaseSeconds,
   });
   const cipher = new TokenCipher(config.encryptionKeys ?? generatedKeys(config.dataDir));
   const app = await NestFactory.create<NestExpressApplication>(

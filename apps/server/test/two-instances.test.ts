@@ -1,66 +1,105 @@
+import { randomUUID } from 'node:crypto';
 import { simulation as fixtureSimulation } from '@tether/provider-testkit/fixture/simulator';
 import { type RunningSimulator, startSimulator } from '@tether/provider-testkit/simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect } from './support/connect';
-import { startServer, type TestServer } from './support/server';
-import { createDatabase } from './support/services';
+import { consentAt } from './support/connect';
+import { spawnServer, type ServerProcess } from './support/process';
+import { configDirectory, freePort, TEST_ENCRYPTION_KEYS } from './support/server';
+import { createDatabase, REDIS_URL } from './support/services';
 
-describe('two instances on PostgreSQL and Redis sharing one simulated network', () => {
+const KEY = 'i'.repeat(40);
+const HEADERS = { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' };
+
+describe('two server processes on PostgreSQL and Redis sharing one simulated network', () => {
   let simulator: RunningSimulator;
   let database: { url: string; drop: () => Promise<void> };
-  let a: TestServer;
-  let b: TestServer;
+  const processes: ServerProcess[] = [];
+  let a: string;
+  let b: string;
   let connectionId: string;
 
   beforeAll(async () => {
     simulator = await startSimulator(fixtureSimulation);
     database = await createDatabase();
-    const settings = {
+    const cwd = configDirectory({
       providers: [{ resolve: '@tether/provider-testkit/fixture', simulator: simulator.url }],
+    });
+    const prefix = `tether-two-${randomUUID()}`;
+    const start = async () => {
+      const port = await freePort();
+      const server = spawnServer(cwd, {
+        DATABASE_URL: database.url,
+        REDIS_URL,
+        TETHER_QUEUE_PREFIX: prefix,
+        TETHER_ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS,
+        TETHER_ADMIN_KEY: KEY,
+        TETHER_SWEEP_INTERVAL_SECONDS: '0',
+        PORT: String(port),
+        TETHER_PUBLIC_URL: `http://127.0.0.1:${port}`,
+      });
+      processes.push(server);
+      return server.listening();
     };
-    const env = { DATABASE_URL: database.url, TETHER_SWEEP_INTERVAL_SECONDS: '0' };
-    a = await startServer('distributed', { settings, env });
-    b = await startServer('distributed', { settings, env });
-    const { session } = await connect(a, { provider: 'fixture' }, { person: 'grace' });
-    expect(session.outcome).toBe('connected');
-    connectionId = session.connectionIds[0]!;
-  });
+    a = await start();
+    b = await start();
+    const session = (await (
+      await fetch(`${a}/api/v1/connect-sessions`, {
+        method: 'POST',
+        headers: HEADERS,
+        body: JSON.stringify({ provider: 'fixture' }),
+      })
+    ).json()) as { id: string; authorizationUrl: string };
+    await fetch(await consentAt(session.authorizationUrl, { person: 'grace' }));
+    const done = (await (
+      await fetch(`${a}/api/v1/connect-sessions/${session.id}`, { headers: HEADERS })
+    ).json()) as {
+      outcome: string;
+      connectionIds: string[];
+    };
+    expect(done.outcome).toBe('connected');
+    connectionId = done.connectionIds[0]!;
+  }, 60_000);
   afterAll(async () => {
-    await a?.close();
-    await b?.close();
+    for (const server of processes) await server.stop();
     await database?.drop();
     await simulator?.close();
   });
 
+  const refresh = (base: string) =>
+    fetch(`${base}/api/v1/connections/${connectionId}/refresh`, {
+      method: 'POST',
+      headers: HEADERS,
+    });
   const tokenRefreshes = () =>
     simulator.engine.requests.filter((request) => request.fields.grant_type === 'refresh_token');
 
-  it('keeps a rotating refresh token alive through 1,000 refreshes alternating between the instances', async () => {
+  it('keeps a rotating refresh token alive through 1,000 refreshes alternating between the processes', async () => {
     const before = tokenRefreshes().length;
     for (let index = 0; index < 1000; index += 1) {
-      const server = index % 2 === 0 ? a : b;
-      const response = await server.request('POST', `/api/v1/connections/${connectionId}/refresh`);
+      const response = await refresh(index % 2 === 0 ? a : b);
       expect(response.status).toBe(200);
     }
     const refreshes = tokenRefreshes().slice(before);
     expect(refreshes).toHaveLength(1000);
     expect(refreshes.every((request) => request.status === 200)).toBe(true);
     const connection = (await (
-      await b.request('GET', `/api/v1/connections/${connectionId}`)
-    ).json()) as { status: string };
+      await fetch(`${b}/api/v1/connections/${connectionId}`, { headers: HEADERS })
+    ).json()) as {
+      status: string;
+    };
     expect(connection.status).toBe('active');
     const token = (await (
-      await a.request('GET', `/api/v1/connections/${connectionId}/token`)
-    ).json()) as { accessToken: string };
+      await fetch(`${a}/api/v1/connections/${connectionId}/token`, { headers: HEADERS })
+    ).json()) as {
+      accessToken: string;
+    };
     expect(simulator.engine.authenticate(token.accessToken).ok).toBe(true);
-  }, 120_000);
+  }, 180_000);
 
-  it('never spends a refresh token twice when both instances are asked at once', async () => {
+  it('never spends a refresh token twice when both processes are asked at once', async () => {
     const before = tokenRefreshes().length;
     const responses = await Promise.all(
-      Array.from({ length: 40 }, (_, index) =>
-        (index % 2 === 0 ? a : b).request('POST', `/api/v1/connections/${connectionId}/refresh`),
-      ),
+      Array.from({ length: 40 }, (_, index) => refresh(index % 2 === 0 ? a : b)),
     );
     expect(responses.every((response) => response.status === 200)).toBe(true);
     const refreshes = tokenRefreshes().slice(before);
@@ -68,8 +107,10 @@ describe('two instances on PostgreSQL and Redis sharing one simulated network', 
     expect(refreshes.length).toBeLessThan(40);
     expect(refreshes.every((request) => request.status === 200)).toBe(true);
     const connection = (await (
-      await a.request('GET', `/api/v1/connections/${connectionId}`)
-    ).json()) as { status: string };
+      await fetch(`${a}/api/v1/connections/${connectionId}`, { headers: HEADERS })
+    ).json()) as {
+      status: string;
+    };
     expect(connection.status).toBe('active');
   }, 60_000);
 });

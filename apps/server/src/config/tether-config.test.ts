@@ -31,6 +31,7 @@ describe('loadConfig', () => {
       providers: BUILT_IN_PROVIDERS.map((resolve) => ({ resolve, options: {} })),
       sandbox: true,
       sweepIntervalSeconds: 30,
+      leaseSeconds: 60,
       returnUrls: ['http://localhost:3000'],
       baseDir: dir,
     });

@@ -40,6 +40,11 @@ export interface TetherConfig {
   readonly encryptionKeys?: readonly EncryptionKey[];
   /** Seconds between sweeps for due refreshes, checks and expiries; 0 turns the timer off. */
   readonly sweepIntervalSeconds: number;
+  /**
+   * How long an instance's claim on a grant holds. Work of an instance that died is taken over
+   * once it runs out; network calls time out at half of it.
+   */
+  readonly leaseSeconds: number;
   /** Where a connect session may send the person back to: URL prefixes. */
   readonly returnUrls: readonly string[];
   /** Directory the configuration file was read from; provider packages resolve from here too. */
@@ -303,6 +308,16 @@ export function loadConfig(
     }
   }
 
+  let leaseSeconds = 60;
+  if (env.TETHER_LEASE_SECONDS !== undefined && env.TETHER_LEASE_SECONDS !== '') {
+    const parsed = Number(env.TETHER_LEASE_SECONDS);
+    if (!Number.isFinite(parsed) || parsed < 1) {
+      problems.push('TETHER_LEASE_SECONDS must be a number of seconds, at least 1.');
+    } else {
+      leaseSeconds = parsed;
+    }
+  }
+
   if (problems.length > 0) throw new ConfigurationError(problems);
   return {
     port,
@@ -315,6 +330,7 @@ export function loadConfig(
     providers,
     sandbox,
     sweepIntervalSeconds,
+    leaseSeconds,
     ...(encryptionKeys ? { encryptionKeys } : {}),
     returnUrls: returnUrls.length > 0 ? returnUrls : [publicUrl.replace(/\/+$/, '')],
     baseDir,

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from '@mikro-orm/core';
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { TETHER_CONFIG } from '../config/config.token';
+import type { TetherConfig } from '../config/tether-config';
 import { Connection, type ConnectionStatus, Grant } from '@tether/persistence';
 import {
   type ErrorClassification,
@@ -24,7 +26,6 @@ import {
 import { LifecycleMetrics } from './lifecycle-metrics';
 import { ProviderSlots } from './provider-slots';
 
-const LEASE_MS = 60_000;
 const UNEXPECTED_FAILURE_PAUSE_MS = 5 * 60_000;
 const LEASE_POLL_MS = 50;
 
@@ -55,7 +56,13 @@ export class LifecycleService {
     private readonly registry: ProviderRegistry,
     private readonly vault: TokenVault,
     private readonly metrics: LifecycleMetrics,
-  ) {}
+    @Inject(TETHER_CONFIG) config: TetherConfig,
+  ) {
+    this.leaseMs = config.leaseSeconds * 1000;
+  }
+
+  /** How long a claim on a grant holds. */
+  readonly leaseMs: number;
 
   /** Renews a grant's tokens if they are due (or `force`), sharing the work with concurrent callers. */
   refresh(grantId: string, options: { force?: boolean } = {}): Promise<void> {
@@ -112,7 +119,7 @@ export class LifecycleService {
   ): Promise<void> {
     const startedAt = new Date();
     const owner = `${this.instanceId}:${randomUUID()}`;
-    const deadline = Date.now() + LEASE_MS + 5_000;
+    const deadline = Date.now() + this.leaseMs + 5_000;
     for (;;) {
       const now = new Date();
       const acquired = await this.em
@@ -120,7 +127,7 @@ export class LifecycleService {
         .nativeUpdate(
           Grant,
           { id: grantId, $or: [{ leaseExpiresAt: null }, { leaseExpiresAt: { $lt: now } }] },
-          { leaseOwner: owner, leaseExpiresAt: new Date(now.getTime() + LEASE_MS) },
+          { leaseOwner: owner, leaseExpiresAt: new Date(now.getTime() + this.leaseMs) },
         );
       if (acquired === 1) break;
       // Another instance holds it: wait for its result rather than spending the refresh token again.

@@ -85,6 +85,9 @@ export class LifecycleSweep implements OnApplicationBootstrap {
       const em = this.em.fork();
       let enqueued = 0;
       const idle = { $or: [{ leaseExpiresAt: null }, { leaseExpiresAt: { $lt: now } }] };
+      // Job ids change once per lease period: a job stranded by an instance that died (still
+      // marked active in Redis) does not block the grant after its lease ran out.
+      const attempt = Math.floor(now.getTime() / this.lifecycle.leaseMs);
       const dueRefresh = await em.find(
         Grant,
         { nextRefreshAt: { $lte: now }, ...idle },
@@ -94,7 +97,7 @@ export class LifecycleSweep implements OnApplicationBootstrap {
         await this.queue.add<GrantJob>(
           'lifecycle.refresh',
           { grantId: grant.id },
-          { jobId: `refresh:${grant.id}:${grant.nextRefreshAt!.getTime()}` },
+          { jobId: `refresh:${grant.id}:${grant.nextRefreshAt!.getTime()}:${attempt}` },
         );
         enqueued += 1;
       }
@@ -107,7 +110,7 @@ export class LifecycleSweep implements OnApplicationBootstrap {
         await this.queue.add<GrantJob>(
           'lifecycle.check',
           { grantId: grant.id },
-          { jobId: `check:${grant.id}:${grant.nextCheckAt!.getTime()}` },
+          { jobId: `check:${grant.id}:${grant.nextCheckAt!.getTime()}:${attempt}` },
         );
         enqueued += 1;
       }

@@ -20,12 +20,11 @@ export interface ActiveProvider extends LoadedProvider {
   readonly sandbox?: SimulatorEngine;
 }
 
-/** Network calls give up well inside a lifecycle lease, so a hung network never outlives it. */
-const NETWORK_TIMEOUT_MS = 20_000;
-
-function withTimeout(fetcher: typeof fetch): typeof fetch {
+/** Network calls give up at half a lifecycle lease (20 s at most), so a hung network never outlives it. */
+function withTimeout(fetcher: typeof fetch, leaseSeconds: number): typeof fetch {
+  const milliseconds = Math.min(20_000, leaseSeconds * 500);
   return (input, init) =>
-    fetcher(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(NETWORK_TIMEOUT_MS) });
+    fetcher(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(milliseconds) });
 }
 
 function providerLogger(id: string): ProviderLogger {
@@ -50,7 +49,11 @@ export class ProviderRegistry {
    */
   constructor(
     providers: readonly LoadedProvider[],
-    private readonly settings: { readonly publicUrl: string; readonly sandbox: boolean },
+    private readonly settings: {
+      readonly publicUrl: string;
+      readonly sandbox: boolean;
+      readonly leaseSeconds: number;
+    },
   ) {
     this.byId = new Map(
       providers.map((loaded): [string, ActiveProvider] => {
@@ -63,7 +66,11 @@ export class ProviderRegistry {
               ...loaded,
               client: SANDBOX_CLIENT,
               sandbox: engine,
-              runtime: { fetch: withTimeout(engineFetch(engine)), clock: systemClock, logger },
+              runtime: {
+                fetch: withTimeout(engineFetch(engine), settings.leaseSeconds),
+                clock: systemClock,
+                logger,
+              },
             },
           ];
         }
@@ -74,7 +81,7 @@ export class ProviderRegistry {
               ...loaded,
               client: loaded.client ?? SANDBOX_CLIENT,
               runtime: {
-                fetch: withTimeout(simulatorFetch(loaded.simulatorUrl)),
+                fetch: withTimeout(simulatorFetch(loaded.simulatorUrl), settings.leaseSeconds),
                 clock: systemClock,
                 logger,
               },
@@ -85,7 +92,11 @@ export class ProviderRegistry {
           loaded.id,
           {
             ...loaded,
-            runtime: { fetch: withTimeout(globalThis.fetch), clock: systemClock, logger },
+            runtime: {
+              fetch: withTimeout(globalThis.fetch, settings.leaseSeconds),
+              clock: systemClock,
+              logger,
+            },
           },
         ];
       }),

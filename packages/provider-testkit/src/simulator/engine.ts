@@ -89,6 +89,10 @@ export class SimulatorEngine {
   private readonly routes: CompiledRoute[];
   private failures: FailureInjection[] = [];
   private clockOffsetMs = 0;
+  /** Delay before a request over HTTP reaches the network (control `POST /_control/latency`). */
+  latencyMs = 0;
+  /** Requests over HTTP still travelling (delayed by `latencyMs`). */
+  pending = 0;
   accessTokenSeconds: number | null;
   refreshTokenSeconds: number | null;
 
@@ -138,6 +142,7 @@ export class SimulatorEngine {
     this.requests.length = 0;
     this.failures = [];
     this.clockOffsetMs = 0;
+    this.latencyMs = 0;
     this.accessTokenSeconds = this.provider.lifetimes.accessToken.seconds;
     this.refreshTokenSeconds = this.provider.lifetimes.refreshToken?.seconds ?? null;
   }
@@ -569,6 +574,11 @@ export class SimulatorEngine {
       this.failNext({ kind, count, target, retryAfterSeconds });
       return { status: 200, body: { kind, count, target, retryAfterSeconds } };
     }
+    if (method === 'POST' && parts[0] === 'latency') {
+      this.latencyMs =
+        typeof body.milliseconds === 'number' && body.milliseconds > 0 ? body.milliseconds : 0;
+      return { status: 200, body: { milliseconds: this.latencyMs } };
+    }
     if (method === 'POST' && parts[0] === 'clock') {
       const seconds = typeof body.advanceSeconds === 'number' ? body.advanceSeconds : 0;
       this.advanceClock(seconds);
@@ -660,9 +670,19 @@ export class SimulatorEngine {
       if (typeof value === 'string') headers[name.toLowerCase()] = value;
       else if (Array.isArray(value)) headers[name.toLowerCase()] = value.join(', ');
     }
+    const path = incoming.url ?? '/';
+    if (this.latencyMs > 0 && !path.startsWith('/_control/')) {
+      // The request is on its way: a client that goes away meanwhile never reaches the network.
+      let gone = false;
+      outgoing.once('close', () => (gone = true));
+      this.pending += 1;
+      await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
+      this.pending -= 1;
+      if (gone) return;
+    }
     const response = await this.dispatch(
       incoming.method ?? 'GET',
-      incoming.url ?? '/',
+      path,
       headers,
       Buffer.concat(chunks).toString('utf8'),
     );
