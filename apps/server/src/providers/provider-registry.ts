@@ -58,6 +58,21 @@ export class ProviderRegistry {
     this.byId = new Map(
       providers.map((loaded): [string, ActiveProvider] => {
         const logger = providerLogger(loaded.id);
+        // An explicitly configured simulator wins over the built-in sandbox.
+        if (loaded.simulatorUrl) {
+          return [
+            loaded.id,
+            {
+              ...loaded,
+              client: loaded.client ?? SANDBOX_CLIENT,
+              runtime: {
+                fetch: withTimeout(simulatorFetch(loaded.simulatorUrl), settings.leaseSeconds),
+                clock: systemClock,
+                logger,
+              },
+            },
+          ];
+        }
         if (settings.sandbox && loaded.simulation) {
           const engine = new SimulatorEngine(loaded.simulation, SANDBOX_CLIENT);
           return [
@@ -68,20 +83,6 @@ export class ProviderRegistry {
               sandbox: engine,
               runtime: {
                 fetch: withTimeout(engineFetch(engine), settings.leaseSeconds),
-                clock: systemClock,
-                logger,
-              },
-            },
-          ];
-        }
-        if (loaded.simulatorUrl) {
-          return [
-            loaded.id,
-            {
-              ...loaded,
-              client: loaded.client ?? SANDBOX_CLIENT,
-              runtime: {
-                fetch: withTimeout(simulatorFetch(loaded.simulatorUrl), settings.leaseSeconds),
                 clock: systemClock,
                 logger,
               },
