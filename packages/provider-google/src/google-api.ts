@@ -1,9 +1,7 @@
 import {
   callNetwork,
-  type HealthCheckResult,
   type Provider,
   type ProviderCallContext,
-  ProviderRequestError,
   type RawResponse,
   type TokenSet,
 } from '@tether/provider-sdk';
@@ -21,17 +19,5 @@ export function googleGet(
   });
 }
 
-/**
- * Runs a health-check call: a 2xx is healthy, an error response is handed back for the
- * classifier, and a network failure (no response at all) propagates as the SDK threw it.
- */
-export async function probe(call: () => Promise<unknown>): Promise<HealthCheckResult> {
-  try {
-    await call();
-    return { ok: true };
-  } catch (error) {
-    if (error instanceof ProviderRequestError && error.response)
-      return { ok: false, response: error.response };
-    throw error;
-  }
-}
+/** The SDK's health-check runner, re-exported for the providers built on this package. */
+export { probe } from '@tether/provider-sdk';

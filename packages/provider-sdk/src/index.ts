@@ -9,7 +9,7 @@ export type {
   ProviderCallContext,
   TokenSet,
 } from './grant';
-export { callNetwork, formBody, readResponse } from './network-call';
+export { callNetwork, formBody, probe, readResponse } from './network-call';
 export {
   completeOAuth1Authorization,
   oauth1Header,

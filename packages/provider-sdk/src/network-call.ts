@@ -1,5 +1,5 @@
 import { ProviderRequestError } from './grant';
-import type { Provider, RawResponse } from './provider';
+import type { HealthCheckResult, Provider, RawResponse } from './provider';
 import type { ProviderRuntime } from './runtime';
 
 /** A response read in full: status, lower-cased headers and the body parsed as JSON when it is JSON. */
@@ -61,4 +61,19 @@ export function formBody(fields: Readonly<Record<string, string | undefined>>): 
   for (const [name, value] of Object.entries(fields))
     if (value !== undefined) body.set(name, value);
   return body;
+}
+
+/**
+ * Runs a health-check call: a 2xx is healthy, an error answer is handed back for the classifier,
+ * and no answer at all propagates as thrown (the host treats it as an unknown, transient outcome).
+ */
+export async function probe(call: () => Promise<unknown>): Promise<HealthCheckResult> {
+  try {
+    await call();
+    return { ok: true };
+  } catch (error) {
+    if (error instanceof ProviderRequestError && error.response)
+      return { ok: false, response: error.response };
+    throw error;
+  }
 }

@@ -2,7 +2,7 @@ import {
   AccountNotSupportedError,
   callNetwork,
   defineProvider,
-  ProviderRequestError,
+  probe,
   type ProviderCallContext,
   type RawResponse,
   retryAfterSeconds,
@@ -90,14 +90,7 @@ export const pinterest = defineProvider({
     description: 'GET /v5/user_account',
     see: OPENAPI,
     async run(tokens, context) {
-      try {
-        await get('/user_account', tokens, context, 'health check');
-        return { ok: true };
-      } catch (error) {
-        if (error instanceof ProviderRequestError && error.response)
-          return { ok: false, response: error.response };
-        throw error;
-      }
+      return probe(() => get('/user_account', tokens, context, 'health check'));
     },
   },
   classifyError(response) {

@@ -4,8 +4,8 @@ import {
   type ClassifierVerdict,
   defineProvider,
   formBody,
+  probe,
   type ProviderCallContext,
-  ProviderRequestError,
   type RawResponse,
   retryAfterSeconds,
   type TokenSet,
@@ -197,14 +197,7 @@ export const tiktok = defineProvider({
     description: 'GET https://open.tiktokapis.com/v2/user/info/?fields=open_id,display_name',
     see: API_ERRORS_DOC,
     async run(tokens, context) {
-      try {
-        await userInfo(tokens, context, 'health check');
-        return { ok: true };
-      } catch (error) {
-        if (error instanceof ProviderRequestError && error.response)
-          return { ok: false, response: error.response };
-        throw error;
-      }
+      return probe(() => userInfo(tokens, context, 'health check'));
     },
   },
   classifyError(response) {

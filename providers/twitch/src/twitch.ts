@@ -3,6 +3,7 @@ import {
   type ClassifierVerdict,
   defineProvider,
   formBody,
+  probe,
   type ProviderCallContext,
   ProviderRequestError,
   type RawResponse,
@@ -180,14 +181,7 @@ export const twitch = defineProvider({
     description: 'GET https://id.twitch.tv/oauth2/validate with Authorization: OAuth <token>',
     see: VALIDATE_DOC,
     async run(tokens, context) {
-      try {
-        await validate(tokens, context, 'health check');
-        return { ok: true };
-      } catch (error) {
-        if (error instanceof ProviderRequestError && error.response)
-          return { ok: false, response: error.response };
-        throw error;
-      }
+      return probe(() => validate(tokens, context, 'health check'));
     },
   },
   classifyError(response) {

@@ -4,6 +4,7 @@ import {
   type ClientCredentials,
   defineProvider,
   formBody,
+  probe,
   type Provider,
   type ProviderCallContext,
   ProviderRequestError,
@@ -244,14 +245,7 @@ export const twitter: Provider = defineProvider({
     description: 'GET /2/users/me',
     see: ERRORS_DOCS,
     async run(tokens, context) {
-      try {
-        await me(tokens, context, 'health check');
-        return { ok: true };
-      } catch (error) {
-        if (error instanceof ProviderRequestError && error.response)
-          return { ok: false, response: error.response };
-        throw error;
-      }
+      return probe(() => me(tokens, context, 'health check'));
     },
   },
   classifyError: classifyXError,

@@ -4,8 +4,8 @@ import {
   type ClassifierVerdict,
   defineProvider,
   oauth1Header,
+  probe,
   type ProviderCallContext,
-  ProviderRequestError,
   type RawResponse,
   retryAfterSeconds,
   type TokenSet,
@@ -133,14 +133,7 @@ export const xing = defineProvider({
     description: 'GET https://api.xing.com/v1/users/me signed with OAuth 1.0a (HMAC-SHA1)',
     see: AUTH_DOC,
     async run(tokens, context) {
-      try {
-        await signedGet(`${API}/users/me`, tokens, context, 'health check');
-        return { ok: true };
-      } catch (error) {
-        if (error instanceof ProviderRequestError && error.response)
-          return { ok: false, response: error.response };
-        throw error;
-      }
+      return probe(() => signedGet(`${API}/users/me`, tokens, context, 'health check'));
     },
   },
   classifyError(response) {
