@@ -28,6 +28,10 @@ import { LifecycleService } from './lifecycle/lifecycle.service';
 import { LifecycleSweep } from './lifecycle/lifecycle.sweep';
 import { MetricsController } from './lifecycle/metrics.controller';
 import { TokenController } from './lifecycle/token.controller';
+import { join } from 'node:path';
+import { Mailer } from './notifications/mailer';
+import { NotificationsController } from './notifications/notifications.controller';
+import { MAILER, NotifierService } from './notifications/notifier.service';
 
 /** Applies pending migrations and creates the default workspace before the server listens. */
 class DatabaseBootstrap implements OnModuleInit {
@@ -70,6 +74,7 @@ export class AppModule {
         OAuthCallbackController,
         TokenController,
         MetricsController,
+        NotificationsController,
       ],
       providers: [
         { provide: TETHER_CONFIG, useValue: config },
@@ -81,6 +86,15 @@ export class AppModule {
         LifecycleMetrics,
         LifecycleService,
         LifecycleSweep,
+        NotifierService,
+        {
+          provide: MAILER,
+          useValue: new Mailer({
+            ...(config.smtpUrl ? { smtpUrl: config.smtpUrl } : {}),
+            from: config.mailFrom,
+            outboxDir: join(config.dataDir, 'outbox'),
+          }),
+        },
         IdentityService,
         DatabaseBootstrap,
         { provide: APP_GUARD, useClass: ApiKeyGuard },

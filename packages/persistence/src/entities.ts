@@ -187,6 +187,8 @@ export class ConnectionEvent {
   actor!: string;
   /** JSON object with the event's details. */
   data: string = '{}';
+  /** When notifications for this event were prepared; absent until then. */
+  notifiedAt?: Date;
   createdAt: Date = new Date();
 }
 
@@ -278,7 +280,54 @@ export const ConnectionEventSchema = new EntitySchema<ConnectionEvent>({
     type: { type: 'string', length: 64 },
     actor: { type: 'string', length: 80 },
     data: { type: 'text' },
+    notifiedAt: { type: 'Date', nullable: true },
     createdAt: { type: 'Date' },
+  },
+});
+
+/** What a notification is about. */
+export type NotificationCategory = 'alert' | 'recovery';
+
+/**
+ * One message to one recipient on one channel. The idempotency key (connection, incident, step,
+ * recipient, channel) is unique, so retries, restarts and replicas never send one twice.
+ */
+export class Notification {
+  id: string = randomUUID();
+  workspace!: Workspace;
+  connectionId!: string;
+  /** The user it is for. */
+  recipient!: User;
+  channel!: 'email' | 'in_app';
+  category!: NotificationCategory;
+  idempotencyKey!: string;
+  subject!: string;
+  body!: string;
+  createdAt: Date = new Date();
+  sentAt?: Date;
+  readAt?: Date;
+  attempts: number = 0;
+  lastError?: string;
+}
+
+export const NotificationSchema = new EntitySchema<Notification>({
+  class: Notification,
+  tableName: 'notifications',
+  properties: {
+    id: { type: 'string', primary: true, length: 36 },
+    workspace: { kind: 'm:1', entity: () => Workspace },
+    connectionId: { type: 'string', length: 36 },
+    recipient: { kind: 'm:1', entity: () => User },
+    channel: { type: 'string', length: 16 },
+    category: { type: 'string', length: 16 },
+    idempotencyKey: { type: 'string', length: 200, unique: true },
+    subject: { type: 'string', length: 300 },
+    body: { type: 'text' },
+    createdAt: { type: 'Date' },
+    sentAt: { type: 'Date', nullable: true },
+    readAt: { type: 'Date', nullable: true },
+    attempts: { type: 'integer' },
+    lastError: { type: 'text', nullable: true },
   },
 });
 
@@ -291,4 +340,5 @@ export const ENTITY_SCHEMAS = [
   ConnectionSchema,
   ConnectSessionSchema,
   ConnectionEventSchema,
+  NotificationSchema,
 ];

@@ -5,9 +5,16 @@ export {
   ConnectSession,
   ENTITY_SCHEMAS,
   Grant,
+  Notification,
   User,
   Workspace,
 } from './entities';
-export type { ApiKeyScope, ConnectionStatus, ConnectSessionStatus, UserRole } from './entities';
+export type {
+  ApiKeyScope,
+  ConnectionStatus,
+  ConnectSessionStatus,
+  NotificationCategory,
+  UserRole,
+} from './entities';
 export { createOrmOptions, embeddedDatabaseFile, MIGRATIONS } from './orm-options';
 export type { DatabaseSettings } from './orm-options';

@@ -8,6 +8,7 @@ import { ENTITY_SCHEMAS } from './entities';
 import { Migration001Identity } from './migrations/001-identity';
 import { Migration002Connections } from './migrations/002-connections';
 import { Migration003Lifecycle } from './migrations/003-lifecycle';
+import { Migration004Notifications } from './migrations/004-notifications';
 
 /** Where the data lives: an embedded SQLite file, or a PostgreSQL server. */
 export interface DatabaseSettings {
@@ -27,6 +28,7 @@ export const MIGRATIONS = [
   { name: 'Migration001Identity', class: Migration001Identity },
   { name: 'Migration002Connections', class: Migration002Connections },
   { name: 'Migration003Lifecycle', class: Migration003Lifecycle },
+  { name: 'Migration004Notifications', class: Migration004Notifications },
 ];
 
 /** MikroORM options for either mode, with migrations and the entity schemas. */

@@ -32,6 +32,7 @@ describe('loadConfig', () => {
       sandbox: true,
       sweepIntervalSeconds: 30,
       leaseSeconds: 60,
+      mailFrom: 'Tether <tether@localhost>',
       returnUrls: ['http://localhost:3000'],
       baseDir: dir,
     });

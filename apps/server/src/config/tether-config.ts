@@ -45,6 +45,12 @@ export interface TetherConfig {
    * once it runs out; network calls time out at half of it.
    */
   readonly leaseSeconds: number;
+  /** SMTP server for email (`smtp://` or `smtps://`); without it, email goes to `<dataDir>/outbox`. */
+  readonly smtpUrl?: string;
+  /** The sender of Tether's email. */
+  readonly mailFrom: string;
+  /** Link in alerts to where the owner re-authorizes; `{connectionId}` is replaced. */
+  readonly reauthorizeUrl?: string;
   /** Where a connect session may send the person back to: URL prefixes. */
   readonly returnUrls: readonly string[];
   /** Directory the configuration file was read from; provider packages resolve from here too. */
@@ -308,6 +314,21 @@ export function loadConfig(
     }
   }
 
+  const smtpUrl = checkUrl(
+    problems,
+    'SMTP_URL',
+    env.SMTP_URL,
+    ['smtp:', 'smtps:'],
+    'smtp://user:password@mail.example.com:587',
+  );
+  const reauthorizeUrl = checkUrl(
+    problems,
+    'TETHER_REAUTHORIZE_URL',
+    env.TETHER_REAUTHORIZE_URL,
+    ['http:', 'https:'],
+    'https://app.example.com/connections/{connectionId}/reconnect',
+  );
+
   let leaseSeconds = 60;
   if (env.TETHER_LEASE_SECONDS !== undefined && env.TETHER_LEASE_SECONDS !== '') {
     const parsed = Number(env.TETHER_LEASE_SECONDS);
@@ -331,6 +352,9 @@ export function loadConfig(
     sandbox,
     sweepIntervalSeconds,
     leaseSeconds,
+    ...(smtpUrl ? { smtpUrl } : {}),
+    mailFrom: env.TETHER_MAIL_FROM ?? 'Tether <tether@localhost>',
+    ...(reauthorizeUrl ? { reauthorizeUrl } : {}),
     ...(encryptionKeys ? { encryptionKeys } : {}),
     returnUrls: returnUrls.length > 0 ? returnUrls : [publicUrl.replace(/\/+$/, '')],
     baseDir,

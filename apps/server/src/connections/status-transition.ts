@@ -32,7 +32,13 @@ export function changeStatus(
     connectionId: connection.id,
     type: EVENT_FOR_STATUS[to],
     actor: cause.actor,
-    data: { from, to, ...(cause.reason ? { reason: cause.reason } : {}), ...cause.data },
+    data: {
+      from,
+      to,
+      ...(cause.reason ? { reason: cause.reason } : {}),
+      ...(cause.remedy && to !== 'active' ? { remedy: cause.remedy } : {}),
+      ...cause.data,
+    },
   });
   return true;
 }

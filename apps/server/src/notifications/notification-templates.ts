@@ -1,0 +1,57 @@
+import type { Connection } from '@tether/persistence';
+import { REASON_DESCRIPTIONS, isReason } from '@tether/provider-sdk';
+
+function escape(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** A message in plain text and HTML. Never holds a token or secret: only names, reasons and remedies. */
+export interface Message {
+  readonly subject: string;
+  readonly text: string;
+  readonly html: string;
+}
+
+function render(subject: string, paragraphs: readonly string[], link?: string): Message {
+  const text = [...paragraphs, ...(link ? [`Reconnect: ${link}`] : [])].join('\n\n');
+  const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif">${paragraphs
+    .map((p) => `<p>${escape(p)}</p>`)
+    .join(
+      '',
+    )}${link ? `<p><a href="${escape(link)}">Reconnect the account</a></p>` : ''}</body></html>`;
+  return { subject, text, html };
+}
+
+/** The alert when a connection ends: which account, why in plain words, and what to do. */
+export function alertMessage(
+  connection: Connection,
+  network: string,
+  incident: {
+    readonly expired: boolean;
+    readonly reason: string | undefined;
+    readonly remedy: string | undefined;
+  },
+  link: string | undefined,
+): Message {
+  const reason =
+    incident.reason && isReason(incident.reason)
+      ? REASON_DESCRIPTIONS[incident.reason].meaning
+      : 'The network ended the connection.';
+  const ended = incident.expired ? 'has expired' : 'was disconnected';
+  return render(
+    `${network}: ${connection.accountName} ${ended}`,
+    [
+      `The ${network} connection “${connection.name}” (${connection.accountName}) ${ended}. Tools using it can no longer publish or read on its behalf.`,
+      `Why: ${reason}`,
+      `What to do: ${incident.remedy ?? 'Reconnect the account.'}`,
+    ],
+    link,
+  );
+}
+
+/** The note when a connection that was alerted on works again. */
+export function recoveryMessage(connection: Connection, network: string): Message {
+  return render(`${network}: ${connection.accountName} is connected again`, [
+    `The ${network} connection “${connection.name}” (${connection.accountName}) works again. Nothing more to do.`,
+  ]);
+}

@@ -1,0 +1,58 @@
+import { EntityManager } from '@mikro-orm/core';
+import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Notification } from '@tether/persistence';
+import { ApiError } from '../http/errors';
+import { ApiKeyAuth, ApiProblems } from '../http/openapi';
+import { CurrentPrincipal, type Principal } from '../identity/principal';
+
+function view(notification: Notification) {
+  return {
+    id: notification.id,
+    connectionId: notification.connectionId,
+    category: notification.category,
+    subject: notification.subject,
+    body: notification.body,
+    createdAt: notification.createdAt.toISOString(),
+    readAt: notification.readAt?.toISOString() ?? null,
+  };
+}
+
+/** The in-app feed: a user's key sees their messages; a key without a user sees the workspace's. */
+@ApiTags('notifications')
+@Controller('api/v1/notifications')
+@ApiKeyAuth()
+export class NotificationsController {
+  constructor(private readonly em: EntityManager) {}
+
+  private scope(principal: Principal) {
+    return {
+      workspace: principal.workspaceId,
+      channel: 'in_app' as const,
+      ...(principal.userId ? { recipient: principal.userId } : {}),
+    };
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'The in-app notification feed, newest first' })
+  @ApiOkResponse({ description: '`{ data: Notification[] }`' })
+  async list(@CurrentPrincipal() principal: Principal) {
+    const rows = await this.em.fork().find(Notification, this.scope(principal), {
+      orderBy: { createdAt: 'desc', id: 'desc' },
+      limit: 200,
+    });
+    return { data: rows.map(view) };
+  }
+
+  @Post(':id/read')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Mark a notification read' })
+  @ApiNoContentResponse({ description: 'Marked' })
+  @ApiProblems('NOT_FOUND')
+  async read(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<void> {
+    const updated = await this.em
+      .fork()
+      .nativeUpdate(Notification, { id, ...this.scope(principal) }, { readAt: new Date() });
+    if (updated === 0) throw new ApiError('NOT_FOUND', `No notification ${id} in this feed.`);
+  }
+}

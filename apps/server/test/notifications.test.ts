@@ -1,0 +1,175 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { SMTPServer } from 'smtp-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LifecycleSweep } from '../src/lifecycle/lifecycle.sweep';
+import { connect, consentAt } from './support/connect';
+import { type Mode, startServer, type TestServer } from './support/server';
+
+interface ReceivedMail {
+  readonly to: string[];
+  readonly raw: string;
+}
+
+async function startSmtp(): Promise<{
+  url: string;
+  mails: ReceivedMail[];
+  close: () => Promise<void>;
+}> {
+  const mails: ReceivedMail[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    onData(stream, session, callback) {
+      let raw = '';
+      stream.on('data', (chunk: Buffer) => (raw += chunk.toString()));
+      stream.on('end', () => {
+        // Undo quoted-printable line folding and escapes, so assertions read the text.
+        const text = raw
+          .replace(/=\r?\n/g, '')
+          .replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+        mails.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: text });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.server.address() as AddressInfo;
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    mails,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+async function eventually(done: () => boolean, timeoutMs = 5000): Promise<void> {
+  const started = Date.now();
+  while (!done() && Date.now() - started < timeoutMs)
+    await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
+describe.each<Mode>(['embedded', 'distributed'])('alerts and recovery notes in %s mode', (mode) => {
+  let smtp: Awaited<ReturnType<typeof startSmtp>>;
+  let server: TestServer;
+  let ownerKey: string;
+  beforeAll(async () => {
+    smtp = await startSmtp();
+    server = await startServer(mode, {
+      env: {
+        TETHER_SANDBOX: 'true',
+        TETHER_SWEEP_INTERVAL_SECONDS: '0',
+        SMTP_URL: smtp.url,
+        TETHER_REAUTHORIZE_URL: 'https://app.example.com/connections/{connectionId}/reconnect',
+      },
+    });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await smtp?.close();
+  });
+
+  const tick = () => server.app.get(LifecycleSweep).sweep();
+
+  it('alerts the owner and the admins once, with reason, remedy and link, then sends one recovery note', async () => {
+    const admin = (await (
+      await server.request('POST', '/api/v1/users', {
+        json: { email: 'admin@example.com', name: 'Ada Admin', role: 'admin' },
+      })
+    ).json()) as { id: string };
+    const owner = (await (
+      await server.request('POST', '/api/v1/users', {
+        json: { email: 'owner@example.com', name: 'Olga Owner', role: 'member' },
+      })
+    ).json()) as { id: string };
+    ownerKey = (
+      (await (
+        await server.request('POST', '/api/v1/api-keys', {
+          json: { name: 'olga', scope: 'admin', userId: owner.id },
+        })
+      ).json()) as { key: string }
+    ).key;
+    expect(admin.id).toBeTruthy();
+    const { session } = await connect(
+      server,
+      { provider: 'fixture', ownerId: owner.id },
+      { person: 'grace' },
+    );
+    const id = session.connectionIds[0]!;
+
+    // The network says the password changed; it is reported twice.
+    for (let report = 0; report < 2; report += 1) {
+      await server.request('POST', `/api/v1/connections/${id}/errors`, {
+        json: { status: 401, body: { error: 'password_changed' } },
+      });
+      await tick();
+    }
+    await eventually(() => smtp.mails.length >= 2);
+    await tick();
+    expect(smtp.mails.map((mail) => mail.to[0]).sort()).toEqual([
+      'admin@example.com',
+      'owner@example.com',
+    ]);
+    const alert = smtp.mails[0]!.raw;
+    expect(alert).toContain('Fixture Network: Grace Example was disconnected');
+    expect(alert).toMatch(/password/i);
+    expect(alert).toContain(`https://app.example.com/connections/${id}/reconnect`);
+    expect(alert).not.toMatch(/fixture-(at|rt)-/);
+
+    // The owner reconnects: one recovery note each, and nothing more on later sweeps.
+    const reauthorize = (await (
+      await server.request('POST', `/api/v1/connections/${id}/reauthorize`, { json: {} })
+    ).json()) as { authorizationUrl: string };
+    await fetch(await consentAt(reauthorize.authorizationUrl, { person: 'grace' }));
+    await tick();
+    await eventually(() => smtp.mails.length >= 4);
+    await tick();
+    await tick();
+    expect(smtp.mails).toHaveLength(4);
+    expect(smtp.mails.slice(2).every((mail) => mail.raw.includes('is connected again'))).toBe(true);
+
+    const feed = (await (
+      await server.request('GET', '/api/v1/notifications', { key: ownerKey })
+    ).json()) as {
+      data: { id: string; category: string; readAt: string | null }[];
+    };
+    expect(feed.data.map((n) => n.category)).toEqual(['recovery', 'alert']);
+    expect(
+      (
+        await server.request('POST', `/api/v1/notifications/${feed.data[0]!.id}/read`, {
+          key: ownerKey,
+        })
+      ).status,
+    ).toBe(204);
+    const after = (await (
+      await server.request('GET', '/api/v1/notifications', { key: ownerKey })
+    ).json()) as { data: { readAt: string | null }[] };
+    expect(after.data[0]!.readAt).not.toBeNull();
+  });
+});
+
+describe('email without an SMTP server', () => {
+  it('goes to the outbox folder under the data directory, and the in-app feed', async () => {
+    const server = await startServer('embedded', { env: { TETHER_SWEEP_INTERVAL_SECONDS: '0' } });
+    try {
+      await server.request('POST', '/api/v1/users', {
+        json: { email: 'admin@example.com', name: 'Ada Admin', role: 'admin' },
+      });
+      const { session } = await connect(server, { provider: 'fixture' }, { person: 'grace' });
+      await server.request('POST', `/api/v1/connections/${session.connectionIds[0]}/errors`, {
+        json: { status: 401, body: { error: 'app_removed' } },
+      });
+      await server.app.get(LifecycleSweep).sweep();
+      const outbox = join(server.config.dataDir, 'outbox');
+      const files = readdirSync(outbox);
+      expect(files).toHaveLength(1);
+      expect(readFileSync(join(outbox, files[0]!), 'utf8')).toContain('To: admin@example.com');
+      const feed = (await (await server.request('GET', '/api/v1/notifications')).json()) as {
+        data: { category: string }[];
+      };
+      expect(feed.data.map((n) => n.category)).toEqual(['alert']);
+    } finally {
+      await server.close();
+    }
+  });
+});
