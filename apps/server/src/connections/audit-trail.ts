@@ -24,6 +24,14 @@ export function actorOf(principal: Principal | undefined): string {
 }
 
 /** Adds an event to the unit of work; it is written with the change it records. */
+/** Events that may lead to a notification; every other event is born already handled. */
+export const NOTIFIABLE_EVENTS: readonly ConnectionEventType[] = [
+  'connection.revoked',
+  'connection.expired',
+  'connection.recovered',
+  'connection.reauthorized',
+];
+
 export function recordEvent(
   em: EntityManager,
   event: {
@@ -41,6 +49,7 @@ export function recordEvent(
       type: event.type,
       actor: event.actor,
       data: JSON.stringify(event.data ?? {}),
+      ...(NOTIFIABLE_EVENTS.includes(event.type) ? {} : { notifiedAt: new Date() }),
     }),
   );
 }

@@ -12,7 +12,6 @@ import { alertMessage, type Message, recoveryMessage } from './notification-temp
 const BATCH = 200;
 const MAX_ATTEMPTS = 5;
 const ALERT_EVENTS = ['connection.revoked', 'connection.expired'];
-const RECOVERY_EVENTS = ['connection.recovered', 'connection.reauthorized'];
 
 /** Mailer injection token. */
 export const MAILER = Symbol('Mailer');
@@ -49,7 +48,7 @@ export class NotifierService {
     const em = this.em.fork();
     const events = await em.find(
       ConnectionEvent,
-      { notifiedAt: null, type: { $in: [...ALERT_EVENTS, ...RECOVERY_EVENTS] } },
+      { notifiedAt: null },
       { orderBy: { createdAt: 'asc', id: 'asc' }, limit: BATCH },
     );
     for (const event of events) {

@@ -26,6 +26,8 @@ export class Migration004Notifications extends SchemaMigration {
     this.addSchema(
       this.getKnex().schema.alterTable('connection_events', (table) => {
         table.timestamp('notified_at', { useTz: true }).nullable();
+        // The notifier reads only events still waiting, which stay few.
+        table.index(['notified_at'], 'connection_events_notified_at_index');
       }),
     );
   }
