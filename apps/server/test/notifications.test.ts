@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { MikroORM } from '@mikro-orm/core';
+import { Connection } from '@tether/persistence';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LifecycleSweep } from '../src/lifecycle/lifecycle.sweep';
@@ -171,5 +173,82 @@ describe('email without an SMTP server', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('reminders and follow-ups on a schedule in seconds', () => {
+  let smtp: Awaited<ReturnType<typeof startSmtp>>;
+  let server: TestServer;
+  beforeAll(async () => {
+    smtp = await startSmtp();
+    server = await startServer('embedded', {
+      settings: {
+        providers: [
+          { resolve: '@tether/provider-testkit/fixture' },
+          { resolve: '@tether/provider-linkedin' },
+        ],
+      },
+      env: {
+        TETHER_SWEEP_INTERVAL_SECONDS: '0',
+        SMTP_URL: smtp.url,
+        TETHER_REMINDER_SCHEDULE: '6s,3s',
+        TETHER_FOLLOW_UP_SCHEDULE: '1s,2s',
+      },
+    });
+    await server.request('POST', '/api/v1/users', {
+      json: { email: 'admin@example.com', name: 'Ada Admin', role: 'admin' },
+    });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await smtp?.close();
+  });
+  const tick = () => server.app.get(LifecycleSweep).sweep();
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  const subjects = () => smtp.mails.map((mail) => /^Subject: (.*)$/m.exec(mail.raw)?.[1] ?? '');
+
+  it('reminds once per step before a LinkedIn token only the member can renew runs out', async () => {
+    const { session } = await connect(server, { provider: 'linkedin' });
+    const id = session.connectionIds[0]!;
+    // The 60 days have nearly passed: five seconds are left.
+    await server.app
+      .get(MikroORM)
+      .em.fork()
+      .nativeUpdate(Connection, { id }, { hardExpiresAt: new Date(Date.now() + 5000) });
+    await tick();
+    await tick();
+    await eventually(() => smtp.mails.length >= 1);
+    expect(subjects().filter((s) => s.startsWith('LinkedIn: reconnect'))).toHaveLength(1);
+    await sleep(2200);
+    await tick();
+    await tick();
+    await eventually(() => smtp.mails.length >= 2);
+    expect(subjects().filter((s) => s.startsWith('LinkedIn: reconnect'))).toHaveLength(2);
+  });
+
+  it('follows up while a connection stays broken, and stops once it is fixed', async () => {
+    smtp.mails.length = 0;
+    const { session } = await connect(server, { provider: 'fixture' }, { person: 'member-1' });
+    const id = session.connectionIds[0]!;
+    await server.request('POST', `/api/v1/connections/${id}/errors`, {
+      json: { status: 401, body: { error: 'role_lost' } },
+    });
+    await tick();
+    await sleep(1200);
+    await tick();
+    await eventually(() => subjects().some((s) => s.includes('still disconnected')));
+    expect(subjects().filter((s) => s.includes('still disconnected'))).toHaveLength(1);
+    const reauthorize = (await (
+      await server.request('POST', `/api/v1/connections/${id}/reauthorize`, { json: {} })
+    ).json()) as {
+      authorizationUrl: string;
+    };
+    await fetch(await consentAt(reauthorize.authorizationUrl, { person: 'member-1' }));
+    await tick();
+    await sleep(1500);
+    await tick();
+    await eventually(() => subjects().some((s) => s.includes('connected again')));
+    expect(subjects().filter((s) => s.includes('still disconnected'))).toHaveLength(1);
+    expect(subjects().filter((s) => s.includes('connected again'))).toHaveLength(1);
   });
 });

@@ -286,7 +286,7 @@ export const ConnectionEventSchema = new EntitySchema<ConnectionEvent>({
 });
 
 /** What a notification is about. */
-export type NotificationCategory = 'alert' | 'recovery';
+export type NotificationCategory = 'reminder' | 'alert' | 'follow_up' | 'recovery';
 
 /**
  * One message to one recipient on one channel. The idempotency key (connection, incident, step,

@@ -33,6 +33,8 @@ describe('loadConfig', () => {
       sweepIntervalSeconds: 30,
       leaseSeconds: 60,
       mailFrom: 'Tether <tether@localhost>',
+      reminderScheduleSeconds: [14 * 86400, 7 * 86400, 3 * 86400, 86400],
+      followUpScheduleSeconds: [86400, 3 * 86400, 7 * 86400, 14 * 86400],
       returnUrls: ['http://localhost:3000'],
       baseDir: dir,
     });

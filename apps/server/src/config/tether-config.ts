@@ -51,6 +51,10 @@ export interface TetherConfig {
   readonly mailFrom: string;
   /** Link in alerts to where the owner re-authorizes; `{connectionId}` is replaced. */
   readonly reauthorizeUrl?: string;
+  /** Reminders before a hard expiry: seconds before it, largest first. */
+  readonly reminderScheduleSeconds: readonly number[];
+  /** Follow-ups while a connection stays broken: seconds after the alert; the last gap then repeats. */
+  readonly followUpScheduleSeconds: readonly number[];
   /** Where a connect session may send the person back to: URL prefixes. */
   readonly returnUrls: readonly string[];
   /** Directory the configuration file was read from; provider packages resolve from here too. */
@@ -144,6 +148,27 @@ function resolveEnvReferences(
     );
   }
   return value;
+}
+
+const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+
+/** Parses `14d,7d,3d,1d` (units s, m, h, d) into seconds. */
+function parseDurations(problems: string[], setting: string, value: string): number[] {
+  const durations: number[] = [];
+  for (const part of value
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const match = /^(\d+(?:\.\d+)?)([smhd])$/.exec(part);
+    if (!match) {
+      problems.push(
+        `${setting} must list durations such as "14d,7d,3d,1d" (units s, m, h, d); "${part}" is not one.`,
+      );
+      return [];
+    }
+    durations.push(Number(match[1]) * UNIT_SECONDS[match[2]!]!);
+  }
+  return durations;
 }
 
 function readFile(path: string, problems: string[]): FileSettings {
@@ -329,6 +354,17 @@ export function loadConfig(
     'https://app.example.com/connections/{connectionId}/reconnect',
   );
 
+  const reminderScheduleSeconds = parseDurations(
+    problems,
+    'TETHER_REMINDER_SCHEDULE',
+    env.TETHER_REMINDER_SCHEDULE ?? '14d,7d,3d,1d',
+  ).sort((a, b) => b - a);
+  const followUpScheduleSeconds = parseDurations(
+    problems,
+    'TETHER_FOLLOW_UP_SCHEDULE',
+    env.TETHER_FOLLOW_UP_SCHEDULE ?? '1d,3d,7d,14d',
+  ).sort((a, b) => a - b);
+
   let leaseSeconds = 60;
   if (env.TETHER_LEASE_SECONDS !== undefined && env.TETHER_LEASE_SECONDS !== '') {
     const parsed = Number(env.TETHER_LEASE_SECONDS);
@@ -354,6 +390,8 @@ export function loadConfig(
     leaseSeconds,
     ...(smtpUrl ? { smtpUrl } : {}),
     mailFrom: env.TETHER_MAIL_FROM ?? 'Tether <tether@localhost>',
+    reminderScheduleSeconds,
+    followUpScheduleSeconds,
     ...(reauthorizeUrl ? { reauthorizeUrl } : {}),
     ...(encryptionKeys ? { encryptionKeys } : {}),
     returnUrls: returnUrls.length > 0 ? returnUrls : [publicUrl.replace(/\/+$/, '')],

@@ -75,3 +75,13 @@ export function schedule(provider: Provider, grant: Grant, now: Date): void {
   grant.nextRefreshAt = nextRefreshAt(provider, grant, now);
   grant.nextCheckAt ??= nextCheckAt(provider, now);
 }
+
+/**
+ * Whether renewing a grant pushes its hard expiry forward (an extension, or refresh tokens that
+ * slide or live on from use), so a close hard expiry is no reason to warn anyone.
+ */
+export function renewalsExtendHardExpiry(provider: Provider): boolean {
+  if (provider.refresh.kind === 'extend') return true;
+  if (provider.refresh.kind !== 'refresh_token') return false;
+  return provider.lifetimes.refreshToken?.ends !== 'fixed_from_first_grant';
+}

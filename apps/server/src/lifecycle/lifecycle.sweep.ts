@@ -2,21 +2,15 @@ import { EntityManager } from '@mikro-orm/core';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { Connection, Grant } from '@tether/persistence';
-import type { Provider } from '@tether/provider-sdk';
 import { JobQueue } from '@tether/scheduler';
 import { TETHER_CONFIG } from '../config/config.token';
 import type { TetherConfig } from '../config/tether-config';
 import { changeStatus } from '../connections/status-transition';
 import { ProviderRegistry } from '../providers/provider-registry';
 import { NotifierService } from '../notifications/notifier.service';
+import { renewalsExtendHardExpiry } from './lifecycle-policy';
 import { LifecycleMetrics } from './lifecycle-metrics';
 import { LifecycleFailure, LifecycleService } from './lifecycle.service';
-
-function renewalsExtendHardExpiry(provider: Provider): boolean {
-  if (provider.refresh.kind === 'extend') return true;
-  if (provider.refresh.kind !== 'refresh_token') return false;
-  return provider.lifetimes.refreshToken?.ends !== 'fixed_from_first_grant';
-}
 
 interface GrantJob {
   readonly grantId: string;
@@ -117,7 +111,7 @@ export class LifecycleSweep implements OnApplicationBootstrap {
         enqueued += 1;
       }
       await this.expire(now);
-      await this.notifier.run();
+      await this.notifier.run(now);
       return enqueued;
     } catch (error) {
       this.logger.error(`Sweep failed: ${error instanceof Error ? error.message : String(error)}`);

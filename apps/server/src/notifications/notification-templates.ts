@@ -55,3 +55,37 @@ export function recoveryMessage(connection: Connection, network: string): Messag
     `The ${network} connection “${connection.name}” (${connection.accountName}) works again. Nothing more to do.`,
   ]);
 }
+
+/** A reminder before a hard expiry only the owner can prevent. */
+export function reminderMessage(
+  connection: Connection,
+  network: string,
+  expiresAt: Date,
+  link: string | undefined,
+): Message {
+  return render(
+    `${network}: reconnect ${connection.accountName} before ${expiresAt.toISOString().slice(0, 10)}`,
+    [
+      `The ${network} connection “${connection.name}” (${connection.accountName}) stops working on ${expiresAt.toUTCString()}, and only its owner can renew it.`,
+      `What to do: ${connection.remedy ?? 'Reconnect the account before then.'}`,
+    ],
+    link,
+  );
+}
+
+/** A follow-up while a connection stays broken. */
+export function followUpMessage(
+  connection: Connection,
+  network: string,
+  since: Date,
+  link: string | undefined,
+): Message {
+  return render(
+    `${network}: ${connection.accountName} is still disconnected`,
+    [
+      `The ${network} connection “${connection.name}” (${connection.accountName}) has not worked since ${since.toUTCString()}.`,
+      `What to do: ${connection.remedy ?? 'Reconnect the account.'}`,
+    ],
+    link,
+  );
+}

@@ -2,12 +2,25 @@ import { randomUUID } from 'node:crypto';
 import { EntityManager } from '@mikro-orm/core';
 import type { Knex } from '@mikro-orm/knex';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Connection, ConnectionEvent, Notification, User } from '@tether/persistence';
+import {
+  Connection,
+  ConnectionEvent,
+  Notification,
+  type NotificationCategory,
+  User,
+} from '@tether/persistence';
 import { TETHER_CONFIG } from '../config/config.token';
 import type { TetherConfig } from '../config/tether-config';
-import { ProviderRegistry } from '../providers/provider-registry';
+import { renewalsExtendHardExpiry } from '../lifecycle/lifecycle-policy';
+import { type ActiveProvider, ProviderRegistry } from '../providers/provider-registry';
 import { Mailer } from './mailer';
-import { alertMessage, type Message, recoveryMessage } from './notification-templates';
+import {
+  alertMessage,
+  followUpMessage,
+  type Message,
+  recoveryMessage,
+  reminderMessage,
+} from './notification-templates';
 
 const BATCH = 200;
 const MAX_ATTEMPTS = 5;
@@ -35,9 +48,96 @@ export class NotifierService {
   ) {}
 
   /** Prepares messages for new events, then delivers pending email. */
-  async run(): Promise<void> {
+  async run(now: Date = new Date()): Promise<void> {
     await this.prepare();
+    await this.remind(now);
+    await this.followUp(now);
     await this.deliver();
+  }
+
+  private network(connection: Connection): ActiveProvider | undefined {
+    return this.registry.list().find((active) => active.id === connection.provider);
+  }
+
+  /**
+   * Reminders before a hard expiry that renewals will not push back: the latest step that has
+   * come (14, 7, 3, 1 days before by default), once per step and expiry date.
+   */
+  private async remind(now: Date): Promise<void> {
+    const schedule = this.config.reminderScheduleSeconds;
+    if (schedule.length === 0) return;
+    const em = this.em.fork();
+    const horizon = new Date(now.getTime() + schedule[0]! * 1000);
+    const closing = await em.find(
+      Connection,
+      {
+        hardExpiresAt: { $gt: now, $lte: horizon },
+        status: { $in: ['active', 'expiring', 'degraded'] },
+      },
+      { populate: ['owner', 'grant'], limit: BATCH },
+    );
+    for (const connection of closing) {
+      const active = this.network(connection);
+      if (!active || (renewalsExtendHardExpiry(active.provider) && connection.grant.nextRefreshAt))
+        continue;
+      const expiresAt = connection.hardExpiresAt!;
+      const left = (expiresAt.getTime() - now.getTime()) / 1000;
+      const step = [...schedule].reverse().find((seconds) => left <= seconds);
+      if (step === undefined) continue;
+      await this.storeFor(
+        em,
+        connection,
+        'reminder',
+        `reminder:${connection.id}:${expiresAt.getTime()}:${step}`,
+        {
+          ...reminderMessage(
+            connection,
+            active.provider.displayName,
+            expiresAt,
+            this.reauthorizeLink(connection.id),
+          ),
+        },
+      );
+    }
+  }
+
+  /** Follow-ups while a connection stays revoked or expired, after its latest alert; stops once it is fixed. */
+  private async followUp(now: Date): Promise<void> {
+    const schedule = this.config.followUpScheduleSeconds;
+    if (schedule.length === 0) return;
+    const em = this.em.fork();
+    const broken = await em.find(
+      Connection,
+      { status: { $in: ['revoked', 'expired'] } },
+      { populate: ['owner'], limit: BATCH },
+    );
+    for (const connection of broken) {
+      const [alert] = await em.find(
+        Notification,
+        { connectionId: connection.id, category: 'alert' },
+        { orderBy: { createdAt: 'desc' }, limit: 1 },
+      );
+      if (!alert) continue;
+      const elapsed = (now.getTime() - alert.createdAt.getTime()) / 1000;
+      const last = schedule[schedule.length - 1]!;
+      const gap = schedule.length > 1 ? last - schedule[schedule.length - 2]! : last;
+      // Steps of the schedule, then the last gap again and again.
+      const step =
+        elapsed < schedule[0]!
+          ? 0
+          : elapsed <= last
+            ? schedule.filter((seconds) => seconds <= elapsed).length
+            : schedule.length + Math.floor((elapsed - last) / gap);
+      if (step === 0) continue;
+      const network = this.network(connection)?.provider.displayName ?? connection.provider;
+      await this.storeFor(
+        em,
+        connection,
+        'follow_up',
+        `follow_up:${connection.id}:${alert.createdAt.getTime()}:${step}`,
+        followUpMessage(connection, network, alert.createdAt, this.reauthorizeLink(connection.id)),
+      );
+    }
   }
 
   private reauthorizeLink(connectionId: string): string | undefined {
@@ -59,7 +159,15 @@ export class NotifierService {
       );
       if (connection) {
         const message = await this.messageFor(em, event, connection);
-        if (message) await this.store(em, event, connection, message);
+        if (message) {
+          await this.storeFor(
+            em,
+            connection,
+            message.category,
+            `${message.category}:${connection.id}:${event.id}`,
+            message.message,
+          );
+        }
       }
       await em.nativeUpdate(ConnectionEvent, { id: event.id }, { notifiedAt: new Date() });
     }
@@ -102,11 +210,13 @@ export class NotifierService {
     return { category: 'recovery', message: recoveryMessage(connection, network) };
   }
 
-  private async store(
+  /** Stores a message for the owner and the admins on every channel; an existing key is left alone. */
+  private async storeFor(
     em: EntityManager,
-    event: ConnectionEvent,
     connection: Connection,
-    { category, message }: { category: 'alert' | 'recovery'; message: Message },
+    category: NotificationCategory,
+    key: string,
+    message: Message,
   ): Promise<void> {
     const admins = await em.find(User, { workspace: connection.workspace, role: 'admin' });
     const recipients = new Map<string, User>();
@@ -121,7 +231,7 @@ export class NotifierService {
         recipient_id: user.id,
         channel,
         category,
-        idempotency_key: `${category}:${connection.id}:${event.id}:${user.id}:${channel}`,
+        idempotency_key: `${key}:${user.id}:${channel}`,
         subject: message.subject,
         body:
           channel === 'email'

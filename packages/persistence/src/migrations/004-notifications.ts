@@ -24,6 +24,12 @@ export class Migration004Notifications extends SchemaMigration {
       }),
     );
     this.addSchema(
+      this.getKnex().schema.alterTable('connections', (table) => {
+        // Reminders look for hard expiries coming up across every workspace.
+        table.index(['hard_expires_at'], 'connections_hard_expires_at_index');
+      }),
+    );
+    this.addSchema(
       this.getKnex().schema.alterTable('connection_events', (table) => {
         table.timestamp('notified_at', { useTz: true }).nullable();
         // The notifier reads only events still waiting, which stay few.
