@@ -226,6 +226,25 @@ describe('reminders and follow-ups on a schedule in seconds', () => {
     expect(subjects().filter((s) => s.startsWith('LinkedIn: reconnect'))).toHaveLength(2);
   });
 
+  it('tells LinkedIn owners to reconnect within 30 days of the lapse', async () => {
+    smtp.mails.length = 0;
+    const { data } = (await (
+      await server.request('GET', '/api/v1/connections?provider=linkedin')
+    ).json()) as { data: { id: string }[] };
+    await server.request('POST', `/api/v1/connections/${data[0]!.id}/errors`, {
+      json: {
+        status: 401,
+        body: { status: 401, serviceErrorCode: 65601, code: 'REVOKED_ACCESS_TOKEN' },
+      },
+    });
+    await tick();
+    await eventually(() => smtp.mails.length >= 1);
+    const alert = smtp.mails.find((mail) => mail.raw.includes('was disconnected'))!.raw;
+    const by = new Date(Date.now() + 30 * 86_400_000).toUTCString().slice(0, 16);
+    expect(alert).toContain(`Reconnect by ${by}`);
+    expect(alert).toContain('LinkedIn no longer returns the data from before that window');
+  });
+
   it('follows up while a connection stays broken, and stops once it is fixed', async () => {
     smtp.mails.length = 0;
     const { session } = await connect(server, { provider: 'fixture' }, { person: 'member-1' });
@@ -236,8 +255,8 @@ describe('reminders and follow-ups on a schedule in seconds', () => {
     await tick();
     await sleep(1200);
     await tick();
-    await eventually(() => subjects().some((s) => s.includes('still disconnected')));
-    expect(subjects().filter((s) => s.includes('still disconnected'))).toHaveLength(1);
+    await eventually(() => subjects().some((s) => s.includes('Member 1 is still disconnected')));
+    expect(subjects().filter((s) => s.includes('Member 1 is still disconnected'))).toHaveLength(1);
     const reauthorize = (await (
       await server.request('POST', `/api/v1/connections/${id}/reauthorize`, { json: {} })
     ).json()) as {
@@ -247,8 +266,8 @@ describe('reminders and follow-ups on a schedule in seconds', () => {
     await tick();
     await sleep(1500);
     await tick();
-    await eventually(() => subjects().some((s) => s.includes('connected again')));
-    expect(subjects().filter((s) => s.includes('still disconnected'))).toHaveLength(1);
-    expect(subjects().filter((s) => s.includes('connected again'))).toHaveLength(1);
+    await eventually(() => subjects().some((s) => s.includes('Member 1 is connected again')));
+    expect(subjects().filter((s) => s.includes('Member 1 is still disconnected'))).toHaveLength(1);
+    expect(subjects().filter((s) => s.includes('Member 1 is connected again'))).toHaveLength(1);
   });
 });

@@ -228,6 +228,17 @@ function checkDeclaration(raw: unknown): { id: string; problems: Problems } {
   if (typeof raw.classifyError !== 'function') problems.push(`'classifyError' must be a function`);
   if (typeof raw.discoverAccounts !== 'function')
     problems.push(`'discoverAccounts' must be a function`);
+  if (raw.afterLapse !== undefined) {
+    const lapse = raw.afterLapse;
+    if (
+      !isRecord(lapse) ||
+      !(typeof lapse.reconnectWithinDays === 'number' && lapse.reconnectWithinDays > 0) ||
+      !nonEmptyString(lapse.consequence) ||
+      !nonEmptyString(lapse.see)
+    ) {
+      problems.push(`'afterLapse' needs reconnectWithinDays (> 0), consequence and see`);
+    }
+  }
   if (raw.scopeChangeEndsOtherGrants !== undefined) {
     const fact = raw.scopeChangeEndsOtherGrants;
     if (!isRecord(fact) || !nonEmptyString(fact.see)) {

@@ -193,6 +193,16 @@ export interface ProviderDeclaration<Options = unknown> {
    */
   readonly scopeChangeEndsOtherGrants?: { readonly see: string };
   /**
+   * A deadline after a connection lapses: reconnecting later loses something (LinkedIn: data
+   * older than 30 days before the re-authorization). Alerts state it.
+   */
+  readonly afterLapse?: {
+    readonly reconnectWithinDays: number;
+    /** What is lost after the deadline, as a clause: "older data can no longer be fetched". */
+    readonly consequence: string;
+    readonly see: string;
+  };
+  /**
    * Maps a raw error to one reason. Use structured fields (status, error code, subcode,
    * headers), never substrings of messages.
    */

@@ -30,6 +30,8 @@ export function alertMessage(
     readonly expired: boolean;
     readonly reason: string | undefined;
     readonly remedy: string | undefined;
+    /** The network's reconnect deadline, when waiting longer loses something. */
+    readonly deadline?: { readonly by: Date; readonly consequence: string };
   },
   link: string | undefined,
 ): Message {
@@ -44,6 +46,11 @@ export function alertMessage(
       `The ${network} connection “${connection.name}” (${connection.accountName}) ${ended}. Tools using it can no longer publish or read on its behalf.`,
       `Why: ${reason}`,
       `What to do: ${incident.remedy ?? 'Reconnect the account.'}`,
+      ...(incident.deadline
+        ? [
+            `Reconnect by ${incident.deadline.by.toUTCString()}: after that, ${incident.deadline.consequence}.`,
+          ]
+        : []),
     ],
     link,
   );

@@ -184,10 +184,19 @@ export class NotifierService {
     if (ALERT_EVENTS.includes(event.type)) {
       // The status may have moved on since; the alert describes the incident as it was recorded.
       const data = JSON.parse(event.data) as { reason?: string; remedy?: string };
+      const lapse = this.network(connection)?.provider.afterLapse;
       const incident = {
         expired: event.type === 'connection.expired',
         reason: data.reason ?? connection.reason,
         remedy: data.remedy ?? connection.remedy,
+        ...(lapse
+          ? {
+              deadline: {
+                by: new Date(event.createdAt.getTime() + lapse.reconnectWithinDays * 86_400_000),
+                consequence: lapse.consequence,
+              },
+            }
+          : {}),
       };
       return {
         category: 'alert',
