@@ -161,25 +161,34 @@ function describeFlows(provider: Provider, options: ConformanceOptions): void {
   let simulator: RunningSimulator;
   let context: ProviderCallContext;
 
-  async function authorizeOAuth2(
-    choice: { person?: string; grantedScopes?: readonly string[] } = {},
-  ): Promise<TokenSet> {
+  /** The sandbox client's authorization URL for the required scopes, with a fresh PKCE pair. */
+  function authorizationRequest(state: string): { url: string; verifier: string } {
     const pkce = createPkcePair();
     const url = buildAuthorizationUrl(provider, {
       clientId: SANDBOX_CLIENT.clientId,
       redirectUri: REDIRECT_URI,
-      state: 'state-1',
+      state,
       scopes: requiredScopes(provider),
       codeChallenge: pkce.challenge,
     });
+    return { url, verifier: pkce.verifier };
+  }
+
+  /** Consents at the simulator and returns the code exchange the callback would make. */
+  async function consentedExchange(
+    choice: { person?: string; grantedScopes?: readonly string[] } = {},
+  ): Promise<{ code: string; redirectUri: string; codeVerifier: string }> {
+    const { url, verifier } = authorizationRequest('state-1');
     const back = await simulator.consent(url, choice);
     const code = back.searchParams.get('code');
     expect(code, back.toString()).toBeTruthy();
-    return exchangeAuthorizationCode(provider, context, {
-      code: code!,
-      redirectUri: REDIRECT_URI,
-      codeVerifier: pkce.verifier,
-    });
+    return { code: code!, redirectUri: REDIRECT_URI, codeVerifier: verifier };
+  }
+
+  async function authorizeOAuth2(
+    choice: { person?: string; grantedScopes?: readonly string[] } = {},
+  ): Promise<TokenSet> {
+    return exchangeAuthorizationCode(provider, context, await consentedExchange(choice));
   }
 
   async function authorizeOAuth1(choice: { person?: string } = {}): Promise<TokenSet> {
@@ -249,49 +258,26 @@ function describeFlows(provider: Provider, options: ConformanceOptions): void {
       });
 
       it('sends the person back with access_denied when they decline', async () => {
-        const url = buildAuthorizationUrl(provider, {
-          clientId: SANDBOX_CLIENT.clientId,
-          redirectUri: REDIRECT_URI,
-          state: 'declined',
-          scopes: requiredScopes(provider),
-          codeChallenge: createPkcePair().challenge,
-        });
+        const { url } = authorizationRequest('declined');
         const back = await simulator.consent(url, { decision: 'deny' });
         expect(back.searchParams.get('error')).toBe('access_denied');
         expect(back.searchParams.get('state')).toBe('declined');
       });
 
       it('refuses an authorization code used twice', async () => {
-        const pkce = createPkcePair();
-        const url = buildAuthorizationUrl(provider, {
-          clientId: SANDBOX_CLIENT.clientId,
-          redirectUri: REDIRECT_URI,
-          state: 's',
-          scopes: requiredScopes(provider),
-          codeChallenge: pkce.challenge,
-        });
-        const code = (await simulator.consent(url)).searchParams.get('code')!;
-        const exchange = { code, redirectUri: REDIRECT_URI, codeVerifier: pkce.verifier };
+        const exchange = await consentedExchange();
         await exchangeAuthorizationCode(provider, context, exchange);
         const error = await failure(exchangeAuthorizationCode(provider, context, exchange));
         expect(error.classification.transient).toBe(false);
       });
 
       it('refuses wrong app credentials as app_misconfigured', async () => {
-        const pkce = createPkcePair();
-        const url = buildAuthorizationUrl(provider, {
-          clientId: SANDBOX_CLIENT.clientId,
-          redirectUri: REDIRECT_URI,
-          state: 's',
-          scopes: requiredScopes(provider),
-          codeChallenge: pkce.challenge,
-        });
-        const code = (await simulator.consent(url)).searchParams.get('code')!;
+        const wrongSecret = { clientId: SANDBOX_CLIENT.clientId, clientSecret: 'wrong' };
         const error = await failure(
           exchangeAuthorizationCode(
             provider,
-            { ...context, client: { clientId: SANDBOX_CLIENT.clientId, clientSecret: 'wrong' } },
-            { code, redirectUri: REDIRECT_URI, codeVerifier: pkce.verifier },
+            { ...context, client: wrongSecret },
+            await consentedExchange(),
           ),
         );
         expect(error.classification.reason).toBe('app_misconfigured');
