@@ -5,6 +5,8 @@ import { EntitySchema } from '@mikro-orm/core';
 export class Workspace {
   id: string = randomUUID();
   name!: string;
+  /** JSON of the workspace's notification settings (schedules, extra addresses per provider). */
+  notificationSettings?: string;
   createdAt: Date = new Date();
 }
 
@@ -18,6 +20,8 @@ export class User {
   email!: string;
   name!: string;
   role!: UserRole;
+  /** JSON of what the person wants to receive, on which channel, and whether as a daily digest. */
+  notificationPreferences?: string;
   createdAt: Date = new Date();
 }
 
@@ -47,6 +51,7 @@ export const WorkspaceSchema = new EntitySchema<Workspace>({
   properties: {
     id: { type: 'string', primary: true, length: 36 },
     name: { type: 'string' },
+    notificationSettings: { type: 'text', nullable: true },
     createdAt: { type: 'Date' },
   },
 });
@@ -61,6 +66,7 @@ export const UserSchema = new EntitySchema<User>({
     email: { type: 'string' },
     name: { type: 'string' },
     role: { type: 'string', length: 16 },
+    notificationPreferences: { type: 'text', nullable: true },
     createdAt: { type: 'Date' },
   },
 });
@@ -286,7 +292,7 @@ export const ConnectionEventSchema = new EntitySchema<ConnectionEvent>({
 });
 
 /** What a notification is about. */
-export type NotificationCategory = 'reminder' | 'alert' | 'follow_up' | 'recovery';
+export type NotificationCategory = 'reminder' | 'alert' | 'follow_up' | 'recovery' | 'digest';
 
 /**
  * One message to one recipient on one channel. The idempotency key (connection, incident, step,
@@ -296,8 +302,10 @@ export class Notification {
   id: string = randomUUID();
   workspace!: Workspace;
   connectionId!: string;
-  /** The user it is for. */
-  recipient!: User;
+  /** The user it is for; absent for an extra address the workspace named. */
+  recipient?: User;
+  /** Where an email goes. */
+  address?: string;
   channel!: 'email' | 'in_app';
   category!: NotificationCategory;
   idempotencyKey!: string;
@@ -308,6 +316,51 @@ export class Notification {
   readAt?: Date;
   attempts: number = 0;
   lastError?: string;
+  /** An email that waits for the recipient's daily digest instead of going out alone. */
+  digest: boolean = false;
+  /** The digest email that carried it. */
+  digestId?: string;
+}
+
+/** A workspace's subscription to signed webhook deliveries. */
+export class Webhook {
+  id: string = randomUUID();
+  workspace!: Workspace;
+  url!: string;
+  description?: string;
+  /** JSON array of the event types delivered; empty for every type. */
+  events: string = '[]';
+  /** Ciphertext of the signing secret. */
+  secret!: string;
+  createdAt: Date = new Date();
+  deletedAt?: Date;
+}
+
+/** One event to deliver to one webhook, retried with backoff until it lands or the schedule ends. */
+export class WebhookDelivery {
+  id: string = randomUUID();
+  webhook!: Webhook;
+  /** Unique: the same incident and step never makes a second delivery to the same webhook. */
+  idempotencyKey!: string;
+  eventType!: string;
+  /** The JSON body, exactly as signed and sent. */
+  payload!: string;
+  createdAt: Date = new Date();
+  attempts: number = 0;
+  /** When to try next; absent once delivered or given up. */
+  nextAttemptAt?: Date;
+  deliveredAt?: Date;
+  failedAt?: Date;
+}
+
+/** One attempt of a delivery: what the receiver answered, or why it could not be reached. */
+export class WebhookAttempt {
+  id: string = randomUUID();
+  delivery!: WebhookDelivery;
+  attemptedAt: Date = new Date();
+  statusCode?: number;
+  error?: string;
+  durationMs!: number;
 }
 
 export const NotificationSchema = new EntitySchema<Notification>({
@@ -317,7 +370,8 @@ export const NotificationSchema = new EntitySchema<Notification>({
     id: { type: 'string', primary: true, length: 36 },
     workspace: { kind: 'm:1', entity: () => Workspace },
     connectionId: { type: 'string', length: 36 },
-    recipient: { kind: 'm:1', entity: () => User },
+    recipient: { kind: 'm:1', entity: () => User, nullable: true },
+    address: { type: 'string', length: 320, nullable: true },
     channel: { type: 'string', length: 16 },
     category: { type: 'string', length: 16 },
     idempotencyKey: { type: 'string', length: 200, unique: true },
@@ -328,6 +382,53 @@ export const NotificationSchema = new EntitySchema<Notification>({
     readAt: { type: 'Date', nullable: true },
     attempts: { type: 'integer' },
     lastError: { type: 'text', nullable: true },
+    digest: { type: 'boolean' },
+    digestId: { type: 'string', length: 36, nullable: true },
+  },
+});
+
+export const WebhookSchema = new EntitySchema<Webhook>({
+  class: Webhook,
+  tableName: 'webhooks',
+  properties: {
+    id: { type: 'string', primary: true, length: 36 },
+    workspace: { kind: 'm:1', entity: () => Workspace },
+    url: { type: 'text' },
+    description: { type: 'string', length: 200, nullable: true },
+    events: { type: 'text' },
+    secret: { type: 'text' },
+    createdAt: { type: 'Date' },
+    deletedAt: { type: 'Date', nullable: true },
+  },
+});
+
+export const WebhookDeliverySchema = new EntitySchema<WebhookDelivery>({
+  class: WebhookDelivery,
+  tableName: 'webhook_deliveries',
+  properties: {
+    id: { type: 'string', primary: true, length: 36 },
+    webhook: { kind: 'm:1', entity: () => Webhook },
+    idempotencyKey: { type: 'string', length: 200, unique: true },
+    eventType: { type: 'string', length: 64 },
+    payload: { type: 'text' },
+    createdAt: { type: 'Date' },
+    attempts: { type: 'integer' },
+    nextAttemptAt: { type: 'Date', nullable: true },
+    deliveredAt: { type: 'Date', nullable: true },
+    failedAt: { type: 'Date', nullable: true },
+  },
+});
+
+export const WebhookAttemptSchema = new EntitySchema<WebhookAttempt>({
+  class: WebhookAttempt,
+  tableName: 'webhook_attempts',
+  properties: {
+    id: { type: 'string', primary: true, length: 36 },
+    delivery: { kind: 'm:1', entity: () => WebhookDelivery },
+    attemptedAt: { type: 'Date' },
+    statusCode: { type: 'integer', nullable: true },
+    error: { type: 'text', nullable: true },
+    durationMs: { type: 'integer' },
   },
 });
 
@@ -341,4 +442,7 @@ export const ENTITY_SCHEMAS = [
   ConnectSessionSchema,
   ConnectionEventSchema,
   NotificationSchema,
+  WebhookSchema,
+  WebhookDeliverySchema,
+  WebhookAttemptSchema,
 ];

@@ -7,6 +7,9 @@ export {
   Grant,
   Notification,
   User,
+  Webhook,
+  WebhookAttempt,
+  WebhookDelivery,
   Workspace,
 } from './entities';
 export type {

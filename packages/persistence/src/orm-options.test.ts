@@ -10,8 +10,39 @@ import { createOrmOptions } from './orm-options';
 
 const postgresUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-async function roundTrip(orm: MikroORM): Promise<void> {
+/** Notifications written before migration 005 rebuilt the table are still there after it. */
+async function notificationsSurvive005(orm: MikroORM): Promise<void> {
+  await orm.getMigrator().up({ to: 'Migration004Notifications' });
+  const connection = orm.em.getConnection();
+  const now = new Date().toISOString();
+  await connection.execute(`insert into workspaces (id, name, created_at) values ('w1', 'W', ?)`, [
+    now,
+  ]);
+  await connection.execute(
+    `insert into users (id, workspace_id, email, name, role, created_at) values ('u1', 'w1', 'u@x.test', 'U', 'admin', ?)`,
+    [now],
+  );
+  await connection.execute(
+    `insert into notifications (id, workspace_id, connection_id, recipient_id, channel, category, idempotency_key, subject, body, created_at, attempts) values ('n1', 'w1', 'c1', 'u1', 'email', 'alert', 'k1', 'S', 'B', ?, 0)`,
+    [now],
+  );
   await orm.getMigrator().up();
+  const rows: { recipient_id: string; digest: unknown; address: unknown }[] =
+    await connection.execute(`select recipient_id, digest, address from notifications`);
+  expect(rows).toHaveLength(1);
+  expect(rows[0]!.recipient_id).toBe('u1');
+  expect(Boolean(rows[0]!.digest)).toBe(false);
+  // The idempotency key is still unique.
+  await expect(
+    connection.execute(
+      `insert into notifications (id, workspace_id, connection_id, channel, category, idempotency_key, subject, body, created_at, attempts, address) values ('n2', 'w1', 'c1', 'email', 'alert', 'k1', 'S', 'B', ?, 0, 'a@x.test')`,
+      [now],
+    ),
+  ).rejects.toThrow();
+}
+
+async function roundTrip(orm: MikroORM): Promise<void> {
+  await notificationsSurvive005(orm);
   const em = orm.em.fork();
   const workspace = Object.assign(new Workspace(), { name: 'Acme' });
   const user = Object.assign(new User(), {

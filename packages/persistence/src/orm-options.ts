@@ -9,6 +9,7 @@ import { Migration001Identity } from './migrations/001-identity';
 import { Migration002Connections } from './migrations/002-connections';
 import { Migration003Lifecycle } from './migrations/003-lifecycle';
 import { Migration004Notifications } from './migrations/004-notifications';
+import { Migration005NotificationChannels } from './migrations/005-notification-channels';
 
 /** Where the data lives: an embedded SQLite file, or a PostgreSQL server. */
 export interface DatabaseSettings {
@@ -29,6 +30,7 @@ export const MIGRATIONS = [
   { name: 'Migration002Connections', class: Migration002Connections },
   { name: 'Migration003Lifecycle', class: Migration003Lifecycle },
   { name: 'Migration004Notifications', class: Migration004Notifications },
+  { name: 'Migration005NotificationChannels', class: Migration005NotificationChannels },
 ];
 
 /** MikroORM options for either mode, with migrations and the entity schemas. */
