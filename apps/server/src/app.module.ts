@@ -32,6 +32,9 @@ import { join } from 'node:path';
 import { Mailer } from './notifications/mailer';
 import { NotificationsController } from './notifications/notifications.controller';
 import { MAILER, NotifierService } from './notifications/notifier.service';
+import { NotificationSettingsController } from './notifications/notification-settings.controller';
+import { WebhookSender } from './notifications/webhook-sender.service';
+import { WebhooksController } from './notifications/webhooks.controller';
 
 /** Applies pending migrations and creates the default workspace before the server listens. */
 class DatabaseBootstrap implements OnModuleInit {
@@ -75,6 +78,8 @@ export class AppModule {
         TokenController,
         MetricsController,
         NotificationsController,
+        NotificationSettingsController,
+        WebhooksController,
       ],
       providers: [
         { provide: TETHER_CONFIG, useValue: config },
@@ -87,6 +92,7 @@ export class AppModule {
         LifecycleService,
         LifecycleSweep,
         NotifierService,
+        WebhookSender,
         {
           provide: MAILER,
           useValue: new Mailer({

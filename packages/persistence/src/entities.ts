@@ -148,6 +148,8 @@ export class Connection {
   accessTokenExpiresAt?: Date;
   /** When only the person can renew it any more (re-authorization); absent when nothing forces that. */
   hardExpiresAt?: Date;
+  /** When the open incident (revoked or expired) was alerted on; cleared by the recovery note. */
+  alertedAt?: Date;
   createdAt: Date = new Date();
   updatedAt: Date = new Date();
 }
@@ -246,6 +248,7 @@ export const ConnectionSchema = new EntitySchema<Connection>({
     accessToken: { type: 'text', nullable: true },
     accessTokenExpiresAt: { type: 'Date', nullable: true },
     hardExpiresAt: { type: 'Date', nullable: true },
+    alertedAt: { type: 'Date', nullable: true },
     createdAt: { type: 'Date' },
     updatedAt: { type: 'Date' },
   },

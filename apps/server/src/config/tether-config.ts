@@ -55,6 +55,10 @@ export interface TetherConfig {
   readonly reminderScheduleSeconds: readonly number[];
   /** Follow-ups while a connection stays broken: seconds after the alert; the last gap then repeats. */
   readonly followUpScheduleSeconds: readonly number[];
+  /** Waits before each retry of a failed webhook delivery; it is given up after the last. */
+  readonly webhookRetrySeconds: readonly number[];
+  /** How often a digest goes to the people who asked for one (a day by default). */
+  readonly digestIntervalSeconds: number;
   /** Where a connect session may send the person back to: URL prefixes. */
   readonly returnUrls: readonly string[];
   /** Directory the configuration file was read from; provider packages resolve from here too. */
@@ -152,6 +156,16 @@ function resolveEnvReferences(
 
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 
+/** A duration such as `14d`, `90m` or `5s`. */
+export const DURATION_PATTERN = /^(\d+(?:\.\d+)?)([smhd])$/;
+
+/** Seconds in a duration matching {@link DURATION_PATTERN}. */
+export function durationSeconds(duration: string): number {
+  const match = DURATION_PATTERN.exec(duration);
+  if (!match) throw new Error(`Not a duration: ${duration}`);
+  return Number(match[1]) * UNIT_SECONDS[match[2]!]!;
+}
+
 /** Parses `14d,7d,3d,1d` (units s, m, h, d) into seconds. */
 function parseDurations(problems: string[], setting: string, value: string): number[] {
   const durations: number[] = [];
@@ -159,14 +173,13 @@ function parseDurations(problems: string[], setting: string, value: string): num
     .split(',')
     .map((p) => p.trim())
     .filter(Boolean)) {
-    const match = /^(\d+(?:\.\d+)?)([smhd])$/.exec(part);
-    if (!match) {
+    if (!DURATION_PATTERN.test(part)) {
       problems.push(
         `${setting} must list durations such as "14d,7d,3d,1d" (units s, m, h, d); "${part}" is not one.`,
       );
       return [];
     }
-    durations.push(Number(match[1]) * UNIT_SECONDS[match[2]!]!);
+    durations.push(durationSeconds(part));
   }
   return durations;
 }
@@ -365,6 +378,20 @@ export function loadConfig(
     env.TETHER_FOLLOW_UP_SCHEDULE ?? '1d,3d,7d,14d',
   ).sort((a, b) => a - b);
 
+  const webhookRetrySeconds = parseDurations(
+    problems,
+    'TETHER_WEBHOOK_RETRY_SCHEDULE',
+    env.TETHER_WEBHOOK_RETRY_SCHEDULE ?? '30s,2m,10m,1h,6h,1d',
+  );
+  const [digestIntervalSeconds = 86_400, ...extraDigestIntervals] = parseDurations(
+    problems,
+    'TETHER_DIGEST_INTERVAL',
+    env.TETHER_DIGEST_INTERVAL ?? '1d',
+  );
+  if (extraDigestIntervals.length > 0 || digestIntervalSeconds < 1) {
+    problems.push('TETHER_DIGEST_INTERVAL must be one duration of at least 1s, such as "1d".');
+  }
+
   let leaseSeconds = 60;
   if (env.TETHER_LEASE_SECONDS !== undefined && env.TETHER_LEASE_SECONDS !== '') {
     const parsed = Number(env.TETHER_LEASE_SECONDS);
@@ -392,6 +419,8 @@ export function loadConfig(
     mailFrom: env.TETHER_MAIL_FROM ?? 'Tether <tether@localhost>',
     reminderScheduleSeconds,
     followUpScheduleSeconds,
+    webhookRetrySeconds,
+    digestIntervalSeconds,
     ...(reauthorizeUrl ? { reauthorizeUrl } : {}),
     ...(encryptionKeys ? { encryptionKeys } : {}),
     returnUrls: returnUrls.length > 0 ? returnUrls : [publicUrl.replace(/\/+$/, '')],

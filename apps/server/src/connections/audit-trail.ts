@@ -23,7 +23,6 @@ export function actorOf(principal: Principal | undefined): string {
   return principal.apiKeyId ? `api-key:${principal.apiKeyId}` : 'admin-key';
 }
 
-/** Adds an event to the unit of work; it is written with the change it records. */
 /** Events that may lead to a notification; every other event is born already handled. */
 export const NOTIFIABLE_EVENTS: readonly ConnectionEventType[] = [
   'connection.revoked',
@@ -32,6 +31,7 @@ export const NOTIFIABLE_EVENTS: readonly ConnectionEventType[] = [
   'connection.reauthorized',
 ];
 
+/** Adds an event to the unit of work; it is written with the change it records. */
 export function recordEvent(
   em: EntityManager,
   event: {

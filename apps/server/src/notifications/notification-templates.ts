@@ -96,3 +96,22 @@ export function followUpMessage(
     link,
   );
 }
+
+/** One email gathering a day's notifications, in the order they happened. */
+export function digestMessage(items: readonly { subject: string; text: string }[]): Message {
+  const subject =
+    items.length === 1
+      ? `Tether digest: ${items[0]!.subject}`
+      : `Tether digest: ${items.length} updates about your connections`;
+  const text = items.map((item) => `## ${item.subject}\n\n${item.text}`).join('\n\n');
+  const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif">${items
+    .map(
+      (item) =>
+        `<h2>${escape(item.subject)}</h2>${item.text
+          .split('\n\n')
+          .map((p) => `<p>${escape(p)}</p>`)
+          .join('')}`,
+    )
+    .join('')}</body></html>`;
+  return { subject, text, html };
+}

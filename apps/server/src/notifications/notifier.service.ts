@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { EntityManager } from '@mikro-orm/core';
 import type { Knex } from '@mikro-orm/knex';
 import { Inject, Injectable, Logger } from '@nestjs/common';
@@ -8,6 +8,8 @@ import {
   Notification,
   type NotificationCategory,
   User,
+  Webhook,
+  Workspace,
 } from '@tether/persistence';
 import { TETHER_CONFIG } from '../config/config.token';
 import type { TetherConfig } from '../config/tether-config';
@@ -15,12 +17,27 @@ import { renewalsExtendHardExpiry } from '../lifecycle/lifecycle-policy';
 import { type ActiveProvider, ProviderRegistry } from '../providers/provider-registry';
 import { Mailer } from './mailer';
 import {
+  effectivePreferences,
+  preferenceCategory,
+  preferences,
+  scheduleFor,
+  workspaceSettings,
+} from './notification-settings';
+import {
   alertMessage,
+  digestMessage,
   followUpMessage,
   type Message,
   recoveryMessage,
   reminderMessage,
 } from './notification-templates';
+import { WebhookSender, type WebhookEventType } from './webhook-sender.service';
+
+/** What a message is about, for webhook receivers: the event and its details. */
+interface Incident {
+  readonly type: WebhookEventType;
+  readonly details: Readonly<Record<string, unknown>>;
+}
 
 const BATCH = 200;
 const MAX_ATTEMPTS = 5;
@@ -29,12 +46,19 @@ const ALERT_EVENTS = ['connection.revoked', 'connection.expired'];
 /** Mailer injection token. */
 export const MAILER = Symbol('Mailer');
 
+/** A short, stable stand-in for an address inside an idempotency key. */
+function addressKey(address: string): string {
+  return createHash('sha256').update(address.toLowerCase()).digest('hex').slice(0, 16);
+}
+
 /**
- * Turns lifecycle events into messages: an alert when a connection is revoked or expires, and a
- * recovery note when one that was alerted on works again, to its owner and the workspace's
- * admins, in the in-app feed and by email. Each message has an idempotency key (connection,
- * event, recipient, channel) under a unique index: retries, restarts and replicas never create
- * one twice, and an email is claimed by one instance before it is sent.
+ * Turns lifecycle events into messages: reminders before a hard expiry, an alert when a
+ * connection is revoked or expires, follow-ups while it stays broken, and a recovery note when it
+ * works again. They go to the owner and the workspace's admins by their preferences (in-app feed,
+ * email, or email gathered into a daily digest), to extra addresses the workspace named for the
+ * provider, and to the workspace's webhooks. Each message has an idempotency key (connection,
+ * incident, step, recipient, channel) under a unique index: retries, restarts and replicas never
+ * create one twice, and an email is claimed by one instance before it is sent.
  */
 @Injectable()
 export class NotifierService {
@@ -44,19 +68,39 @@ export class NotifierService {
     private readonly em: EntityManager,
     private readonly registry: ProviderRegistry,
     @Inject(MAILER) private readonly mailer: Mailer,
+    private readonly webhooks: WebhookSender,
     @Inject(TETHER_CONFIG) private readonly config: TetherConfig,
   ) {}
 
-  /** Prepares messages for new events, then delivers pending email. */
+  /** Prepares messages for new events and due steps, then delivers pending email and webhooks. */
   async run(now: Date = new Date()): Promise<void> {
     await this.prepare();
     await this.remind(now);
     await this.followUp(now);
+    await this.gatherDigests(now);
     await this.deliver();
+    await this.webhooks.requeueDue(now);
   }
 
   private network(connection: Connection): ActiveProvider | undefined {
     return this.registry.list().find((active) => active.id === connection.provider);
+  }
+
+  private networkName(connection: Connection): string {
+    return this.network(connection)?.provider.displayName ?? connection.provider;
+  }
+
+  /** The furthest ahead any workspace's reminder schedule looks. */
+  private async reminderHorizonSeconds(em: EntityManager): Promise<number> {
+    let horizon = this.config.reminderScheduleSeconds[0] ?? 0;
+    const customised = await em.find(Workspace, { notificationSettings: { $ne: null } });
+    for (const workspace of customised) {
+      const settings = workspaceSettings(workspace);
+      for (const provider of ['', ...Object.keys(settings.providers)]) {
+        horizon = Math.max(horizon, ...scheduleFor(settings, provider, 'reminder', this.config));
+      }
+    }
+    return horizon;
   }
 
   /**
@@ -64,22 +108,27 @@ export class NotifierService {
    * come (14, 7, 3, 1 days before by default), once per step and expiry date.
    */
   private async remind(now: Date): Promise<void> {
-    const schedule = this.config.reminderScheduleSeconds;
-    if (schedule.length === 0) return;
     const em = this.em.fork();
-    const horizon = new Date(now.getTime() + schedule[0]! * 1000);
+    const horizonSeconds = await this.reminderHorizonSeconds(em);
+    if (horizonSeconds <= 0) return;
     const closing = await em.find(
       Connection,
       {
-        hardExpiresAt: { $gt: now, $lte: horizon },
+        hardExpiresAt: { $gt: now, $lte: new Date(now.getTime() + horizonSeconds * 1000) },
         status: { $in: ['active', 'expiring', 'degraded'] },
       },
-      { populate: ['owner', 'grant'], limit: BATCH },
+      { populate: ['owner', 'grant', 'workspace'], limit: BATCH },
     );
     for (const connection of closing) {
       const active = this.network(connection);
       if (!active || (renewalsExtendHardExpiry(active.provider) && connection.grant.nextRefreshAt))
         continue;
+      const schedule = scheduleFor(
+        workspaceSettings(connection.workspace),
+        connection.provider,
+        'reminder',
+        this.config,
+      );
       const expiresAt = connection.hardExpiresAt!;
       const left = (expiresAt.getTime() - now.getTime()) / 1000;
       const step = [...schedule].reverse().find((seconds) => left <= seconds);
@@ -89,36 +138,35 @@ export class NotifierService {
         connection,
         'reminder',
         `reminder:${connection.id}:${expiresAt.getTime()}:${step}`,
-        {
-          ...reminderMessage(
-            connection,
-            active.provider.displayName,
-            expiresAt,
-            this.reauthorizeLink(connection.id),
-          ),
-        },
+        reminderMessage(
+          connection,
+          active.provider.displayName,
+          expiresAt,
+          this.reauthorizeLink(connection.id),
+        ),
+        { type: 'connection.expiring', details: { expiresAt: expiresAt.toISOString() } },
       );
     }
   }
 
   /** Follow-ups while a connection stays revoked or expired, after its latest alert; stops once it is fixed. */
   private async followUp(now: Date): Promise<void> {
-    const schedule = this.config.followUpScheduleSeconds;
-    if (schedule.length === 0) return;
     const em = this.em.fork();
     const broken = await em.find(
       Connection,
-      { status: { $in: ['revoked', 'expired'] } },
-      { populate: ['owner'], limit: BATCH },
+      { status: { $in: ['revoked', 'expired'] }, alertedAt: { $ne: null } },
+      { populate: ['owner', 'workspace'], limit: BATCH },
     );
     for (const connection of broken) {
-      const [alert] = await em.find(
-        Notification,
-        { connectionId: connection.id, category: 'alert' },
-        { orderBy: { createdAt: 'desc' }, limit: 1 },
+      const schedule = scheduleFor(
+        workspaceSettings(connection.workspace),
+        connection.provider,
+        'followUp',
+        this.config,
       );
-      if (!alert) continue;
-      const elapsed = (now.getTime() - alert.createdAt.getTime()) / 1000;
+      if (schedule.length === 0 || !connection.alertedAt) continue;
+      const alertedAt = connection.alertedAt;
+      const elapsed = (now.getTime() - alertedAt.getTime()) / 1000;
       const last = schedule[schedule.length - 1]!;
       const gap = schedule.length > 1 ? last - schedule[schedule.length - 2]! : last;
       // Steps of the schedule, then the last gap again and again.
@@ -129,13 +177,21 @@ export class NotifierService {
             ? schedule.filter((seconds) => seconds <= elapsed).length
             : schedule.length + Math.floor((elapsed - last) / gap);
       if (step === 0) continue;
-      const network = this.network(connection)?.provider.displayName ?? connection.provider;
       await this.storeFor(
         em,
         connection,
         'follow_up',
-        `follow_up:${connection.id}:${alert.createdAt.getTime()}:${step}`,
-        followUpMessage(connection, network, alert.createdAt, this.reauthorizeLink(connection.id)),
+        `follow_up:${connection.id}:${alertedAt.getTime()}:${step}`,
+        followUpMessage(
+          connection,
+          this.networkName(connection),
+          alertedAt,
+          this.reauthorizeLink(connection.id),
+        ),
+        {
+          type: 'connection.unresolved',
+          details: { reason: connection.reason ?? null, since: alertedAt.toISOString() },
+        },
       );
     }
   }
@@ -152,13 +208,12 @@ export class NotifierService {
       { orderBy: { createdAt: 'asc', id: 'asc' }, limit: BATCH },
     );
     for (const event of events) {
-      const connection = await em.findOne(
-        Connection,
-        { id: event.connectionId },
-        { populate: ['owner'] },
-      );
+      // A fresh read per event: an earlier event of the batch may have opened or closed the incident.
+      const connection = await em
+        .fork()
+        .findOne(Connection, { id: event.connectionId }, { populate: ['owner', 'workspace'] });
       if (connection) {
-        const message = await this.messageFor(em, event, connection);
+        const message = this.messageFor(event, connection);
         if (message) {
           await this.storeFor(
             em,
@@ -166,6 +221,14 @@ export class NotifierService {
             message.category,
             `${message.category}:${connection.id}:${event.id}`,
             message.message,
+            message.incident,
+          );
+          // The incident opens with its alert and closes with its recovery note: follow-ups
+          // count from the one, and the other is sent once however many events follow.
+          await em.nativeUpdate(
+            Connection,
+            { id: connection.id },
+            { alertedAt: message.category === 'alert' ? event.createdAt : null },
           );
         }
       }
@@ -173,14 +236,11 @@ export class NotifierService {
     }
   }
 
-  private async messageFor(
-    em: EntityManager,
+  private messageFor(
     event: ConnectionEvent,
     connection: Connection,
-  ): Promise<{ category: 'alert' | 'recovery'; message: Message } | undefined> {
-    const network =
-      this.registry.list().find((active) => active.id === connection.provider)?.provider
-        .displayName ?? connection.provider;
+  ): { category: 'alert' | 'recovery'; message: Message; incident: Incident } | undefined {
+    const network = this.networkName(connection);
     if (ALERT_EVENTS.includes(event.type)) {
       // The status may have moved on since; the alert describes the incident as it was recorded.
       const data = JSON.parse(event.data) as { reason?: string; remedy?: string };
@@ -201,66 +261,241 @@ export class NotifierService {
       return {
         category: 'alert',
         message: alertMessage(connection, network, incident, this.reauthorizeLink(connection.id)),
+        incident: {
+          type: incident.expired ? 'connection.expired' : 'connection.revoked',
+          details: {
+            reason: incident.reason ?? null,
+            remedy: incident.remedy ?? null,
+            reconnectBy: incident.deadline?.by.toISOString() ?? null,
+          },
+        },
       };
     }
-    // A recovery note only follows an alert that had no recovery note yet.
-    const [lastAlert] = await em.find(
-      Notification,
-      { connectionId: connection.id, category: 'alert' },
-      { orderBy: { createdAt: 'desc' }, limit: 1 },
-    );
-    const [lastRecovery] = await em.find(
-      Notification,
-      { connectionId: connection.id, category: 'recovery' },
-      { orderBy: { createdAt: 'desc' }, limit: 1 },
-    );
-    if (!lastAlert || (lastRecovery && lastRecovery.createdAt >= lastAlert.createdAt))
-      return undefined;
-    return { category: 'recovery', message: recoveryMessage(connection, network) };
+    // A recovery note only closes an incident that was alerted on.
+    if (!connection.alertedAt) return undefined;
+    return {
+      category: 'recovery',
+      message: recoveryMessage(connection, network),
+      incident: { type: 'connection.recovered', details: {} },
+    };
   }
 
-  /** Stores a message for the owner and the admins on every channel; an existing key is left alone. */
+  /**
+   * Stores a message for everyone who should get it: the owner and the admins on the channels
+   * they chose, the provider's extra addresses by email, and the workspace's webhooks that
+   * subscribe to the event. A key that exists already is left alone.
+   */
   private async storeFor(
     em: EntityManager,
     connection: Connection,
     category: NotificationCategory,
     key: string,
     message: Message,
+    incident: Incident,
   ): Promise<void> {
     const admins = await em.find(User, { workspace: connection.workspace, role: 'admin' });
-    const recipients = new Map<string, User>();
-    if (connection.owner) recipients.set(connection.owner.id, connection.owner);
-    for (const admin of admins) recipients.set(admin.id, admin);
+    const users = new Map<string, User>();
+    if (connection.owner) users.set(connection.owner.id, connection.owner);
+    for (const admin of admins) users.set(admin.id, admin);
     const now = new Date();
-    const rows = [...recipients.values()].flatMap((user) =>
-      (['in_app', 'email'] as const).map((channel) => ({
-        id: randomUUID(),
-        workspace_id: connection.workspace.id,
-        connection_id: connection.id,
-        recipient_id: user.id,
-        channel,
-        category,
-        idempotency_key: `${key}:${user.id}:${channel}`,
-        subject: message.subject,
-        body:
-          channel === 'email'
-            ? JSON.stringify({ text: message.text, html: message.html })
-            : message.text,
-        created_at: now,
-        sent_at: channel === 'in_app' ? now : null,
-        attempts: 0,
+    const email = JSON.stringify({ text: message.text, html: message.html });
+    const row = (fields: {
+      recipientId: string | null;
+      address: string | null;
+      channel: 'in_app' | 'email';
+      keySuffix: string;
+      digest?: boolean;
+    }) => ({
+      id: randomUUID(),
+      workspace_id: connection.workspace.id,
+      connection_id: connection.id,
+      recipient_id: fields.recipientId,
+      address: fields.address,
+      channel: fields.channel,
+      category,
+      idempotency_key: `${key}:${fields.keySuffix}`,
+      subject: message.subject,
+      body: fields.channel === 'email' ? email : message.text,
+      created_at: now,
+      // Feed entries are there as soon as they are stored.
+      sent_at: fields.channel === 'in_app' ? now : null,
+      attempts: 0,
+      digest: fields.digest ?? false,
+    });
+    const rows = [...users.values()].flatMap((user) => {
+      const chosen = effectivePreferences(preferences(user));
+      const channels = chosen.categories[preferenceCategory(category)];
+      return [
+        row({
+          recipientId: user.id,
+          address: null,
+          channel: 'in_app',
+          keySuffix: `${user.id}:in_app`,
+        }),
+        ...(channels.email
+          ? [
+              row({
+                recipientId: user.id,
+                address: user.email,
+                channel: 'email',
+                keySuffix: `${user.id}:email`,
+                digest: chosen.digest === 'daily',
+              }),
+            ]
+          : []),
+      ].filter((candidate) => candidate.channel === 'email' || channels.inApp);
+    });
+    const addresses = new Set([...users.values()].map((user) => user.email.toLowerCase()));
+    for (const address of workspaceSettings(connection.workspace).providers[connection.provider]
+      ?.extraRecipients ?? []) {
+      if (addresses.has(address.toLowerCase())) continue;
+      addresses.add(address.toLowerCase());
+      rows.push(
+        row({
+          recipientId: null,
+          address,
+          channel: 'email',
+          keySuffix: `address:${addressKey(address)}:email`,
+        }),
+      );
+    }
+    const knex = (em as unknown as { getKnex(): Knex }).getKnex();
+    if (rows.length > 0) {
+      await knex('notifications').insert(rows).onConflict('idempotency_key').ignore();
+    }
+    await this.storeDeliveries(knex, connection, key, message, incident, now);
+  }
+
+  /** One delivery per subscribed webhook, queued at once. */
+  private async storeDeliveries(
+    knex: Knex,
+    connection: Connection,
+    key: string,
+    message: Message,
+    incident: Incident,
+    now: Date,
+  ): Promise<void> {
+    const hooks = await this.em
+      .fork()
+      .find(Webhook, { workspace: connection.workspace.id, deletedAt: null });
+    const deliveries = hooks
+      .filter((hook) => {
+        const events = JSON.parse(hook.events) as string[];
+        return events.length === 0 || events.includes(incident.type);
+      })
+      .map((hook) => {
+        const id = randomUUID();
+        const link = this.reauthorizeLink(connection.id);
+        const payload = {
+          id,
+          type: incident.type,
+          createdAt: now.toISOString(),
+          workspaceId: connection.workspace.id,
+          connection: {
+            id: connection.id,
+            provider: connection.provider,
+            providerName: this.networkName(connection),
+            name: connection.name,
+            accountName: connection.accountName,
+            status: connection.status,
+          },
+          ...incident.details,
+          reauthorizeUrl: link ?? null,
+          message: { subject: message.subject, text: message.text },
+        };
+        return {
+          id,
+          webhook_id: hook.id,
+          idempotency_key: `${key}:webhook:${hook.id}`,
+          event_type: incident.type,
+          payload: JSON.stringify(payload),
+          created_at: now,
+          attempts: 0,
+          next_attempt_at: now,
+        };
+      });
+    if (deliveries.length === 0) return;
+    await knex('webhook_deliveries').insert(deliveries).onConflict('idempotency_key').ignore();
+    // A delivery whose key existed was not stored; its job finds nothing to do.
+    for (const delivery of deliveries) await this.webhooks.enqueue(delivery.id, 0);
+  }
+
+  /**
+   * Once per digest interval, one digest email per person with email waiting for it. The
+   * digest's key (person, interval) makes it one however many instances run this.
+   */
+  private async gatherDigests(now: Date): Promise<void> {
+    const intervalMs = this.config.digestIntervalSeconds * 1000;
+    const windowStart = new Date(Math.floor(now.getTime() / intervalMs) * intervalMs);
+    const em = this.em.fork();
+    const waiting = await em.find(
+      Notification,
+      { digest: true, sentAt: null, createdAt: { $lt: windowStart } },
+      { populate: ['recipient'], limit: BATCH },
+    );
+    const people = new Map(waiting.flatMap((n) => (n.recipient ? [[n.recipient.id, n]] : [])));
+    if (people.size === 0) return;
+    const knex = (em as unknown as { getKnex(): Knex }).getKnex();
+    const rows = [...people.values()].map((first) => ({
+      id: randomUUID(),
+      workspace_id: first.workspace.id,
+      connection_id: '',
+      recipient_id: first.recipient!.id,
+      address: first.recipient!.email,
+      channel: 'email',
+      category: 'digest',
+      idempotency_key: `digest:${first.recipient!.id}:${windowStart.getTime()}`,
+      subject: 'Tether digest',
+      // What the digest covers is settled when it is sent, by the instance that claims it.
+      body: JSON.stringify({ before: windowStart.toISOString() }),
+      created_at: now,
+      sent_at: null,
+      attempts: 0,
+      digest: false,
+    }));
+    await knex('notifications').insert(rows).onConflict('idempotency_key').ignore();
+  }
+
+  /** The email a notification row sends: its own message, or for a digest what it gathers. */
+  private async emailFor(
+    notification: Notification,
+  ): Promise<{ subject: string; text: string; html: string } | undefined> {
+    if (notification.category !== 'digest') {
+      const body = JSON.parse(notification.body) as { text: string; html: string };
+      return { subject: notification.subject, ...body };
+    }
+    const { before } = JSON.parse(notification.body) as { before: string };
+    const em = this.em.fork();
+    // Take everything still waiting from before the digest's interval; a retry finds it again.
+    await em.nativeUpdate(
+      Notification,
+      {
+        recipient: notification.recipient!.id,
+        digest: true,
+        sentAt: null,
+        createdAt: { $lt: new Date(before) },
+      },
+      { sentAt: new Date(), digestId: notification.id },
+    );
+    const gathered = await em.find(
+      Notification,
+      { digestId: notification.id },
+      { orderBy: { createdAt: 'asc', id: 'asc' } },
+    );
+    if (gathered.length === 0) return undefined;
+    return digestMessage(
+      gathered.map((item) => ({
+        subject: item.subject,
+        text: (JSON.parse(item.body) as { text: string }).text,
       })),
     );
-    if (rows.length === 0) return;
-    const knex = (em as unknown as { getKnex(): Knex }).getKnex();
-    await knex('notifications').insert(rows).onConflict('idempotency_key').ignore();
   }
 
   private async deliver(): Promise<void> {
     const em = this.em.fork();
     const pending = await em.find(
       Notification,
-      { channel: 'email', sentAt: null, attempts: { $lt: MAX_ATTEMPTS } },
+      { channel: 'email', digest: false, sentAt: null, attempts: { $lt: MAX_ATTEMPTS } },
       { populate: ['recipient'], orderBy: { createdAt: 'asc' }, limit: BATCH },
     );
     for (const notification of pending) {
@@ -273,14 +508,15 @@ export class NotifierService {
           { attempts: notification.attempts + 1 },
         );
       if (claimed !== 1) continue;
-      const body = JSON.parse(notification.body) as { text: string; html: string };
       try {
-        await this.mailer.send({
-          id: notification.id,
-          to: notification.recipient.email,
-          subject: notification.subject,
-          ...body,
-        });
+        const mail = await this.emailFor(notification);
+        if (mail) {
+          await this.mailer.send({
+            id: notification.id,
+            to: notification.address ?? notification.recipient!.email,
+            ...mail,
+          });
+        }
         await this.em
           .fork()
           .nativeUpdate(

@@ -6,6 +6,7 @@ const ENCRYPTED_COLUMNS: Readonly<Record<string, readonly string[]>> = {
   grants: ['access_token', 'refresh_token', 'token_secret'],
   connections: ['access_token'],
   connect_sessions: ['verifier'],
+  webhooks: ['secret'],
 };
 
 /** How far a re-encryption got. */
@@ -15,7 +16,7 @@ export interface ReencryptionReport {
 }
 
 /**
- * Re-encrypts every stored token under the newest key. Safe while servers run: each value is
+ * Re-encrypts every stored token and webhook secret under the newest key. Safe while servers run: each value is
  * replaced only if it still holds what was read (a server that wrote meanwhile already used the
  * newest key). Resumable: it only looks for values not yet under the newest key, so a run that
  * stopped half way continues where it was.

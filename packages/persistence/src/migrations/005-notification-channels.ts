@@ -19,7 +19,7 @@ const NOTIFICATION_COLUMNS = [
 ];
 
 /**
- * Workspace settings and people's preferences for notifications, email to addresses that are
+ * When a connection's open incident was alerted on, workspace settings and people's preferences for notifications, email to addresses that are
  * not users (a Page's owner), daily digests, and signed webhooks with every attempt recorded.
  */
 export class Migration005NotificationChannels extends SchemaMigration {
@@ -33,6 +33,11 @@ export class Migration005NotificationChannels extends SchemaMigration {
     this.addSchema(
       knex.schema.alterTable('users', (table) => {
         table.text('notification_preferences').nullable();
+      }),
+    );
+    this.addSchema(
+      knex.schema.alterTable('connections', (table) => {
+        table.timestamp('alerted_at', { useTz: true }).nullable();
       }),
     );
     this.notificationsForAddresses(knex);

@@ -1,0 +1,161 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { EntityManager } from '@mikro-orm/core';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import {
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { Webhook, WebhookAttempt, WebhookDelivery } from '@tether/persistence';
+import { z } from 'zod';
+import { ApiError } from '../http/errors';
+import { ApiJsonBody, ApiKeyAuth, ApiProblems } from '../http/openapi';
+import { ZodPipe } from '../http/zod-body.pipe';
+import { assertWorkspaceAdmin, CurrentPrincipal, type Principal } from '../identity/principal';
+import { TokenCipher } from '../security/token-cipher';
+import { secretBinding, WEBHOOK_EVENT_TYPES } from './webhook-sender.service';
+
+const createWebhookBody = z.strictObject({
+  url: z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }).max(2000),
+  description: z.string().trim().max(200).optional(),
+  /** Event types to deliver; all of them when absent or empty. */
+  events: z.array(z.enum(WEBHOOK_EVENT_TYPES)).max(WEBHOOK_EVENT_TYPES.length).default([]),
+});
+
+function webhookView(webhook: Webhook) {
+  return {
+    id: webhook.id,
+    url: webhook.url,
+    description: webhook.description ?? null,
+    events: JSON.parse(webhook.events) as string[],
+    createdAt: webhook.createdAt.toISOString(),
+  };
+}
+
+/** Subscriptions to signed webhook deliveries of the workspace's notifications. Admin keys only. */
+@ApiTags('webhooks')
+@Controller('api/v1/webhooks')
+@ApiKeyAuth()
+export class WebhooksController {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly cipher: TokenCipher,
+  ) {}
+
+  private async find(principal: Principal, id: string): Promise<Webhook> {
+    const webhook = await this.em
+      .fork()
+      .findOne(Webhook, { id, workspace: principal.workspaceId, deletedAt: null });
+    if (!webhook) throw new ApiError('WEBHOOK_NOT_FOUND', `No webhook ${id} in this workspace.`);
+    return webhook;
+  }
+
+  @Post()
+  @ApiOperation({
+    summary: 'Subscribe a URL; the response is the only time the signing secret is shown',
+  })
+  @ApiJsonBody(createWebhookBody)
+  @ApiCreatedResponse({ description: 'The webhook and, once, `secret`' })
+  async create(
+    @CurrentPrincipal() principal: Principal,
+    @Body(new ZodPipe(createWebhookBody)) input: z.output<typeof createWebhookBody>,
+  ) {
+    assertWorkspaceAdmin(principal);
+    const secret = `whsec_${randomBytes(32).toString('base64url')}`;
+    const id = randomUUID();
+    const em = this.em.fork();
+    const webhook = em.create(Webhook, {
+      id,
+      workspace: principal.workspaceId,
+      url: input.url,
+      ...(input.description ? { description: input.description } : {}),
+      events: JSON.stringify([...new Set(input.events)]),
+      secret: this.cipher.encrypt(secret, secretBinding(id)),
+      createdAt: new Date(),
+    });
+    await em.flush();
+    return { ...webhookView(webhook), secret };
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List the webhooks of the workspace (never their secrets)' })
+  @ApiOkResponse({ description: '`{ data: Webhook[] }`' })
+  async list(@CurrentPrincipal() principal: Principal) {
+    assertWorkspaceAdmin(principal);
+    const rows = await this.em
+      .fork()
+      .find(
+        Webhook,
+        { workspace: principal.workspaceId, deletedAt: null },
+        { orderBy: { createdAt: 'asc', id: 'asc' } },
+      );
+    return { data: rows.map(webhookView) };
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One webhook' })
+  @ApiOkResponse({ description: 'The webhook' })
+  @ApiProblems('WEBHOOK_NOT_FOUND')
+  async get(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
+    assertWorkspaceAdmin(principal);
+    return webhookView(await this.find(principal, id));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Unsubscribe; deliveries not yet made are dropped, the record stays' })
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiProblems('WEBHOOK_NOT_FOUND')
+  async remove(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<void> {
+    assertWorkspaceAdmin(principal);
+    const webhook = await this.find(principal, id);
+    const em = this.em.fork();
+    const now = new Date();
+    await em.nativeUpdate(Webhook, { id: webhook.id }, { deletedAt: now });
+    await em.nativeUpdate(
+      WebhookDelivery,
+      { webhook: webhook.id, nextAttemptAt: { $ne: null } },
+      { nextAttemptAt: null, failedAt: now },
+    );
+  }
+
+  @Get(':id/deliveries')
+  @ApiOperation({ summary: 'The latest deliveries of a webhook, newest first, with every attempt' })
+  @ApiOkResponse({ description: '`{ data: WebhookDelivery[] }`' })
+  @ApiProblems('WEBHOOK_NOT_FOUND')
+  async deliveries(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
+    assertWorkspaceAdmin(principal);
+    const webhook = await this.find(principal, id);
+    const em = this.em.fork();
+    const deliveries = await em.find(
+      WebhookDelivery,
+      { webhook: webhook.id },
+      { orderBy: { createdAt: 'desc', id: 'desc' }, limit: 100 },
+    );
+    const attempts = await em.find(
+      WebhookAttempt,
+      { delivery: { $in: deliveries.map((delivery) => delivery.id) } },
+      { orderBy: { attemptedAt: 'asc' } },
+    );
+    return {
+      data: deliveries.map((delivery) => ({
+        id: delivery.id,
+        event: delivery.eventType,
+        createdAt: delivery.createdAt.toISOString(),
+        status: delivery.deliveredAt ? 'delivered' : delivery.failedAt ? 'failed' : 'pending',
+        deliveredAt: delivery.deliveredAt?.toISOString() ?? null,
+        nextAttemptAt: delivery.nextAttemptAt?.toISOString() ?? null,
+        attempts: attempts
+          .filter((attempt) => attempt.delivery.id === delivery.id)
+          .map((attempt) => ({
+            at: attempt.attemptedAt.toISOString(),
+            statusCode: attempt.statusCode ?? null,
+            error: attempt.error ?? null,
+            durationMs: attempt.durationMs,
+          })),
+      })),
+    };
+  }
+}
