@@ -1,55 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { MikroORM } from '@mikro-orm/core';
 import { Connection } from '@tether/persistence';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LifecycleSweep } from '../src/lifecycle/lifecycle.sweep';
 import { connect, consentAt } from './support/connect';
+import { eventually, startSmtp } from './support/receivers';
 import { type Mode, startServer, type TestServer } from './support/server';
-
-interface ReceivedMail {
-  readonly to: string[];
-  readonly raw: string;
-}
-
-async function startSmtp(): Promise<{
-  url: string;
-  mails: ReceivedMail[];
-  close: () => Promise<void>;
-}> {
-  const mails: ReceivedMail[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    onData(stream, session, callback) {
-      let raw = '';
-      stream.on('data', (chunk: Buffer) => (raw += chunk.toString()));
-      stream.on('end', () => {
-        // Undo quoted-printable line folding and escapes, so assertions read the text.
-        const text = raw
-          .replace(/=\r?\n/g, '')
-          .replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
-        mails.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: text });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.server.address() as AddressInfo;
-  return {
-    url: `smtp://127.0.0.1:${port}`,
-    mails,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-}
-
-async function eventually(done: () => boolean, timeoutMs = 5000): Promise<void> {
-  const started = Date.now();
-  while (!done() && Date.now() - started < timeoutMs)
-    await new Promise((resolve) => setTimeout(resolve, 50));
-}
 
 describe.each<Mode>(['embedded', 'distributed'])('alerts and recovery notes in %s mode', (mode) => {
   let smtp: Awaited<ReturnType<typeof startSmtp>>;
@@ -269,5 +226,197 @@ describe('reminders and follow-ups on a schedule in seconds', () => {
     await eventually(() => subjects().some((s) => s.includes('Member 1 is connected again')));
     expect(subjects().filter((s) => s.includes('Member 1 is still disconnected'))).toHaveLength(1);
     expect(subjects().filter((s) => s.includes('Member 1 is connected again'))).toHaveLength(1);
+  });
+});
+
+describe('preferences, workspace settings and digests', () => {
+  let smtp: Awaited<ReturnType<typeof startSmtp>>;
+  let server: TestServer;
+  let admin: { id: string };
+  let owner: { id: string };
+  let ownerKey: string;
+  beforeAll(async () => {
+    smtp = await startSmtp();
+    server = await startServer('embedded', {
+      settings: {
+        providers: [
+          { resolve: '@tether/provider-testkit/fixture' },
+          { resolve: '@tether/provider-linkedin' },
+        ],
+      },
+      env: {
+        TETHER_SWEEP_INTERVAL_SECONDS: '0',
+        SMTP_URL: smtp.url,
+        TETHER_REMINDER_SCHEDULE: '6s,3s',
+        TETHER_FOLLOW_UP_SCHEDULE: '1h',
+        TETHER_DIGEST_INTERVAL: '2s',
+      },
+    });
+    admin = (await (
+      await server.request('POST', '/api/v1/users', {
+        json: { email: 'admin@example.com', name: 'Ada Admin', role: 'admin' },
+      })
+    ).json()) as { id: string };
+    owner = (await (
+      await server.request('POST', '/api/v1/users', {
+        json: { email: 'owner@example.com', name: 'Olga Owner', role: 'member' },
+      })
+    ).json()) as { id: string };
+    ownerKey = (
+      (await (
+        await server.request('POST', '/api/v1/api-keys', {
+          json: { name: 'olga', scope: 'admin', userId: owner.id },
+        })
+      ).json()) as { key: string }
+    ).key;
+  });
+  afterAll(async () => {
+    await server?.close();
+    await smtp?.close();
+  });
+  const tick = () => server.app.get(LifecycleSweep).sweep();
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  const mailsTo = (address: string) => smtp.mails.filter((mail) => mail.to.includes(address));
+  const subject = (mail: { raw: string }) => /^Subject: (.*)$/m.exec(mail.raw)?.[1] ?? '';
+  const revoke = async (person: string, error: string) => {
+    const { session } = await connect(
+      server,
+      { provider: 'fixture', ownerId: owner.id },
+      { person },
+    );
+    await server.request('POST', `/api/v1/connections/${session.connectionIds[0]}/errors`, {
+      json: { status: 401, body: { error } },
+    });
+    return session.connectionIds[0]!;
+  };
+
+  it('refuses bad settings and preferences, and lets members touch only their own', async () => {
+    for (const body of [
+      { reminderSchedule: ['fortnight'] },
+      { providers: { myspace: { extraRecipients: ['a@example.com'] } } },
+      { providers: { fixture: { extraRecipients: ['not-an-address'] } } },
+    ]) {
+      const response = await server.request('PUT', '/api/v1/notification-settings', { json: body });
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as { code: string }).code).toBe('INVALID_REQUEST');
+    }
+    const badPreferences = await server.request(
+      'PUT',
+      '/api/v1/users/me/notification-preferences',
+      {
+        key: ownerKey,
+        json: { categories: { alert: { email: 'sometimes', inApp: true } } },
+      },
+    );
+    expect(badPreferences.status).toBe(400);
+    expect(
+      (
+        await server.request('GET', `/api/v1/users/${admin.id}/notification-preferences`, {
+          key: ownerKey,
+        })
+      ).status,
+    ).toBe(403);
+    expect(
+      (await server.request('GET', '/api/v1/users/nobody/notification-preferences')).status,
+    ).toBe(404);
+    const defaults = (await (
+      await server.request('GET', '/api/v1/users/me/notification-preferences', { key: ownerKey })
+    ).json());
+    expect(defaults).toEqual({
+      categories: {
+        reminder: { email: true, inApp: true },
+        alert: { email: true, inApp: true },
+        recovery: { email: true, inApp: true },
+      },
+      digest: 'off',
+    });
+  });
+
+  it('sends each person only the categories and channels they chose, and extra addresses their provider’s email', async () => {
+    smtp.mails.length = 0;
+    // The owner wants alerts in the app only; the Page's owner is no user but must hear.
+    expect(
+      (
+        await server.request('PUT', '/api/v1/users/me/notification-preferences', {
+          key: ownerKey,
+          json: { categories: { alert: { email: false, inApp: true } } },
+        })
+      ).status,
+    ).toBe(200);
+    const settings = await server.request('PUT', '/api/v1/notification-settings', {
+      json: { providers: { fixture: { extraRecipients: ['page-owner@example.com'] } } },
+    });
+    expect(settings.status).toBe(200);
+    await revoke('member-3', 'role_lost');
+    await tick();
+    await eventually(() => smtp.mails.length >= 2);
+    await tick();
+    expect(smtp.mails.map((mail) => mail.to[0]).sort()).toEqual([
+      'admin@example.com',
+      'page-owner@example.com',
+    ]);
+    const feed = (await (
+      await server.request('GET', '/api/v1/notifications', { key: ownerKey })
+    ).json()) as { data: { category: string; subject: string }[] };
+    expect(feed.data[0]).toMatchObject({ category: 'alert' });
+    expect(feed.data[0]!.subject).toContain('Member 3');
+  });
+
+  it('gathers a person’s email into one digest per interval', async () => {
+    smtp.mails.length = 0;
+    await server.request('PUT', '/api/v1/notification-settings', { json: {} });
+    await server.request('PUT', `/api/v1/users/${admin.id}/notification-preferences`, {
+      json: { digest: 'daily' },
+    });
+    await revoke('member-4', 'app_removed');
+    await revoke('member-5', 'password_changed');
+    await tick();
+    await tick();
+    // The owner gets nothing by email (alerts in the app only); the admin waits for the digest.
+    expect(mailsTo('admin@example.com')).toHaveLength(0);
+    await sleep(2100);
+    await tick();
+    await tick();
+    await eventually(() => mailsTo('admin@example.com').length >= 1);
+    await sleep(300);
+    await tick();
+    const digests = mailsTo('admin@example.com');
+    expect(digests).toHaveLength(1);
+    expect(subject(digests[0]!)).toBe('Tether digest: 2 updates about your connections');
+    expect(digests[0]!.raw).toContain('Member 4 was disconnected');
+    expect(digests[0]!.raw).toContain('Member 5 was disconnected');
+    // Nothing is left waiting: the next interval brings no second digest.
+    await sleep(2100);
+    await tick();
+    await sleep(300);
+    expect(mailsTo('admin@example.com')).toHaveLength(1);
+  });
+
+  it('lets a provider have its own reminder schedule', async () => {
+    smtp.mails.length = 0;
+    await server.request('PUT', `/api/v1/users/${admin.id}/notification-preferences`, {
+      json: { digest: 'off' },
+    });
+    const put = await server.request('PUT', '/api/v1/notification-settings', {
+      json: { providers: { linkedin: { reminderSchedule: ['30s'] } } },
+    });
+    expect(((await put.json()) as { providers: unknown }).providers).toEqual({
+      linkedin: { reminderSchedule: ['30s'] },
+    });
+    const { session } = await connect(server, { provider: 'linkedin', ownerId: owner.id });
+    const id = session.connectionIds[0]!;
+    // 20 seconds left: past the workspace's own 30-second step, long before the server's 6.
+    await server.app
+      .get(MikroORM)
+      .em.fork()
+      .nativeUpdate(Connection, { id }, { hardExpiresAt: new Date(Date.now() + 20_000) });
+    await tick();
+    await eventually(() => smtp.mails.length >= 2);
+    await tick();
+    expect(smtp.mails.map((mail) => mail.to[0]).sort()).toEqual([
+      'admin@example.com',
+      'owner@example.com',
+    ]);
+    expect(smtp.mails.every((mail) => subject(mail).startsWith('LinkedIn: reconnect'))).toBe(true);
   });
 });

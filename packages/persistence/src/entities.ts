@@ -318,6 +318,8 @@ export class Notification {
   sentAt?: Date;
   readAt?: Date;
   attempts: number = 0;
+  /** Not before then: an instance is sending it, or it failed and waits to be tried again. */
+  nextAttemptAt?: Date;
   lastError?: string;
   /** An email that waits for the recipient's daily digest instead of going out alone. */
   digest: boolean = false;
@@ -384,6 +386,7 @@ export const NotificationSchema = new EntitySchema<Notification>({
     sentAt: { type: 'Date', nullable: true },
     readAt: { type: 'Date', nullable: true },
     attempts: { type: 'integer' },
+    nextAttemptAt: { type: 'Date', nullable: true },
     lastError: { type: 'text', nullable: true },
     digest: { type: 'boolean' },
     digestId: { type: 'string', length: 36, nullable: true },

@@ -35,6 +35,8 @@ describe('loadConfig', () => {
       mailFrom: 'Tether <tether@localhost>',
       reminderScheduleSeconds: [14 * 86400, 7 * 86400, 3 * 86400, 86400],
       followUpScheduleSeconds: [86400, 3 * 86400, 7 * 86400, 14 * 86400],
+      webhookRetrySeconds: [30, 120, 600, 3600, 6 * 3600, 86400],
+      digestIntervalSeconds: 86400,
       returnUrls: ['http://localhost:3000'],
       baseDir: dir,
     });
@@ -110,6 +112,21 @@ describe('loadConfig', () => {
     );
     expect(problemsOf({}, withProviders)).toEqual([
       'providers[0].options.secret: the environment variable MISSING is not set. Set it, or put the value in the file.',
+    ]);
+  });
+
+  it('reports notification schedules it cannot read', () => {
+    expect(
+      problemsOf(
+        {
+          TETHER_WEBHOOK_RETRY_SCHEDULE: '30s,soon',
+          TETHER_DIGEST_INTERVAL: '1d,2d',
+        },
+        directory(),
+      ),
+    ).toEqual([
+      'TETHER_WEBHOOK_RETRY_SCHEDULE must list durations such as "14d,7d,3d,1d" (units s, m, h, d); "soon" is not one.',
+      'TETHER_DIGEST_INTERVAL must be one duration of at least 1s, such as "1d".',
     ]);
   });
 

@@ -214,26 +214,51 @@ export class NotifierService {
         .findOne(Connection, { id: event.connectionId }, { populate: ['owner', 'workspace'] });
       if (connection) {
         const message = this.messageFor(event, connection);
-        if (message) {
-          await this.storeFor(
-            em,
-            connection,
-            message.category,
-            `${message.category}:${connection.id}:${event.id}`,
-            message.message,
-            message.incident,
-          );
-          // The incident opens with its alert and closes with its recovery note: follow-ups
-          // count from the one, and the other is sent once however many events follow.
-          await em.nativeUpdate(
-            Connection,
-            { id: connection.id },
-            { alertedAt: message.category === 'alert' ? event.createdAt : null },
-          );
-        }
+        if (message) await this.openOrClose(em, event, connection, message);
       }
       await em.nativeUpdate(ConnectionEvent, { id: event.id }, { notifiedAt: new Date() });
     }
+  }
+
+  /**
+   * An incident opens with its alert and closes with its recovery note. The connection's
+   * `alertedAt` says which incident is open, so however many instances see however many events,
+   * an open incident is alerted on once (a second revocation report adds nothing) and closed
+   * once; follow-ups count from it.
+   */
+  private async openOrClose(
+    em: EntityManager,
+    event: ConnectionEvent,
+    connection: Connection,
+    message: { category: 'alert' | 'recovery'; message: Message; incident: Incident },
+  ): Promise<void> {
+    if (message.category === 'alert') {
+      const opened = await em.nativeUpdate(
+        Connection,
+        { id: connection.id, $or: [{ alertedAt: null }, { alertedAt: event.createdAt }] },
+        { alertedAt: event.createdAt },
+      );
+      if (opened !== 1) return;
+      await this.storeFor(
+        em,
+        connection,
+        'alert',
+        `alert:${connection.id}:${event.id}`,
+        message.message,
+        message.incident,
+      );
+      return;
+    }
+    const alertedAt = connection.alertedAt!;
+    await this.storeFor(
+      em,
+      connection,
+      'recovery',
+      `recovery:${connection.id}:${alertedAt.getTime()}`,
+      message.message,
+      message.incident,
+    );
+    await em.nativeUpdate(Connection, { id: connection.id, alertedAt }, { alertedAt: null });
   }
 
   private messageFor(
@@ -493,20 +518,29 @@ export class NotifierService {
 
   private async deliver(): Promise<void> {
     const em = this.em.fork();
+    const now = new Date();
     const pending = await em.find(
       Notification,
-      { channel: 'email', digest: false, sentAt: null, attempts: { $lt: MAX_ATTEMPTS } },
+      {
+        channel: 'email',
+        digest: false,
+        sentAt: null,
+        attempts: { $lt: MAX_ATTEMPTS },
+        $or: [{ nextAttemptAt: null }, { nextAttemptAt: { $lte: now } }],
+      },
       { populate: ['recipient'], orderBy: { createdAt: 'asc' }, limit: BATCH },
     );
     for (const notification of pending) {
-      // Claim it: of several instances, only the one whose update lands sends it.
-      const claimed = await this.em
-        .fork()
-        .nativeUpdate(
-          Notification,
-          { id: notification.id, sentAt: null, attempts: notification.attempts },
-          { attempts: notification.attempts + 1 },
-        );
+      // Claim it: of several instances, only the one whose update lands sends it, and nobody
+      // tries again while the send may still be under way.
+      const claimed = await this.em.fork().nativeUpdate(
+        Notification,
+        { id: notification.id, sentAt: null, attempts: notification.attempts },
+        {
+          attempts: notification.attempts + 1,
+          nextAttemptAt: new Date(Date.now() + this.config.leaseSeconds * 1000),
+        },
+      );
       if (claimed !== 1) continue;
       try {
         const mail = await this.emailFor(notification);
@@ -522,14 +556,20 @@ export class NotifierService {
           .nativeUpdate(
             Notification,
             { id: notification.id },
-            { sentAt: new Date(), lastError: null },
+            { sentAt: new Date(), nextAttemptAt: null, lastError: null },
           );
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
         this.logger.warn(`Email ${notification.id} not delivered: ${reason}`);
+        // 30 s, 1 min, 2 min, 4 min before the next tries.
+        const waitMs = 30_000 * 2 ** notification.attempts;
         await this.em
           .fork()
-          .nativeUpdate(Notification, { id: notification.id }, { lastError: reason.slice(0, 500) });
+          .nativeUpdate(
+            Notification,
+            { id: notification.id },
+            { lastError: reason.slice(0, 500), nextAttemptAt: new Date(Date.now() + waitMs) },
+          );
       }
     }
   }

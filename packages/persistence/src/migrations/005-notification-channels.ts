@@ -88,13 +88,17 @@ export class Migration005NotificationChannels extends SchemaMigration {
     );
   }
 
-  /** Recipients may be an address instead of a user; email rows can wait for a digest. */
+  /**
+   * Recipients may be an address instead of a user; email rows can wait for a digest, and an
+   * email being sent is not tried again before its claim runs out.
+   */
   private notificationsForAddresses(knex: Knex): void {
     const client = String((knex.client as { config: { client: unknown } }).config.client);
     const addColumns = (table: Knex.AlterTableBuilder | Knex.CreateTableBuilder) => {
       table.string('address', 320).nullable();
       table.boolean('digest').notNullable().defaultTo(false);
       table.string('digest_id', 36).nullable();
+      table.timestamp('next_attempt_at', { useTz: true }).nullable();
     };
     if (!/sqlite|libsql/i.test(client)) {
       this.addSchema(

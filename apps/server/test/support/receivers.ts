@@ -1,0 +1,99 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+
+export interface ReceivedMail {
+  readonly to: string[];
+  readonly raw: string;
+}
+
+/** A real SMTP server on a free port, keeping every message it receives. */
+export async function startSmtp(): Promise<{
+  url: string;
+  mails: ReceivedMail[];
+  close: () => Promise<void>;
+}> {
+  const mails: ReceivedMail[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    onData(stream, session, callback) {
+      let raw = '';
+      stream.on('data', (chunk: Buffer) => (raw += chunk.toString()));
+      stream.on('end', () => {
+        // Undo quoted-printable line folding and escapes, so assertions read the text.
+        const text = raw
+          .replace(/=\r?\n/g, '')
+          .replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+        mails.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: text });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.server.address() as AddressInfo;
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    mails,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+export interface ReceivedHook {
+  readonly headers: IncomingHttpHeaders;
+  readonly body: string;
+  readonly status: number;
+}
+
+/**
+ * An HTTP server receiving webhooks. `answer` picks each response's status (200 by default), so
+ * tests can make deliveries fail.
+ */
+export async function startWebhookReceiver(): Promise<{
+  url: string;
+  received: ReceivedHook[];
+  answer: (next: (received: number) => number) => void;
+  close: () => Promise<void>;
+}> {
+  const received: ReceivedHook[] = [];
+  let pick: (received: number) => number = () => 200;
+  const server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    request.on('end', () => {
+      const status = pick(received.length);
+      received.push({ headers: request.headers, body, status });
+      response.writeHead(status).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hooks`,
+    received,
+    answer: (next) => (pick = next),
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+/**
+ * Verifies a delivery the way a receiver should: recompute the HMAC-SHA256 of `<t>.<body>` with
+ * the secret, compare in constant time, and refuse timestamps more than five minutes away.
+ */
+export function verifySignature(hook: ReceivedHook, secret: string, now = Date.now()): boolean {
+  const header = String(hook.headers['tether-signature'] ?? '');
+  const parts = Object.fromEntries(header.split(',').map((part) => part.split('=', 2)));
+  const timestamp = Number(parts.t);
+  if (!Number.isFinite(timestamp) || Math.abs(now / 1000 - timestamp) > 300) return false;
+  const expected = createHmac('sha256', secret).update(`${timestamp}.${hook.body}`).digest();
+  const given = Buffer.from(String(parts.v1 ?? ''), 'hex');
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/** Waits until `done()` holds, or the timeout passes. */
+export async function eventually(done: () => boolean, timeoutMs = 5000): Promise<void> {
+  const started = Date.now();
+  while (!done() && Date.now() - started < timeoutMs)
+    await new Promise((resolve) => setTimeout(resolve, 50));
+}
