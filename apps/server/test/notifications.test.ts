@@ -319,9 +319,9 @@ describe('preferences, workspace settings and digests', () => {
     expect(
       (await server.request('GET', '/api/v1/users/nobody/notification-preferences')).status,
     ).toBe(404);
-    const defaults = (await (
+    const defaults = await (
       await server.request('GET', '/api/v1/users/me/notification-preferences', { key: ownerKey })
-    ).json());
+    ).json();
     expect(defaults).toEqual({
       categories: {
         reminder: { email: true, inApp: true },
