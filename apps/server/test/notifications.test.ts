@@ -242,6 +242,7 @@ describe('preferences, workspace settings and digests', () => {
         providers: [
           { resolve: '@tether/provider-testkit/fixture' },
           { resolve: '@tether/provider-linkedin' },
+          { resolve: '@tether/provider-youtube/testing' },
         ],
       },
       env: {
@@ -418,5 +419,31 @@ describe('preferences, workspace settings and digests', () => {
       'owner@example.com',
     ]);
     expect(smtp.mails.every((mail) => subject(mail).startsWith('LinkedIn: reconnect'))).toBe(true);
+  });
+
+  it('reminds the owner of a Google app in Testing before its 7-day refresh token ends', async () => {
+    smtp.mails.length = 0;
+    await server.request('PUT', '/api/v1/notification-settings', {
+      json: { providers: { youtube: { reminderSchedule: ['7d', '1d'] } } },
+    });
+    const { session } = await connect(
+      server,
+      { provider: 'youtube', ownerId: owner.id },
+      { person: 'maya' },
+    );
+    const connection = (await (
+      await server.request('GET', `/api/v1/connections/${session.connectionIds[0]}`)
+    ).json()) as { hardExpiresAt: string };
+    const left = new Date(connection.hardExpiresAt).getTime() - Date.now();
+    expect(left).toBeGreaterThan(7 * 86_400_000 - 60_000);
+    expect(left).toBeLessThanOrEqual(7 * 86_400_000);
+    await tick();
+    await eventually(() => smtp.mails.length >= 2);
+    await tick();
+    expect(smtp.mails.map((mail) => mail.to[0]).sort()).toEqual([
+      'admin@example.com',
+      'owner@example.com',
+    ]);
+    expect(subject(smtp.mails[0]!)).toMatch(/^YouTube: reconnect Maya Makes Pottery before /);
   });
 });

@@ -1,5 +1,6 @@
 import {
   callNetwork,
+  defineProvider,
   type LifetimesDeclaration,
   type OAuth2Declaration,
   type Provider,
@@ -71,16 +72,37 @@ export const TESTING_REFRESH_TOKEN_SECONDS = 7 * 24 * 3600;
  * the person removes access, when the account passes 100 live tokens for the same client (the
  * oldest goes silently), or under a Workspace admin policy.
  *
- * Not expressible here: an app whose consent screen is External with publishing status
- * "Testing" gets refresh tokens that end 7 days after consent, used or not. The declaration
- * cannot depend on the operator's Google Cloud settings, so it keeps the six-month figure;
- * each Google provider's README tells operators to publish the consent screen.
+ * An app whose consent screen is External with publishing status "Testing" gets refresh tokens
+ * that end 7 days after consent, used or not: each Google provider has a `/testing` entry with
+ * those lifetimes ({@link consentScreenInTesting}).
  * @see https://developers.google.com/identity/protocols/oauth2
  */
 export const googleLifetimes: LifetimesDeclaration = {
   accessToken: { seconds: 3600, see: GOOGLE_SOURCES.oauth2 },
   refreshToken: { seconds: SIX_MONTHS_SECONDS, ends: 'inactivity', see: GOOGLE_SOURCES.oauth2 },
 };
+
+/**
+ * The same Google provider for an app whose OAuth consent screen is External with publishing
+ * status "Testing": its refresh tokens end 7 days after consent, used or not, and refreshing
+ * does not move that end. Only the person can renew such a connection, so Tether reminds them
+ * before the 7 days are up.
+ * @see https://developers.google.com/identity/protocols/oauth2#expiration
+ */
+export function consentScreenInTesting(provider: Provider): Provider {
+  const { definedWithSdk: _definedWithSdk, ...declaration } = provider;
+  return defineProvider({
+    ...declaration,
+    lifetimes: {
+      accessToken: googleLifetimes.accessToken,
+      refreshToken: {
+        seconds: TESTING_REFRESH_TOKEN_SECONDS,
+        ends: 'fixed_from_first_grant',
+        see: 'https://developers.google.com/identity/protocols/oauth2#expiration',
+      },
+    },
+  });
+}
 
 /**
  * The standard refresh grant, without rotation: Google's refresh response carries no

@@ -1,4 +1,5 @@
 export {
+  consentScreenInTesting,
   fetchTokenInfo,
   GOOGLE_ENDPOINTS,
   GOOGLE_SOURCES,

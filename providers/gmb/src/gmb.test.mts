@@ -19,6 +19,8 @@ import {
 import { expect, it } from 'vitest';
 import { gmb } from './gmb.js';
 import { gmbSimulation, people, simulation } from './simulator.js';
+import { simulation as testingSimulation } from './testing-simulator.js';
+import { gmbInTesting } from './testing.js';
 
 const DAY = 24 * 3600;
 const REDIRECT_URI = 'http://127.0.0.1:9/oauth/callback';
@@ -440,6 +442,30 @@ describeProviderConformance({
           expect(error.classification.remedy).toMatch(/Testing/);
         },
       );
+    });
+
+    it('has a /testing entry whose 7-day end is a hard expiry that renewals do not move', async () => {
+      expect(gmbInTesting.id).toBe('gmb');
+      expect(gmbInTesting.lifetimes.refreshToken).toMatchObject({
+        seconds: 7 * DAY,
+        ends: 'fixed_from_first_grant',
+      });
+      await withSimulator(testingSimulation, async (simulator, connect) => {
+        const context = contextFor(simulator);
+        const tokens = await connect();
+        const end = new Date(Date.now() + 7 * DAY * 1000);
+        const renewed = await renewTokens(gmbInTesting, context, {
+          ...tokens,
+          refreshTokenExpiresAt: end,
+        });
+        expect(renewed.refreshTokenExpiresAt).toEqual(end);
+        // The default entry counts six months of inactivity from each use instead.
+        const inProduction = await renewTokens(gmb, context, {
+          ...tokens,
+          refreshTokenExpiresAt: end,
+        });
+        expect(inProduction.refreshTokenExpiresAt!.getTime()).toBeGreaterThan(end.getTime());
+      });
     });
 
     it('keeps working after a password change, which ends only tokens with Gmail scopes', async () => {
