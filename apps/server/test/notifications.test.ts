@@ -404,21 +404,56 @@ describe('preferences, workspace settings and digests', () => {
     expect(((await put.json()) as { providers: unknown }).providers).toEqual({
       linkedin: { reminderSchedule: ['30s'] },
     });
-    const { session } = await connect(server, { provider: 'linkedin', ownerId: owner.id });
-    const id = session.connectionIds[0]!;
+    const { session } = await connect(server, {
+      provider: 'linkedin',
+      ownerId: owner.id,
+      scopes: ['r_organization_admin'],
+    });
+    // The member's profile and the organisations they manage share one authorization.
+    expect(session.connectionIds.length).toBeGreaterThan(1);
     // 20 seconds left: past the workspace's own 30-second step, long before the server's 6.
     await server.app
       .get(MikroORM)
       .em.fork()
-      .nativeUpdate(Connection, { id }, { hardExpiresAt: new Date(Date.now() + 20_000) });
+      .nativeUpdate(
+        Connection,
+        { id: { $in: session.connectionIds } },
+        { hardExpiresAt: new Date(Date.now() + 20_000) },
+      );
     await tick();
     await eventually(() => smtp.mails.length >= 2);
     await tick();
+    // One reminder each, naming every account of the authorization.
     expect(smtp.mails.map((mail) => mail.to[0]).sort()).toEqual([
       'admin@example.com',
       'owner@example.com',
     ]);
-    expect(smtp.mails.every((mail) => subject(mail).startsWith('LinkedIn: reconnect'))).toBe(true);
+    expect(subject(smtp.mails[0]!)).toMatch(
+      new RegExp(`^LinkedIn: reconnect .+ and ${session.connectionIds.length - 1} more before `),
+    );
+    const { data } = (await (
+      await server.request('GET', '/api/v1/connections?provider=linkedin')
+    ).json()) as { data: { id: string; account: { name: string } }[] };
+    for (const id of session.connectionIds) {
+      const account = data.find((connection) => connection.id === id)!.account.name;
+      expect(smtp.mails[0]!.raw).toContain(account);
+    }
+
+    // Reconnecting through one of them renews the authorization, and so every account on it.
+    const reauthorize = (await (
+      await server.request('POST', `/api/v1/connections/${session.connectionIds[0]}/reauthorize`, {
+        json: {},
+      })
+    ).json()) as { authorizationUrl: string };
+    await fetch(await consentAt(reauthorize.authorizationUrl, {}));
+    for (const id of session.connectionIds) {
+      const renewed = (await (await server.request('GET', `/api/v1/connections/${id}`)).json()) as {
+        hardExpiresAt: string;
+      };
+      expect(new Date(renewed.hardExpiresAt).getTime()).toBeGreaterThan(
+        Date.now() + 59 * 86_400_000,
+      );
+    }
   });
 
   it('reminds the owner of a Google app in Testing before its 7-day refresh token ends', async () => {

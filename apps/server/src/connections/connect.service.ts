@@ -508,6 +508,10 @@ export class ConnectService {
           nextCheckAt: undefined,
         });
         schedule(provider, grant, now);
+        // Accounts still on the same authorization lapse when it does, now later.
+        for (const sibling of siblings.filter((c) => c.grant === grant)) {
+          sibling.hardExpiresAt = hardExpiry(provider, grant, sibling);
+        }
         this.vault.storeConnectionToken(connection, account.tokens);
         Object.assign(connection, {
           status: 'active',

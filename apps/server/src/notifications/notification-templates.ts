@@ -63,18 +63,25 @@ export function recoveryMessage(connection: Connection, network: string): Messag
   ]);
 }
 
-/** A reminder before a hard expiry only the owner can prevent. */
+/**
+ * A reminder before a hard expiry only the owner can prevent, naming every account the
+ * authorization stands behind: they all lapse together.
+ */
 export function reminderMessage(
-  connection: Connection,
+  connections: readonly [Connection, ...Connection[]],
   network: string,
   expiresAt: Date,
   link: string | undefined,
 ): Message {
+  const [first, ...others] = connections;
+  const accounts = connections.map((c) => `“${c.name}” (${c.accountName})`);
   return render(
-    `${network}: reconnect ${connection.accountName} before ${expiresAt.toISOString().slice(0, 10)}`,
+    `${network}: reconnect ${first.accountName}${others.length > 0 ? ` and ${others.length} more` : ''} before ${expiresAt.toISOString().slice(0, 10)}`,
     [
-      `The ${network} connection “${connection.name}” (${connection.accountName}) stops working on ${expiresAt.toUTCString()}, and only its owner can renew it.`,
-      `What to do: ${connection.remedy ?? 'Reconnect the account before then.'}`,
+      others.length === 0
+        ? `The ${network} connection ${accounts[0]} stops working on ${expiresAt.toUTCString()}, and only its owner can renew it.`
+        : `These ${network} connections share one authorization and stop working together on ${expiresAt.toUTCString()}: ${accounts.join(', ')}. Only their owner can renew it; reconnecting once renews them all.`,
+      `What to do: ${first.remedy ?? 'Reconnect the account before then.'}`,
     ],
     link,
   );

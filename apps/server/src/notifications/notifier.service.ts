@@ -117,34 +117,54 @@ export class NotifierService {
         hardExpiresAt: { $gt: now, $lte: new Date(now.getTime() + horizonSeconds * 1000) },
         status: { $in: ['active', 'expiring', 'degraded'] },
       },
-      { populate: ['owner', 'grant', 'workspace'], limit: BATCH },
+      { populate: ['owner', 'grant', 'workspace'], orderBy: { grant: 'asc' }, limit: BATCH },
     );
+    // One authorization can stand behind several accounts (Pages, organisations, channels):
+    // they lapse together, so one reminder names them all.
+    const byGrant = new Map<string, [Connection, ...Connection[]]>();
     for (const connection of closing) {
-      const active = this.network(connection);
-      if (!active || (renewalsExtendHardExpiry(active.provider) && connection.grant.nextRefreshAt))
+      const key = `${connection.grant.id}:${connection.hardExpiresAt!.getTime()}`;
+      const group = byGrant.get(key);
+      if (group) group.push(connection);
+      else byGrant.set(key, [connection]);
+    }
+    for (const group of byGrant.values()) {
+      const [first] = group;
+      const active = this.network(first);
+      if (!active || (renewalsExtendHardExpiry(active.provider) && first.grant.nextRefreshAt))
         continue;
       const schedule = scheduleFor(
-        workspaceSettings(connection.workspace),
-        connection.provider,
+        workspaceSettings(first.workspace),
+        first.provider,
         'reminder',
         this.config,
       );
-      const expiresAt = connection.hardExpiresAt!;
+      const expiresAt = first.hardExpiresAt!;
       const left = (expiresAt.getTime() - now.getTime()) / 1000;
       const step = [...schedule].reverse().find((seconds) => left <= seconds);
       if (step === undefined) continue;
       await this.storeFor(
         em,
-        connection,
+        group,
         'reminder',
-        `reminder:${connection.id}:${expiresAt.getTime()}:${step}`,
+        `reminder:${first.grant.id}:${expiresAt.getTime()}:${step}`,
         reminderMessage(
-          connection,
+          group,
           active.provider.displayName,
           expiresAt,
-          this.reauthorizeLink(connection.id),
+          this.reauthorizeLink(first.id),
         ),
-        { type: 'connection.expiring', details: { expiresAt: expiresAt.toISOString() } },
+        {
+          type: 'connection.expiring',
+          details: {
+            expiresAt: expiresAt.toISOString(),
+            accounts: group.map((connection) => ({
+              connectionId: connection.id,
+              name: connection.name,
+              accountName: connection.accountName,
+            })),
+          },
+        },
       );
     }
   }
@@ -179,7 +199,7 @@ export class NotifierService {
       if (step === 0) continue;
       await this.storeFor(
         em,
-        connection,
+        [connection],
         'follow_up',
         `follow_up:${connection.id}:${alertedAt.getTime()}:${step}`,
         followUpMessage(
@@ -241,7 +261,7 @@ export class NotifierService {
       if (opened !== 1) return;
       await this.storeFor(
         em,
-        connection,
+        [connection],
         'alert',
         `alert:${connection.id}:${event.id}`,
         message.message,
@@ -252,7 +272,7 @@ export class NotifierService {
     const alertedAt = connection.alertedAt!;
     await this.storeFor(
       em,
-      connection,
+      [connection],
       'recovery',
       `recovery:${connection.id}:${alertedAt.getTime()}`,
       message.message,
@@ -312,15 +332,16 @@ export class NotifierService {
    */
   private async storeFor(
     em: EntityManager,
-    connection: Connection,
+    connections: readonly [Connection, ...Connection[]],
     category: NotificationCategory,
     key: string,
     message: Message,
     incident: Incident,
   ): Promise<void> {
+    const [connection] = connections;
     const admins = await em.find(User, { workspace: connection.workspace, role: 'admin' });
     const users = new Map<string, User>();
-    if (connection.owner) users.set(connection.owner.id, connection.owner);
+    for (const { owner } of connections) if (owner) users.set(owner.id, owner);
     for (const admin of admins) users.set(admin.id, admin);
     const now = new Date();
     const email = JSON.stringify({ text: message.text, html: message.html });
