@@ -165,7 +165,20 @@ describe.each<Mode>(['embedded', 'distributed'])('the lifecycle engine in %s mod
     });
 
     it('never revokes on a storm of 429s: it degrades, honours Retry-After, and recovers', async () => {
+      // An admin who would hear of any notification.
+      await server.request('POST', '/api/v1/users', {
+        json: { email: 'storm-watch@example.com', name: 'Storm Watch', role: 'admin' },
+      });
       const connection = await connectProfile(server);
+      // What earlier tests left to notify goes out first.
+      const feedIds = async () => {
+        await server.app.get(LifecycleSweep).sweep();
+        const feed = await json<{ data: { id: string }[] }>(
+          await server.request('GET', '/api/v1/notifications'),
+        );
+        return feed.data.map((n) => n.id);
+      };
+      const before = await feedIds();
       const startedAt = Date.now();
       await control(server, 'fail', {
         kind: 'rate_limit',
@@ -206,6 +219,8 @@ describe.each<Mode>(['embedded', 'distributed'])('the lifecycle engine in %s mod
         'connection.recovered',
         'connection.refreshed',
       ]);
+      // Trouble Tether retried by itself is nobody's to act on: flapping notifies no one.
+      expect(await feedIds()).toEqual(before);
     });
 
     it('renews at once when a caller reports an expired access token', async () => {
