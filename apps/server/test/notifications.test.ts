@@ -456,6 +456,43 @@ describe('preferences, workspace settings and digests', () => {
     }
   });
 
+  it('alerts once for every account an authorization loses, and notes their recovery once', async () => {
+    smtp.mails.length = 0;
+    const { data } = (await (
+      await server.request('GET', '/api/v1/connections?provider=linkedin')
+    ).json()) as { data: { id: string; account: { name: string } }[] };
+    expect(data.length).toBeGreaterThan(1);
+    // The member revokes the app: every Page on the authorization ends with it.
+    await server.request('POST', `/api/v1/connections/${data[0]!.id}/errors`, {
+      json: {
+        status: 401,
+        body: { status: 401, serviceErrorCode: 65601, code: 'REVOKED_ACCESS_TOKEN' },
+      },
+    });
+    await tick();
+    await eventually(() => smtp.mails.length >= 1);
+    await tick();
+    // The owner reads alerts in the app only (chosen above); the admin gets one email.
+    expect(smtp.mails.map((mail) => mail.to[0])).toEqual(['admin@example.com']);
+    expect(subject(smtp.mails[0]!)).toMatch(
+      new RegExp(`^LinkedIn: .+ and ${data.length - 1} more were disconnected$`),
+    );
+    for (const connection of data) expect(smtp.mails[0]!.raw).toContain(connection.account.name);
+
+    smtp.mails.length = 0;
+    const reauthorize = (await (
+      await server.request('POST', `/api/v1/connections/${data[0]!.id}/reauthorize`, { json: {} })
+    ).json()) as { authorizationUrl: string };
+    await fetch(await consentAt(reauthorize.authorizationUrl, {}));
+    await tick();
+    await eventually(() => smtp.mails.length >= 2);
+    await tick();
+    expect(smtp.mails).toHaveLength(2);
+    expect(subject(smtp.mails[0]!)).toMatch(
+      new RegExp(`^LinkedIn: .+ and ${data.length - 1} more are connected again$`),
+    );
+  });
+
   it('reminds the owner of a Google app in Testing before its 7-day refresh token ends', async () => {
     smtp.mails.length = 0;
     await server.request('PUT', '/api/v1/notification-settings', {

@@ -167,9 +167,16 @@ export class ConnectService {
         errors: [{ path: 'ownerId', message: 'no such user in this workspace' }],
       });
     }
+    // Re-authorizing asks again for the optional scopes the authorization had, unless told
+    // otherwise: without them, the account (an organisation, a Page) may not come back.
+    const previouslyGranted = reauthorize
+      ? (JSON.parse(reauthorize.grant.grantedScopes) as string[]).filter((scope) =>
+          optional.has(scope),
+        )
+      : [];
     const scopes = [
       ...provider.scopes.required.map((scope) => scope.name),
-      ...(input.scopes ?? []),
+      ...(input.scopes ?? previouslyGranted),
     ];
     const state = randomBytes(32).toString('base64url');
     const session = Object.assign(new ConnectSession(), {

@@ -165,7 +165,11 @@ export class ConnectionsController {
   }
 
   @Post(':id/reauthorize')
-  @ApiOperation({ summary: 'Start a connect session that renews this connection in place' })
+  @ApiOperation({
+    summary: 'Start a connect session that renews this connection in place',
+    description:
+      'Without `scopes`, it asks again for the optional scopes the authorization was granted, so accounts that depend on them (organisations, Pages) come back.',
+  })
   @ApiJsonBody(reauthorizeBody)
   @ApiCreatedResponse({ description: 'The session, with `authorizationUrl`' })
   @ApiProblems('CONNECTION_NOT_FOUND', 'PROVIDER_NOT_CONFIGURED', 'RETURN_URL_NOT_ALLOWED')

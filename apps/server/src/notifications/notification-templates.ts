@@ -22,9 +22,32 @@ function render(subject: string, paragraphs: readonly string[], link?: string): 
   return { subject, text, html };
 }
 
-/** The alert when a connection ends: which account, why in plain words, and what to do. */
+/** Accounts behind one authorization: they share what happens to it. */
+type Accounts = readonly [Connection, ...Connection[]];
+
+/** `Grace Example`, or `Grace Example and 2 more`, for subjects. */
+function headline(connections: Accounts): string {
+  const [first, ...others] = connections;
+  return others.length === 0 ? first.accountName : `${first.accountName} and ${others.length} more`;
+}
+
+/** `The X connection “name” (account)`, or the list of them, as the sentence's subject. */
+function naming(connections: Accounts, network: string): { who: string; plural: boolean } {
+  const described = connections.map((c) => `“${c.name}” (${c.accountName})`);
+  return connections.length === 1
+    ? { who: `The ${network} connection ${described[0]}`, plural: false }
+    : {
+        who: `${connections.length} ${network} connections on one authorization (${described.join(', ')})`,
+        plural: true,
+      };
+}
+
+/**
+ * The alert when a connection ends: which accounts, why in plain words, and what to do. One
+ * message covers every account of the authorization that ended with it.
+ */
 export function alertMessage(
-  connection: Connection,
+  connections: Accounts,
   network: string,
   incident: {
     readonly expired: boolean;
@@ -39,13 +62,20 @@ export function alertMessage(
     incident.reason && isReason(incident.reason)
       ? REASON_DESCRIPTIONS[incident.reason].meaning
       : 'The network ended the connection.';
-  const ended = incident.expired ? 'has expired' : 'was disconnected';
+  const { who, plural } = naming(connections, network);
+  const ended = incident.expired
+    ? plural
+      ? 'have expired'
+      : 'has expired'
+    : plural
+      ? 'were disconnected'
+      : 'was disconnected';
   return render(
-    `${network}: ${connection.accountName} ${ended}`,
+    `${network}: ${headline(connections)} ${ended}`,
     [
-      `The ${network} connection “${connection.name}” (${connection.accountName}) ${ended}. Tools using it can no longer publish or read on its behalf.`,
+      `${who} ${ended}. Tools using ${plural ? 'them' : 'it'} can no longer publish or read on ${plural ? 'their' : 'its'} behalf.`,
       `Why: ${reason}`,
-      `What to do: ${incident.remedy ?? 'Reconnect the account.'}`,
+      `What to do: ${incident.remedy ?? 'Reconnect the account.'}${plural ? ' Reconnecting one of them renews them all.' : ''}`,
       ...(incident.deadline
         ? [
             `Reconnect by ${incident.deadline.by.toUTCString()}: after that, ${incident.deadline.consequence}.`,
@@ -56,10 +86,11 @@ export function alertMessage(
   );
 }
 
-/** The note when a connection that was alerted on works again. */
-export function recoveryMessage(connection: Connection, network: string): Message {
-  return render(`${network}: ${connection.accountName} is connected again`, [
-    `The ${network} connection “${connection.name}” (${connection.accountName}) works again. Nothing more to do.`,
+/** The note when connections that were alerted on work again. */
+export function recoveryMessage(connections: Accounts, network: string): Message {
+  const { who, plural } = naming(connections, network);
+  return render(`${network}: ${headline(connections)} ${plural ? 'are' : 'is'} connected again`, [
+    `${who} ${plural ? 'work' : 'works'} again. Nothing more to do.`,
   ]);
 }
 
@@ -68,37 +99,35 @@ export function recoveryMessage(connection: Connection, network: string): Messag
  * authorization stands behind: they all lapse together.
  */
 export function reminderMessage(
-  connections: readonly [Connection, ...Connection[]],
+  connections: Accounts,
   network: string,
   expiresAt: Date,
   link: string | undefined,
 ): Message {
-  const [first, ...others] = connections;
-  const accounts = connections.map((c) => `“${c.name}” (${c.accountName})`);
+  const { who, plural } = naming(connections, network);
   return render(
-    `${network}: reconnect ${first.accountName}${others.length > 0 ? ` and ${others.length} more` : ''} before ${expiresAt.toISOString().slice(0, 10)}`,
+    `${network}: reconnect ${headline(connections)} before ${expiresAt.toISOString().slice(0, 10)}`,
     [
-      others.length === 0
-        ? `The ${network} connection ${accounts[0]} stops working on ${expiresAt.toUTCString()}, and only its owner can renew it.`
-        : `These ${network} connections share one authorization and stop working together on ${expiresAt.toUTCString()}: ${accounts.join(', ')}. Only their owner can renew it; reconnecting once renews them all.`,
-      `What to do: ${first.remedy ?? 'Reconnect the account before then.'}`,
+      `${who} ${plural ? 'stop' : 'stops'} working on ${expiresAt.toUTCString()}, and only ${plural ? 'their' : 'its'} owner can renew ${plural ? 'them' : 'it'}.`,
+      `What to do: ${connections[0].remedy ?? 'Reconnect the account before then.'}${plural ? ' Reconnecting one of them renews them all.' : ''}`,
     ],
     link,
   );
 }
 
-/** A follow-up while a connection stays broken. */
+/** A follow-up while connections stay broken. */
 export function followUpMessage(
-  connection: Connection,
+  connections: Accounts,
   network: string,
   since: Date,
   link: string | undefined,
 ): Message {
+  const { who, plural } = naming(connections, network);
   return render(
-    `${network}: ${connection.accountName} is still disconnected`,
+    `${network}: ${headline(connections)} ${plural ? 'are' : 'is'} still disconnected`,
     [
-      `The ${network} connection “${connection.name}” (${connection.accountName}) has not worked since ${since.toUTCString()}.`,
-      `What to do: ${connection.remedy ?? 'Reconnect the account.'}`,
+      `${who} ${plural ? 'have' : 'has'} not worked since ${since.toUTCString()}.`,
+      `What to do: ${connections[0].remedy ?? 'Reconnect the account.'}`,
     ],
     link,
   );

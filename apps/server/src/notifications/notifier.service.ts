@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { EntityManager } from '@mikro-orm/core';
 import type { Knex } from '@mikro-orm/knex';
 import { Inject, Injectable, Logger } from '@nestjs/common';
@@ -13,6 +14,7 @@ import {
 } from '@tether/persistence';
 import { TETHER_CONFIG } from '../config/config.token';
 import type { TetherConfig } from '../config/tether-config';
+import { NOTIFIABLE_EVENTS } from '../connections/audit-trail';
 import { renewalsExtendHardExpiry } from '../lifecycle/lifecycle-policy';
 import { type ActiveProvider, ProviderRegistry } from '../providers/provider-registry';
 import { Mailer } from './mailer';
@@ -41,14 +43,14 @@ interface Incident {
 
 const BATCH = 200;
 const MAX_ATTEMPTS = 5;
-const ALERT_EVENTS = ['connection.revoked', 'connection.expired'];
+const ALERT_EVENTS: readonly string[] = ['connection.revoked', 'connection.expired'];
 
 /** Mailer injection token. */
 export const MAILER = Symbol('Mailer');
 
-/** A short, stable stand-in for an address inside an idempotency key. */
-function addressKey(address: string): string {
-  return createHash('sha256').update(address.toLowerCase()).digest('hex').slice(0, 16);
+/** A short, stable stand-in for a longer value (an address, a list of ids) inside a key. */
+function shortHash(value: string): string {
+  return createHash('sha256').update(value).digest('hex').slice(0, 16);
 }
 
 /**
@@ -63,6 +65,7 @@ function addressKey(address: string): string {
 @Injectable()
 export class NotifierService {
   private readonly logger = new Logger('Notifications');
+  private readonly instanceId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
 
   constructor(
     private readonly em: EntityManager,
@@ -72,14 +75,45 @@ export class NotifierService {
     @Inject(TETHER_CONFIG) private readonly config: TetherConfig,
   ) {}
 
-  /** Prepares messages for new events and due steps, then delivers pending email and webhooks. */
+  /**
+   * Prepares messages for new events and due steps, then delivers pending email and webhooks.
+   * One instance at a time does it, under the `notifier` lease; the others skip their turn.
+   */
   async run(now: Date = new Date()): Promise<void> {
-    await this.prepare();
-    await this.remind(now);
-    await this.followUp(now);
-    await this.gatherDigests(now);
-    await this.deliver();
-    await this.webhooks.requeueDue(now);
+    if (!(await this.lease('notifier'))) return;
+    try {
+      await this.prepare();
+      await this.remind(now);
+      await this.followUp(now);
+      await this.gatherDigests(now);
+      await this.deliver();
+      await this.webhooks.requeueDue(now);
+    } finally {
+      await this.knex()('leases')
+        .where({ name: 'notifier', owner: this.instanceId })
+        .update({ expires_at_ms: 0 });
+    }
+  }
+
+  private knex(): Knex {
+    return (this.em as unknown as { getKnex(): Knex }).getKnex();
+  }
+
+  /** Takes the named lease for `TETHER_LEASE_SECONDS`, if nobody else holds it. */
+  private async lease(name: string): Promise<boolean> {
+    const now = Date.now();
+    const knex = this.knex();
+    await knex('leases')
+      .insert({ name, owner: this.instanceId, expires_at_ms: 0 })
+      .onConflict('name')
+      .ignore();
+    const taken = await knex('leases')
+      .where({ name })
+      .andWhere((free) => {
+        void free.where('owner', this.instanceId).orWhere('expires_at_ms', '<', now);
+      })
+      .update({ owner: this.instanceId, expires_at_ms: now + this.config.leaseSeconds * 1000 });
+    return taken === 1;
   }
 
   private network(connection: Connection): ActiveProvider | undefined {
@@ -154,38 +188,39 @@ export class NotifierService {
           expiresAt,
           this.reauthorizeLink(first.id),
         ),
-        {
-          type: 'connection.expiring',
-          details: {
-            expiresAt: expiresAt.toISOString(),
-            accounts: group.map((connection) => ({
-              connectionId: connection.id,
-              name: connection.name,
-              accountName: connection.accountName,
-            })),
-          },
-        },
+        { type: 'connection.expiring', details: { expiresAt: expiresAt.toISOString() } },
       );
     }
   }
 
-  /** Follow-ups while a connection stays revoked or expired, after its latest alert; stops once it is fixed. */
+  /**
+   * Follow-ups while connections stay revoked or expired, counted from their alert; they stop
+   * once the incident is closed. Accounts alerted on together are followed up together.
+   */
   private async followUp(now: Date): Promise<void> {
     const em = this.em.fork();
     const broken = await em.find(
       Connection,
       { status: { $in: ['revoked', 'expired'] }, alertedAt: { $ne: null } },
-      { populate: ['owner', 'workspace'], limit: BATCH },
+      { populate: ['owner', 'workspace'], orderBy: { grant: 'asc' }, limit: BATCH },
     );
+    const incidents = new Map<string, [Connection, ...Connection[]]>();
     for (const connection of broken) {
+      const key = `${connection.grant.id}:${connection.alertedAt!.getTime()}`;
+      const group = incidents.get(key);
+      if (group) group.push(connection);
+      else incidents.set(key, [connection]);
+    }
+    for (const group of incidents.values()) {
+      const [first] = group;
       const schedule = scheduleFor(
-        workspaceSettings(connection.workspace),
-        connection.provider,
+        workspaceSettings(first.workspace),
+        first.provider,
         'followUp',
         this.config,
       );
-      if (schedule.length === 0 || !connection.alertedAt) continue;
-      const alertedAt = connection.alertedAt;
+      if (schedule.length === 0) continue;
+      const alertedAt = first.alertedAt!;
       const elapsed = (now.getTime() - alertedAt.getTime()) / 1000;
       const last = schedule[schedule.length - 1]!;
       const gap = schedule.length > 1 ? last - schedule[schedule.length - 2]! : last;
@@ -199,18 +234,13 @@ export class NotifierService {
       if (step === 0) continue;
       await this.storeFor(
         em,
-        [connection],
+        group,
         'follow_up',
-        `follow_up:${connection.id}:${alertedAt.getTime()}:${step}`,
-        followUpMessage(
-          connection,
-          this.networkName(connection),
-          alertedAt,
-          this.reauthorizeLink(connection.id),
-        ),
+        `follow_up:${first.grant.id}:${alertedAt.getTime()}:${step}`,
+        followUpMessage(group, this.networkName(first), alertedAt, this.reauthorizeLink(first.id)),
         {
           type: 'connection.unresolved',
-          details: { reason: connection.reason ?? null, since: alertedAt.toISOString() },
+          details: { reason: first.reason ?? null, since: alertedAt.toISOString() },
         },
       );
     }
@@ -227,102 +257,157 @@ export class NotifierService {
       { notifiedAt: null },
       { orderBy: { createdAt: 'asc', id: 'asc' }, limit: BATCH },
     );
+    // Events another event's message already covered.
+    const covered = new Set<string>();
     for (const event of events) {
+      if (covered.has(event.id)) continue;
       // A fresh read per event: an earlier event of the batch may have opened or closed the incident.
       const connection = await em
         .fork()
         .findOne(Connection, { id: event.connectionId }, { populate: ['owner', 'workspace'] });
-      if (connection) {
-        const message = this.messageFor(event, connection);
-        if (message) await this.openOrClose(em, event, connection, message);
+      if (connection && ALERT_EVENTS.includes(event.type)) {
+        await this.alert(em, event, connection, covered);
+      } else if (connection?.alertedAt) {
+        await this.recover(em, connection, covered);
       }
       await em.nativeUpdate(ConnectionEvent, { id: event.id }, { notifiedAt: new Date() });
     }
   }
 
   /**
-   * An incident opens with its alert and closes with its recovery note. The connection's
-   * `alertedAt` says which incident is open, so however many instances see however many events,
-   * an open incident is alerted on once (a second revocation report adds nothing) and closed
-   * once; follow-ups count from it.
+   * Opens an incident with one alert for the connection and every other account of its
+   * authorization that ended too and waits for an alert: they share the cause and the remedy.
+   * The connection's `alertedAt` says which incident is open, so an open incident is alerted on
+   * once, however often it is reported; follow-ups count from it.
    */
-  private async openOrClose(
+  private async alert(
     em: EntityManager,
     event: ConnectionEvent,
     connection: Connection,
-    message: { category: 'alert' | 'recovery'; message: Message; incident: Incident },
+    covered: Set<string>,
   ): Promise<void> {
-    if (message.category === 'alert') {
-      const opened = await em.nativeUpdate(
+    const open = (id: string) =>
+      em.nativeUpdate(
         Connection,
-        { id: connection.id, $or: [{ alertedAt: null }, { alertedAt: event.createdAt }] },
+        { id, $or: [{ alertedAt: null }, { alertedAt: event.createdAt }] },
         { alertedAt: event.createdAt },
       );
-      if (opened !== 1) return;
-      await this.storeFor(
-        em,
-        [connection],
-        'alert',
-        `alert:${connection.id}:${event.id}`,
-        message.message,
-        message.incident,
-      );
-      return;
-    }
-    const alertedAt = connection.alertedAt!;
+    if ((await open(connection.id)) !== 1) return;
+    const group: [Connection, ...Connection[]] = [connection];
+    const siblings = await em.fork().find(
+      Connection,
+      {
+        grant: connection.grant.id,
+        id: { $ne: connection.id },
+        status: { $in: ['revoked', 'expired'] },
+        $or: [{ alertedAt: null }, { alertedAt: event.createdAt }],
+      },
+      { populate: ['owner', 'workspace'], orderBy: { createdAt: 'asc' } },
+    );
+    for (const sibling of siblings) if ((await open(sibling.id)) === 1) group.push(sibling);
+
+    // The status may have moved on since; the alert describes the incident as it was recorded.
+    const data = JSON.parse(event.data) as { reason?: string; remedy?: string };
+    const lapse = this.network(connection)?.provider.afterLapse;
+    const incident = {
+      expired: event.type === 'connection.expired',
+      reason: data.reason ?? connection.reason,
+      remedy: data.remedy ?? connection.remedy,
+      ...(lapse
+        ? {
+            deadline: {
+              by: new Date(event.createdAt.getTime() + lapse.reconnectWithinDays * 86_400_000),
+              consequence: lapse.consequence,
+            },
+          }
+        : {}),
+    };
     await this.storeFor(
       em,
-      [connection],
-      'recovery',
-      `recovery:${connection.id}:${alertedAt.getTime()}`,
-      message.message,
-      message.incident,
+      group,
+      'alert',
+      `alert:${connection.id}:${event.id}`,
+      alertMessage(
+        group,
+        this.networkName(connection),
+        incident,
+        this.reauthorizeLink(connection.id),
+      ),
+      {
+        type: incident.expired ? 'connection.expired' : 'connection.revoked',
+        details: {
+          reason: incident.reason ?? null,
+          remedy: incident.remedy ?? null,
+          reconnectBy: incident.deadline?.by.toISOString() ?? null,
+        },
+      },
     );
-    await em.nativeUpdate(Connection, { id: connection.id, alertedAt }, { alertedAt: null });
+    await this.cover(
+      em,
+      group.slice(1).map((sibling) => sibling.id),
+      ALERT_EVENTS,
+      covered,
+    );
   }
 
-  private messageFor(
-    event: ConnectionEvent,
+  /**
+   * Closes an incident with one recovery note for every account of it that works again.
+   */
+  private async recover(
+    em: EntityManager,
     connection: Connection,
-  ): { category: 'alert' | 'recovery'; message: Message; incident: Incident } | undefined {
-    const network = this.networkName(connection);
-    if (ALERT_EVENTS.includes(event.type)) {
-      // The status may have moved on since; the alert describes the incident as it was recorded.
-      const data = JSON.parse(event.data) as { reason?: string; remedy?: string };
-      const lapse = this.network(connection)?.provider.afterLapse;
-      const incident = {
-        expired: event.type === 'connection.expired',
-        reason: data.reason ?? connection.reason,
-        remedy: data.remedy ?? connection.remedy,
-        ...(lapse
-          ? {
-              deadline: {
-                by: new Date(event.createdAt.getTime() + lapse.reconnectWithinDays * 86_400_000),
-                consequence: lapse.consequence,
-              },
-            }
-          : {}),
-      };
-      return {
-        category: 'alert',
-        message: alertMessage(connection, network, incident, this.reauthorizeLink(connection.id)),
-        incident: {
-          type: incident.expired ? 'connection.expired' : 'connection.revoked',
-          details: {
-            reason: incident.reason ?? null,
-            remedy: incident.remedy ?? null,
-            reconnectBy: incident.deadline?.by.toISOString() ?? null,
-          },
-        },
-      };
+    covered: Set<string>,
+  ): Promise<void> {
+    const alertedAt = connection.alertedAt!;
+    const others = await em
+      .fork()
+      .find(
+        Connection,
+        { grant: connection.grant.id, id: { $ne: connection.id }, alertedAt, status: 'active' },
+        { populate: ['owner', 'workspace'], orderBy: { createdAt: 'asc' } },
+      );
+    const group: [Connection, ...Connection[]] = [connection, ...others];
+    const ids = group.map((member) => member.id);
+    await this.storeFor(
+      em,
+      group,
+      'recovery',
+      `recovery:${connection.grant.id}:${alertedAt.getTime()}:${shortHash([...ids].sort().join(','))}`,
+      recoveryMessage(group, this.networkName(connection)),
+      { type: 'connection.recovered', details: {} },
+    );
+    await em.nativeUpdate(Connection, { id: { $in: ids }, alertedAt }, { alertedAt: null });
+    await this.cover(
+      em,
+      others.map((other) => other.id),
+      NOTIFIABLE_EVENTS.filter((type) => !ALERT_EVENTS.includes(type)),
+      covered,
+    );
+  }
+
+  /** Marks the waiting events of these types on these connections as handled by a message. */
+  private async cover(
+    em: EntityManager,
+    connectionIds: readonly string[],
+    types: readonly string[],
+    covered: Set<string>,
+  ): Promise<void> {
+    if (connectionIds.length === 0) return;
+    const waiting = await em
+      .fork()
+      .find(
+        ConnectionEvent,
+        { connectionId: { $in: [...connectionIds] }, type: { $in: [...types] }, notifiedAt: null },
+        { fields: ['id'] },
+      );
+    for (const event of waiting) covered.add(event.id);
+    if (waiting.length > 0) {
+      await em.nativeUpdate(
+        ConnectionEvent,
+        { id: { $in: waiting.map((event) => event.id) } },
+        { notifiedAt: new Date() },
+      );
     }
-    // A recovery note only closes an incident that was alerted on.
-    if (!connection.alertedAt) return undefined;
-    return {
-      category: 'recovery',
-      message: recoveryMessage(connection, network),
-      incident: { type: 'connection.recovered', details: {} },
-    };
   }
 
   /**
@@ -401,7 +486,7 @@ export class NotifierService {
           recipientId: null,
           address,
           channel: 'email',
-          keySuffix: `address:${addressKey(address)}:email`,
+          keySuffix: `address:${shortHash(address.toLowerCase())}:email`,
         }),
       );
     }
@@ -409,18 +494,22 @@ export class NotifierService {
     if (rows.length > 0) {
       await knex('notifications').insert(rows).onConflict('idempotency_key').ignore();
     }
-    await this.storeDeliveries(knex, connection, key, message, incident, now);
+    await this.storeDeliveries(knex, connections, key, message, incident, now);
   }
 
-  /** One delivery per subscribed webhook, queued at once. */
+  /**
+   * One delivery per subscribed webhook, queued at once. `connection` is the one the incident
+   * started with; `accounts` lists every connection it covers, that one included.
+   */
   private async storeDeliveries(
     knex: Knex,
-    connection: Connection,
+    connections: readonly [Connection, ...Connection[]],
     key: string,
     message: Message,
     incident: Incident,
     now: Date,
   ): Promise<void> {
+    const [connection] = connections;
     const hooks = await this.em
       .fork()
       .find(Webhook, { workspace: connection.workspace.id, deletedAt: null });
@@ -445,6 +534,11 @@ export class NotifierService {
             accountName: connection.accountName,
             status: connection.status,
           },
+          accounts: connections.map((account) => ({
+            connectionId: account.id,
+            name: account.name,
+            accountName: account.accountName,
+          })),
           ...incident.details,
           reauthorizeUrl: link ?? null,
           message: { subject: message.subject, text: message.text },

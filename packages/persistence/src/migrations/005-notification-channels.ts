@@ -19,7 +19,8 @@ const NOTIFICATION_COLUMNS = [
 ];
 
 /**
- * When a connection's open incident was alerted on, workspace settings and people's preferences for notifications, email to addresses that are
+ * When a connection's open incident was alerted on, named leases for work one instance does at
+ * a time, workspace settings and people's preferences for notifications, email to addresses that are
  * not users (a Page's owner), daily digests, and signed webhooks with every attempt recorded.
  */
 export class Migration005NotificationChannels extends SchemaMigration {
@@ -41,6 +42,14 @@ export class Migration005NotificationChannels extends SchemaMigration {
       }),
     );
     this.notificationsForAddresses(knex);
+    this.addSchema(
+      knex.schema.createTable('leases', (table) => {
+        // Work one instance at a time does, by name; held until `expires_at_ms` (epoch ms).
+        table.string('name', 64).primary();
+        table.string('owner', 80).notNullable();
+        table.bigInteger('expires_at_ms').notNullable();
+      }),
+    );
     this.addSchema(
       knex.schema.createTable('webhooks', (table) => {
         table.string('id', 36).primary();
