@@ -334,3 +334,44 @@ describe.each<Mode>(['embedded', 'distributed'])('connecting accounts in %s mode
     );
   });
 });
+
+describe('a network that ends other tokens when the scopes change (LinkedIn)', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startServer('embedded', {
+      settings: { providers: [{ resolve: '@tether/provider-linkedin' }] },
+      env: { TETHER_SANDBOX: 'true', TETHER_SWEEP_INTERVAL_SECONDS: '0' },
+    });
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('revokes the accounts left on the earlier authorization, saying why', async () => {
+    const pages = await connect(
+      server,
+      { provider: 'linkedin', scopes: ['r_organization_admin'] },
+      { person: 'sofia' },
+    );
+    expect(pages.session.connectionIds.length).toBeGreaterThan(1);
+    // The member connects again asking only for the profile: LinkedIn ends the first token.
+    const profileOnly = await connect(server, { provider: 'linkedin' }, { person: 'sofia' });
+    expect(profileOnly.session.outcome).toBe('connected');
+    const [profileId] = profileOnly.session.connectionIds;
+    const { data } = await json<{ data: ConnectionBody[] }>(
+      await server.request('GET', '/api/v1/connections?provider=linkedin'),
+    );
+    const others = data.filter((connection) => connection.id !== profileId);
+    expect(others.length).toBe(pages.session.connectionIds.length - 1);
+    for (const connection of others) {
+      expect(connection).toMatchObject({ status: 'revoked', reason: 'token_revoked' });
+      expect(connection.remedy).toContain('authorized the app again with different permissions');
+    }
+    expect(data.find((connection) => connection.id === profileId)!.status).toBe('active');
+    // The network agrees: the first authorization is gone there too.
+    const state = await json<{ grants: { revoked: string | null }[] }>(
+      await fetch(`${server.url}/sandbox/linkedin/_control/state`),
+    );
+    expect(state.grants.map((grant) => grant.revoked)).toEqual(['revoked', null]);
+  });
+});

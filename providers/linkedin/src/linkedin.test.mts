@@ -185,6 +185,23 @@ describeProviderConformance({
       if (!result.ok) expect(linkedin.classifyError(result.response).reason).toBe('token_revoked');
     });
 
+    it('ends a member’s earlier tokens when they authorize again with different scopes', async () => {
+      const first = await connect(harness, linkedin, PAGE_SCOPES, 'sofia');
+      const second = await connect(harness, linkedin, PAGE_SCOPES, 'sofia');
+      // The same scopes again: both tokens live.
+      expect(await linkedin.healthCheck!.run(first, harness.context())).toEqual({ ok: true });
+      expect(await linkedin.healthCheck!.run(second, harness.context())).toEqual({ ok: true });
+      const narrower = await connect(harness, linkedin, ['openid', 'profile'], 'sofia');
+      for (const tokens of [first, second]) {
+        const result = await linkedin.healthCheck!.run(tokens, harness.context());
+        expect(result.ok).toBe(false);
+        if (!result.ok) {
+          expect(linkedin.classifyError(result.response).reason).toBe('token_revoked');
+        }
+      }
+      expect(await linkedin.healthCheck!.run(narrower, harness.context())).toEqual({ ok: true });
+    });
+
     it('reports a sunset LinkedIn-Version as app_misconfigured, naming the package to update', async () => {
       // September 2028: well past a year of support for the pinned version.
       const sunset = Date.UTC(2028, 8, 1);

@@ -128,6 +128,25 @@ export class SimulatorEngine {
   }
 
   /** Ends a grant for a cause; every token of it stops working. */
+  /**
+   * A network that keeps one set of scopes per member and app (LinkedIn) ends the member's
+   * other grants when they authorize the app with a different set.
+   */
+  private endGrantsWithOtherScopes(grant: Grant): void {
+    const scopes = (candidate: Grant) => [...candidate.scopes].sort().join(' ');
+    for (const other of this.grants.values()) {
+      if (
+        other !== grant &&
+        !other.revoked &&
+        other.person.id === grant.person.id &&
+        other.clientId === grant.clientId &&
+        scopes(other) !== scopes(grant)
+      ) {
+        other.revoked = 'revoked';
+      }
+    }
+  }
+
   revokeGrant(grantId: string, cause: RevocationCause): Grant | undefined {
     const grant = this.grants.get(grantId);
     if (grant) grant.revoked = cause;
@@ -354,6 +373,7 @@ export class SimulatorEngine {
         }
       }
       this.grants.set(code.grant.id, code.grant);
+      if (this.provider.scopeChangeEndsOtherGrants) this.endGrantsWithOtherScopes(code.grant);
       return this.tokenResponse(
         this.issue(code.grant, {
           refresh: this.issuesRefreshToken(code.grant),
