@@ -102,8 +102,26 @@ describe.each<Mode>(['embedded', 'distributed'])('alerts and recovery notes in %
     ).toBe(204);
     const after = (await (
       await server.request('GET', '/api/v1/notifications', { key: ownerKey })
-    ).json()) as { data: { readAt: string | null }[] };
+    ).json()) as { data: { readAt: string | null }[]; unreadCount: number };
     expect(after.data[0]!.readAt).not.toBeNull();
+    expect(after.unreadCount).toBe(1);
+    const unread = (await (
+      await server.request('GET', '/api/v1/notifications?unread=true', { key: ownerKey })
+    ).json()) as { data: { category: string }[] };
+    expect(unread.data.map((n) => n.category)).toEqual(['alert']);
+    const bad = await server.request('GET', '/api/v1/notifications?unread=maybe', {
+      key: ownerKey,
+    });
+    expect(bad.status).toBe(400);
+    // Nobody else's messages: another person's notification cannot be marked from this key.
+    const adminFeed = (await (await server.request('GET', '/api/v1/notifications')).json()) as {
+      data: { id: string }[];
+    };
+    const foreign = adminFeed.data.find((n) => !feed.data.some((own) => own.id === n.id))!;
+    expect(
+      (await server.request('POST', `/api/v1/notifications/${foreign.id}/read`, { key: ownerKey }))
+        .status,
+    ).toBe(404);
   });
 });
 

@@ -1,10 +1,22 @@
 import { EntityManager } from '@mikro-orm/core';
-import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import {
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiQuery,
+  ApiTags,
+} from '@nestjs/swagger';
 import { Notification } from '@tether/persistence';
+import { z } from 'zod';
 import { ApiError } from '../http/errors';
 import { ApiKeyAuth, ApiProblems } from '../http/openapi';
+import { ZodPipe } from '../http/zod-body.pipe';
 import { CurrentPrincipal, type Principal } from '../identity/principal';
+
+const feedQuery = z.strictObject({
+  unread: z.enum(['true', 'false']).optional(),
+});
 
 function view(notification: Notification) {
   return {
@@ -34,14 +46,21 @@ export class NotificationsController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'The in-app notification feed, newest first' })
-  @ApiOkResponse({ description: '`{ data: Notification[] }`' })
-  async list(@CurrentPrincipal() principal: Principal) {
-    const rows = await this.em.fork().find(Notification, this.scope(principal), {
-      orderBy: { createdAt: 'desc', id: 'desc' },
-      limit: 200,
-    });
-    return { data: rows.map(view) };
+  @ApiOperation({ summary: 'The in-app notification feed, newest first, with the unread count' })
+  @ApiQuery({ name: 'unread', required: false, enum: ['true', 'false'] })
+  @ApiOkResponse({ description: '`{ data: Notification[], unreadCount: number }`' })
+  async list(
+    @CurrentPrincipal() principal: Principal,
+    @Query(new ZodPipe(feedQuery)) query: z.output<typeof feedQuery>,
+  ) {
+    const em = this.em.fork();
+    const rows = await em.find(
+      Notification,
+      { ...this.scope(principal), ...(query.unread === 'true' ? { readAt: null } : {}) },
+      { orderBy: { createdAt: 'desc', id: 'desc' }, limit: 200 },
+    );
+    const unreadCount = await em.count(Notification, { ...this.scope(principal), readAt: null });
+    return { data: rows.map(view), unreadCount };
   }
 
   @Post(':id/read')
