@@ -140,6 +140,19 @@ describe.each<Mode>(['embedded', 'distributed'])('the host in %s mode', (mode) =
     expect(tooLarge.status).toBe(413);
     expect((await problemOf(tooLarge)).code).toBe('PAYLOAD_TOO_LARGE');
 
+    // NUL characters, which databases refuse, in a path, a query or a body.
+    for (const [method, path, json] of [
+      ['GET', '/api/v1/connections/%00', undefined],
+      ['GET', '/api/v1/webhooks/a%00b/deliveries', undefined],
+      ['POST', '/api/v1/notifications/%00/read', undefined],
+      ['GET', '/api/v1/connections?q=%00', undefined],
+      ['POST', '/api/v1/webhooks', { url: 'https://example.com/hook', description: 'a\u0000b' }],
+    ] as const) {
+      const response = await server.request(method, path, json ? { json } : {});
+      expect(response.status, `${method} ${path}`).toBe(400);
+      expect((await problemOf(response)).code).toBe('INVALID_REQUEST');
+    }
+
     const noRoute = await server.request('GET', '/api/v1/nothing-here');
     expect(noRoute.status).toBe(404);
     expect((await problemOf(noRoute)).code).toBe('NOT_FOUND');

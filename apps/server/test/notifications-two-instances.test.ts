@@ -12,8 +12,8 @@ const KEY = 'n'.repeat(40);
 const HEADERS = { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' };
 
 /**
- * Two server processes on one PostgreSQL and one Redis, both sweeping every second, so both
- * prepare and send every notification: each message must still arrive once.
+ * Two server processes on one PostgreSQL and one Redis, both sweeping every second: they take
+ * turns at the notifier and both work the webhook queue, and each message must still arrive once.
  */
 describe('notifications from two server processes', () => {
   let simulator: RunningSimulator;

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MikroORM } from '@mikro-orm/core';
-import { Connection } from '@tether/persistence';
+import { Connection, ConnectionEvent } from '@tether/persistence';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LifecycleSweep } from '../src/lifecycle/lifecycle.sweep';
 import { connect, consentAt } from './support/connect';
@@ -123,6 +123,34 @@ describe.each<Mode>(['embedded', 'distributed'])('alerts and recovery notes in %
         .status,
     ).toBe(404);
   });
+
+  it('alerts once when two instances both record the same revocation', async () => {
+    smtp.mails.length = 0;
+    const { session } = await connect(server, { provider: 'fixture' }, { person: 'member-6' });
+    const id = session.connectionIds[0]!;
+    await server.request('POST', `/api/v1/connections/${id}/errors`, {
+      json: { status: 401, body: { error: 'checkpoint' } },
+    });
+    // A second instance that read the connection before the change records it again.
+    const em = server.app.get(MikroORM).em.fork();
+    const [recorded] = await em.find(ConnectionEvent, {
+      connectionId: id,
+      type: 'connection.revoked',
+    });
+    em.create(ConnectionEvent, {
+      workspace: recorded!.workspace,
+      connectionId: id,
+      type: 'connection.revoked',
+      actor: 'system',
+      data: recorded!.data,
+      createdAt: new Date(recorded!.createdAt.getTime() + 5),
+    });
+    await em.flush();
+    await tick();
+    await eventually(() => smtp.mails.length >= 1);
+    await tick();
+    expect(smtp.mails.map((mail) => mail.to[0])).toEqual(['admin@example.com']);
+  });
 });
 
 describe('email without an SMTP server', () => {
@@ -189,7 +217,12 @@ describe('reminders and follow-ups on a schedule in seconds', () => {
     await server.app
       .get(MikroORM)
       .em.fork()
-      .nativeUpdate(Connection, { id }, { hardExpiresAt: new Date(Date.now() + 5000) });
+      .nativeUpdate(
+        Connection,
+        { id },
+        // Moving the expiry (here by hand) makes its reminders due to be worked out.
+        { hardExpiresAt: new Date(Date.now() + 5000), nextReminderAt: new Date() },
+      );
     await tick();
     await tick();
     await eventually(() => smtp.mails.length >= 1);
@@ -312,6 +345,9 @@ describe('preferences, workspace settings and digests', () => {
   it('refuses bad settings and preferences, and lets members touch only their own', async () => {
     for (const body of [
       { reminderSchedule: ['fortnight'] },
+      { reminderSchedule: ['9999999999d'] },
+      { followUpSchedule: ['0s'] },
+      { followUpSchedule: ['1d', '24h'] },
       { providers: { myspace: { extraRecipients: ['a@example.com'] } } },
       { providers: { fixture: { extraRecipients: ['not-an-address'] } } },
     ]) {
@@ -436,7 +472,7 @@ describe('preferences, workspace settings and digests', () => {
       .nativeUpdate(
         Connection,
         { id: { $in: session.connectionIds } },
-        { hardExpiresAt: new Date(Date.now() + 20_000) },
+        { hardExpiresAt: new Date(Date.now() + 20_000), nextReminderAt: new Date() },
       );
     await tick();
     await eventually(() => smtp.mails.length >= 2);

@@ -59,6 +59,7 @@ describe('signed webhooks', () => {
       { url: 'not a url' },
       { url: receiver.url, events: ['connection.exploded'] },
       { url: receiver.url, secret: 'mine' },
+      { url: 'https://user:s3cret@example.com/hook' },
     ]) {
       const response = await server.request('POST', '/api/v1/webhooks', { json: body });
       expect(response.status).toBe(400);
@@ -137,6 +138,14 @@ describe('signed webhooks', () => {
     expect((await server.request('DELETE', `/api/v1/webhooks/${hook.id}`)).status).toBe(204);
     expect((await server.request('GET', `/api/v1/webhooks/${hook.id}`)).status).toBe(404);
     expect((await server.request('DELETE', `/api/v1/webhooks/${recoveries.id}`)).status).toBe(204);
+    receiver.received.length = 0;
+    await server.request('POST', `/api/v1/connections/${connectionId}/errors`, {
+      json: { status: 401, body: { error: 'role_lost' } },
+    });
+    await tick();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await tick();
+    expect(receiver.received).toEqual([]);
   });
 
   it('gives a delivery up after the retry schedule, with every attempt on record', async () => {
@@ -169,7 +178,14 @@ describe('signed webhooks', () => {
         json: { name: 'mia', scope: 'admin', userId: member.id },
       })
     ).json()) as { key: string };
-    const response = await server.request('GET', '/api/v1/webhooks', { key });
-    expect(response.status).toBe(403);
+    for (const [method, path, json] of [
+      ['GET', '/api/v1/webhooks', undefined],
+      ['POST', '/api/v1/webhooks', { url: receiver.url }],
+      ['DELETE', '/api/v1/webhooks/any', undefined],
+      ['GET', '/api/v1/webhooks/any/deliveries', undefined],
+    ] as const) {
+      const response = await server.request(method, path, { key, ...(json ? { json } : {}) });
+      expect(response.status, `${method} ${path}`).toBe(403);
+    }
   });
 });

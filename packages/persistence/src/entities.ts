@@ -150,6 +150,10 @@ export class Connection {
   hardExpiresAt?: Date;
   /** When the open incident (revoked or expired) was alerted on; cleared by the recovery note. */
   alertedAt?: Date;
+  /** When to look at the reminders before the hard expiry next; set again whenever it moves. */
+  nextReminderAt?: Date;
+  /** When the open incident's next follow-up falls due. */
+  nextFollowUpAt?: Date;
   createdAt: Date = new Date();
   updatedAt: Date = new Date();
 }
@@ -249,6 +253,8 @@ export const ConnectionSchema = new EntitySchema<Connection>({
     accessTokenExpiresAt: { type: 'Date', nullable: true },
     hardExpiresAt: { type: 'Date', nullable: true },
     alertedAt: { type: 'Date', nullable: true },
+    nextReminderAt: { type: 'Date', nullable: true },
+    nextFollowUpAt: { type: 'Date', nullable: true },
     createdAt: { type: 'Date' },
     updatedAt: { type: 'Date' },
   },

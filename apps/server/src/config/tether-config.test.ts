@@ -121,10 +121,14 @@ describe('loadConfig', () => {
         {
           TETHER_WEBHOOK_RETRY_SCHEDULE: '30s,soon',
           TETHER_DIGEST_INTERVAL: '1d,2d',
+          TETHER_REMINDER_SCHEDULE: '7d,0s',
+          TETHER_FOLLOW_UP_SCHEDULE: '1d,1d',
         },
         directory(),
       ),
     ).toEqual([
+      'TETHER_REMINDER_SCHEDULE: "0s" must be at least 1s.',
+      'TETHER_FOLLOW_UP_SCHEDULE: "1d" is listed twice; each step comes once.',
       'TETHER_WEBHOOK_RETRY_SCHEDULE must list durations such as "14d,7d,3d,1d" (units s, m, h, d); "soon" is not one.',
       'TETHER_DIGEST_INTERVAL must be one duration of at least 1s, such as "1d".',
     ]);

@@ -167,7 +167,12 @@ export function durationSeconds(duration: string): number {
 }
 
 /** Parses `14d,7d,3d,1d` (units s, m, h, d) into seconds. */
-function parseDurations(problems: string[], setting: string, value: string): number[] {
+function parseDurations(
+  problems: string[],
+  setting: string,
+  value: string,
+  distinct = false,
+): number[] {
   const durations: number[] = [];
   for (const part of value
     .split(',')
@@ -179,7 +184,16 @@ function parseDurations(problems: string[], setting: string, value: string): num
       );
       return [];
     }
-    durations.push(durationSeconds(part));
+    const seconds = durationSeconds(part);
+    if (seconds < 1) {
+      problems.push(`${setting}: "${part}" must be at least 1s.`);
+      return [];
+    }
+    if (distinct && durations.includes(seconds)) {
+      problems.push(`${setting}: "${part}" is listed twice; each step comes once.`);
+      return [];
+    }
+    durations.push(seconds);
   }
   return durations;
 }
@@ -371,11 +385,13 @@ export function loadConfig(
     problems,
     'TETHER_REMINDER_SCHEDULE',
     env.TETHER_REMINDER_SCHEDULE ?? '14d,7d,3d,1d',
+    true,
   ).sort((a, b) => b - a);
   const followUpScheduleSeconds = parseDurations(
     problems,
     'TETHER_FOLLOW_UP_SCHEDULE',
     env.TETHER_FOLLOW_UP_SCHEDULE ?? '1d,3d,7d,14d',
+    true,
   ).sort((a, b) => a - b);
 
   const webhookRetrySeconds = parseDurations(

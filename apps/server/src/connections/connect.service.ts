@@ -20,7 +20,7 @@ import type { Principal } from '../identity/principal';
 import { type ActiveProvider, ProviderRegistry } from '../providers/provider-registry';
 import { recordEvent } from './audit-trail';
 import { schedule } from '../lifecycle/lifecycle-policy';
-import { hardExpiry } from './hard-expiry';
+import { hardExpiry, setHardExpiry } from './hard-expiry';
 import { changeStatus } from './status-transition';
 import { TokenVault } from './token-vault';
 
@@ -517,7 +517,7 @@ export class ConnectService {
         schedule(provider, grant, now);
         // Accounts still on the same authorization lapse when it does, now later.
         for (const sibling of siblings.filter((c) => c.grant === grant)) {
-          sibling.hardExpiresAt = hardExpiry(provider, grant, sibling);
+          setHardExpiry(sibling, hardExpiry(provider, grant, sibling));
         }
         this.vault.storeConnectionToken(connection, account.tokens);
         Object.assign(connection, {
@@ -525,9 +525,9 @@ export class ConnectService {
           reason: undefined,
           remedy: undefined,
           missingScopes: JSON.stringify(missingOptional),
-          hardExpiresAt: hardExpiry(provider, connection.grant, connection),
           updatedAt: new Date(),
         });
+        setHardExpiry(connection, hardExpiry(provider, connection.grant, connection));
         recordEvent(em, {
           workspaceId: workspace.id,
           connectionId: connection.id,
@@ -576,7 +576,7 @@ export class ConnectService {
           updatedAt: now,
         });
         this.vault.storeConnectionToken(connection, account.tokens);
-        connection.hardExpiresAt = hardExpiry(provider, grant, connection);
+        setHardExpiry(connection, hardExpiry(provider, grant, connection));
         em.persist(connection);
         recordEvent(em, {
           workspaceId: workspace.id,

@@ -23,3 +23,13 @@ export function hardExpiry(
       return undefined;
   }
 }
+
+/**
+ * Sets a connection's hard expiry. When it moves, the reminders before it are looked at again at
+ * the next sweep (which works out when the first one falls due).
+ */
+export function setHardExpiry(connection: Connection, at: Date | undefined): void {
+  if (connection.hardExpiresAt?.getTime() === at?.getTime()) return;
+  connection.hardExpiresAt = at;
+  connection.nextReminderAt = at ? new Date() : undefined;
+}

@@ -9,7 +9,25 @@ const JSON_BODY_LIMIT = '1mb';
  * (Nest rewraps them as a bare 400 and loses which failure it was).
  */
 export function useJsonBodies(app: INestApplication): void {
+  // A NUL is never meaningful in an id, a query or a text field, and databases refuse it.
+  app.use((request: Request, _response: Response, next: NextFunction) => {
+    next(
+      /%00/i.test(request.originalUrl)
+        ? new ApiError('INVALID_REQUEST', 'The URL contains a NUL character (%00).')
+        : undefined,
+    );
+  });
   app.use(json({ limit: JSON_BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
+  app.use((request: Request, _response: Response, next: NextFunction) => {
+    next(
+      holdsNul(request.body)
+        ? new ApiError(
+            'INVALID_REQUEST',
+            'Text in the request body must not contain NUL characters.',
+          )
+        : undefined,
+    );
+  });
   app.use((error: unknown, _request: Request, _response: Response, next: NextFunction) => {
     const type =
       typeof error === 'object' && error !== null ? (error as { type?: unknown }).type : undefined;
@@ -29,4 +47,13 @@ export function useJsonBodies(app: INestApplication): void {
         return next(error);
     }
   });
+}
+
+function holdsNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (Array.isArray(value)) return value.some(holdsNul);
+  if (typeof value === 'object' && value !== null) {
+    return Object.entries(value).some(([key, item]) => key.includes('\u0000') || holdsNul(item));
+  }
+  return false;
 }

@@ -12,7 +12,7 @@ import {
 } from '@tether/provider-sdk';
 import { recordEvent } from '../connections/audit-trail';
 import { changeStatus } from '../connections/status-transition';
-import { hardExpiry } from '../connections/hard-expiry';
+import { hardExpiry, setHardExpiry } from '../connections/hard-expiry';
 import { TokenVault } from '../connections/token-vault';
 import { ApiError } from '../http/errors';
 import { type ActiveProvider, ProviderRegistry } from '../providers/provider-registry';
@@ -241,7 +241,7 @@ export class LifecycleService {
           actor: 'system',
           data: { accessTokenExpiresAt: grant.accessTokenExpiresAt?.toISOString() ?? null },
         });
-        connection.hardExpiresAt = hardExpiry(active.provider, grant, connection);
+        setHardExpiry(connection, hardExpiry(active.provider, grant, connection));
         if (connection.status === 'degraded' || connection.status === 'expiring') {
           changeStatus(em, connection, 'active', { actor: 'system' });
         }

@@ -2,6 +2,15 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTransport, type Transporter } from 'nodemailer';
 
+/**
+ * How long an SMTP server may take: a send gives up well inside {@link SEND_CLAIM_MS}, so no
+ * other instance takes an email over while it may still be going out.
+ */
+const SMTP_TIMEOUTS = { connectionTimeout: 20_000, greetingTimeout: 20_000, socketTimeout: 40_000 };
+
+/** How long a claim on an email (or the notifier's turn) holds before another instance may take it. */
+export const SEND_CLAIM_MS = 120_000;
+
 /** One email. */
 export interface Mail {
   readonly id: string;
@@ -26,7 +35,7 @@ export class Mailer {
     },
   ) {
     this.transport = settings.smtpUrl
-      ? createTransport(settings.smtpUrl)
+      ? createTransport({ url: settings.smtpUrl, ...SMTP_TIMEOUTS })
       : createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   }
 

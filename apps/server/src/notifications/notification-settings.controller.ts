@@ -1,7 +1,7 @@
 import { EntityManager } from '@mikro-orm/core';
 import { Body, Controller, Get, Inject, Param, Put } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { User, Workspace } from '@tether/persistence';
+import { Connection, User, Workspace } from '@tether/persistence';
 import type { z } from 'zod';
 import { TETHER_CONFIG } from '../config/config.token';
 import type { TetherConfig } from '../config/tether-config';
@@ -86,6 +86,18 @@ export class NotificationSettingsController {
     const workspace = await em.findOneOrFail(Workspace, { id: principal.workspaceId });
     workspace.notificationSettings = JSON.stringify(input);
     await em.flush();
+    // Schedules may have changed: every pending reminder and follow-up is worked out again.
+    const now = new Date();
+    await em.nativeUpdate(
+      Connection,
+      { workspace: workspace.id, hardExpiresAt: { $gt: now } },
+      { nextReminderAt: now },
+    );
+    await em.nativeUpdate(
+      Connection,
+      { workspace: workspace.id, alertedAt: { $ne: null } },
+      { nextFollowUpAt: now },
+    );
     return this.settingsView(workspace);
   }
 

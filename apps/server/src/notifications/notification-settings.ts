@@ -3,9 +3,27 @@ import { z } from 'zod';
 import type { TetherConfig } from '../config/tether-config';
 import { DURATION_PATTERN, durationSeconds } from '../config/tether-config';
 
+/** Schedules reach at most this far: beyond it, no network's token lives. */
+const MAX_STEP_SECONDS = 400 * 86_400;
+
 const schedule = z
-  .array(z.string().regex(DURATION_PATTERN, 'must be a duration such as "14d", "12h" or "30s"'))
-  .max(20);
+  .array(
+    z
+      .string()
+      .regex(DURATION_PATTERN, 'must be a duration such as "14d", "12h" or "30s"')
+      .refine((duration) => {
+        if (!DURATION_PATTERN.test(duration)) return true;
+        const seconds = durationSeconds(duration);
+        return seconds >= 1 && seconds <= MAX_STEP_SECONDS;
+      }, 'must be between 1s and 400d'),
+  )
+  .max(20)
+  .refine(
+    (durations) =>
+      new Set(durations.filter((d) => DURATION_PATTERN.test(d)).map(durationSeconds)).size ===
+      durations.length,
+    'must not list the same duration twice',
+  );
 
 /** What a workspace admin sets: schedules for the workspace, and per provider. */
 export const workspaceSettingsSchema = z.strictObject({

@@ -10,14 +10,13 @@ import {
   type NotificationCategory,
   User,
   Webhook,
-  Workspace,
 } from '@tether/persistence';
 import { TETHER_CONFIG } from '../config/config.token';
 import type { TetherConfig } from '../config/tether-config';
 import { NOTIFIABLE_EVENTS } from '../connections/audit-trail';
 import { renewalsExtendHardExpiry } from '../lifecycle/lifecycle-policy';
 import { type ActiveProvider, ProviderRegistry } from '../providers/provider-registry';
-import { Mailer } from './mailer';
+import { Mailer, SEND_CLAIM_MS } from './mailer';
 import {
   effectivePreferences,
   preferenceCategory,
@@ -42,6 +41,8 @@ interface Incident {
 }
 
 const BATCH = 200;
+/** How often to look again at a hard expiry that renewals are expected to move. */
+const RENEWAL_RECHECK_MS = 6 * 3600 * 1000;
 const MAX_ATTEMPTS = 5;
 const ALERT_EVENTS: readonly string[] = ['connection.revoked', 'connection.expired'];
 
@@ -99,7 +100,12 @@ export class NotifierService {
     return (this.em as unknown as { getKnex(): Knex }).getKnex();
   }
 
-  /** Takes the named lease for `TETHER_LEASE_SECONDS`, if nobody else holds it. */
+  /** How long a claim holds: the lease, and never less than a send can take. */
+  private claimMs(): number {
+    return Math.max(this.config.leaseSeconds * 1000, SEND_CLAIM_MS);
+  }
+
+  /** Takes (or extends) the named lease, if nobody else holds it. */
   private async lease(name: string): Promise<boolean> {
     const now = Date.now();
     const knex = this.knex();
@@ -112,7 +118,7 @@ export class NotifierService {
       .andWhere((free) => {
         void free.where('owner', this.instanceId).orWhere('expires_at_ms', '<', now);
       })
-      .update({ owner: this.instanceId, expires_at_ms: now + this.config.leaseSeconds * 1000 });
+      .update({ owner: this.instanceId, expires_at_ms: now + this.claimMs() });
     return taken === 1;
   }
 
@@ -124,73 +130,103 @@ export class NotifierService {
     return this.network(connection)?.provider.displayName ?? connection.provider;
   }
 
-  /** The furthest ahead any workspace's reminder schedule looks. */
-  private async reminderHorizonSeconds(em: EntityManager): Promise<number> {
-    let horizon = this.config.reminderScheduleSeconds[0] ?? 0;
-    const customised = await em.find(Workspace, { notificationSettings: { $ne: null } });
-    for (const workspace of customised) {
-      const settings = workspaceSettings(workspace);
-      for (const provider of ['', ...Object.keys(settings.providers)]) {
-        horizon = Math.max(horizon, ...scheduleFor(settings, provider, 'reminder', this.config));
+  /**
+   * Connections whose reminder or follow-up is due, page by page, as groups sharing an
+   * authorization (and the same hard expiry or incident): they are told about together.
+   */
+  private async dueGroups(
+    em: EntityManager,
+    due: 'nextReminderAt' | 'nextFollowUpAt',
+    now: Date,
+    sameGroup: (connection: Connection) => Record<string, unknown>,
+  ): Promise<[Connection, ...Connection[]][]> {
+    const rows = await em.find(
+      Connection,
+      { [due]: { $lte: now } },
+      { populate: ['owner', 'grant', 'workspace'], orderBy: { [due]: 'asc' }, limit: BATCH },
+    );
+    const groups = new Map<string, [Connection, ...Connection[]]>();
+    for (const connection of rows) {
+      if (groups.has(connection.grant.id)) continue;
+      // The rest of the authorization's accounts, due or not yet: one message names them all.
+      const others = await em.find(
+        Connection,
+        { grant: connection.grant.id, id: { $ne: connection.id }, ...sameGroup(connection) },
+        { populate: ['owner', 'grant', 'workspace'], orderBy: { createdAt: 'asc' } },
+      );
+      groups.set(connection.grant.id, [connection, ...others]);
+    }
+    return [...groups.values()];
+  }
+
+  /** Runs `work` for each group; a group that fails is logged and tried again later. */
+  private async eachGroup(
+    kind: string,
+    groups: [Connection, ...Connection[]][],
+    work: (group: [Connection, ...Connection[]]) => Promise<void>,
+  ): Promise<void> {
+    for (const group of groups) {
+      try {
+        await work(group);
+      } catch (error) {
+        this.logger.warn(
+          `${kind} for connection ${group[0].id} failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
       }
     }
-    return horizon;
   }
 
   /**
    * Reminders before a hard expiry that renewals will not push back: the latest step that has
-   * come (14, 7, 3, 1 days before by default), once per step and expiry date.
+   * come (14, 7, 3, 1 days before by default), once per step and expiry date. Each connection
+   * says when its next step falls due, so a sweep reads only those.
    */
   private async remind(now: Date): Promise<void> {
     const em = this.em.fork();
-    const horizonSeconds = await this.reminderHorizonSeconds(em);
-    if (horizonSeconds <= 0) return;
-    const closing = await em.find(
-      Connection,
-      {
-        hardExpiresAt: { $gt: now, $lte: new Date(now.getTime() + horizonSeconds * 1000) },
-        status: { $in: ['active', 'expiring', 'degraded'] },
-      },
-      { populate: ['owner', 'grant', 'workspace'], orderBy: { grant: 'asc' }, limit: BATCH },
-    );
-    // One authorization can stand behind several accounts (Pages, organisations, channels):
-    // they lapse together, so one reminder names them all.
-    const byGrant = new Map<string, [Connection, ...Connection[]]>();
-    for (const connection of closing) {
-      const key = `${connection.grant.id}:${connection.hardExpiresAt!.getTime()}`;
-      const group = byGrant.get(key);
-      if (group) group.push(connection);
-      else byGrant.set(key, [connection]);
-    }
-    for (const group of byGrant.values()) {
+    const groups = await this.dueGroups(em, 'nextReminderAt', now, (connection) => ({
+      hardExpiresAt: connection.hardExpiresAt ?? null,
+    }));
+    await this.eachGroup('Reminder', groups, async (group) => {
       const [first] = group;
+      const ids = group.map((connection) => connection.id);
+      const next = (at: Date | null) =>
+        em.nativeUpdate(Connection, { id: { $in: ids } }, { nextReminderAt: at });
+      const expiresAt = first.hardExpiresAt;
       const active = this.network(first);
-      if (!active || (renewalsExtendHardExpiry(active.provider) && first.grant.nextRefreshAt))
-        continue;
+      if (!expiresAt || expiresAt <= now || !active) return void (await next(null));
+      if (!['active', 'expiring', 'degraded'].includes(first.status))
+        return void (await next(null));
+      if (renewalsExtendHardExpiry(active.provider) && first.grant.nextRefreshAt) {
+        // Renewals will move the expiry (and wake this up); look again in case they stop.
+        return void (await next(new Date(now.getTime() + RENEWAL_RECHECK_MS)));
+      }
       const schedule = scheduleFor(
         workspaceSettings(first.workspace),
         first.provider,
         'reminder',
         this.config,
       );
-      const expiresAt = first.hardExpiresAt!;
       const left = (expiresAt.getTime() - now.getTime()) / 1000;
+      // Largest first: the latest step that has come, and the one after it.
       const step = [...schedule].reverse().find((seconds) => left <= seconds);
-      if (step === undefined) continue;
-      await this.storeFor(
-        em,
-        group,
-        'reminder',
-        `reminder:${first.grant.id}:${expiresAt.getTime()}:${step}`,
-        reminderMessage(
+      const following = schedule.find((seconds) => seconds < (step ?? Infinity));
+      if (step !== undefined) {
+        await this.storeFor(
+          em,
           group,
-          active.provider.displayName,
-          expiresAt,
-          this.reauthorizeLink(first.id),
-        ),
-        { type: 'connection.expiring', details: { expiresAt: expiresAt.toISOString() } },
-      );
-    }
+          'reminder',
+          `reminder:${first.grant.id}:${expiresAt.getTime()}:${step}`,
+          reminderMessage(
+            group,
+            active.provider.displayName,
+            expiresAt,
+            this.reauthorizeLink(first.id),
+          ),
+          { type: 'connection.expiring', details: { expiresAt: expiresAt.toISOString() } },
+        );
+      }
+      await next(following === undefined ? null : new Date(expiresAt.getTime() - following * 1000));
+    });
   }
 
   /**
@@ -199,51 +235,57 @@ export class NotifierService {
    */
   private async followUp(now: Date): Promise<void> {
     const em = this.em.fork();
-    const broken = await em.find(
-      Connection,
-      { status: { $in: ['revoked', 'expired'] }, alertedAt: { $ne: null } },
-      { populate: ['owner', 'workspace'], orderBy: { grant: 'asc' }, limit: BATCH },
-    );
-    const incidents = new Map<string, [Connection, ...Connection[]]>();
-    for (const connection of broken) {
-      const key = `${connection.grant.id}:${connection.alertedAt!.getTime()}`;
-      const group = incidents.get(key);
-      if (group) group.push(connection);
-      else incidents.set(key, [connection]);
-    }
-    for (const group of incidents.values()) {
+    const groups = await this.dueGroups(em, 'nextFollowUpAt', now, (connection) => ({
+      alertedAt: connection.alertedAt ?? null,
+    }));
+    await this.eachGroup('Follow-up', groups, async (group) => {
       const [first] = group;
+      const ids = group.map((connection) => connection.id);
+      const next = (at: Date | null) =>
+        em.nativeUpdate(Connection, { id: { $in: ids } }, { nextFollowUpAt: at });
+      const alertedAt = first.alertedAt;
+      if (!alertedAt || !['revoked', 'expired'].includes(first.status)) {
+        return void (await next(null));
+      }
       const schedule = scheduleFor(
         workspaceSettings(first.workspace),
         first.provider,
         'followUp',
         this.config,
       );
-      if (schedule.length === 0) continue;
-      const alertedAt = first.alertedAt!;
-      const elapsed = (now.getTime() - alertedAt.getTime()) / 1000;
+      if (schedule.length === 0) return void (await next(null));
       const last = schedule[schedule.length - 1]!;
       const gap = schedule.length > 1 ? last - schedule[schedule.length - 2]! : last;
-      // Steps of the schedule, then the last gap again and again.
+      // Seconds after the alert of step k (from 1): the schedule, then the last gap again and again.
+      const stepAt = (k: number) =>
+        k <= schedule.length ? schedule[k - 1]! : last + (k - schedule.length) * gap;
+      const elapsed = (now.getTime() - alertedAt.getTime()) / 1000;
       const step =
         elapsed < schedule[0]!
           ? 0
           : elapsed <= last
             ? schedule.filter((seconds) => seconds <= elapsed).length
             : schedule.length + Math.floor((elapsed - last) / gap);
-      if (step === 0) continue;
-      await this.storeFor(
-        em,
-        group,
-        'follow_up',
-        `follow_up:${first.grant.id}:${alertedAt.getTime()}:${step}`,
-        followUpMessage(group, this.networkName(first), alertedAt, this.reauthorizeLink(first.id)),
-        {
-          type: 'connection.unresolved',
-          details: { reason: first.reason ?? null, since: alertedAt.toISOString() },
-        },
-      );
-    }
+      if (step > 0) {
+        await this.storeFor(
+          em,
+          group,
+          'follow_up',
+          `follow_up:${first.grant.id}:${alertedAt.getTime()}:${step}`,
+          followUpMessage(
+            group,
+            this.networkName(first),
+            alertedAt,
+            this.reauthorizeLink(first.id),
+          ),
+          {
+            type: 'connection.unresolved',
+            details: { reason: first.reason ?? null, since: alertedAt.toISOString() },
+          },
+        );
+      }
+      await next(new Date(alertedAt.getTime() + stepAt(step + 1) * 1000));
+    });
   }
 
   private reauthorizeLink(connectionId: string): string | undefined {
@@ -290,7 +332,8 @@ export class NotifierService {
       em.nativeUpdate(
         Connection,
         { id, $or: [{ alertedAt: null }, { alertedAt: event.createdAt }] },
-        { alertedAt: event.createdAt },
+        // Follow-ups are worked out from the alert at the next sweep.
+        { alertedAt: event.createdAt, nextFollowUpAt: event.createdAt },
       );
     if ((await open(connection.id)) !== 1) return;
     const group: [Connection, ...Connection[]] = [connection];
@@ -376,7 +419,11 @@ export class NotifierService {
       recoveryMessage(group, this.networkName(connection)),
       { type: 'connection.recovered', details: {} },
     );
-    await em.nativeUpdate(Connection, { id: { $in: ids }, alertedAt }, { alertedAt: null });
+    await em.nativeUpdate(
+      Connection,
+      { id: { $in: ids }, alertedAt },
+      { alertedAt: null, nextFollowUpAt: null },
+    );
     await this.cover(
       em,
       others.map((other) => other.id),
@@ -570,7 +617,7 @@ export class NotifierService {
     const em = this.em.fork();
     const waiting = await em.find(
       Notification,
-      { digest: true, sentAt: null, createdAt: { $lt: windowStart } },
+      { digest: true, sentAt: null, digestId: null, createdAt: { $lt: windowStart } },
       { populate: ['recipient'], limit: BATCH },
     );
     const people = new Map(waiting.flatMap((n) => (n.recipient ? [[n.recipient.id, n]] : [])));
@@ -607,15 +654,17 @@ export class NotifierService {
     const { before } = JSON.parse(notification.body) as { before: string };
     const em = this.em.fork();
     // Take everything still waiting from before the digest's interval; a retry finds it again.
+    // The items count as sent once the digest is.
     await em.nativeUpdate(
       Notification,
       {
         recipient: notification.recipient!.id,
         digest: true,
         sentAt: null,
+        digestId: null,
         createdAt: { $lt: new Date(before) },
       },
-      { sentAt: new Date(), digestId: notification.id },
+      { digestId: notification.id },
     );
     const gathered = await em.find(
       Notification,
@@ -646,6 +695,8 @@ export class NotifierService {
       { populate: ['recipient'], orderBy: { createdAt: 'asc' }, limit: BATCH },
     );
     for (const notification of pending) {
+      // Sends take time: keep the turn, or stop if another instance has taken it over.
+      if (!(await this.lease('notifier'))) return;
       // Claim it: of several instances, only the one whose update lands sends it, and nobody
       // tries again while the send may still be under way.
       const claimed = await this.em.fork().nativeUpdate(
@@ -653,7 +704,7 @@ export class NotifierService {
         { id: notification.id, sentAt: null, attempts: notification.attempts },
         {
           attempts: notification.attempts + 1,
-          nextAttemptAt: new Date(Date.now() + this.config.leaseSeconds * 1000),
+          nextAttemptAt: new Date(Date.now() + this.claimMs()),
         },
       );
       if (claimed !== 1) continue;
@@ -666,16 +717,32 @@ export class NotifierService {
             ...mail,
           });
         }
+        const sentAt = new Date();
         await this.em
           .fork()
           .nativeUpdate(
             Notification,
             { id: notification.id },
-            { sentAt: new Date(), nextAttemptAt: null, lastError: null },
+            { sentAt, nextAttemptAt: null, lastError: null },
           );
+        if (notification.category === 'digest') {
+          await this.em
+            .fork()
+            .nativeUpdate(Notification, { digestId: notification.id }, { sentAt });
+        }
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
         this.logger.warn(`Email ${notification.id} not delivered: ${reason}`);
+        if (notification.category === 'digest' && notification.attempts + 1 >= MAX_ATTEMPTS) {
+          // This digest is given up: what it gathered waits for the next one.
+          await this.em
+            .fork()
+            .nativeUpdate(
+              Notification,
+              { digestId: notification.id, sentAt: null },
+              { digestId: null },
+            );
+        }
         // 30 s, 1 min, 2 min, 4 min before the next tries.
         const waitMs = 30_000 * 2 ** notification.attempts;
         await this.em

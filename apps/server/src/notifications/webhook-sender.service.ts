@@ -96,7 +96,10 @@ export class WebhookSender implements OnApplicationBootstrap {
       { id: delivery.id, attempts: delivery.attempts, nextAttemptAt: { $ne: null } },
       {
         attempts: attempt,
-        nextAttemptAt: new Date(now.getTime() + this.config.leaseSeconds * 1000),
+        // Longer than the request may take, so nobody else tries while this one waits.
+        nextAttemptAt: new Date(
+          now.getTime() + Math.max(this.config.leaseSeconds * 1000, TIMEOUT_MS + 5_000),
+        ),
       },
     );
     if (claimed !== 1) return;
@@ -180,8 +183,12 @@ export class WebhookSender implements OnApplicationBootstrap {
   }
 }
 
+/**
+ * Why a request could not be sent, as a code (`ECONNREFUSED`, `ENOTFOUND`…): never the error's
+ * message, which can quote the URL and whatever secret it holds.
+ */
 function describe(cause: unknown): string {
-  if (!(cause instanceof Error)) return String(cause);
-  const code = (cause.cause as { code?: string } | undefined)?.code;
-  return code ?? cause.message;
+  const code =
+    cause instanceof Error ? (cause.cause as { code?: unknown } | undefined)?.code : undefined;
+  return typeof code === 'string' ? code : 'the request failed before an answer';
 }

@@ -18,7 +18,13 @@ import { TokenCipher } from '../security/token-cipher';
 import { secretBinding, WEBHOOK_EVENT_TYPES } from './webhook-sender.service';
 
 const createWebhookBody = z.strictObject({
-  url: z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }).max(2000),
+  url: z
+    .url({ protocol: /^https?$/, error: 'must be an http or https URL' })
+    .max(2000)
+    .refine(
+      (url) => !URL.canParse(url) || (new URL(url).username === '' && !new URL(url).password),
+      'must not hold a user name or password; put a token in the path or query instead',
+    ),
   description: z.string().trim().max(200).optional(),
   /** Event types to deliver; all of them when absent or empty. */
   events: z.array(z.enum(WEBHOOK_EVENT_TYPES)).max(WEBHOOK_EVENT_TYPES.length).default([]),

@@ -39,6 +39,11 @@ export class Migration005NotificationChannels extends SchemaMigration {
     this.addSchema(
       knex.schema.alterTable('connections', (table) => {
         table.timestamp('alerted_at', { useTz: true }).nullable();
+        // When the next reminder or follow-up step falls due: the notifier reads only due rows.
+        table.timestamp('next_reminder_at', { useTz: true }).nullable();
+        table.timestamp('next_follow_up_at', { useTz: true }).nullable();
+        table.index(['next_reminder_at'], 'connections_next_reminder_at_index');
+        table.index(['next_follow_up_at'], 'connections_next_follow_up_at_index');
       }),
     );
     this.notificationsForAddresses(knex);
@@ -102,14 +107,14 @@ export class Migration005NotificationChannels extends SchemaMigration {
    * email being sent is not tried again before its claim runs out.
    */
   private notificationsForAddresses(knex: Knex): void {
-    const client = String((knex.client as { config: { client: unknown } }).config.client);
+    const postgres = (knex.client as { dialect?: string }).dialect === 'postgresql';
     const addColumns = (table: Knex.AlterTableBuilder | Knex.CreateTableBuilder) => {
       table.string('address', 320).nullable();
       table.boolean('digest').notNullable().defaultTo(false);
       table.string('digest_id', 36).nullable();
       table.timestamp('next_attempt_at', { useTz: true }).nullable();
     };
-    if (!/sqlite|libsql/i.test(client)) {
+    if (postgres) {
       this.addSchema(
         knex.schema.alterTable('notifications', (table) => {
           table.setNullable('recipient_id');
