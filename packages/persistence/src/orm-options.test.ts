@@ -26,7 +26,26 @@ async function notificationsSurvive005(orm: MikroORM): Promise<void> {
     `insert into notifications (id, workspace_id, connection_id, recipient_id, channel, category, idempotency_key, subject, body, created_at, attempts) values ('n1', 'w1', 'c1', 'u1', 'email', 'alert', 'k1', 'S', 'B', ?, 0)`,
     [now],
   );
+  await connection.execute(
+    `insert into grants (id, workspace_id, provider, subject_id, subject_name, granted_scopes, created_at, updated_at) values ('g1', 'w1', 'linkedin', 's', 'S', '[]', ?, ?)`,
+    [now, now],
+  );
+  const connectionRow = (id: string, hardExpiresAt: string | null) =>
+    connection.execute(
+      `insert into connections (id, workspace_id, grant_id, provider, account_id, account_name, account_kind, name, shared_with, status, missing_scopes, hard_expires_at, created_at, updated_at) values (?, 'w1', 'g1', 'linkedin', ?, 'A', 'profile', 'A', '[]', 'active', '[]', ?, ?, ?)`,
+      [id, id, hardExpiresAt, now, now],
+    );
+  await connectionRow('c1', now);
+  await connectionRow('c2', null);
   await orm.getMigrator().up();
+  // A hard expiry from before 005 gets its reminders worked out at the next sweep.
+  const due: { id: string; due: unknown }[] = await connection.execute(
+    `select id, next_reminder_at is not null as due from connections order by id`,
+  );
+  expect(due.map((row) => [row.id, Boolean(row.due)])).toEqual([
+    ['c1', true],
+    ['c2', false],
+  ]);
   const rows: { recipient_id: string; digest: unknown; address: unknown }[] =
     await connection.execute(`select recipient_id, digest, address from notifications`);
   expect(rows).toHaveLength(1);

@@ -46,6 +46,11 @@ export class Migration005NotificationChannels extends SchemaMigration {
         table.index(['next_follow_up_at'], 'connections_next_follow_up_at_index');
       }),
     );
+    // Connections that already have a hard expiry get their reminders worked out at once: any
+    // past date says "due", and created_at is one in each database's own date format.
+    this.addSql(
+      'update connections set next_reminder_at = created_at where hard_expires_at is not null',
+    );
     this.notificationsForAddresses(knex);
     this.addSchema(
       knex.schema.createTable('leases', (table) => {
