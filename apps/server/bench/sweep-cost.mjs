@@ -1,5 +1,6 @@
-// Measures what one sweep costs as the connection table grows while the due work stays the same:
-// the sweep reads due rows through indexes, so its time should follow the 50 due grants, not N.
+// Measures what one sweep costs as the tables grow while the due work stays the same: the sweep
+// (and the notifier in it) reads due rows through indexes, so its time should follow the 50 due
+// grants, not N.
 // Usage: pnpm --filter @tether/server bench:sweep   (builds first; embedded SQLite in a temp dir)
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ const { loadConfig } = require('../dist/config/tether-config.js');
 const { createApp } = require('../dist/create-app.js');
 const { LifecycleSweep } = require('../dist/lifecycle/lifecycle.sweep.js');
 const { MikroORM } = require('@mikro-orm/core');
+const { JobQueue } = require('@tether/scheduler');
 
 const SIZES = [1_000, 10_000, 100_000];
 const DUE = 50;
@@ -39,17 +41,28 @@ async function measure(size) {
     const rows = [];
     for (let index = start; index < Math.min(size, start + 500); index += 1) {
       const due = index < DUE;
-      rows.push(
-        `('${randomUUID()}', 'default', 'bench', 's${index}', 'n', '[]', ${due ? now - 1000 : far}, ${far}, 0, 0, ${now}, ${now})`,
-      );
+      const grantId = randomUUID();
+      rows.push({
+        grant: `('${grantId}', 'default', 'bench', 's${index}', 'n', '[]', ${due ? now - 1000 : far}, ${far}, 0, 0, ${now}, ${now})`,
+        connection: `('${randomUUID()}', 'default', '${grantId}', 'bench', 'a${index}', 'A', 'profile', 'A', '[]', 'active', '[]', ${far + 14 * 86_400_000}, ${far}, ${now}, ${now})`,
+      });
     }
     await connection.execute(
-      `insert into grants (id, workspace_id, provider, subject_id, subject_name, granted_scopes, next_refresh_at, next_check_at, failure_count, refresh_outcome_unknown, created_at, updated_at) values ${rows.join(',')}`,
+      `insert into grants (id, workspace_id, provider, subject_id, subject_name, granted_scopes, next_refresh_at, next_check_at, failure_count, refresh_outcome_unknown, created_at, updated_at) values ${rows.map((row) => row.grant).join(',')}`,
+    );
+    // One connection per grant, each with a hard expiry whose next reminder is a month away.
+    await connection.execute(
+      `insert into connections (id, workspace_id, grant_id, provider, account_id, account_name, account_kind, name, shared_with, status, missing_scopes, hard_expires_at, next_reminder_at, created_at, updated_at) values ${rows.map((row) => row.connection).join(',')}`,
     );
   }
   const plan = await connection.execute(
     `explain query plan select id from grants where next_refresh_at <= ${now} and (lease_expires_at is null or lease_expires_at < ${now}) order by next_refresh_at limit 200`,
   );
+  const reminderPlan = await connection.execute(
+    `explain query plan select id from connections where next_reminder_at <= ${now} order by next_reminder_at limit 200`,
+  );
+  // The jobs the sweep hands out are not run: they would compete with the sweeps being timed.
+  app.get(JobQueue).close();
   const sweep = app.get(LifecycleSweep);
   const times = [];
   let enqueued = 0;
@@ -65,13 +78,16 @@ async function measure(size) {
     enqueued,
     median: times[Math.floor(RUNS / 2)],
     plan: plan.map((row) => row.detail).join('; '),
+    reminderPlan: reminderPlan.map((row) => row.detail).join('; '),
   };
 }
 
-console.log(`sweep cost with ${DUE} due grants (embedded SQLite, median of ${RUNS} sweeps)`);
+console.log(
+  `sweep cost (refreshes, checks, expiries and the notifier) with ${DUE} due grants among N grants and N connections (embedded SQLite, median of ${RUNS} sweeps)`,
+);
 for (const size of SIZES) {
   const result = await measure(size);
   console.log(
-    `${String(result.size).padStart(7)} grants: ${result.median.toFixed(2).padStart(7)} ms, ${result.enqueued} jobs enqueued; plan: ${result.plan}`,
+    `${String(result.size).padStart(7)} grants: ${result.median.toFixed(2).padStart(7)} ms, ${result.enqueued} jobs handed out each; plan: ${result.plan}; reminders: ${result.reminderPlan}`,
   );
 }

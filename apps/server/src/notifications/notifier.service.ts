@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { EntityManager } from '@mikro-orm/core';
 import type { Knex } from '@mikro-orm/knex';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import {
   Connection,
   ConnectionEvent,
@@ -64,7 +64,7 @@ function shortHash(value: string): string {
  * create one twice, and an email is claimed by one instance before it is sent.
  */
 @Injectable()
-export class NotifierService {
+export class NotifierService implements OnApplicationShutdown {
   private readonly logger = new Logger('Notifications');
   private readonly instanceId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
 
@@ -78,22 +78,25 @@ export class NotifierService {
 
   /**
    * Prepares messages for new events and due steps, then delivers pending email and webhooks.
-   * One instance at a time does it, under the `notifier` lease; the others skip their turn.
+   * One instance does it, under the `notifier` lease: it keeps the lease while it runs, and
+   * another instance takes over once a lease it stopped renewing runs out.
    */
   async run(now: Date = new Date()): Promise<void> {
     if (!(await this.lease('notifier'))) return;
-    try {
-      await this.prepare();
-      await this.remind(now);
-      await this.followUp(now);
-      await this.gatherDigests(now);
-      await this.deliver();
-      await this.webhooks.requeueDue(now);
-    } finally {
-      await this.knex()('leases')
-        .where({ name: 'notifier', owner: this.instanceId })
-        .update({ expires_at_ms: 0 });
-    }
+    await this.prepare();
+    await this.remind(now);
+    await this.followUp(now);
+    await this.gatherDigests(now);
+    await this.deliver();
+    await this.webhooks.requeueDue(now);
+  }
+
+  /** Hands the lease back on a clean shutdown, so another instance need not wait it out. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.knex()('leases')
+      .where({ name: 'notifier', owner: this.instanceId })
+      .update({ expires_at_ms: 0 })
+      .catch(() => undefined);
   }
 
   private knex(): Knex {
@@ -107,19 +110,23 @@ export class NotifierService {
 
   /** Takes (or extends) the named lease, if nobody else holds it. */
   private async lease(name: string): Promise<boolean> {
-    const now = Date.now();
     const knex = this.knex();
+    const take = () => {
+      const now = Date.now();
+      return knex('leases')
+        .where({ name })
+        .andWhere((free) => {
+          void free.where('owner', this.instanceId).orWhere('expires_at_ms', '<', now);
+        })
+        .update({ owner: this.instanceId, expires_at_ms: now + this.claimMs() });
+    };
+    if ((await take()) === 1) return true;
+    // The first time anywhere: the lease's row does not exist yet.
     await knex('leases')
       .insert({ name, owner: this.instanceId, expires_at_ms: 0 })
       .onConflict('name')
       .ignore();
-    const taken = await knex('leases')
-      .where({ name })
-      .andWhere((free) => {
-        void free.where('owner', this.instanceId).orWhere('expires_at_ms', '<', now);
-      })
-      .update({ owner: this.instanceId, expires_at_ms: now + this.claimMs() });
-    return taken === 1;
+    return (await take()) === 1;
   }
 
   private network(connection: Connection): ActiveProvider | undefined {
