@@ -6,7 +6,7 @@ import { consentAt } from './support/connect';
 import { spawnServer, type ServerProcess } from './support/process';
 import { eventually, startSmtp, startWebhookReceiver, verifySignature } from './support/receivers';
 import { configDirectory, freePort, TEST_ENCRYPTION_KEYS } from './support/server';
-import { createDatabase, REDIS_URL } from './support/services';
+import { createDatabase, query, REDIS_URL } from './support/services';
 
 const KEY = 'n'.repeat(40);
 const HEADERS = { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' };
@@ -127,4 +127,24 @@ describe('notifications from two server processes', () => {
       'alert',
     ]);
   }, 90_000);
+
+  it('hands the notifier over at once when the instance running it shuts down', async () => {
+    const [lease] = await query<{ owner: string }>(
+      database.url,
+      `select owner from leases where name = 'notifier'`,
+    );
+    const pid = Number(lease!.owner.split(':')[1]);
+    const holder = processes.find((server) => server.child.pid === pid)!;
+    const other = holder === processes[0] ? b : a;
+    await holder.stop();
+    smtp.mails.length = 0;
+    const connectionId = await connectThrough(other);
+    await api(other, 'POST', `/api/v1/connections/${connectionId}/errors`, {
+      status: 401,
+      body: { error: 'role_lost' },
+    });
+    // Well inside the two minutes a lease left behind would hold.
+    await eventually(() => smtp.mails.length >= 1, 10_000);
+    expect(smtp.mails.map((mail) => mail.to[0])).toEqual(['admin@example.com']);
+  }, 60_000);
 });
