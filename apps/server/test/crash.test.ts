@@ -3,9 +3,9 @@ import { simulation as fixtureSimulation } from '@tether/provider-testkit/fixtur
 import { type RunningSimulator, startSimulator } from '@tether/provider-testkit/simulator';
 import { afterAll, describe, expect, it } from 'vitest';
 import { consentAt } from './support/connect';
-import { spawnServer, type ServerProcess } from './support/process';
-import { configDirectory, freePort, TEST_ENCRYPTION_KEYS } from './support/server';
-import { createDatabase, query, REDIS_URL } from './support/services';
+import { type ServerProcess, startInstance } from './support/process';
+import { configDirectory } from './support/server';
+import { createDatabase, query } from './support/services';
 
 const KEY = 'c'.repeat(40);
 const GRANTS = 12;
@@ -38,23 +38,18 @@ describe('a server process killed in the middle of a batch', () => {
     const cwd = configDirectory({
       providers: [{ resolve: '@tether/provider-testkit/fixture', simulator: simulator.url }],
     });
-    const start = async () => {
-      const port = await freePort();
-      const server = spawnServer(cwd, {
-        DATABASE_URL: database.url,
-        REDIS_URL,
-        TETHER_QUEUE_PREFIX: prefix,
-        TETHER_ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS,
-        TETHER_ADMIN_KEY: KEY,
+    const deployment = {
+      cwd,
+      databaseUrl: database.url,
+      prefix: `tether-crash-${randomUUID()}`,
+      adminKey: KEY,
+      processes,
+    };
+    const start = () =>
+      startInstance(deployment, {
         TETHER_SWEEP_INTERVAL_SECONDS: '0.2',
         TETHER_LEASE_SECONDS: '2',
-        PORT: String(port),
-        TETHER_PUBLIC_URL: `http://127.0.0.1:${port}`,
       });
-      processes.push(server);
-      return { server, url: await server.listening() };
-    };
-    const prefix = `tether-crash-${randomUUID()}`;
     const first = await start();
     const headers = { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' };
     for (let index = 1; index <= GRANTS; index += 1) {

@@ -3,10 +3,10 @@ import { simulation as fixtureSimulation } from '@tether/provider-testkit/fixtur
 import { type RunningSimulator, startSimulator } from '@tether/provider-testkit/simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consentAt } from './support/connect';
-import { spawnServer, type ServerProcess } from './support/process';
+import { type ServerProcess, startInstance } from './support/process';
 import { eventually, startSmtp, startWebhookReceiver, verifySignature } from './support/receivers';
-import { configDirectory, freePort, TEST_ENCRYPTION_KEYS } from './support/server';
-import { createDatabase, query, REDIS_URL } from './support/services';
+import { configDirectory } from './support/server';
+import { createDatabase, query } from './support/services';
 
 const KEY = 'n'.repeat(40);
 const HEADERS = { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' };
@@ -32,25 +32,22 @@ describe('notifications from two server processes', () => {
     const cwd = configDirectory({
       providers: [{ resolve: '@tether/provider-testkit/fixture', simulator: simulator.url }],
     });
-    const prefix = `tether-notify-${randomUUID()}`;
-    const start = async () => {
-      const port = await freePort();
-      const server = spawnServer(cwd, {
-        DATABASE_URL: database.url,
-        REDIS_URL,
-        TETHER_QUEUE_PREFIX: prefix,
-        TETHER_ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS,
-        TETHER_ADMIN_KEY: KEY,
-        TETHER_SWEEP_INTERVAL_SECONDS: '1',
-        TETHER_WEBHOOK_RETRY_SCHEDULE: '1s,1s,1s',
-        TETHER_FOLLOW_UP_SCHEDULE: '1h',
-        SMTP_URL: smtp.url,
-        PORT: String(port),
-        TETHER_PUBLIC_URL: `http://127.0.0.1:${port}`,
-      });
-      processes.push(server);
-      return server.listening();
+    const deployment = {
+      cwd,
+      databaseUrl: database.url,
+      prefix: `tether-notify-${randomUUID()}`,
+      adminKey: KEY,
+      processes,
     };
+    const start = async () =>
+      (
+        await startInstance(deployment, {
+          TETHER_SWEEP_INTERVAL_SECONDS: '1',
+          TETHER_WEBHOOK_RETRY_SCHEDULE: '1s,1s,1s',
+          TETHER_FOLLOW_UP_SCHEDULE: '1h',
+          SMTP_URL: smtp.url,
+        })
+      ).url;
     a = await start();
     b = await start();
   }, 60_000);

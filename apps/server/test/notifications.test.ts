@@ -8,6 +8,20 @@ import { connect, consentAt } from './support/connect';
 import { eventually, startSmtp } from './support/receivers';
 import { type Mode, startServer, type TestServer } from './support/server';
 
+/** An admin and a member who owns connections, with the member's own API key. */
+async function addAdminAndOwner(server: TestServer) {
+  const user = async (json: Record<string, string>) =>
+    (await (await server.request('POST', '/api/v1/users', { json })).json()) as { id: string };
+  const admin = await user({ email: 'admin@example.com', name: 'Ada Admin', role: 'admin' });
+  const owner = await user({ email: 'owner@example.com', name: 'Olga Owner', role: 'member' });
+  const { key: ownerKey } = (await (
+    await server.request('POST', '/api/v1/api-keys', {
+      json: { name: 'olga', scope: 'admin', userId: owner.id },
+    })
+  ).json()) as { key: string };
+  return { admin, owner, ownerKey };
+}
+
 describe.each<Mode>(['embedded', 'distributed'])('alerts and recovery notes in %s mode', (mode) => {
   let smtp: Awaited<ReturnType<typeof startSmtp>>;
   let server: TestServer;
@@ -31,24 +45,10 @@ describe.each<Mode>(['embedded', 'distributed'])('alerts and recovery notes in %
   const tick = () => server.app.get(LifecycleSweep).sweep();
 
   it('alerts the owner and the admins once, with reason, remedy and link, then sends one recovery note', async () => {
-    const admin = (await (
-      await server.request('POST', '/api/v1/users', {
-        json: { email: 'admin@example.com', name: 'Ada Admin', role: 'admin' },
-      })
-    ).json()) as { id: string };
-    const owner = (await (
-      await server.request('POST', '/api/v1/users', {
-        json: { email: 'owner@example.com', name: 'Olga Owner', role: 'member' },
-      })
-    ).json()) as { id: string };
-    ownerKey = (
-      (await (
-        await server.request('POST', '/api/v1/api-keys', {
-          json: { name: 'olga', scope: 'admin', userId: owner.id },
-        })
-      ).json()) as { key: string }
-    ).key;
-    expect(admin.id).toBeTruthy();
+    const people = await addAdminAndOwner(server);
+    const owner = people.owner;
+    ownerKey = people.ownerKey;
+    expect(people.admin.id).toBeTruthy();
     const { session } = await connect(
       server,
       { provider: 'fixture', ownerId: owner.id },
@@ -304,23 +304,7 @@ describe('preferences, workspace settings and digests', () => {
         TETHER_DIGEST_INTERVAL: '2s',
       },
     });
-    admin = (await (
-      await server.request('POST', '/api/v1/users', {
-        json: { email: 'admin@example.com', name: 'Ada Admin', role: 'admin' },
-      })
-    ).json()) as { id: string };
-    owner = (await (
-      await server.request('POST', '/api/v1/users', {
-        json: { email: 'owner@example.com', name: 'Olga Owner', role: 'member' },
-      })
-    ).json()) as { id: string };
-    ownerKey = (
-      (await (
-        await server.request('POST', '/api/v1/api-keys', {
-          json: { name: 'olga', scope: 'admin', userId: owner.id },
-        })
-      ).json()) as { key: string }
-    ).key;
+    ({ admin, owner, ownerKey } = await addAdminAndOwner(server));
   });
   afterAll(async () => {
     await server?.close();

@@ -3,9 +3,9 @@ import { simulation as fixtureSimulation } from '@tether/provider-testkit/fixtur
 import { type RunningSimulator, startSimulator } from '@tether/provider-testkit/simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consentAt } from './support/connect';
-import { spawnServer, type ServerProcess } from './support/process';
-import { configDirectory, freePort, TEST_ENCRYPTION_KEYS } from './support/server';
-import { createDatabase, REDIS_URL } from './support/services';
+import { type ServerProcess, startInstance } from './support/process';
+import { configDirectory } from './support/server';
+import { createDatabase } from './support/services';
 
 const KEY = 'i'.repeat(40);
 const HEADERS = { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' };
@@ -24,22 +24,15 @@ describe('two server processes on PostgreSQL and Redis sharing one simulated net
     const cwd = configDirectory({
       providers: [{ resolve: '@tether/provider-testkit/fixture', simulator: simulator.url }],
     });
-    const prefix = `tether-two-${randomUUID()}`;
-    const start = async () => {
-      const port = await freePort();
-      const server = spawnServer(cwd, {
-        DATABASE_URL: database.url,
-        REDIS_URL,
-        TETHER_QUEUE_PREFIX: prefix,
-        TETHER_ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS,
-        TETHER_ADMIN_KEY: KEY,
-        TETHER_SWEEP_INTERVAL_SECONDS: '0',
-        PORT: String(port),
-        TETHER_PUBLIC_URL: `http://127.0.0.1:${port}`,
-      });
-      processes.push(server);
-      return server.listening();
+    const deployment = {
+      cwd,
+      databaseUrl: database.url,
+      prefix: `tether-two-${randomUUID()}`,
+      adminKey: KEY,
+      processes,
     };
+    const start = async () =>
+      (await startInstance(deployment, { TETHER_SWEEP_INTERVAL_SECONDS: '0' })).url;
     a = await start();
     b = await start();
     const session = (await (

@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { freePort, TEST_ENCRYPTION_KEYS } from './server';
+import { REDIS_URL } from './services';
 
 const MAIN = join(__dirname, '..', '..', 'dist', 'main.js');
 
@@ -56,4 +58,36 @@ export function spawnServer(cwd: string, env: Record<string, string>): ServerPro
       }
     },
   };
+}
+
+/** What the instances of one distributed deployment share. */
+export interface Deployment {
+  /** Directory with the configuration file. */
+  readonly cwd: string;
+  readonly databaseUrl: string;
+  /** Redis key prefix of the shared queue. */
+  readonly prefix: string;
+  readonly adminKey: string;
+  /** Every instance started, for the test to stop. */
+  readonly processes: ServerProcess[];
+}
+
+/** Starts one more instance of a deployment on PostgreSQL and Redis, on a free port. */
+export async function startInstance(
+  deployment: Deployment,
+  env: Record<string, string> = {},
+): Promise<{ server: ServerProcess; url: string }> {
+  const port = await freePort();
+  const server = spawnServer(deployment.cwd, {
+    DATABASE_URL: deployment.databaseUrl,
+    REDIS_URL,
+    TETHER_QUEUE_PREFIX: deployment.prefix,
+    TETHER_ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS,
+    TETHER_ADMIN_KEY: deployment.adminKey,
+    PORT: String(port),
+    TETHER_PUBLIC_URL: `http://127.0.0.1:${port}`,
+    ...env,
+  });
+  deployment.processes.push(server);
+  return { server, url: await server.listening() };
 }
