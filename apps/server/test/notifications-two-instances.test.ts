@@ -46,6 +46,8 @@ describe('notifications from two server processes', () => {
           TETHER_WEBHOOK_RETRY_SCHEDULE: '1s,1s,1s',
           TETHER_FOLLOW_UP_SCHEDULE: '1h',
           SMTP_URL: smtp.url,
+          // The receiver runs on this machine.
+          TETHER_WEBHOOK_PRIVATE_TARGETS: 'true',
         })
       ).url;
     a = await start();

@@ -1,7 +1,10 @@
+import { lookup } from 'node:dns/promises';
+import { hostname } from 'node:os';
 import { MikroORM } from '@mikro-orm/core';
 import { Webhook } from '@tether/persistence';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LifecycleSweep } from '../src/lifecycle/lifecycle.sweep';
+import { isPrivateAddress } from '../src/notifications/webhook-target';
 import { connect, consentAt } from './support/connect';
 import { eventually, startWebhookReceiver, verifySignature } from './support/receivers';
 import { startServer, type TestServer } from './support/server';
@@ -187,5 +190,66 @@ describe('signed webhooks', () => {
       const response = await server.request(method, path, { key, ...(json ? { json } : {}) });
       expect(response.status, `${method} ${path}`).toBe(403);
     }
+  });
+});
+
+describe('webhook targets on a server that calls only public addresses', () => {
+  let server: TestServer;
+  let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
+  beforeAll(async () => {
+    receiver = await startWebhookReceiver();
+    server = await startServer('embedded', {
+      env: {
+        TETHER_SANDBOX: 'true',
+        TETHER_WEBHOOK_PRIVATE_TARGETS: 'false',
+        TETHER_SWEEP_INTERVAL_SECONDS: '0',
+        TETHER_WEBHOOK_RETRY_SCHEDULE: '1s',
+      },
+    });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await receiver?.close();
+  });
+
+  it('refuses private, loopback and link-local targets, also behind a name', async () => {
+    const port = new URL(receiver.url).port;
+    for (const url of [
+      receiver.url,
+      `http://localhost:${port}/hooks`,
+      `http://[::1]:${port}/hooks`,
+      'http://169.254.169.254/latest/meta-data',
+      'http://10.1.2.3/hooks',
+    ]) {
+      const response = await server.request('POST', '/api/v1/webhooks', { json: { url } });
+      expect(response.status, url).toBe(400);
+      expect(((await response.json()) as { detail: string }).detail).toContain('private');
+    }
+    // This machine's own name resolves to a loopback address: refused when connecting.
+    const resolved = await lookup(hostname());
+    expect(isPrivateAddress(resolved.address)).toBe(true);
+    const created = await server.request('POST', '/api/v1/webhooks', {
+      json: { url: `http://${hostname()}:${port}/hooks` },
+    });
+    expect(created.status).toBe(201);
+    const hook = (await created.json()) as { id: string };
+    const { session } = await connect(server, { provider: 'fixture' }, { person: 'grace' });
+    await server.request('POST', `/api/v1/connections/${session.connectionIds[0]}/errors`, {
+      json: { status: 401, body: { error: 'app_removed' } },
+    });
+    await server.app.get(LifecycleSweep).sweep();
+    const attempts = async () =>
+      (
+        (await (await server.request('GET', `/api/v1/webhooks/${hook.id}/deliveries`)).json()) as {
+          data: DeliveryView[];
+        }
+      ).data.flatMap((delivery) => delivery.attempts);
+    let seen = await attempts();
+    for (let wait = 0; seen.length === 0 && wait < 50; wait += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      seen = await attempts();
+    }
+    expect(seen[0]!.error).toContain('private address');
+    expect(receiver.received).toEqual([]);
   });
 });

@@ -36,6 +36,7 @@ describe('loadConfig', () => {
       reminderScheduleSeconds: [14 * 86400, 7 * 86400, 3 * 86400, 86400],
       followUpScheduleSeconds: [86400, 3 * 86400, 7 * 86400, 14 * 86400],
       webhookRetrySeconds: [30, 120, 600, 3600, 6 * 3600, 86400],
+      webhookPrivateTargets: true,
       digestIntervalSeconds: 86400,
       returnUrls: ['http://localhost:3000'],
       baseDir: dir,

@@ -57,6 +57,11 @@ export interface TetherConfig {
   readonly followUpScheduleSeconds: readonly number[];
   /** Waits before each retry of a failed webhook delivery; it is given up after the last. */
   readonly webhookRetrySeconds: readonly number[];
+  /**
+   * Whether webhooks may target loopback, private and link-local addresses. Off by default
+   * outside the sandbox, so a webhook cannot be used to probe the network Tether runs in.
+   */
+  readonly webhookPrivateTargets: boolean;
   /** How often a digest goes to the people who asked for one (a day by default). */
   readonly digestIntervalSeconds: number;
   /** Where a connect session may send the person back to: URL prefixes. */
@@ -155,6 +160,21 @@ function resolveEnvReferences(
 }
 
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+
+/** A true/false environment setting, or its default when unset. */
+function parseFlag(
+  problems: string[],
+  setting: string,
+  env: NodeJS.ProcessEnv,
+  fallback: boolean,
+): boolean {
+  const value = env[setting]?.trim().toLowerCase();
+  if (value === undefined || value === '') return fallback;
+  if (['true', '1', 'yes'].includes(value)) return true;
+  if (['false', '0', 'no'].includes(value)) return false;
+  problems.push(`${setting} must be true or false (got "${env[setting]}").`);
+  return fallback;
+}
 
 /** A duration such as `14d`, `90m` or `5s`. */
 export const DURATION_PATTERN = /^(\d+(?:\.\d+)?)([smhd])$/;
@@ -301,13 +321,9 @@ export function loadConfig(
       'https://tether.example.com',
     ) ?? `http://localhost:${port}`;
 
-  let sandbox = file.sandbox ?? !databaseUrl;
-  const sandboxSetting = env.TETHER_SANDBOX?.trim().toLowerCase();
-  if (sandboxSetting !== undefined && sandboxSetting !== '') {
-    if (['true', '1', 'yes'].includes(sandboxSetting)) sandbox = true;
-    else if (['false', '0', 'no'].includes(sandboxSetting)) sandbox = false;
-    else problems.push(`TETHER_SANDBOX must be true or false (got "${env.TETHER_SANDBOX}").`);
-  }
+  const sandbox = parseFlag(problems, 'TETHER_SANDBOX', env, file.sandbox ?? !databaseUrl);
+  // A newcomer's sandbox posts to a receiver on their own machine; production does not.
+  const webhookPrivateTargets = parseFlag(problems, 'TETHER_WEBHOOK_PRIVATE_TARGETS', env, sandbox);
 
   const entries: {
     resolve: string;
@@ -436,6 +452,7 @@ export function loadConfig(
     reminderScheduleSeconds,
     followUpScheduleSeconds,
     webhookRetrySeconds,
+    webhookPrivateTargets,
     digestIntervalSeconds,
     ...(reauthorizeUrl ? { reauthorizeUrl } : {}),
     ...(encryptionKeys ? { encryptionKeys } : {}),

@@ -6,6 +6,7 @@ import { JobQueue } from '@tether/scheduler';
 import { TETHER_CONFIG } from '../config/config.token';
 import type { TetherConfig } from '../config/tether-config';
 import { TokenCipher } from '../security/token-cipher';
+import { postWebhook } from './webhook-target';
 
 /** The event types a webhook can subscribe to. */
 export const WEBHOOK_EVENT_TYPES = [
@@ -118,28 +119,27 @@ export class WebhookSender implements OnApplicationBootstrap {
     let error: string | undefined;
     try {
       const secret = this.cipher.decrypt(webhook.secret, secretBinding(webhook.id));
-      const response = await fetch(webhook.url, {
-        method: 'POST',
-        redirect: 'manual',
-        signal: AbortSignal.timeout(TIMEOUT_MS),
-        headers: {
+      statusCode = await postWebhook(
+        webhook.url,
+        delivery.payload,
+        {
           'content-type': 'application/json',
           'user-agent': 'Tether-Webhooks/1',
           'tether-delivery': delivery.id,
           'tether-event': delivery.eventType,
           'tether-signature': signature(secret, Math.floor(Date.now() / 1000), delivery.payload),
         },
-        body: delivery.payload,
-      });
-      statusCode = response.status;
-      // The body is not kept: only whether the receiver took the event.
-      await response.body?.cancel();
-      if (!response.ok) error = `The receiver answered ${response.status}.`;
+        { timeoutMs: TIMEOUT_MS, publicOnly: !this.config.webhookPrivateTargets },
+      );
+      if (statusCode < 200 || statusCode >= 300) error = `The receiver answered ${statusCode}.`;
     } catch (cause) {
+      const code = describe(cause);
       error =
-        cause instanceof Error && cause.name === 'TimeoutError'
+        code === 'ETIMEDOUT'
           ? `No answer within ${TIMEOUT_MS / 1000} s.`
-          : `Could not reach the receiver: ${describe(cause)}.`;
+          : code === 'EPRIVATEADDRESS'
+            ? 'Refused: the URL is or resolves to a private address (see TETHER_WEBHOOK_PRIVATE_TARGETS).'
+            : `Could not reach the receiver: ${code}.`;
     }
     const finished = new Date();
     em.create(WebhookAttempt, {
@@ -188,7 +188,6 @@ export class WebhookSender implements OnApplicationBootstrap {
  * message, which can quote the URL and whatever secret it holds.
  */
 function describe(cause: unknown): string {
-  const code =
-    cause instanceof Error ? (cause.cause as { code?: unknown } | undefined)?.code : undefined;
+  const code = (cause as { code?: unknown } | undefined)?.code;
   return typeof code === 'string' ? code : 'the request failed before an answer';
 }

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { EntityManager } from '@mikro-orm/core';
-import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import {
   ApiCreatedResponse,
   ApiNoContentResponse,
@@ -10,12 +10,15 @@ import {
 } from '@nestjs/swagger';
 import { Webhook, WebhookAttempt, WebhookDelivery } from '@tether/persistence';
 import { z } from 'zod';
+import { TETHER_CONFIG } from '../config/config.token';
+import type { TetherConfig } from '../config/tether-config';
 import { ApiError } from '../http/errors';
 import { ApiJsonBody, ApiKeyAuth, ApiProblems } from '../http/openapi';
 import { ZodPipe } from '../http/zod-body.pipe';
 import { assertWorkspaceAdmin, CurrentPrincipal, type Principal } from '../identity/principal';
 import { TokenCipher } from '../security/token-cipher';
 import { secretBinding, WEBHOOK_EVENT_TYPES } from './webhook-sender.service';
+import { namesPrivateHost } from './webhook-target';
 
 const createWebhookBody = z.strictObject({
   url: z
@@ -48,6 +51,7 @@ export class WebhooksController {
   constructor(
     private readonly em: EntityManager,
     private readonly cipher: TokenCipher,
+    @Inject(TETHER_CONFIG) private readonly config: TetherConfig,
   ) {}
 
   private async find(principal: Principal, id: string): Promise<Webhook> {
@@ -69,6 +73,13 @@ export class WebhooksController {
     @Body(new ZodPipe(createWebhookBody)) input: z.output<typeof createWebhookBody>,
   ) {
     assertWorkspaceAdmin(principal);
+    if (!this.config.webhookPrivateTargets && namesPrivateHost(new URL(input.url))) {
+      throw new ApiError(
+        'INVALID_REQUEST',
+        'url: it points at a private or loopback address, which this server does not call. An operator can allow it with TETHER_WEBHOOK_PRIVATE_TARGETS=true.',
+        { errors: [{ path: 'url', message: 'private or loopback address' }] },
+      );
+    }
     const secret = `whsec_${randomBytes(32).toString('base64url')}`;
     const id = randomUUID();
     const em = this.em.fork();
