@@ -529,6 +529,14 @@ describe('preferences, workspace settings and digests', () => {
     expect(subject(smtp.mails[0]!)).toMatch(
       new RegExp(`^LinkedIn: .+ and ${data.length - 1} more are connected again$`),
     );
+    // Working again, every account has its reminders before the hard expiry to come.
+    const revived = await server.app
+      .get(MikroORM)
+      .em.fork()
+      .find(Connection, { id: { $in: data.map((connection) => connection.id) } });
+    expect(revived.map((connection) => connection.nextReminderAt instanceof Date)).toEqual(
+      data.map(() => true),
+    );
   });
 
   it('reminds the owner of a Google app in Testing before its 7-day refresh token ends', async () => {

@@ -3,6 +3,9 @@ import type { Connection, ConnectionStatus } from '@tether/persistence';
 import type { Reason } from '@tether/provider-sdk';
 import { type ConnectionEventType, recordEvent } from './audit-trail';
 
+/** The statuses in which a connection works, and so may still need reminding. */
+export const LIVE_STATUSES: readonly ConnectionStatus[] = ['active', 'expiring', 'degraded'];
+
 const EVENT_FOR_STATUS: Record<ConnectionStatus, ConnectionEventType> = {
   active: 'connection.recovered',
   expiring: 'connection.expiring',
@@ -27,6 +30,10 @@ export function changeStatus(
   connection.reason = to === 'active' ? undefined : cause.reason;
   connection.remedy = to === 'active' ? undefined : cause.remedy;
   connection.updatedAt = new Date();
+  // Working again: the reminders before its hard expiry are worked out anew.
+  if (!LIVE_STATUSES.includes(from) && LIVE_STATUSES.includes(to) && connection.hardExpiresAt) {
+    connection.nextReminderAt = new Date();
+  }
   recordEvent(em, {
     workspaceId: connection.workspace.id,
     connectionId: connection.id,

@@ -14,6 +14,7 @@ import {
 import { TETHER_CONFIG } from '../config/config.token';
 import type { TetherConfig } from '../config/tether-config';
 import { NOTIFIABLE_EVENTS } from '../connections/audit-trail';
+import { LIVE_STATUSES } from '../connections/status-transition';
 import { renewalsExtendHardExpiry } from '../lifecycle/lifecycle-policy';
 import { type ActiveProvider, ProviderRegistry } from '../providers/provider-registry';
 import { Mailer, SEND_CLAIM_MS } from './mailer';
@@ -43,6 +44,8 @@ interface Incident {
 const BATCH = 200;
 /** How often to look again at a hard expiry that renewals are expected to move. */
 const RENEWAL_RECHECK_MS = 6 * 3600 * 1000;
+/** How long a reminder or follow-up that failed waits before it is tried again. */
+const FAILED_GROUP_PAUSE_MS = 5 * 60 * 1000;
 const MAX_ATTEMPTS = 5;
 const ALERT_EVENTS: readonly string[] = ['connection.revoked', 'connection.expired'];
 
@@ -67,6 +70,8 @@ function shortHash(value: string): string {
 export class NotifierService implements OnApplicationShutdown {
   private readonly logger = new Logger('Notifications');
   private readonly instanceId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  private stopping = false;
+  private running: Promise<void> | undefined;
 
   constructor(
     private readonly em: EntityManager,
@@ -83,16 +88,29 @@ export class NotifierService implements OnApplicationShutdown {
    */
   async run(now: Date = new Date()): Promise<void> {
     if (!(await this.lease('notifier'))) return;
-    await this.prepare();
-    await this.remind(now);
-    await this.followUp(now);
-    await this.gatherDigests(now);
-    await this.deliver();
-    await this.webhooks.requeueDue(now);
+    const running = (async () => {
+      await this.prepare();
+      await this.remind(now);
+      await this.followUp(now);
+      await this.gatherDigests(now);
+      await this.deliver();
+      await this.webhooks.requeueDue(now);
+    })();
+    this.running = running;
+    try {
+      await running;
+    } finally {
+      this.running = undefined;
+    }
   }
 
-  /** Hands the lease back on a clean shutdown, so another instance need not wait it out. */
+  /**
+   * On a clean shutdown, stops taking the lease, lets a run under way finish, and hands the
+   * lease back, so another instance need not wait it out.
+   */
   async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    await this.running?.catch(() => undefined);
     await this.knex()('leases')
       .where({ name: 'notifier', owner: this.instanceId })
       .update({ expires_at_ms: 0 })
@@ -110,6 +128,7 @@ export class NotifierService implements OnApplicationShutdown {
 
   /** Takes (or extends) the named lease, if nobody else holds it. */
   private async lease(name: string): Promise<boolean> {
+    if (this.stopping) return false;
     const knex = this.knex();
     const take = () => {
       const now = Date.now();
@@ -154,21 +173,29 @@ export class NotifierService implements OnApplicationShutdown {
     );
     const groups = new Map<string, [Connection, ...Connection[]]>();
     for (const connection of rows) {
-      if (groups.has(connection.grant.id)) continue;
-      // The rest of the authorization's accounts, due or not yet: one message names them all.
+      const shared = sameGroup(connection);
+      const key = `${connection.grant.id}:${JSON.stringify(shared)}`;
+      if (groups.has(key)) continue;
+      // The rest of the authorization's accounts in the same state, due or not yet: one
+      // message names them all.
       const others = await em.find(
         Connection,
-        { grant: connection.grant.id, id: { $ne: connection.id }, ...sameGroup(connection) },
+        { grant: connection.grant.id, id: { $ne: connection.id }, ...shared },
         { populate: ['owner', 'grant', 'workspace'], orderBy: { createdAt: 'asc' } },
       );
-      groups.set(connection.grant.id, [connection, ...others]);
+      groups.set(key, [connection, ...others]);
     }
     return [...groups.values()];
   }
 
-  /** Runs `work` for each group; a group that fails is logged and tried again later. */
+  /**
+   * Runs `work` for each group. A group that fails is logged and put back by a while, so it
+   * neither stops the others nor stays first in line.
+   */
   private async eachGroup(
+    em: EntityManager,
     kind: string,
+    due: 'nextReminderAt' | 'nextFollowUpAt',
     groups: [Connection, ...Connection[]][],
     work: (group: [Connection, ...Connection[]]) => Promise<void>,
   ): Promise<void> {
@@ -179,6 +206,13 @@ export class NotifierService implements OnApplicationShutdown {
         this.logger.warn(
           `${kind} for connection ${group[0].id} failed: ${error instanceof Error ? error.message : String(error)}`,
         );
+        await em
+          .nativeUpdate(
+            Connection,
+            { id: { $in: group.map((connection) => connection.id) } },
+            { [due]: new Date(Date.now() + FAILED_GROUP_PAUSE_MS) },
+          )
+          .catch(() => undefined);
       }
     }
   }
@@ -192,17 +226,21 @@ export class NotifierService implements OnApplicationShutdown {
     const em = this.em.fork();
     const groups = await this.dueGroups(em, 'nextReminderAt', now, (connection) => ({
       hardExpiresAt: connection.hardExpiresAt ?? null,
+      status: connection.status,
     }));
-    await this.eachGroup('Reminder', groups, async (group) => {
+    await this.eachGroup(em, 'Reminder', 'nextReminderAt', groups, async (group) => {
       const [first] = group;
       const ids = group.map((connection) => connection.id);
       const next = (at: Date | null) =>
         em.nativeUpdate(Connection, { id: { $in: ids } }, { nextReminderAt: at });
       const expiresAt = first.hardExpiresAt;
-      const active = this.network(first);
-      if (!expiresAt || expiresAt <= now || !active) return void (await next(null));
-      if (!['active', 'expiring', 'degraded'].includes(first.status))
+      // A connection that ends is woken again when it works again (see changeStatus).
+      if (!expiresAt || expiresAt <= now || !LIVE_STATUSES.includes(first.status)) {
         return void (await next(null));
+      }
+      const active = this.network(first);
+      // Its provider is not loaded right now: look again later.
+      if (!active) return void (await next(new Date(now.getTime() + RENEWAL_RECHECK_MS)));
       if (renewalsExtendHardExpiry(active.provider) && first.grant.nextRefreshAt) {
         // Renewals will move the expiry (and wake this up); look again in case they stop.
         return void (await next(new Date(now.getTime() + RENEWAL_RECHECK_MS)));
@@ -244,8 +282,9 @@ export class NotifierService implements OnApplicationShutdown {
     const em = this.em.fork();
     const groups = await this.dueGroups(em, 'nextFollowUpAt', now, (connection) => ({
       alertedAt: connection.alertedAt ?? null,
+      status: connection.status,
     }));
-    await this.eachGroup('Follow-up', groups, async (group) => {
+    await this.eachGroup(em, 'Follow-up', 'nextFollowUpAt', groups, async (group) => {
       const [first] = group;
       const ids = group.map((connection) => connection.id);
       const next = (at: Date | null) =>

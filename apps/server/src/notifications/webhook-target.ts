@@ -15,7 +15,11 @@ for (const [network, prefix] of [
   ['127.0.0.0', 8],
   ['169.254.0.0', 16],
   ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
   ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
 ] as const) {
   PRIVATE.addSubnet(network, prefix, 'ipv4');
 }
@@ -24,6 +28,10 @@ for (const [network, prefix] of [
   ['::1', 128],
   ['fc00::', 7],
   ['fe80::', 10],
+  ['ff00::', 8],
+  // NAT64 and 6to4 can carry any IPv4 address, private ones included.
+  ['64:ff9b::', 96],
+  ['2002::', 16],
 ] as const) {
   PRIVATE.addSubnet(network, prefix, 'ipv6');
 }
@@ -39,7 +47,7 @@ export function isPrivateAddress(address: string): boolean {
 
 /** Whether a URL names a private address outright (an IP literal or `localhost`). */
 export function namesPrivateHost(url: URL): boolean {
-  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const host = url.hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '');
   return host === 'localhost' || host.endsWith('.localhost') || isPrivateAddress(host);
 }
 
@@ -55,7 +63,9 @@ const publicOnlyLookup: LookupFunction = (hostname, options, callback) => {
     }
     if (options.all) return (callback as (e: null, a: LookupAddress[]) => void)(null, addresses);
     const [first] = addresses;
-    return callback(null, first!.address, first!.family);
+    if (!first)
+      return callback(Object.assign(new Error('no address'), { code: 'ENOTFOUND' }), '', 0);
+    return callback(null, first.address, first.family);
   });
 };
 
@@ -81,6 +91,8 @@ export function postWebhook(
         method: 'POST',
         headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
         signal: AbortSignal.timeout(options.timeoutMs),
+        // A fresh connection each time: a pooled one would skip the address check.
+        agent: false,
         ...(options.publicOnly ? { lookup: publicOnlyLookup } : {}),
       },
       (response) => {
