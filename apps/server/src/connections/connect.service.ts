@@ -528,8 +528,6 @@ export class ConnectService {
           updatedAt: new Date(),
         });
         setHardExpiry(connection, hardExpiry(provider, connection.grant, connection));
-        // Working again, maybe with the same expiry: its reminders are worked out anew.
-        if (connection.hardExpiresAt) connection.nextReminderAt = new Date();
         recordEvent(em, {
           workspaceId: workspace.id,
           connectionId: connection.id,
@@ -579,7 +577,6 @@ export class ConnectService {
         });
         this.vault.storeConnectionToken(connection, account.tokens);
         setHardExpiry(connection, hardExpiry(provider, grant, connection));
-        if (connection.hardExpiresAt) connection.nextReminderAt = new Date();
         em.persist(connection);
         recordEvent(em, {
           workspaceId: workspace.id,

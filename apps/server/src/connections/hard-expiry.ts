@@ -25,11 +25,11 @@ export function hardExpiry(
 }
 
 /**
- * Sets a connection's hard expiry. When it moves, the reminders before it are looked at again at
- * the next sweep (which works out when the first one falls due).
+ * Sets a connection's hard expiry. When it moves, or the reminders before it were switched off
+ * (while the connection did not work), they are worked out again at the next sweep.
  */
 export function setHardExpiry(connection: Connection, at: Date | undefined): void {
-  if (connection.hardExpiresAt?.getTime() === at?.getTime()) return;
+  const moved = connection.hardExpiresAt?.getTime() !== at?.getTime();
   connection.hardExpiresAt = at;
-  connection.nextReminderAt = at ? new Date() : undefined;
+  if (moved || !connection.nextReminderAt) connection.nextReminderAt = at ? new Date() : undefined;
 }

@@ -30,10 +30,6 @@ export function changeStatus(
   connection.reason = to === 'active' ? undefined : cause.reason;
   connection.remedy = to === 'active' ? undefined : cause.remedy;
   connection.updatedAt = new Date();
-  // Working again: the reminders before its hard expiry are worked out anew.
-  if (!LIVE_STATUSES.includes(from) && LIVE_STATUSES.includes(to) && connection.hardExpiresAt) {
-    connection.nextReminderAt = new Date();
-  }
   recordEvent(em, {
     workspaceId: connection.workspace.id,
     connectionId: connection.id,

@@ -197,22 +197,26 @@ export class NotifierService implements OnApplicationShutdown {
     kind: string,
     due: 'nextReminderAt' | 'nextFollowUpAt',
     groups: [Connection, ...Connection[]][],
-    work: (group: [Connection, ...Connection[]]) => Promise<void>,
+    work: (
+      group: [Connection, ...Connection[]],
+      /** Sets when the group is due next; `null`: not until something wakes it. */
+      next: (at: Date | null) => Promise<unknown>,
+    ) => Promise<void>,
   ): Promise<void> {
     for (const group of groups) {
+      const next = (at: Date | null) =>
+        em.nativeUpdate(
+          Connection,
+          { id: { $in: group.map((connection) => connection.id) } },
+          { [due]: at },
+        );
       try {
-        await work(group);
+        await work(group, next);
       } catch (error) {
         this.logger.warn(
           `${kind} for connection ${group[0].id} failed: ${error instanceof Error ? error.message : String(error)}`,
         );
-        await em
-          .nativeUpdate(
-            Connection,
-            { id: { $in: group.map((connection) => connection.id) } },
-            { [due]: new Date(Date.now() + FAILED_GROUP_PAUSE_MS) },
-          )
-          .catch(() => undefined);
+        await next(new Date(Date.now() + FAILED_GROUP_PAUSE_MS)).catch(() => undefined);
       }
     }
   }
@@ -228,13 +232,10 @@ export class NotifierService implements OnApplicationShutdown {
       hardExpiresAt: connection.hardExpiresAt ?? null,
       status: connection.status,
     }));
-    await this.eachGroup(em, 'Reminder', 'nextReminderAt', groups, async (group) => {
+    await this.eachGroup(em, 'Reminder', 'nextReminderAt', groups, async (group, next) => {
       const [first] = group;
-      const ids = group.map((connection) => connection.id);
-      const next = (at: Date | null) =>
-        em.nativeUpdate(Connection, { id: { $in: ids } }, { nextReminderAt: at });
       const expiresAt = first.hardExpiresAt;
-      // A connection that ends is woken again when it works again (see changeStatus).
+      // A connection that does not work is woken when it does again (see setHardExpiry).
       if (!expiresAt || expiresAt <= now || !LIVE_STATUSES.includes(first.status)) {
         return void (await next(null));
       }
@@ -284,11 +285,8 @@ export class NotifierService implements OnApplicationShutdown {
       alertedAt: connection.alertedAt ?? null,
       status: connection.status,
     }));
-    await this.eachGroup(em, 'Follow-up', 'nextFollowUpAt', groups, async (group) => {
+    await this.eachGroup(em, 'Follow-up', 'nextFollowUpAt', groups, async (group, next) => {
       const [first] = group;
-      const ids = group.map((connection) => connection.id);
-      const next = (at: Date | null) =>
-        em.nativeUpdate(Connection, { id: { $in: ids } }, { nextFollowUpAt: at });
       const alertedAt = first.alertedAt;
       if (!alertedAt || !['revoked', 'expired'].includes(first.status)) {
         return void (await next(null));
@@ -583,7 +581,7 @@ export class NotifierService implements OnApplicationShutdown {
         }),
       );
     }
-    const knex = (em as unknown as { getKnex(): Knex }).getKnex();
+    const knex = this.knex();
     if (rows.length > 0) {
       await knex('notifications').insert(rows).onConflict('idempotency_key').ignore();
     }
@@ -668,7 +666,7 @@ export class NotifierService implements OnApplicationShutdown {
     );
     const people = new Map(waiting.flatMap((n) => (n.recipient ? [[n.recipient.id, n]] : [])));
     if (people.size === 0) return;
-    const knex = (em as unknown as { getKnex(): Knex }).getKnex();
+    const knex = this.knex();
     const rows = [...people.values()].map((first) => ({
       id: randomUUID(),
       workspace_id: first.workspace.id,
