@@ -36,7 +36,9 @@ export function facebookLoginTests(
   async function reasonOf(tokens: TokenSet): Promise<string | undefined> {
     const result = await provider.healthCheck!.run(tokens, harness.context());
     expect(result.ok).toBe(false);
-    return result.ok ? undefined : provider.classifyError(result.response).reason;
+    return result.ok
+      ? undefined
+      : provider.classifyError(result.response, { now: new Date() }).reason;
   }
 
   it('declares the classic v25.0 code flow: no PKCE, no refresh, a 60-day login', () => {
@@ -126,7 +128,7 @@ export function facebookLoginTests(
     const limited = await provider.healthCheck!.run(accounts[0]!, harness.context());
     expect(limited.ok).toBe(false);
     if (!limited.ok)
-      expect(provider.classifyError(limited.response)).toMatchObject({
+      expect(provider.classifyError(limited.response, { now: new Date() })).toMatchObject({
         reason: 'rate_limited',
         retryAfterSeconds: 300,
       });

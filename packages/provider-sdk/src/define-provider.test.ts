@@ -35,7 +35,9 @@ describe('defineProvider', () => {
   it('stamps the SDK version and fills in transience and the default remedy', () => {
     const provider = defineProvider(declaration());
     expect(provider.definedWithSdk).toBe(SDK_VERSION);
-    expect(provider.classifyError({ status: 400, headers: {}, body: {} })).toEqual({
+    expect(
+      provider.classifyError({ status: 400, headers: {}, body: {} }, { now: new Date() }),
+    ).toEqual({
       reason: 'token_revoked',
       transient: false,
       remedy: 'Reconnect the account to grant access again.',
@@ -128,14 +130,18 @@ describe('defineProvider', () => {
         },
       }),
     );
-    expect(throwing.classifyError({ status: 500, headers: {}, body: null })).toMatchObject({
+    expect(
+      throwing.classifyError({ status: 500, headers: {}, body: null }, { now: new Date() }),
+    ).toMatchObject({
       reason: 'unknown',
       transient: true,
     });
     const lying = defineProvider(
       declaration({ classifyError: () => ({ reason: 'banana' as never, remedy: 'Eat it' }) }),
     );
-    expect(lying.classifyError({ status: 400, headers: {}, body: null })).toMatchObject({
+    expect(
+      lying.classifyError({ status: 400, headers: {}, body: null }, { now: new Date() }),
+    ).toMatchObject({
       reason: 'unknown',
       remedy: expect.not.stringContaining('Eat'),
     });
@@ -144,11 +150,14 @@ describe('defineProvider', () => {
   it('marks only rate limits, outages, expired access tokens and unknown errors as transient', () => {
     const transient = REASONS.filter(
       (reason) =>
-        defineProvider(declaration({ classifyError: () => ({ reason }) })).classifyError({
-          status: 400,
-          headers: {},
-          body: null,
-        }).transient,
+        defineProvider(declaration({ classifyError: () => ({ reason }) })).classifyError(
+          {
+            status: 400,
+            headers: {},
+            body: null,
+          },
+          { now: new Date() },
+        ).transient,
     );
     expect(transient).toEqual([
       'access_token_expired',

@@ -1,10 +1,12 @@
 import { isReason, REASON_DESCRIPTIONS } from './reason';
-import type {
-  ClassifierVerdict,
-  ErrorClassification,
-  Provider,
-  ProviderDeclaration,
-  RawResponse,
+import {
+  type ClassificationContext,
+  type ClassifierVerdict,
+  type ErrorClassification,
+  type Provider,
+  type ProviderDeclaration,
+  type RawResponse,
+  VERDICT_SCOPES,
 } from './provider';
 import { SDK_VERSION } from './version';
 
@@ -279,12 +281,12 @@ export type ProviderValidation =
   | { readonly ok: false; readonly providerId: string; readonly problems: readonly string[] };
 
 function totalClassifier(
-  classify: (response: RawResponse) => ClassifierVerdict,
-): (response: RawResponse) => ErrorClassification {
-  return (response) => {
+  classify: (response: RawResponse, context: ClassificationContext) => ClassifierVerdict,
+): (response: RawResponse, context: ClassificationContext) => ErrorClassification {
+  return (response, context) => {
     let verdict: ClassifierVerdict | undefined;
     try {
-      verdict = classify(response);
+      verdict = classify(response, context);
     } catch {
       verdict = undefined;
     }
@@ -295,8 +297,14 @@ function totalClassifier(
         ? verdict.remedy
         : description.remedy;
     const retryAfter = verdict?.retryAfterSeconds;
+    // An unrecognised scope reaches as far as possible rather than hiding a failure.
+    const scope =
+      verdict?.scope !== undefined && VERDICT_SCOPES.includes(verdict.scope)
+        ? verdict.scope
+        : 'grant';
     return {
       reason,
+      scope,
       transient: description.transient,
       remedy,
       ...(typeof retryAfter === 'number' && Number.isFinite(retryAfter) && retryAfter >= 0

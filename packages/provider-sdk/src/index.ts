@@ -27,6 +27,7 @@ export {
 } from './oauth2';
 export type { AuthorizationRequest, CodeExchange, PkcePair } from './oauth2';
 export type * from './provider';
+export { VERDICT_SCOPES } from './provider';
 export { REASONS, REASON_DESCRIPTIONS, isReason } from './reason';
 export type { Reason, ReasonDescription } from './reason';
 export { retryAfterSeconds } from './retry-after';

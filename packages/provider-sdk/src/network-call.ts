@@ -44,13 +44,18 @@ export async function callNetwork(
     throw new ProviderRequestError(
       provider.id,
       operation,
-      provider.classifyError({ status: 0, headers: {}, body: null }),
+      provider.classifyError({ status: 0, headers: {}, body: null }, { now: runtime.clock.now() }),
       undefined,
       { cause: error },
     );
   }
   if (raw.status < 200 || raw.status >= 300) {
-    throw new ProviderRequestError(provider.id, operation, provider.classifyError(raw), raw);
+    throw new ProviderRequestError(
+      provider.id,
+      operation,
+      provider.classifyError(raw, { now: runtime.clock.now() }),
+      raw,
+    );
   }
   return raw;
 }

@@ -77,13 +77,18 @@ function oauth1(provider: Provider): OAuth1Declaration {
   return provider.oauth;
 }
 
-function formFields(provider: Provider, operation: string, body: unknown): Record<string, string> {
+function formFields(
+  provider: Provider,
+  operation: string,
+  body: unknown,
+  now: Date,
+): Record<string, string> {
   const fields = Object.fromEntries(new URLSearchParams(typeof body === 'string' ? body : ''));
   if (!fields.oauth_token || !fields.oauth_token_secret) {
     throw new ProviderRequestError(
       provider.id,
       operation,
-      provider.classifyError({ status: 200, headers: {}, body }),
+      provider.classifyError({ status: 200, headers: {}, body }, { now }),
       {
         status: 200,
         headers: {},
@@ -126,7 +131,7 @@ export async function startOAuth1Authorization(
       headers: { authorization },
     },
   );
-  const fields = formFields(provider, 'request token', response.body);
+  const fields = formFields(provider, 'request token', response.body, context.runtime.clock.now());
   const url = new URL(oauth.authorizationUrl);
   url.searchParams.set('oauth_token', fields.oauth_token!);
   return {
@@ -167,7 +172,7 @@ export async function completeOAuth1Authorization(
       headers: { authorization },
     },
   );
-  const fields = formFields(provider, 'access token', response.body);
+  const fields = formFields(provider, 'access token', response.body, context.runtime.clock.now());
   const subject = fields.user_id;
   return {
     accessToken: fields.oauth_token!,

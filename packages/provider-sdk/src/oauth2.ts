@@ -75,7 +75,7 @@ export function tokenSetFromResponse(provider: Provider, body: unknown, now: Dat
     throw new ProviderRequestError(
       provider.id,
       'token response',
-      provider.classifyError({ status: 200, headers: {}, body }),
+      provider.classifyError({ status: 200, headers: {}, body }, { now }),
       {
         status: 200,
         headers: {},
@@ -186,6 +186,7 @@ export async function renewTokens(
       if (!tokens.refreshToken) {
         throw new ProviderRequestError(provider.id, 'refresh', {
           reason: 'token_expired',
+          scope: 'grant',
           transient: false,
           remedy: 'Reconnect the account: Tether holds no refresh token for it.',
         });

@@ -1,6 +1,6 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { Reason } from './reason';
-import type { Discovery, ProviderCallContext, TokenSet } from './grant';
+import type { AccountKind, Discovery, ProviderCallContext, TokenSet } from './grant';
 
 /**
  * Whether operators can use a provider today.
@@ -136,9 +136,31 @@ export interface RawResponse {
   readonly body: unknown;
 }
 
+/**
+ * What a classified failure is about, which decides how far its verdict reaches:
+ * - `grant`: the authorization itself (token endpoint errors, the person's own token). Applies to
+ *   every connection made from the authorization.
+ * - `account`: one connection's own token or role (a Page token answering Graph 190/492).
+ *   Applies to that connection only.
+ * - `resource`: one post, video, board or location the caller touched (a per-object 403/404).
+ *   Changes no status; it is recorded and returned to the caller.
+ */
+export type VerdictScope = 'grant' | 'account' | 'resource';
+
+/** The verdict scopes, for validation and documentation. */
+export const VERDICT_SCOPES: readonly VerdictScope[] = ['grant', 'account', 'resource'];
+
+/** What a classifier gets from the host besides the response: the host's clock reading. */
+export interface ClassificationContext {
+  /** The host's current time; reset headers and HTTP dates are measured against it. */
+  readonly now: Date;
+}
+
 /** What a provider's classifier says about one error. */
 export interface ClassifierVerdict {
   readonly reason: Reason;
+  /** What the failure is about; `grant` when omitted. */
+  readonly scope?: VerdictScope;
   /** A sentence for the person who must act; the reason's default remedy when omitted. */
   readonly remedy?: string;
   /** For `rate_limited`: when to try again, from the network's headers or body. */
@@ -148,6 +170,8 @@ export interface ClassifierVerdict {
 /** A classified error, as the host sees it. */
 export interface ErrorClassification {
   readonly reason: Reason;
+  /** What the failure is about: how far the verdict reaches. */
+  readonly scope: VerdictScope;
   /** Transient reasons are retried; permanent ones end the connection until re-authorized. */
   readonly transient: boolean;
   readonly remedy: string;
@@ -168,7 +192,21 @@ export interface HealthCheckDeclaration {
   /** What it calls, for operators. */
   readonly description: string;
   readonly see: string;
-  run(tokens: TokenSet, context: ProviderCallContext): Promise<HealthCheckResult>;
+  /**
+   * Runs the check. With `account`, `tokens` are that account's own tokens (a Facebook Page
+   * token) and the check is about that account alone; without it, about the authorization.
+   */
+  run(
+    tokens: TokenSet,
+    context: ProviderCallContext,
+    account?: HealthCheckAccount,
+  ): Promise<HealthCheckResult>;
+}
+
+/** The account a health check runs for, when the account has a token of its own. */
+export interface HealthCheckAccount {
+  readonly id: string;
+  readonly kind: AccountKind;
 }
 
 /**
@@ -203,10 +241,10 @@ export interface ProviderDeclaration<Options = unknown> {
     readonly see: string;
   };
   /**
-   * Maps a raw error to one reason. Use structured fields (status, error code, subcode,
-   * headers), never substrings of messages.
+   * Maps a raw error to one reason and scope. Use structured fields (status, error code,
+   * subcode, headers), never substrings of messages; take the time from `context.now`.
    */
-  classifyError(response: RawResponse): ClassifierVerdict;
+  classifyError(response: RawResponse, context: ClassificationContext): ClassifierVerdict;
   /**
    * Finds who authorized and the accounts the authorization reaches (Pages, organisations,
    * boards, channels…). Throws `AccountNotSupportedError` when it reaches none Tether can manage.
@@ -242,5 +280,5 @@ export interface Provider<Options = unknown> extends Omit<
    * The classifier wrapped by the SDK: total (never throws, always a reason of the taxonomy),
    * with transience and a remedy filled in.
    */
-  classifyError(response: RawResponse): ErrorClassification;
+  classifyError(response: RawResponse, context: ClassificationContext): ErrorClassification;
 }

@@ -129,7 +129,7 @@ export function describeProviderConformance(options: ConformanceOptions): void {
 
     for (const recorded of options.recordedResponses) {
       it(`classifies "${recorded.name}" as ${recorded.reason}`, () => {
-        const verdict = provider.classifyError(recorded.response);
+        const verdict = provider.classifyError(recorded.response, { now: new Date() });
         expect(verdict.reason).toBe(recorded.reason);
         expect(verdict.remedy.length).toBeGreaterThan(10);
         if (recorded.retryAfterSeconds !== undefined) {
@@ -140,7 +140,7 @@ export function describeProviderConformance(options: ConformanceOptions): void {
 
     it('classifies malformed and unexpected responses without throwing', () => {
       for (const response of HOSTILE_RESPONSES) {
-        const verdict = provider.classifyError(response);
+        const verdict = provider.classifyError(response, { now: new Date() });
         expect(isReason(verdict.reason), JSON.stringify(response)).toBe(true);
         expect(typeof verdict.transient).toBe('boolean');
       }
@@ -148,7 +148,10 @@ export function describeProviderConformance(options: ConformanceOptions): void {
 
     it('never calls a 5xx, a network failure or a bare 429 a revocation', () => {
       for (const status of [0, 429, 500, 502, 503, 504]) {
-        const verdict = provider.classifyError({ status, headers: {}, body: null });
+        const verdict = provider.classifyError(
+          { status, headers: {}, body: null },
+          { now: new Date() },
+        );
         expect(verdict.transient, `status ${status}`).toBe(true);
       }
     });
@@ -369,7 +372,10 @@ function describeFlows(provider: Provider, options: ConformanceOptions): void {
           expect(revoke.status).toBe(200);
           const result = await healthCheck.run(tokens, context);
           expect(result.ok).toBe(false);
-          if (!result.ok) expect(provider.classifyError(result.response).reason).toBe(reason);
+          if (!result.ok)
+            expect(provider.classifyError(result.response, { now: new Date() }).reason).toBe(
+              reason,
+            );
         });
       }
 
@@ -384,14 +390,14 @@ function describeFlows(provider: Provider, options: ConformanceOptions): void {
         const limited = await healthCheck.run(tokens, context);
         expect(limited.ok).toBe(false);
         if (!limited.ok) {
-          const verdict = provider.classifyError(limited.response);
+          const verdict = provider.classifyError(limited.response, { now: new Date() });
           expect(verdict.reason).toBe('rate_limited');
         }
         await simulator.control('POST', 'fail', { kind: 'unavailable', target: 'api', count: 1 });
         const down = await healthCheck.run(tokens, context);
         expect(down.ok).toBe(false);
         if (!down.ok)
-          expect(provider.classifyError(down.response)).toMatchObject({
+          expect(provider.classifyError(down.response, { now: new Date() })).toMatchObject({
             reason: 'provider_unavailable',
             transient: true,
           });

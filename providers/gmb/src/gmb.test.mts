@@ -488,11 +488,14 @@ describeProviderConformance({
       const response = await harness.simulator().fetch(url, {
         headers: { authorization: `Bearer ${tokens.accessToken}` },
       });
-      const verdict = gmb.classifyError({
-        status: response.status,
-        headers: {},
-        body: await response.json(),
-      });
+      const verdict = gmb.classifyError(
+        {
+          status: response.status,
+          headers: {},
+          body: await response.json(),
+        },
+        { now: new Date() },
+      );
       expect(verdict.reason).toBe('role_lost');
       await expect(gmb.discoverAccounts(tokens, harness.context())).rejects.toThrow(
         AccountNotSupportedError,

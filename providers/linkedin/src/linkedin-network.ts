@@ -362,7 +362,7 @@ export async function discoverLinkedInAccounts(
     throw new ProviderRequestError(
       provider.id,
       operation,
-      provider.classifyError({ status: 200, headers: {}, body: info }),
+      provider.classifyError({ status: 200, headers: {}, body: info }, { now: new Date() }),
       { status: 200, headers: {}, body: info },
     );
   }

@@ -80,7 +80,7 @@ describeProviderConformance({
       const result = await linkedin.healthCheck!.run(tokens, harness.context());
       expect(result.ok).toBe(false);
       if (!result.ok) {
-        expect(linkedin.classifyError(result.response)).toMatchObject({
+        expect(linkedin.classifyError(result.response, { now: new Date() })).toMatchObject({
           reason: 'token_expired',
           transient: false,
         });
@@ -182,7 +182,10 @@ describeProviderConformance({
       await linkedin.revokeToken!(tokens, harness.context());
       const result = await linkedin.healthCheck!.run(tokens, harness.context());
       expect(result.ok).toBe(false);
-      if (!result.ok) expect(linkedin.classifyError(result.response).reason).toBe('token_revoked');
+      if (!result.ok)
+        expect(linkedin.classifyError(result.response, { now: new Date() }).reason).toBe(
+          'token_revoked',
+        );
     });
 
     it('ends a member’s earlier tokens when they authorize again with different scopes', async () => {
@@ -196,7 +199,9 @@ describeProviderConformance({
         const result = await linkedin.healthCheck!.run(tokens, harness.context());
         expect(result.ok).toBe(false);
         if (!result.ok) {
-          expect(linkedin.classifyError(result.response).reason).toBe('token_revoked');
+          expect(linkedin.classifyError(result.response, { now: new Date() }).reason).toBe(
+            'token_revoked',
+          );
         }
       }
       expect(await linkedin.healthCheck!.run(narrower, harness.context())).toEqual({ ok: true });

@@ -89,7 +89,9 @@ describeProviderConformance({
       const result = await check.run(tokens, harness.context());
       expect(result.ok).toBe(false);
       if (!result.ok) {
-        expect(linkedinProgrammaticRefresh.classifyError(result.response)).toMatchObject({
+        expect(
+          linkedinProgrammaticRefresh.classifyError(result.response, { now: new Date() }),
+        ).toMatchObject({
           reason: 'access_token_expired',
           transient: true,
         });

@@ -225,7 +225,9 @@ describeProviderConformance({
       const check = await tiktok.healthCheck!.run(tokens, harness.context());
       expect(check.ok).toBe(false);
       if (!check.ok)
-        expect(tiktok.classifyError(check.response).reason).toBe('access_token_expired');
+        expect(tiktok.classifyError(check.response, { now: new Date() }).reason).toBe(
+          'access_token_expired',
+        );
       await expect(renewTokens(tiktok, harness.context(), tokens)).rejects.toMatchObject({
         classification: { reason: 'token_revoked', transient: false },
       });
@@ -248,11 +250,14 @@ describeProviderConformance({
     });
 
     it('reads the error envelope, not the success envelope’s "ok" code', () => {
-      const verdict = tiktok.classifyError({
-        status: 400,
-        headers: {},
-        body: { data: {}, error: { code: 'ok', message: '', log_id: 'x' } },
-      });
+      const verdict = tiktok.classifyError(
+        {
+          status: 400,
+          headers: {},
+          body: { data: {}, error: { code: 'ok', message: '', log_id: 'x' } },
+        },
+        { now: new Date() },
+      );
       expect(verdict.reason).toBe('unknown');
     });
   },

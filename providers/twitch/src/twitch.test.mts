@@ -199,7 +199,10 @@ describeProviderConformance({
       expect(revoke?.fields).toEqual({ client_id: 'sandbox-client', token: tokens.accessToken });
       const check = await twitch.healthCheck!.run(tokens, harness.context());
       expect(check.ok).toBe(false);
-      if (!check.ok) expect(twitch.classifyError(check.response).reason).toBe('token_revoked');
+      if (!check.ok)
+        expect(twitch.classifyError(check.response, { now: new Date() }).reason).toBe(
+          'token_revoked',
+        );
     });
 
     it('waits until the epoch second in Ratelimit-Reset', () => {
@@ -207,11 +210,14 @@ describeProviderConformance({
       try {
         vi.setSystemTime(new Date('2026-11-23T12:00:00Z'));
         const reset = Date.parse('2026-11-23T12:00:42Z') / 1000;
-        const verdict = twitch.classifyError({
-          status: 429,
-          headers: { 'ratelimit-reset': String(reset), 'ratelimit-remaining': '0' },
-          body: { error: 'Too Many Requests', status: 429, message: '' },
-        });
+        const verdict = twitch.classifyError(
+          {
+            status: 429,
+            headers: { 'ratelimit-reset': String(reset), 'ratelimit-remaining': '0' },
+            body: { error: 'Too Many Requests', status: 429, message: '' },
+          },
+          { now: new Date() },
+        );
         expect(verdict).toMatchObject({ reason: 'rate_limited', retryAfterSeconds: 42 });
       } finally {
         vi.useRealTimers();
@@ -225,10 +231,14 @@ describeProviderConformance({
         'Missing scope:',
         'Missing scope: channel:manage:broadcast; also invalid client',
       ]) {
-        expect(twitch.classifyError(identity(400, message)).reason, message).toBe('unknown');
-        expect(twitch.classifyError(helix(401, 'Unauthorized', message)).reason, message).toBe(
-          'unknown',
-        );
+        expect(
+          twitch.classifyError(identity(400, message), { now: new Date() }).reason,
+          message,
+        ).toBe('unknown');
+        expect(
+          twitch.classifyError(helix(401, 'Unauthorized', message), { now: new Date() }).reason,
+          message,
+        ).toBe('unknown');
       }
     });
   },

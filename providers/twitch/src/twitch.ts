@@ -232,7 +232,7 @@ export const twitch = defineProvider({
       throw new ProviderRequestError(
         'twitch',
         'account discovery',
-        twitch.classifyError(response),
+        twitch.classifyError(response, { now: new Date() }),
         response,
       );
     }

@@ -258,7 +258,7 @@ describeProviderConformance({
       const check = await twitter.healthCheck!.run(tokens, harness.context());
       expect(check.ok).toBe(false);
       if (!check.ok) {
-        expect(twitter.classifyError(check.response)).toMatchObject({
+        expect(twitter.classifyError(check.response, { now: new Date() })).toMatchObject({
           reason: 'access_token_expired',
           transient: true,
         });
@@ -345,7 +345,7 @@ describeProviderConformance({
       const result = await twitter.healthCheck!.run(tokens, harness.context());
       expect(result.ok).toBe(false);
       if (!result.ok) {
-        expect(twitter.classifyError(result.response)).toMatchObject({
+        expect(twitter.classifyError(result.response, { now: new Date() })).toMatchObject({
           reason: 'rate_limited',
           retryAfterSeconds: 240,
         });

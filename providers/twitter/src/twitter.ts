@@ -257,7 +257,7 @@ export const twitter: Provider = defineProvider({
       throw new ProviderRequestError(
         'twitter',
         operation,
-        twitter.classifyError(response),
+        twitter.classifyError(response, { now: new Date() }),
         response,
       );
     }

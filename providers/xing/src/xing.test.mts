@@ -237,11 +237,14 @@ describeProviderConformance({
     });
 
     it('classifies by error_name, never by the message', () => {
-      const verdict = xing.classifyError({
-        status: 401,
-        headers: {},
-        body: { message: 'Invalid OAuth signature' },
-      });
+      const verdict = xing.classifyError(
+        {
+          status: 401,
+          headers: {},
+          body: { message: 'Invalid OAuth signature' },
+        },
+        { now: new Date() },
+      );
       expect(verdict.reason).toBe('unknown');
     });
   },

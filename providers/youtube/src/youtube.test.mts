@@ -322,7 +322,7 @@ describeProviderConformance({
         expect(limited.ok).toBe(false);
         if (limited.ok) return;
         expect(limited.response.status).toBe(403);
-        const verdict = youtube.classifyError(limited.response);
+        const verdict = youtube.classifyError(limited.response, { now: new Date() });
         expect(verdict).toMatchObject({ reason: 'rate_limited', transient: true });
         const expected = secondsUntilPacificMidnight(new Date(simulator.engine.now()));
         expect(Math.abs(verdict.retryAfterSeconds! - expected)).toBeLessThanOrEqual(2);
@@ -344,7 +344,9 @@ describeProviderConformance({
       const expired = await youtube.healthCheck!.run(tokens, harness.context());
       expect(expired.ok).toBe(false);
       if (!expired.ok)
-        expect(youtube.classifyError(expired.response).reason).toBe('access_token_expired');
+        expect(youtube.classifyError(expired.response, { now: new Date() }).reason).toBe(
+          'access_token_expired',
+        );
       const renewed = await renewTokens(youtube, harness.context(), tokens);
       expect(renewed.refreshToken).toBe(tokens.refreshToken);
       expect(await youtube.healthCheck!.run(renewed, harness.context())).toEqual({ ok: true });
@@ -356,7 +358,8 @@ describeProviderConformance({
       const renewed = await renewTokens(youtube, harness.context(), tokens);
       const check = await youtube.healthCheck!.run(renewed, harness.context());
       expect(check.ok).toBe(false);
-      if (!check.ok) expect(youtube.classifyError(check.response).reason).toBe('role_lost');
+      if (!check.ok)
+        expect(youtube.classifyError(check.response, { now: new Date() }).reason).toBe('role_lost');
     });
 
     it('keeps working after a password change, which ends only tokens with Gmail scopes', async () => {

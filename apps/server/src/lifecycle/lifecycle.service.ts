@@ -197,7 +197,9 @@ export class LifecycleService {
         // Token endpoints rarely say why a grant ended; the API often does (password, role, checkpoint).
         const probe = await active.provider.healthCheck.run(tokens, context).catch(() => undefined);
         const specific =
-          probe && !probe.ok ? active.provider.classifyError(probe.response) : undefined;
+          probe && !probe.ok
+            ? active.provider.classifyError(probe.response, { now: new Date() })
+            : undefined;
         if (specific && !specific.transient && specific.reason !== 'access_token_expired')
           verdict = specific;
       }
@@ -289,7 +291,7 @@ export class LifecycleService {
       await this.healthy(grant, em);
       return;
     }
-    const classification = active.provider.classifyError(result.response);
+    const classification = active.provider.classifyError(result.response, { now: new Date() });
     const renewable =
       active.provider.refresh.kind === 'extend' ||
       (active.provider.refresh.kind === 'refresh_token' && tokens.refreshToken !== undefined);
@@ -310,7 +312,7 @@ export class LifecycleService {
             grant,
             em,
             active,
-            active.provider.classifyError(again.response),
+            active.provider.classifyError(again.response, { now: new Date() }),
             'health check',
           );
         return;
@@ -382,7 +384,7 @@ export class LifecycleService {
   /** A caller reports an error the network returned: permanent reasons apply at once. */
   async report(connection: Connection, response: RawResponse): Promise<ErrorClassification> {
     const active = this.registry.get(connection.provider);
-    const verdict = active.provider.classifyError(response);
+    const verdict = active.provider.classifyError(response, { now: new Date() });
     const renewable =
       active.provider.refresh.kind === 'refresh_token' || active.provider.refresh.kind === 'extend';
     if (verdict.reason === 'access_token_expired' && renewable) {

@@ -56,6 +56,9 @@ export class ProvidersController {
     const headers = Object.fromEntries(
       Object.entries(input.headers).map(([name, value]) => [name.toLowerCase(), value]),
     );
-    return provider.classifyError({ status: input.status, headers, body: input.body });
+    return provider.classifyError(
+      { status: input.status, headers, body: input.body },
+      { now: new Date() },
+    );
   }
 }
