@@ -39,6 +39,7 @@ describe('defineProvider', () => {
       provider.classifyError({ status: 400, headers: {}, body: {} }, { now: new Date() }),
     ).toEqual({
       reason: 'token_revoked',
+      scope: 'grant',
       transient: false,
       remedy: 'Reconnect the account to grant access again.',
     });
