@@ -4,6 +4,7 @@ import { type DynamicModule, Inject, Module, type OnModuleInit } from '@nestjs/c
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { createOrmOptions } from '@tether/persistence';
 import { QueueModule } from '@tether/scheduler';
+import { Clock } from './clock/clock';
 import { TETHER_CONFIG } from './config/config.token';
 import type { TetherConfig } from './config/tether-config';
 import { HealthController } from './health/health.controller';
@@ -56,6 +57,7 @@ export class AppModule {
     config: TetherConfig,
     registry: ProviderRegistry,
     cipher: TokenCipher,
+    clock: Clock,
   ): DynamicModule {
     return {
       module: AppModule,
@@ -83,6 +85,7 @@ export class AppModule {
       ],
       providers: [
         { provide: TETHER_CONFIG, useValue: config },
+        { provide: Clock, useValue: clock },
         { provide: ProviderRegistry, useValue: registry },
         { provide: TokenCipher, useValue: cipher },
         TokenVault,

@@ -2,7 +2,9 @@ import { type INestApplication, Logger, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { systemClock } from '@tether/provider-sdk';
 import { AppModule } from './app.module';
+import type { Clock } from './clock/clock';
 import type { TetherConfig } from './config/tether-config';
 import { useJsonBodies } from './http/json-body';
 import { loadProviders } from './providers/provider-loader';
@@ -23,6 +25,8 @@ function generatedKeys(dataDir: string): readonly EncryptionKey[] {
 /** Options for building the application. */
 export interface CreateAppOptions {
   readonly logger?: LogLevel[] | false;
+  /** The time source for the whole host and its providers; the system clock by default. */
+  readonly clock?: Clock;
 }
 
 /**
@@ -38,14 +42,16 @@ export async function createApp(
     baseDir: config.baseDir,
     sandbox: config.sandbox,
   });
+  const clock = options.clock ?? systemClock;
   const registry = new ProviderRegistry(providers, {
     publicUrl: config.publicUrl,
     sandbox: config.sandbox,
     leaseSeconds: config.leaseSeconds,
+    clock,
   });
   const cipher = new TokenCipher(config.encryptionKeys ?? generatedKeys(config.dataDir));
   const app = await NestFactory.create<NestExpressApplication>(
-    AppModule.forRoot(config, registry, cipher),
+    AppModule.forRoot(config, registry, cipher, clock),
     {
       logger: options.logger ?? ['log', 'warn', 'error'],
       bodyParser: false,

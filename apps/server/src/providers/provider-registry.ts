@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { ClientCredentials, ProviderLogger, ProviderRuntime } from '@tether/provider-sdk';
-import { systemClock } from '@tether/provider-sdk';
+import type { Clock } from '../clock/clock';
 import {
   engineFetch,
   SANDBOX_CLIENT,
@@ -53,6 +53,7 @@ export class ProviderRegistry {
       readonly publicUrl: string;
       readonly sandbox: boolean;
       readonly leaseSeconds: number;
+      readonly clock: Clock;
     },
   ) {
     this.byId = new Map(
@@ -67,7 +68,7 @@ export class ProviderRegistry {
               client: loaded.client ?? SANDBOX_CLIENT,
               runtime: {
                 fetch: withTimeout(simulatorFetch(loaded.simulatorUrl), settings.leaseSeconds),
-                clock: systemClock,
+                clock: settings.clock,
                 logger,
               },
             },
@@ -83,7 +84,7 @@ export class ProviderRegistry {
               sandbox: engine,
               runtime: {
                 fetch: withTimeout(engineFetch(engine), settings.leaseSeconds),
-                clock: systemClock,
+                clock: settings.clock,
                 logger,
               },
             },
@@ -95,7 +96,7 @@ export class ProviderRegistry {
             ...loaded,
             runtime: {
               fetch: withTimeout(globalThis.fetch, settings.leaseSeconds),
-              clock: systemClock,
+              clock: settings.clock,
               logger,
             },
           },

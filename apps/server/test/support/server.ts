@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { loadConfig, type TetherConfig } from '../../src/config/tether-config';
+import type { Clock } from '../../src/clock/clock';
 import { createApp } from '../../src/create-app';
 import { createDatabase, REDIS_URL } from './services';
 
@@ -58,7 +59,12 @@ export const FIXTURE_PROVIDERS = [{ resolve: '@tether/provider-testkit/fixture' 
 /** Starts a server in `mode`; distributed mode gets a fresh PostgreSQL database and Redis prefix. */
 export async function startServer(
   mode: Mode,
-  options: { settings?: Record<string, unknown>; env?: Record<string, string> } = {},
+  options: {
+    settings?: Record<string, unknown>;
+    env?: Record<string, string>;
+    /** The host's clock; a {@link TestClock} lets the test move time. */
+    clock?: Clock;
+  } = {},
 ): Promise<TestServer> {
   const dir = configDirectory({ providers: FIXTURE_PROVIDERS, ...options.settings });
   const adminKey = `test-admin-${randomBytes(16).toString('hex')}`;
@@ -83,7 +89,10 @@ export async function startServer(
     env.TETHER_ENCRYPTION_KEYS ??= TEST_ENCRYPTION_KEYS;
   }
   const config = loadConfig(env, dir);
-  const app = await createApp(config, { logger: false });
+  const app = await createApp(config, {
+    logger: false,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   await app.listen(port, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
   return {
@@ -107,4 +116,18 @@ export async function startServer(
       await dropDatabase?.();
     },
   };
+}
+
+/** A clock that runs with real time but can be moved forward, so tests make days pass. */
+export class TestClock implements Clock {
+  private offsetMs = 0;
+
+  now(): Date {
+    return new Date(Date.now() + this.offsetMs);
+  }
+
+  /** Moves the clock forward by `seconds`. */
+  advance(seconds: number): void {
+    this.offsetMs += seconds * 1000;
+  }
 }
