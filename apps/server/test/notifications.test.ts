@@ -4,9 +4,16 @@ import { MikroORM } from '@mikro-orm/core';
 import { Connection, ConnectionEvent } from '@tether/persistence';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LifecycleSweep } from '../src/lifecycle/lifecycle.sweep';
+import { NotifierService } from '../src/notifications/notifier.service';
 import { connect, consentAt } from './support/connect';
 import { eventually, startSmtp } from './support/receivers';
 import { type Mode, startServer, type TestServer } from './support/server';
+
+/** What the sweep's and the notifier's intervals do on a running server, once each. */
+async function sweepAndNotify(server: TestServer): Promise<void> {
+  await server.app.get(LifecycleSweep).sweep();
+  await server.app.get(NotifierService).run();
+}
 
 /** An admin and a member who owns connections, with the member's own API key. */
 async function addAdminAndOwner(server: TestServer) {
@@ -42,7 +49,7 @@ describe.each<Mode>(['embedded', 'distributed'])('alerts and recovery notes in %
     await smtp?.close();
   });
 
-  const tick = () => server.app.get(LifecycleSweep).sweep();
+  const tick = () => sweepAndNotify(server);
 
   it('alerts the owner and the admins once, with reason, remedy and link, then sends one recovery note', async () => {
     const people = await addAdminAndOwner(server);
@@ -164,7 +171,7 @@ describe('email without an SMTP server', () => {
       await server.request('POST', `/api/v1/connections/${session.connectionIds[0]}/errors`, {
         json: { status: 401, body: { error: 'app_removed' } },
       });
-      await server.app.get(LifecycleSweep).sweep();
+      await sweepAndNotify(server);
       const outbox = join(server.config.dataDir, 'outbox');
       const files = readdirSync(outbox);
       expect(files).toHaveLength(1);
@@ -206,7 +213,7 @@ describe('reminders and follow-ups on a schedule in seconds', () => {
     await server?.close();
     await smtp?.close();
   });
-  const tick = () => server.app.get(LifecycleSweep).sweep();
+  const tick = () => sweepAndNotify(server);
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
   const subjects = () => smtp.mails.map((mail) => /^Subject: (.*)$/m.exec(mail.raw)?.[1] ?? '');
 
@@ -310,7 +317,7 @@ describe('preferences, workspace settings and digests', () => {
     await server?.close();
     await smtp?.close();
   });
-  const tick = () => server.app.get(LifecycleSweep).sweep();
+  const tick = () => sweepAndNotify(server);
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
   const mailsTo = (address: string) => smtp.mails.filter((mail) => mail.to.includes(address));
   const subject = (mail: { raw: string }) => /^Subject: (.*)$/m.exec(mail.raw)?.[1] ?? '';
