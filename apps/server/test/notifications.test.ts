@@ -158,6 +158,66 @@ describe.each<Mode>(['embedded', 'distributed'])('alerts and recovery notes in %
     await tick();
     expect(smtp.mails.map((mail) => mail.to[0])).toEqual(['admin@example.com']);
   });
+
+  // Regression: incidents were grouped per authorization, so a Page that lost its role was
+  // alerted on together with (and for the reason of) whatever else of the authorization ended
+  // before the next run.
+  it('names in an alert only the accounts that ended together: a Page that lost its role alone is alerted on alone', async () => {
+    smtp.mails.length = 0;
+    // Ada authorizes once for her profile and her Page.
+    const { session } = await connect(server, { provider: 'fixture' }, { person: 'ada' });
+    const accounts = await Promise.all(
+      session.connectionIds.map(
+        async (id) =>
+          (await (await server.request('GET', `/api/v1/connections/${id}`)).json()) as {
+            id: string;
+            account: { kind: string };
+          },
+      ),
+    );
+    const page = accounts.find((account) => account.account.kind === 'page')!.id;
+    const profile = accounts.find((account) => account.account.kind === 'profile')!.id;
+    // The Page's own token answers that Ada lost her role on it: that account alone is revoked,
+    // recorded as the lifecycle records an account verdict (the fixture network has no Page
+    // tokens to check).
+    const em = server.app.get(MikroORM).em.fork();
+    const pageRow = await em.findOneOrFail(Connection, page);
+    const remedy = 'Ask a Page admin to give the role back, then reconnect.';
+    Object.assign(pageRow, { status: 'revoked', reason: 'role_lost', remedy });
+    em.create(ConnectionEvent, {
+      workspace: pageRow.workspace,
+      connectionId: page,
+      type: 'connection.revoked',
+      actor: 'system',
+      data: JSON.stringify({ from: 'active', to: 'revoked', reason: 'role_lost', remedy }),
+    });
+    await em.flush();
+    // Before the notifier runs, Ada changes her password: the authorization ends too, which
+    // revokes the profile (the Page already was).
+    await server.request('POST', `/api/v1/connections/${profile}/errors`, {
+      json: { status: 401, body: { error: 'password_changed' } },
+    });
+
+    await tick();
+    await eventually(() => smtp.mails.length >= 2);
+    await tick();
+    const alerts = smtp.mails.map((mail) => mail.raw);
+    expect(smtp.mails.map((mail) => mail.to[0])).toEqual([
+      'admin@example.com',
+      'admin@example.com',
+    ]);
+    const pageAlert = alerts.find((raw) =>
+      raw.includes('Subject: Fixture Network: Example Bakery was disconnected'),
+    )!;
+    const profileAlert = alerts.find((raw) =>
+      raw.includes('Subject: Fixture Network: Ada Example was disconnected'),
+    )!;
+    expect(pageAlert).toContain(remedy);
+    expect(pageAlert).not.toMatch(/password/i);
+    expect(pageAlert).not.toContain('“Ada Example”');
+    expect(profileAlert).toMatch(/password/i);
+    expect(profileAlert).not.toContain('Example Bakery');
+  });
 });
 
 describe('email without an SMTP server', () => {
