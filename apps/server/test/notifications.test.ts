@@ -7,7 +7,7 @@ import { LifecycleSweep } from '../src/lifecycle/lifecycle.sweep';
 import { NotifierService } from '../src/notifications/notifier.service';
 import { connect, consentAt } from './support/connect';
 import { eventually, startSmtp } from './support/receivers';
-import { type Mode, startServer, type TestServer } from './support/server';
+import { type Mode, startServer, TestClock, type TestServer } from './support/server';
 
 /** What the sweep's and the notifier's intervals do on a running server, once each. */
 async function sweepAndNotify(server: TestServer): Promise<void> {
@@ -344,6 +344,44 @@ describe('reminders and follow-ups on a schedule in seconds', () => {
     await eventually(() => subjects().some((s) => s.includes('Member 1 is connected again')));
     expect(subjects().filter((s) => s.includes('Member 1 is still disconnected'))).toHaveLength(1);
     expect(subjects().filter((s) => s.includes('Member 1 is connected again'))).toHaveLength(1);
+  });
+});
+
+describe('reminders as days pass on the host’s clock', () => {
+  it('reminds 14 and 7 days before a LinkedIn token only the member can renew runs out, once each', async () => {
+    const smtp = await startSmtp();
+    const clock = new TestClock();
+    const server = await startServer('embedded', {
+      settings: { providers: [{ resolve: '@tether/provider-linkedin' }] },
+      env: { TETHER_SWEEP_INTERVAL_SECONDS: '0', SMTP_URL: smtp.url },
+      clock,
+    });
+    try {
+      await server.request('POST', '/api/v1/users', {
+        json: { email: 'admin@example.com', name: 'Ada Admin', role: 'admin' },
+      });
+      await connect(server, { provider: 'linkedin' });
+      const reminders = () =>
+        smtp.mails.filter((mail) => /^Subject: LinkedIn: reconnect /m.test(mail.raw));
+      await sweepAndNotify(server);
+      expect(reminders()).toHaveLength(0);
+      // Day 50 of 60: past the 14-day step.
+      clock.advance(50 * 86_400);
+      await sweepAndNotify(server);
+      await eventually(() => reminders().length >= 1);
+      clock.advance(3600);
+      await sweepAndNotify(server);
+      // Day 54: past the 7-day step.
+      clock.advance(4 * 86_400);
+      await sweepAndNotify(server);
+      await eventually(() => reminders().length >= 2);
+      await sweepAndNotify(server);
+      expect(reminders()).toHaveLength(2);
+      expect(reminders().every((mail) => mail.to[0] === 'admin@example.com')).toBe(true);
+    } finally {
+      await server.close();
+      await smtp.close();
+    }
   });
 });
 
