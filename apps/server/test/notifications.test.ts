@@ -190,6 +190,7 @@ describe.each<Mode>(['embedded', 'distributed'])('alerts and recovery notes in %
       type: 'connection.revoked',
       actor: 'system',
       data: JSON.stringify({ from: 'active', to: 'revoked', reason: 'role_lost', remedy }),
+      createdAt: new Date(),
     });
     await em.flush();
     // Before the notifier runs, Ada changes her password: the authorization ends too, which
