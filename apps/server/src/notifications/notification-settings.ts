@@ -96,22 +96,21 @@ export function preferenceCategory(category: NotificationCategory): PreferenceCa
 }
 
 /**
- * The reminder or follow-up schedule for a network's connections in a workspace, in seconds:
- * the provider's own, else the workspace's, else the server's.
+ * The reminder or follow-up schedule for a network's connections in a workspace, in seconds
+ * (in any order; the step arithmetic sorts): the provider's own, else the workspace's, else
+ * the server's.
  */
 export function scheduleFor(
   settings: WorkspaceNotificationSettings,
   provider: string,
   kind: 'reminder' | 'followUp',
   config: TetherConfig,
-): number[] {
+): readonly number[] {
   const key = kind === 'reminder' ? 'reminderSchedule' : 'followUpSchedule';
   const chosen = settings.providers[provider]?.[key] ?? settings[key];
-  if (!chosen)
-    return [
-      ...(kind === 'reminder' ? config.reminderScheduleSeconds : config.followUpScheduleSeconds),
-    ];
+  if (!chosen) {
+    return kind === 'reminder' ? config.reminderScheduleSeconds : config.followUpScheduleSeconds;
+  }
   // Stored settings were validated on the way in.
-  const seconds = chosen.map((duration) => durationSeconds(duration)!);
-  return kind === 'reminder' ? seconds.sort((a, b) => b - a) : seconds.sort((a, b) => a - b);
+  return chosen.map((duration) => durationSeconds(duration)!);
 }
