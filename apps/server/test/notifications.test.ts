@@ -1,7 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { MikroORM } from '@mikro-orm/core';
-import { Connection, ConnectionEvent } from '@tether/persistence';
+import { Connection, ConnectionEvent, Notification } from '@tether/persistence';
+import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LifecycleSweep } from '../src/lifecycle/lifecycle.sweep';
 import { NotifierService } from '../src/notifications/notifier.service';
@@ -382,6 +384,88 @@ describe('reminders as days pass on the host’s clock', () => {
     } finally {
       await server.close();
       await smtp.close();
+    }
+  });
+});
+
+describe('email the SMTP server refuses', () => {
+  it('is tried again after each wait, goes out once it is accepted, and is given up after five tries', async () => {
+    // An SMTP server that refuses senders while `refusing`, counting every attempt.
+    let refusing = true;
+    let tries = 0;
+    const delivered: string[] = [];
+    const smtp = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      onMailFrom(_address, _session, callback) {
+        tries += 1;
+        callback(refusing ? Object.assign(new Error('Try later'), { responseCode: 451 }) : null);
+      },
+      onData(stream, session, callback) {
+        stream.resume();
+        stream.on('end', () => {
+          delivered.push(...session.envelope.rcptTo.map((rcpt) => rcpt.address));
+          callback();
+        });
+      },
+    });
+    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+    const { port } = smtp.server.address() as AddressInfo;
+    const clock = new TestClock();
+    const server = await startServer('embedded', {
+      env: { TETHER_SWEEP_INTERVAL_SECONDS: '0', SMTP_URL: `smtp://127.0.0.1:${port}` },
+      clock,
+    });
+    try {
+      await server.request('POST', '/api/v1/users', {
+        json: { email: 'admin@example.com', name: 'Ada Admin', role: 'admin' },
+      });
+      const email = async (subjectPart: string) => {
+        const rows = await server.app
+          .get(MikroORM)
+          .em.fork()
+          .find(Notification, { channel: 'email' });
+        return rows.find((row) => row.subject.includes(subjectPart))!;
+      };
+      const revoke = async (person: string) => {
+        const { session } = await connect(server, { provider: 'fixture' }, { person });
+        await server.request('POST', `/api/v1/connections/${session.connectionIds[0]}/errors`, {
+          json: { status: 401, body: { error: 'app_removed' } },
+        });
+      };
+
+      await revoke('member-7');
+      await sweepAndNotify(server);
+      expect(tries).toBe(1);
+      expect((await email('Member 7')).lastError).toMatch(/451/);
+      // Not before its 30-second wait is over.
+      refusing = false;
+      await sweepAndNotify(server);
+      expect(tries).toBe(1);
+      clock.advance(31);
+      await sweepAndNotify(server);
+      await sweepAndNotify(server);
+      expect(delivered).toEqual(['admin@example.com']);
+      const sent = await email('Member 7');
+      expect(sent).toMatchObject({ attempts: 2, lastError: null });
+      expect(sent.sentAt).toBeInstanceOf(Date);
+
+      // Refused every time: 30 s, 1, 2 and 4 min apart, then no more.
+      refusing = true;
+      tries = 0;
+      await revoke('member-8');
+      for (const wait of [0, 31, 61, 121, 241, 481, 3600]) {
+        clock.advance(wait);
+        await sweepAndNotify(server);
+      }
+      expect(tries).toBe(5);
+      const givenUp = await email('Member 8');
+      expect(givenUp).toMatchObject({ attempts: 5, sentAt: null, nextAttemptAt: null });
+      expect(givenUp.lastError).toMatch(/451/);
+      expect(delivered).toEqual(['admin@example.com']);
+    } finally {
+      await server.close();
+      await new Promise<void>((resolve) => smtp.close(() => resolve()));
     }
   });
 });
