@@ -30,10 +30,15 @@ import { LifecycleSweep } from './lifecycle/lifecycle.sweep';
 import { MetricsController } from './lifecycle/metrics.controller';
 import { TokenController } from './lifecycle/token.controller';
 import { join } from 'node:path';
-import { Mailer } from './notifications/mailer';
+import { DeliveryAttempts } from './notifications/delivery-attempts';
+import { EmailSender } from './notifications/email-sender';
+import { IncidentNotices } from './notifications/incident-notices';
+import { MAILER, Mailer } from './notifications/mailer';
 import { NotificationsController } from './notifications/notifications.controller';
-import { MAILER, NotifierService } from './notifications/notifier.service';
+import { NotifierService } from './notifications/notifier.service';
 import { NotificationSettingsController } from './notifications/notification-settings.controller';
+import { RecipientFanOut } from './notifications/recipient-fan-out';
+import { ReminderNotices } from './notifications/reminder-notices';
 import { WebhookSender } from './notifications/webhook-sender.service';
 import { WebhooksController } from './notifications/webhooks.controller';
 
@@ -95,6 +100,11 @@ export class AppModule {
         LifecycleService,
         LifecycleSweep,
         NotifierService,
+        IncidentNotices,
+        ReminderNotices,
+        RecipientFanOut,
+        DeliveryAttempts,
+        EmailSender,
         WebhookSender,
         {
           provide: MAILER,

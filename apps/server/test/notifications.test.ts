@@ -1,12 +1,21 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { MikroORM } from '@mikro-orm/core';
-import { Connection, ConnectionEvent } from '@tether/persistence';
+import { Connection, ConnectionEvent, Notification } from '@tether/persistence';
+import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LifecycleSweep } from '../src/lifecycle/lifecycle.sweep';
+import { NotifierService } from '../src/notifications/notifier.service';
 import { connect, consentAt } from './support/connect';
 import { eventually, startSmtp } from './support/receivers';
-import { type Mode, startServer, type TestServer } from './support/server';
+import { type Mode, startServer, TestClock, type TestServer } from './support/server';
+
+/** What the sweep's and the notifier's intervals do on a running server, once each. */
+async function sweepAndNotify(server: TestServer): Promise<void> {
+  await server.app.get(LifecycleSweep).sweep();
+  await server.app.get(NotifierService).run();
+}
 
 /** An admin and a member who owns connections, with the member's own API key. */
 async function addAdminAndOwner(server: TestServer) {
@@ -42,7 +51,7 @@ describe.each<Mode>(['embedded', 'distributed'])('alerts and recovery notes in %
     await smtp?.close();
   });
 
-  const tick = () => server.app.get(LifecycleSweep).sweep();
+  const tick = () => sweepAndNotify(server);
 
   it('alerts the owner and the admins once, with reason, remedy and link, then sends one recovery note', async () => {
     const people = await addAdminAndOwner(server);
@@ -151,6 +160,67 @@ describe.each<Mode>(['embedded', 'distributed'])('alerts and recovery notes in %
     await tick();
     expect(smtp.mails.map((mail) => mail.to[0])).toEqual(['admin@example.com']);
   });
+
+  // Regression: incidents were grouped per authorization, so a Page that lost its role was
+  // alerted on together with (and for the reason of) whatever else of the authorization ended
+  // before the next run.
+  it('names in an alert only the accounts that ended together: a Page that lost its role alone is alerted on alone', async () => {
+    smtp.mails.length = 0;
+    // Ada authorizes once for her profile and her Page.
+    const { session } = await connect(server, { provider: 'fixture' }, { person: 'ada' });
+    const accounts = await Promise.all(
+      session.connectionIds.map(
+        async (id) =>
+          (await (await server.request('GET', `/api/v1/connections/${id}`)).json()) as {
+            id: string;
+            account: { kind: string };
+          },
+      ),
+    );
+    const page = accounts.find((account) => account.account.kind === 'page')!.id;
+    const profile = accounts.find((account) => account.account.kind === 'profile')!.id;
+    // The Page's own token answers that Ada lost her role on it: that account alone is revoked,
+    // recorded as the lifecycle records an account verdict (the fixture network has no Page
+    // tokens to check).
+    const em = server.app.get(MikroORM).em.fork();
+    const pageRow = await em.findOneOrFail(Connection, page);
+    const remedy = 'Ask a Page admin to give the role back, then reconnect.';
+    Object.assign(pageRow, { status: 'revoked', reason: 'role_lost', remedy });
+    em.create(ConnectionEvent, {
+      workspace: pageRow.workspace,
+      connectionId: page,
+      type: 'connection.revoked',
+      actor: 'system',
+      data: JSON.stringify({ from: 'active', to: 'revoked', reason: 'role_lost', remedy }),
+      createdAt: new Date(),
+    });
+    await em.flush();
+    // Before the notifier runs, Ada changes her password: the authorization ends too, which
+    // revokes the profile (the Page already was).
+    await server.request('POST', `/api/v1/connections/${profile}/errors`, {
+      json: { status: 401, body: { error: 'password_changed' } },
+    });
+
+    await tick();
+    await eventually(() => smtp.mails.length >= 2);
+    await tick();
+    const alerts = smtp.mails.map((mail) => mail.raw);
+    expect(smtp.mails.map((mail) => mail.to[0])).toEqual([
+      'admin@example.com',
+      'admin@example.com',
+    ]);
+    const pageAlert = alerts.find((raw) =>
+      raw.includes('Subject: Fixture Network: Example Bakery was disconnected'),
+    )!;
+    const profileAlert = alerts.find((raw) =>
+      raw.includes('Subject: Fixture Network: Ada Example was disconnected'),
+    )!;
+    expect(pageAlert).toContain(remedy);
+    expect(pageAlert).not.toMatch(/password/i);
+    expect(pageAlert).not.toContain('“Ada Example”');
+    expect(profileAlert).toMatch(/password/i);
+    expect(profileAlert).not.toContain('Example Bakery');
+  });
 });
 
 describe('email without an SMTP server', () => {
@@ -164,7 +234,7 @@ describe('email without an SMTP server', () => {
       await server.request('POST', `/api/v1/connections/${session.connectionIds[0]}/errors`, {
         json: { status: 401, body: { error: 'app_removed' } },
       });
-      await server.app.get(LifecycleSweep).sweep();
+      await sweepAndNotify(server);
       const outbox = join(server.config.dataDir, 'outbox');
       const files = readdirSync(outbox);
       expect(files).toHaveLength(1);
@@ -206,7 +276,7 @@ describe('reminders and follow-ups on a schedule in seconds', () => {
     await server?.close();
     await smtp?.close();
   });
-  const tick = () => server.app.get(LifecycleSweep).sweep();
+  const tick = () => sweepAndNotify(server);
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
   const subjects = () => smtp.mails.map((mail) => /^Subject: (.*)$/m.exec(mail.raw)?.[1] ?? '');
 
@@ -280,6 +350,126 @@ describe('reminders and follow-ups on a schedule in seconds', () => {
   });
 });
 
+describe('reminders as days pass on the host’s clock', () => {
+  it('reminds 14 and 7 days before a LinkedIn token only the member can renew runs out, once each', async () => {
+    const smtp = await startSmtp();
+    const clock = new TestClock();
+    const server = await startServer('embedded', {
+      settings: { providers: [{ resolve: '@tether/provider-linkedin' }] },
+      env: { TETHER_SWEEP_INTERVAL_SECONDS: '0', SMTP_URL: smtp.url },
+      clock,
+    });
+    try {
+      await server.request('POST', '/api/v1/users', {
+        json: { email: 'admin@example.com', name: 'Ada Admin', role: 'admin' },
+      });
+      await connect(server, { provider: 'linkedin' });
+      const reminders = () =>
+        smtp.mails.filter((mail) => /^Subject: LinkedIn: reconnect /m.test(mail.raw));
+      await sweepAndNotify(server);
+      expect(reminders()).toHaveLength(0);
+      // Day 50 of 60: past the 14-day step.
+      clock.advance(50 * 86_400);
+      await sweepAndNotify(server);
+      await eventually(() => reminders().length >= 1);
+      clock.advance(3600);
+      await sweepAndNotify(server);
+      // Day 54: past the 7-day step.
+      clock.advance(4 * 86_400);
+      await sweepAndNotify(server);
+      await eventually(() => reminders().length >= 2);
+      await sweepAndNotify(server);
+      expect(reminders()).toHaveLength(2);
+      expect(reminders().every((mail) => mail.to[0] === 'admin@example.com')).toBe(true);
+    } finally {
+      await server.close();
+      await smtp.close();
+    }
+  });
+});
+
+describe('email the SMTP server refuses', () => {
+  it('is tried again after each wait, goes out once it is accepted, and is given up after five tries', async () => {
+    // An SMTP server that refuses senders while `refusing`, counting every attempt.
+    let refusing = true;
+    let tries = 0;
+    const delivered: string[] = [];
+    const smtp = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      onMailFrom(_address, _session, callback) {
+        tries += 1;
+        callback(refusing ? Object.assign(new Error('Try later'), { responseCode: 451 }) : null);
+      },
+      onData(stream, session, callback) {
+        stream.resume();
+        stream.on('end', () => {
+          delivered.push(...session.envelope.rcptTo.map((rcpt) => rcpt.address));
+          callback();
+        });
+      },
+    });
+    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+    const { port } = smtp.server.address() as AddressInfo;
+    const clock = new TestClock();
+    const server = await startServer('embedded', {
+      env: { TETHER_SWEEP_INTERVAL_SECONDS: '0', SMTP_URL: `smtp://127.0.0.1:${port}` },
+      clock,
+    });
+    try {
+      await server.request('POST', '/api/v1/users', {
+        json: { email: 'admin@example.com', name: 'Ada Admin', role: 'admin' },
+      });
+      const email = async (subjectPart: string) => {
+        const rows = await server.app
+          .get(MikroORM)
+          .em.fork()
+          .find(Notification, { channel: 'email' });
+        return rows.find((row) => row.subject.includes(subjectPart))!;
+      };
+      const revoke = async (person: string) => {
+        const { session } = await connect(server, { provider: 'fixture' }, { person });
+        await server.request('POST', `/api/v1/connections/${session.connectionIds[0]}/errors`, {
+          json: { status: 401, body: { error: 'app_removed' } },
+        });
+      };
+
+      await revoke('member-7');
+      await sweepAndNotify(server);
+      expect(tries).toBe(1);
+      expect((await email('Member 7')).lastError).toMatch(/451/);
+      // Not before its 30-second wait is over.
+      refusing = false;
+      await sweepAndNotify(server);
+      expect(tries).toBe(1);
+      clock.advance(31);
+      await sweepAndNotify(server);
+      await sweepAndNotify(server);
+      expect(delivered).toEqual(['admin@example.com']);
+      const sent = await email('Member 7');
+      expect(sent).toMatchObject({ attempts: 2, lastError: null });
+      expect(sent.sentAt).toBeInstanceOf(Date);
+
+      // Refused every time: 30 s, 1, 2 and 4 min apart, then no more.
+      refusing = true;
+      tries = 0;
+      await revoke('member-8');
+      for (const wait of [0, 31, 61, 121, 241, 481, 3600]) {
+        clock.advance(wait);
+        await sweepAndNotify(server);
+      }
+      expect(tries).toBe(5);
+      const givenUp = await email('Member 8');
+      expect(givenUp).toMatchObject({ attempts: 5, sentAt: null, nextAttemptAt: null });
+      expect(givenUp.lastError).toMatch(/451/);
+      expect(delivered).toEqual(['admin@example.com']);
+    } finally {
+      await server.close();
+      await new Promise<void>((resolve) => smtp.close(() => resolve()));
+    }
+  });
+});
+
 describe('preferences, workspace settings and digests', () => {
   let smtp: Awaited<ReturnType<typeof startSmtp>>;
   let server: TestServer;
@@ -310,7 +500,7 @@ describe('preferences, workspace settings and digests', () => {
     await server?.close();
     await smtp?.close();
   });
-  const tick = () => server.app.get(LifecycleSweep).sweep();
+  const tick = () => sweepAndNotify(server);
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
   const mailsTo = (address: string) => smtp.mails.filter((mail) => mail.to.includes(address));
   const subject = (mail: { raw: string }) => /^Subject: (.*)$/m.exec(mail.raw)?.[1] ?? '';

@@ -4,10 +4,17 @@ import { MikroORM } from '@mikro-orm/core';
 import { Webhook } from '@tether/persistence';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LifecycleSweep } from '../src/lifecycle/lifecycle.sweep';
+import { NotifierService } from '../src/notifications/notifier.service';
 import { isPrivateAddress } from '../src/notifications/webhook-target';
 import { connect, consentAt } from './support/connect';
 import { eventually, startWebhookReceiver, verifySignature } from './support/receivers';
 import { startServer, type TestServer } from './support/server';
+
+/** What the sweep's and the notifier's intervals do on a running server, once each. */
+async function sweepAndNotify(server: TestServer): Promise<void> {
+  await server.app.get(LifecycleSweep).sweep();
+  await server.app.get(NotifierService).run();
+}
 
 interface Created {
   id: string;
@@ -43,7 +50,7 @@ describe('signed webhooks', () => {
     await receiver?.close();
   });
 
-  const tick = () => server.app.get(LifecycleSweep).sweep();
+  const tick = () => sweepAndNotify(server);
   const subscribe = async (body: unknown) => {
     const response = await server.request('POST', '/api/v1/webhooks', { json: body });
     expect(response.status).toBe(201);
@@ -237,7 +244,7 @@ describe('webhook targets on a server that calls only public addresses', () => {
     await server.request('POST', `/api/v1/connections/${session.connectionIds[0]}/errors`, {
       json: { status: 401, body: { error: 'app_removed' } },
     });
-    await server.app.get(LifecycleSweep).sweep();
+    await sweepAndNotify(server);
     const attempts = async () =>
       (
         (await (await server.request('GET', `/api/v1/webhooks/${hook.id}/deliveries`)).json()) as {

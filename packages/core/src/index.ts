@@ -1,2 +1,3 @@
 // @tether/core: the domain rules every part of the host applies the same way.
-export {};
+export { durationSeconds, parseDurations, SCHEDULE_RULES } from './durations';
+export { followUpStep, reminderStep } from './reminder-steps';

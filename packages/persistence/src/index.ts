@@ -21,3 +21,5 @@ export type {
 } from './entities';
 export { createOrmOptions, embeddedDatabaseFile, MIGRATIONS } from './orm-options';
 export type { DatabaseSettings } from './orm-options';
+export { namedLease, rowLease } from './lease';
+export type { Leasable, Lease } from './lease';

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { parseDurations } from '@tether/core';
 import { z } from 'zod';
 import { type EncryptionKey, parseEncryptionKeys } from '../security/token-cipher';
 
@@ -159,8 +160,6 @@ function resolveEnvReferences(
   return value;
 }
 
-const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
-
 /** A true/false environment setting, or its default when unset. */
 function parseFlag(
   problems: string[],
@@ -176,46 +175,24 @@ function parseFlag(
   return fallback;
 }
 
-/** A duration such as `14d`, `90m` or `5s`. */
-export const DURATION_PATTERN = /^(\d+(?:\.\d+)?)([smhd])$/;
-
-/** Seconds in a duration matching {@link DURATION_PATTERN}. */
-export function durationSeconds(duration: string): number {
-  const match = DURATION_PATTERN.exec(duration);
-  if (!match) throw new Error(`Not a duration: ${duration}`);
-  return Number(match[1]) * UNIT_SECONDS[match[2]!]!;
-}
-
-/** Parses `14d,7d,3d,1d` (units s, m, h, d) into seconds. */
-function parseDurations(
+/** Parses `14d,7d,3d,1d` (units s, m, h, d) into seconds, with a message naming the setting. */
+function parseDurationSetting(
   problems: string[],
   setting: string,
   value: string,
   distinct = false,
 ): number[] {
-  const durations: number[] = [];
-  for (const part of value
-    .split(',')
-    .map((p) => p.trim())
-    .filter(Boolean)) {
-    if (!DURATION_PATTERN.test(part)) {
-      problems.push(
-        `${setting} must list durations such as "14d,7d,3d,1d" (units s, m, h, d); "${part}" is not one.`,
-      );
-      return [];
-    }
-    const seconds = durationSeconds(part);
-    if (seconds < 1) {
-      problems.push(`${setting}: "${part}" must be at least 1s.`);
-      return [];
-    }
-    if (distinct && durations.includes(seconds)) {
-      problems.push(`${setting}: "${part}" is listed twice; each step comes once.`);
-      return [];
-    }
-    durations.push(seconds);
-  }
-  return durations;
+  const parsed = parseDurations(value, { distinct });
+  if ('seconds' in parsed) return parsed.seconds;
+  const { code, part } = parsed.problem;
+  problems.push(
+    code === 'TOO_SHORT'
+      ? `${setting}: "${part}" must be at least 1s.`
+      : code === 'REPEATED'
+        ? `${setting}: "${part}" is listed twice; each step comes once.`
+        : `${setting} must list durations such as "14d,7d,3d,1d" (units s, m, h, d); "${part}" is not one.`,
+  );
+  return [];
 }
 
 function readFile(path: string, problems: string[]): FileSettings {
@@ -397,25 +374,25 @@ export function loadConfig(
     'https://app.example.com/connections/{connectionId}/reconnect',
   );
 
-  const reminderScheduleSeconds = parseDurations(
+  const reminderScheduleSeconds = parseDurationSetting(
     problems,
     'TETHER_REMINDER_SCHEDULE',
     env.TETHER_REMINDER_SCHEDULE ?? '14d,7d,3d,1d',
     true,
   ).sort((a, b) => b - a);
-  const followUpScheduleSeconds = parseDurations(
+  const followUpScheduleSeconds = parseDurationSetting(
     problems,
     'TETHER_FOLLOW_UP_SCHEDULE',
     env.TETHER_FOLLOW_UP_SCHEDULE ?? '1d,3d,7d,14d',
     true,
   ).sort((a, b) => a - b);
 
-  const webhookRetrySeconds = parseDurations(
+  const webhookRetrySeconds = parseDurationSetting(
     problems,
     'TETHER_WEBHOOK_RETRY_SCHEDULE',
     env.TETHER_WEBHOOK_RETRY_SCHEDULE ?? '30s,2m,10m,1h,6h,1d',
   );
-  const [digestIntervalSeconds = 86_400, ...extraDigestIntervals] = parseDurations(
+  const [digestIntervalSeconds = 86_400, ...extraDigestIntervals] = parseDurationSetting(
     problems,
     'TETHER_DIGEST_INTERVAL',
     env.TETHER_DIGEST_INTERVAL ?? '1d',

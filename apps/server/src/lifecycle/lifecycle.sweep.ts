@@ -7,7 +7,6 @@ import { TETHER_CONFIG } from '../config/config.token';
 import type { TetherConfig } from '../config/tether-config';
 import { changeStatus } from '../connections/status-transition';
 import { ProviderRegistry } from '../providers/provider-registry';
-import { NotifierService } from '../notifications/notifier.service';
 import { renewalsExtendHardExpiry } from './lifecycle-policy';
 import { LifecycleMetrics } from './lifecycle-metrics';
 import { LifecycleFailure, LifecycleService } from './lifecycle.service';
@@ -37,7 +36,6 @@ export class LifecycleSweep implements OnApplicationBootstrap {
     private readonly registry: ProviderRegistry,
     private readonly metrics: LifecycleMetrics,
     private readonly scheduler: SchedulerRegistry,
-    private readonly notifier: NotifierService,
     @Inject(TETHER_CONFIG) private readonly config: TetherConfig,
   ) {}
 
@@ -111,7 +109,6 @@ export class LifecycleSweep implements OnApplicationBootstrap {
         enqueued += 1;
       }
       await this.expire(now);
-      await this.notifier.run(now);
       return enqueued;
     } catch (error) {
       this.logger.error(`Sweep failed: ${error instanceof Error ? error.message : String(error)}`);

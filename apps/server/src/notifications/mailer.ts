@@ -11,6 +11,9 @@ const SMTP_TIMEOUTS = { connectionTimeout: 20_000, greetingTimeout: 20_000, sock
 /** How long a claim on an email (or the notifier's turn) holds before another instance may take it. */
 export const SEND_CLAIM_MS = 120_000;
 
+/** Injection token of the host's {@link Mailer}. */
+export const MAILER = Symbol('Mailer');
+
 /** One email. */
 export interface Mail {
   readonly id: string;

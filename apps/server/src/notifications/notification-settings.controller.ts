@@ -3,6 +3,7 @@ import { Body, Controller, Get, Inject, Param, Put } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Connection, User, Workspace } from '@tether/persistence';
 import type { z } from 'zod';
+import { Clock } from '../clock/clock';
 import { TETHER_CONFIG } from '../config/config.token';
 import type { TetherConfig } from '../config/tether-config';
 import { ApiError } from '../http/errors';
@@ -33,6 +34,7 @@ export class NotificationSettingsController {
   constructor(
     private readonly em: EntityManager,
     private readonly registry: ProviderRegistry,
+    @Inject(Clock) private readonly clock: Clock,
     @Inject(TETHER_CONFIG) private readonly config: TetherConfig,
   ) {}
 
@@ -87,7 +89,7 @@ export class NotificationSettingsController {
     workspace.notificationSettings = JSON.stringify(input);
     await em.flush();
     // Schedules may have changed: every pending reminder and follow-up is worked out again.
-    const now = new Date();
+    const now = this.clock.now();
     await em.nativeUpdate(
       Connection,
       { workspace: workspace.id, hardExpiresAt: { $gt: now } },

@@ -1,29 +1,31 @@
+import { durationSeconds, parseDurations, SCHEDULE_RULES } from '@tether/core';
 import type { NotificationCategory, User, Workspace } from '@tether/persistence';
 import { z } from 'zod';
 import type { TetherConfig } from '../config/tether-config';
-import { DURATION_PATTERN, durationSeconds } from '../config/tether-config';
 
-/** Schedules reach at most this far: beyond it, no network's token lives. */
-const MAX_STEP_SECONDS = 400 * 86_400;
+const SCHEDULE_MESSAGES = {
+  NOT_A_DURATION: 'must be a duration such as "14d", "12h" or "30s"',
+  TOO_SHORT: 'must be between 1s and 400d',
+  TOO_LONG: 'must be between 1s and 400d',
+  REPEATED: 'must not list the same duration twice',
+} as const;
 
+/** A reminder or follow-up schedule: distinct durations from 1 s to 400 days. */
 const schedule = z
-  .array(
-    z
-      .string()
-      .regex(DURATION_PATTERN, 'must be a duration such as "14d", "12h" or "30s"')
-      .refine((duration) => {
-        if (!DURATION_PATTERN.test(duration)) return true;
-        const seconds = durationSeconds(duration);
-        return seconds >= 1 && seconds <= MAX_STEP_SECONDS;
-      }, 'must be between 1s and 400d'),
-  )
+  .array(z.string().describe('A duration such as "14d", "12h" or "30s" (units s, m, h, d)'))
   .max(20)
-  .refine(
-    (durations) =>
-      new Set(durations.filter((d) => DURATION_PATTERN.test(d)).map(durationSeconds)).size ===
-      durations.length,
-    'must not list the same duration twice',
-  );
+  .check((context) => {
+    const parsed = parseDurations(context.value, SCHEDULE_RULES);
+    if ('seconds' in parsed) return;
+    const { code, index } = parsed.problem;
+    context.issues.push({
+      code: 'custom',
+      input: context.value,
+      message: SCHEDULE_MESSAGES[code],
+      // A repeated step is the list's fault; anything else is the item's.
+      ...(code === 'REPEATED' ? {} : { path: [index] }),
+    });
+  });
 
 /** What a workspace admin sets: schedules for the workspace, and per provider. */
 export const workspaceSettingsSchema = z.strictObject({
@@ -94,21 +96,21 @@ export function preferenceCategory(category: NotificationCategory): PreferenceCa
 }
 
 /**
- * The reminder or follow-up schedule for a network's connections in a workspace, in seconds:
- * the provider's own, else the workspace's, else the server's.
+ * The reminder or follow-up schedule for a network's connections in a workspace, in seconds
+ * (in any order; the step arithmetic sorts): the provider's own, else the workspace's, else
+ * the server's.
  */
 export function scheduleFor(
   settings: WorkspaceNotificationSettings,
   provider: string,
   kind: 'reminder' | 'followUp',
   config: TetherConfig,
-): number[] {
+): readonly number[] {
   const key = kind === 'reminder' ? 'reminderSchedule' : 'followUpSchedule';
   const chosen = settings.providers[provider]?.[key] ?? settings[key];
-  if (!chosen)
-    return [
-      ...(kind === 'reminder' ? config.reminderScheduleSeconds : config.followUpScheduleSeconds),
-    ];
-  const seconds = chosen.map(durationSeconds);
-  return kind === 'reminder' ? seconds.sort((a, b) => b - a) : seconds.sort((a, b) => a - b);
+  if (!chosen) {
+    return kind === 'reminder' ? config.reminderScheduleSeconds : config.followUpScheduleSeconds;
+  }
+  // Stored settings were validated on the way in.
+  return chosen.map((duration) => durationSeconds(duration)!);
 }

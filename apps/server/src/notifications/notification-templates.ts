@@ -1,5 +1,5 @@
-import type { Connection } from '@tether/persistence';
 import { REASON_DESCRIPTIONS, isReason } from '@tether/provider-sdk';
+import type { Accounts } from './notice';
 
 function escape(value: string): string {
   return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -21,9 +21,6 @@ function render(subject: string, paragraphs: readonly string[], link?: string): 
     )}${link ? `<p><a href="${escape(link)}">Reconnect the account</a></p>` : ''}</body></html>`;
   return { subject, text, html };
 }
-
-/** Accounts behind one authorization: they share what happens to it. */
-type Accounts = readonly [Connection, ...Connection[]];
 
 /** `Grace Example`, or `Grace Example and 2 more`, for subjects. */
 function headline(connections: Accounts): string {

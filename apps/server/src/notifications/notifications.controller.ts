@@ -1,5 +1,5 @@
 import { EntityManager } from '@mikro-orm/core';
-import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import {
   ApiNoContentResponse,
   ApiOkResponse,
@@ -9,6 +9,7 @@ import {
 } from '@nestjs/swagger';
 import { Notification } from '@tether/persistence';
 import { z } from 'zod';
+import { Clock } from '../clock/clock';
 import { ApiError } from '../http/errors';
 import { ApiKeyAuth, ApiProblems } from '../http/openapi';
 import { ZodPipe } from '../http/zod-body.pipe';
@@ -35,7 +36,10 @@ function view(notification: Notification) {
 @Controller('api/v1/notifications')
 @ApiKeyAuth()
 export class NotificationsController {
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    @Inject(Clock) private readonly clock: Clock,
+  ) {}
 
   private scope(principal: Principal) {
     return {
@@ -71,7 +75,7 @@ export class NotificationsController {
   async read(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<void> {
     const updated = await this.em
       .fork()
-      .nativeUpdate(Notification, { id, ...this.scope(principal) }, { readAt: new Date() });
+      .nativeUpdate(Notification, { id, ...this.scope(principal) }, { readAt: this.clock.now() });
     if (updated === 0) throw new ApiError('NOT_FOUND', `No notification ${id} in this feed.`);
   }
 }

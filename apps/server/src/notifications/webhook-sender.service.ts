@@ -1,11 +1,15 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { EntityManager } from '@mikro-orm/core';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { WebhookAttempt, WebhookDelivery } from '@tether/persistence';
+import type { SqlEntityManager } from '@mikro-orm/knex';
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { Webhook, WebhookAttempt, WebhookDelivery } from '@tether/persistence';
 import { JobQueue } from '@tether/scheduler';
+import { Clock } from '../clock/clock';
 import { TETHER_CONFIG } from '../config/config.token';
 import type { TetherConfig } from '../config/tether-config';
 import { TokenCipher } from '../security/token-cipher';
+import { type Channel, DeliveryAttempts } from './delivery-attempts';
+import type { Accounts, Notice } from './notice';
 import { postWebhook } from './webhook-target';
 
 /** The event types a webhook can subscribe to. */
@@ -34,33 +38,122 @@ export function secretBinding(webhookId: string): string {
  * `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`: the receiver recomputes the HMAC
  * with its secret and rejects old timestamps, so a captured delivery cannot be replayed later.
  */
-export function signature(secret: string, timestamp: number, body: string): string {
+function signature(secret: string, timestamp: number, body: string): string {
   const mac = createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
   return `t=${timestamp},v1=${mac}`;
 }
 
+/** What a delivery tells about the accounts, beyond the notice itself. */
+interface DeliveryContext {
+  readonly providerName: string;
+  readonly reauthorizeUrl: string | undefined;
+}
+
 /**
- * Sends webhook deliveries from the queue. Each attempt is claimed by one instance, recorded
- * with what the receiver answered, and on failure tried again after the next wait of the retry
- * schedule. The sweep re-queues deliveries whose time has come, so a lost job only delays one.
+ * Queues and sends webhook deliveries. Each attempt goes through the shared claim → send →
+ * retry path, is recorded with what the receiver answered, and on failure is tried again after
+ * the next wait of the retry schedule. The notifier re-queues deliveries whose time has come,
+ * so a lost job only delays one.
  */
 @Injectable()
 export class WebhookSender implements OnApplicationBootstrap {
-  private readonly logger = new Logger('Webhooks');
+  private readonly channel: Channel<WebhookDelivery>;
 
   constructor(
     private readonly em: EntityManager,
     @Inject(JobQueue) private readonly queue: JobQueue,
     private readonly cipher: TokenCipher,
+    private readonly attempts: DeliveryAttempts,
+    @Inject(Clock) private readonly clock: Clock,
     @Inject(TETHER_CONFIG) private readonly config: TetherConfig,
-  ) {}
+  ) {
+    this.channel = {
+      name: 'Webhook delivery',
+      entity: WebhookDelivery,
+      pending: { nextAttemptAt: { $ne: null } },
+      // Longer than the request may take, so nobody else tries while this one waits.
+      claimMs: Math.max(config.leaseSeconds * 1000, TIMEOUT_MS + 5_000),
+      send: (delivery) => this.post(delivery),
+      retryDelayMs: (attempt) => {
+        const wait = config.webhookRetrySeconds[attempt - 1];
+        // A tenth of jitter, so receivers coming back up are not hit by every retry at once.
+        return wait === undefined ? undefined : Math.round(wait * 1000 * (1 + Math.random() * 0.1));
+      },
+      sent: (at) => ({ deliveredAt: at }),
+      failed: (_error, at, givenUp) => (givenUp ? { failedAt: at } : {}),
+      afterFailed: async (delivery, attempt, delayMs) => {
+        if (delayMs !== undefined) await this.enqueue(delivery.id, attempt, delayMs);
+      },
+    };
+  }
 
   onApplicationBootstrap(): void {
     this.queue.process<DeliveryJob>('webhook.deliver', (job) => this.deliver(job.deliveryId), 4);
   }
 
+  /**
+   * Stores one delivery of a notice for each of the workspace's webhooks that subscribe to its
+   * event, and queues them at once. A delivery whose key exists already is left alone.
+   */
+  async queueNotice(accounts: Accounts, notice: Notice, context: DeliveryContext): Promise<void> {
+    const [connection] = accounts;
+    const now = this.clock.now();
+    const hooks = await this.em
+      .fork()
+      .find(Webhook, { workspace: connection.workspace.id, deletedAt: null });
+    const deliveries = hooks
+      .filter((hook) => {
+        const events = JSON.parse(hook.events) as string[];
+        return events.length === 0 || events.includes(notice.event.type);
+      })
+      .map((hook) => {
+        const id = randomUUID();
+        const payload = {
+          id,
+          type: notice.event.type,
+          createdAt: now.toISOString(),
+          workspaceId: connection.workspace.id,
+          connection: {
+            id: connection.id,
+            provider: connection.provider,
+            providerName: context.providerName,
+            name: connection.name,
+            accountName: connection.accountName,
+            status: connection.status,
+          },
+          // Every connection the notice covers, the one it is about included.
+          accounts: accounts.map((account) => ({
+            connectionId: account.id,
+            name: account.name,
+            accountName: account.accountName,
+          })),
+          ...notice.event.details,
+          reauthorizeUrl: context.reauthorizeUrl ?? null,
+          message: { subject: notice.message.subject, text: notice.message.text },
+        };
+        return {
+          id,
+          webhook_id: hook.id,
+          idempotency_key: `${notice.key}:webhook:${hook.id}`,
+          event_type: notice.event.type,
+          payload: JSON.stringify(payload),
+          created_at: now,
+          attempts: 0,
+          next_attempt_at: now,
+        };
+      });
+    if (deliveries.length === 0) return;
+    await (this.em as SqlEntityManager)
+      .getKnex()('webhook_deliveries')
+      .insert(deliveries)
+      .onConflict('idempotency_key')
+      .ignore();
+    // A delivery whose key existed was not stored; its job finds nothing to do.
+    for (const delivery of deliveries) await this.enqueue(delivery.id, 0);
+  }
+
   /** Queues a delivery's next attempt, after `delayMs`. */
-  async enqueue(deliveryId: string, attempt: number, delayMs = 0): Promise<void> {
+  private async enqueue(deliveryId: string, attempt: number, delayMs = 0): Promise<void> {
     await this.queue.add<DeliveryJob>(
       'webhook.deliver',
       { deliveryId },
@@ -81,40 +174,31 @@ export class WebhookSender implements OnApplicationBootstrap {
   }
 
   /** One attempt of a delivery, if it is still due and no other instance took it. */
-  async deliver(deliveryId: string): Promise<void> {
+  private async deliver(deliveryId: string): Promise<void> {
     const em = this.em.fork();
     const delivery = await em.findOne(
       WebhookDelivery,
       { id: deliveryId },
       { populate: ['webhook'] },
     );
-    const now = new Date();
+    const now = this.clock.now();
     if (!delivery?.nextAttemptAt || delivery.nextAttemptAt > now) return;
-    const attempt = delivery.attempts + 1;
-    // Claim the attempt; should this instance die, the delivery is due again after the lease.
-    const claimed = await em.nativeUpdate(
-      WebhookDelivery,
-      { id: delivery.id, attempts: delivery.attempts, nextAttemptAt: { $ne: null } },
-      {
-        attempts: attempt,
-        // Longer than the request may take, so nobody else tries while this one waits.
-        nextAttemptAt: new Date(
-          now.getTime() + Math.max(this.config.leaseSeconds * 1000, TIMEOUT_MS + 5_000),
-        ),
-      },
-    );
-    if (claimed !== 1) return;
-    const webhook = delivery.webhook;
-    if (webhook.deletedAt) {
+    if (delivery.webhook.deletedAt) {
+      // Unsubscribed since it was queued: nothing more goes to it.
       await em.nativeUpdate(
         WebhookDelivery,
-        { id: delivery.id },
+        { id: delivery.id, nextAttemptAt: { $ne: null } },
         { nextAttemptAt: null, failedAt: now },
       );
       return;
     }
+    await this.attempts.attempt(this.channel, delivery);
+  }
 
-    const started = Date.now();
+  /** Sends one attempt and records it with what the receiver answered; rejects if it failed. */
+  private async post(delivery: WebhookDelivery): Promise<void> {
+    const webhook = delivery.webhook;
+    const started = this.clock.now();
     let statusCode: number | undefined;
     let error: string | undefined;
     try {
@@ -127,7 +211,11 @@ export class WebhookSender implements OnApplicationBootstrap {
           'user-agent': 'Tether-Webhooks/1',
           'tether-delivery': delivery.id,
           'tether-event': delivery.eventType,
-          'tether-signature': signature(secret, Math.floor(Date.now() / 1000), delivery.payload),
+          'tether-signature': signature(
+            secret,
+            Math.floor(started.getTime() / 1000),
+            delivery.payload,
+          ),
         },
         { timeoutMs: TIMEOUT_MS, publicOnly: !this.config.webhookPrivateTargets },
       );
@@ -141,46 +229,24 @@ export class WebhookSender implements OnApplicationBootstrap {
             ? 'Refused: the URL is or resolves to a private address (see TETHER_WEBHOOK_PRIVATE_TARGETS).'
             : `Could not reach the receiver: ${code}.`;
     }
-    const finished = new Date();
+    const finished = this.clock.now();
+    const em = this.em.fork();
     em.create(WebhookAttempt, {
       id: randomUUID(),
-      delivery,
+      delivery: delivery.id,
       attemptedAt: finished,
-      durationMs: finished.getTime() - started,
+      durationMs: finished.getTime() - started.getTime(),
       ...(statusCode !== undefined ? { statusCode } : {}),
       ...(error ? { error } : {}),
     });
     await em.flush();
-
-    if (!error) {
-      await em.nativeUpdate(
-        WebhookDelivery,
-        { id: delivery.id },
-        { nextAttemptAt: null, deliveredAt: finished },
-      );
-      return;
-    }
-    const wait = this.config.webhookRetrySeconds[attempt - 1];
-    if (wait === undefined) {
-      this.logger.warn(
-        `Webhook delivery ${delivery.id} given up after ${attempt} attempts: ${error}`,
-      );
-      await em.nativeUpdate(
-        WebhookDelivery,
-        { id: delivery.id },
-        { nextAttemptAt: null, failedAt: finished },
-      );
-      return;
-    }
-    // A tenth of jitter, so receivers coming back up are not hit by every retry at once.
-    const delayMs = Math.round(wait * 1000 * (1 + Math.random() * 0.1));
-    await em.nativeUpdate(
-      WebhookDelivery,
-      { id: delivery.id },
-      { nextAttemptAt: new Date(finished.getTime() + delayMs) },
-    );
-    await this.enqueue(delivery.id, attempt, delayMs);
+    if (error) throw new WebhookNotDelivered(error);
   }
+}
+
+/** A webhook attempt that did not land; the message says why, never the URL or secret. */
+class WebhookNotDelivered extends Error {
+  readonly code = 'WEBHOOK_NOT_DELIVERED';
 }
 
 /**

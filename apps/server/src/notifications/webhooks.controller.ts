@@ -10,6 +10,7 @@ import {
 } from '@nestjs/swagger';
 import { Webhook, WebhookAttempt, WebhookDelivery } from '@tether/persistence';
 import { z } from 'zod';
+import { Clock } from '../clock/clock';
 import { TETHER_CONFIG } from '../config/config.token';
 import type { TetherConfig } from '../config/tether-config';
 import { ApiError } from '../http/errors';
@@ -51,6 +52,7 @@ export class WebhooksController {
   constructor(
     private readonly em: EntityManager,
     private readonly cipher: TokenCipher,
+    @Inject(Clock) private readonly clock: Clock,
     @Inject(TETHER_CONFIG) private readonly config: TetherConfig,
   ) {}
 
@@ -90,7 +92,7 @@ export class WebhooksController {
       ...(input.description ? { description: input.description } : {}),
       events: JSON.stringify([...new Set(input.events)]),
       secret: this.cipher.encrypt(secret, secretBinding(id)),
-      createdAt: new Date(),
+      createdAt: this.clock.now(),
     });
     await em.flush();
     return { ...webhookView(webhook), secret };
@@ -129,7 +131,7 @@ export class WebhooksController {
     assertWorkspaceAdmin(principal);
     const webhook = await this.find(principal, id);
     const em = this.em.fork();
-    const now = new Date();
+    const now = this.clock.now();
     await em.nativeUpdate(Webhook, { id: webhook.id }, { deletedAt: now });
     await em.nativeUpdate(
       WebhookDelivery,
