@@ -1,2 +1,5 @@
 // @tether/core: the domain rules every part of the host applies the same way.
-export {};
+export * from './status-machine';
+export * from './lifecycle-policy';
+export * from './verdict';
+export * from './expiry';
