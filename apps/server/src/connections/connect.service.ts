@@ -15,7 +15,7 @@ import {
 } from '@tether/provider-sdk';
 import { TETHER_CONFIG } from '../config/config.token';
 import type { TetherConfig } from '../config/tether-config';
-import { ApiError } from '../http/errors';
+import { DomainError } from '../domain-error';
 import type { Principal } from '../identity/principal';
 import { type ActiveProvider, ProviderRegistry } from '../providers/provider-registry';
 import { recordEvent } from './audit-trail';
@@ -101,7 +101,7 @@ export class ConnectService {
     try {
       url = new URL(returnTo);
     } catch {
-      throw new ApiError('INVALID_REQUEST', 'returnTo must be an absolute URL.', {
+      throw new DomainError('INVALID_REQUEST', 'returnTo must be an absolute URL.', {
         errors: [{ path: 'returnTo', message: 'not an absolute URL' }],
       });
     }
@@ -115,7 +115,7 @@ export class ConnectService {
       );
     });
     if (!allowed) {
-      throw new ApiError(
+      throw new DomainError(
         'RETURN_URL_NOT_ALLOWED',
         `returnTo is not in the allowed return URLs (TETHER_RETURN_URLS).`,
         {
@@ -134,13 +134,13 @@ export class ConnectService {
     const active = this.registry.get(input.provider);
     const { provider } = active;
     if (provider.availability.status === 'discontinued') {
-      throw new ApiError(
+      throw new DomainError(
         'PROVIDER_UNAVAILABLE',
         `${provider.displayName} is discontinued: ${provider.availability.why ?? ''}`,
       );
     }
     if (!active.client) {
-      throw new ApiError(
+      throw new DomainError(
         'PROVIDER_NOT_CONFIGURED',
         `${provider.displayName} has no app credentials: set options.clientId and options.clientSecret for '${active.id}' in tether.config.json.`,
       );
@@ -148,7 +148,7 @@ export class ConnectService {
     const optional = new Set(provider.scopes.optional.map((scope) => scope.name));
     const unknown = (input.scopes ?? []).filter((scope) => !optional.has(scope));
     if (unknown.length > 0) {
-      throw new ApiError(
+      throw new DomainError(
         'INVALID_REQUEST',
         `scopes: ${unknown.join(', ')} ${unknown.length > 1 ? 'are' : 'is'} not an optional scope of ${active.id}.`,
         {
@@ -163,7 +163,7 @@ export class ConnectService {
       ? await em.findOne(User, { id: ownerId, workspace: principal.workspaceId })
       : null;
     if (ownerId && !owner) {
-      throw new ApiError('INVALID_REQUEST', `ownerId: no user ${ownerId} in this workspace.`, {
+      throw new DomainError('INVALID_REQUEST', `ownerId: no user ${ownerId} in this workspace.`, {
         errors: [{ path: 'ownerId', message: 'no such user in this workspace' }],
       });
     }
@@ -209,7 +209,7 @@ export class ConnectService {
         started = await startOAuth1Authorization(provider, context, callback);
       } catch (error) {
         if (error instanceof ProviderRequestError) {
-          throw new ApiError(
+          throw new DomainError(
             'PROVIDER_REQUEST_FAILED',
             `${provider.displayName} refused to start the authorization (${error.classification.reason}): ${error.classification.remedy}`,
           );
@@ -233,7 +233,7 @@ export class ConnectService {
       ...(principal.userRole === 'member' ? { owner: principal.userId ?? null } : {}),
     });
     if (!session)
-      throw new ApiError(
+      throw new DomainError(
         'CONNECT_SESSION_NOT_FOUND',
         `No connect session ${id} in this workspace.`,
       );

@@ -1,7 +1,7 @@
 import { EntityManager, type FilterQuery } from '@mikro-orm/core';
 import { Injectable, Logger } from '@nestjs/common';
 import { Connection, ConnectionEvent, type ConnectionStatus, User } from '@tether/persistence';
-import { ApiError } from '../http/errors';
+import { DomainError } from '../domain-error';
 import type { Principal } from '../identity/principal';
 import { ProviderRegistry } from '../providers/provider-registry';
 import { actorOf, recordEvent } from './audit-trail';
@@ -36,7 +36,7 @@ function decodeCursor(value: string): Cursor {
   } catch {
     // fall through
   }
-  throw new ApiError('INVALID_REQUEST', 'cursor is not one this API returned.', {
+  throw new DomainError('INVALID_REQUEST', 'cursor is not one this API returned.', {
     errors: [{ path: 'cursor', message: 'invalid' }],
   });
 }
@@ -69,7 +69,7 @@ export class ConnectionsService {
   /** A member may change or delete only what they own; what is shared with them is read-only. */
   private assertOwner(principal: Principal, connection: Connection): void {
     if (principal.userRole === 'member' && connection.owner?.id !== principal.userId) {
-      throw new ApiError(
+      throw new DomainError(
         'INSUFFICIENT_SCOPE',
         'Only the connection’s owner or a workspace admin can change or delete it.',
       );
@@ -123,7 +123,7 @@ export class ConnectionsService {
       { populate: ['grant', 'owner'] },
     );
     if (!connection)
-      throw new ApiError('CONNECTION_NOT_FOUND', `No connection ${id} visible to this key.`);
+      throw new DomainError('CONNECTION_NOT_FOUND', `No connection ${id} visible to this key.`);
     return connection;
   }
 
@@ -145,7 +145,7 @@ export class ConnectionsService {
       const found = await em.find(User, { id: { $in: users }, workspace: principal.workspaceId });
       const missing = users.filter((userId) => !found.some((user) => user.id === userId));
       if (missing.length > 0) {
-        throw new ApiError('INVALID_REQUEST', `No user ${missing.join(', ')} in this workspace.`, {
+        throw new DomainError('INVALID_REQUEST', `No user ${missing.join(', ')} in this workspace.`, {
           errors: missing.map((userId) => ({
             path: change.ownerId === userId ? 'ownerId' : 'sharedWith',
             message: `no user ${userId}`,
@@ -237,7 +237,7 @@ export class ConnectionsService {
     );
     // A deleted connection's trail stays readable by admins.
     if (visible === 0 && (principal.userRole === 'member' || events.length === 0)) {
-      throw new ApiError('CONNECTION_NOT_FOUND', `No connection ${id} visible to this key.`);
+      throw new DomainError('CONNECTION_NOT_FOUND', `No connection ${id} visible to this key.`);
     }
     return events;
   }

@@ -5,7 +5,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ApiKey, type ApiKeyScope, User, type UserRole, Workspace } from '@tether/persistence';
 import { TETHER_CONFIG } from '../config/config.token';
 import type { TetherConfig } from '../config/tether-config';
-import { ApiError } from '../http/errors';
+import { DomainError } from '../domain-error';
 import { displayPrefix, generateApiKey, hashApiKey, sameKey } from './api-key';
 import type { Principal } from './principal';
 
@@ -110,7 +110,7 @@ export class IdentityService {
       await em.persistAndFlush(user);
     } catch (error) {
       if (error instanceof UniqueConstraintViolationException) {
-        throw new ApiError(
+        throw new DomainError(
           'USER_EXISTS',
           `A user with the email ${user.email} already exists in this workspace.`,
         );
@@ -140,7 +140,7 @@ export class IdentityService {
     if (input.userId !== undefined) {
       user = (await em.findOne(User, { id: input.userId, workspace: workspaceId })) ?? undefined;
       if (!user) {
-        throw new ApiError(
+        throw new DomainError(
           'INVALID_REQUEST',
           `userId: no user ${input.userId} in this workspace.`,
           {
@@ -166,7 +166,7 @@ export class IdentityService {
     const em = this.em.fork();
     const apiKey = await em.findOne(ApiKey, { id, workspace: workspaceId, revokedAt: null });
     if (!apiKey)
-      throw new ApiError('API_KEY_NOT_FOUND', `No active API key ${id} in this workspace.`);
+      throw new DomainError('API_KEY_NOT_FOUND', `No active API key ${id} in this workspace.`);
     apiKey.revokedAt = new Date();
     await em.flush();
   }

@@ -14,7 +14,7 @@ import { recordEvent } from '../connections/audit-trail';
 import { changeStatus } from '../connections/status-transition';
 import { hardExpiry, setHardExpiry } from '../connections/hard-expiry';
 import { TokenVault } from '../connections/token-vault';
-import { ApiError } from '../http/errors';
+import { DomainError } from '../domain-error';
 import { type ActiveProvider, ProviderRegistry } from '../providers/provider-registry';
 import {
   backoffSeconds,
@@ -96,7 +96,7 @@ export class LifecycleService {
       try {
         await this.leased(grantId, work);
       } catch (error) {
-        if (error instanceof LifecycleFailure || error instanceof ApiError) throw error;
+        if (error instanceof LifecycleFailure || error instanceof DomainError) throw error;
         this.logger.error(
           `${kind} of grant ${grantId} failed: ${error instanceof Error ? error.message : String(error)}`,
         );
@@ -132,7 +132,7 @@ export class LifecycleService {
       if (acquired === 1) break;
       // Another instance holds it: wait for its result rather than spending the refresh token again.
       if (Date.now() > deadline)
-        throw new ApiError('SERVICE_UNAVAILABLE', 'The connection is busy; try again.');
+        throw new DomainError('SERVICE_UNAVAILABLE', 'The connection is busy; try again.');
       await new Promise((resolve) => setTimeout(resolve, LEASE_POLL_MS));
     }
     const em = this.em.fork();

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { ConnectionsService } from '../connections/connections.service';
 import { TokenVault } from '../connections/token-vault';
 import { connectionView } from '../connections/views';
-import { ApiError } from '../http/errors';
+import { DomainError } from '../domain-error';
 import { ApiJsonBody, ApiKeyAuth, ApiProblems } from '../http/openapi';
 import { ZodPipe } from '../http/zod-body.pipe';
 import { CurrentPrincipal, type Principal, RequireScope } from '../identity/principal';
@@ -34,8 +34,8 @@ export class TokenController {
     reason?: string;
     remedy?: string;
     id: string;
-  }): ApiError {
-    return new ApiError(
+  }): DomainError {
+    return new DomainError(
       'CONNECTION_NEEDS_REAUTHORIZATION',
       `Connection ${connection.id} is ${connection.status}: ${connection.remedy ?? 'reconnect it.'}`,
       {
@@ -79,7 +79,7 @@ export class TokenController {
     const tokens = this.vault.grantTokens(connection.grant);
     const expiresAt = connection.grant.accessTokenExpiresAt;
     if (!tokens || (expiresAt && expiresAt.getTime() <= Date.now())) {
-      throw new ApiError(
+      throw new DomainError(
         'SERVICE_UNAVAILABLE',
         `The ${connection.provider} token could not be renewed yet; Tether keeps retrying. Try again shortly.`,
       );

@@ -8,7 +8,7 @@ import {
   simulatorFetch,
   simulatorUrl,
 } from '@tether/provider-testkit/simulator';
-import { ApiError } from '../http/errors';
+import { DomainError } from '../domain-error';
 import type { LoadedProvider } from './provider-loader';
 
 /** A loaded provider wired to run: its runtime, its credentials, and its sandbox simulator if any. */
@@ -113,7 +113,7 @@ export class ProviderRegistry {
   get(id: string): ActiveProvider {
     const active = this.byId.get(id);
     if (!active) {
-      throw new ApiError(
+      throw new DomainError(
         'PROVIDER_NOT_FOUND',
         `No provider '${id}' is loaded. GET /api/v1/providers lists the loaded ones.`,
       );
