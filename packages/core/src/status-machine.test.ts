@@ -15,6 +15,8 @@ describe('transition', () => {
     ['active', { type: 'works' }, undefined, undefined],
     ['degraded', { type: 'works' }, 'active', 'connection.recovered'],
     ['expiring', { type: 'works' }, undefined, undefined],
+    ['expiring', { type: 'renewed' }, 'active', 'connection.recovered'],
+    ['revoked', { type: 'renewed' }, undefined, undefined],
     ['active', { type: 'failing' }, 'degraded', 'connection.degraded'],
     ['expiring', { type: 'failing' }, 'degraded', 'connection.degraded'],
     ['revoked', { type: 'failing' }, undefined, undefined],
@@ -31,7 +33,7 @@ describe('transition', () => {
     ['expired', { type: 'ended', reason: 'token_revoked' }, undefined, undefined],
     ['revoked', { type: 'reauthorized' }, 'active', 'connection.reauthorized'],
     ['expired', { type: 'reauthorized' }, 'active', 'connection.reauthorized'],
-    ['expiring', { type: 'reauthorized' }, 'active', 'connection.recovered'],
+    ['expiring', { type: 'reauthorized' }, 'active', 'connection.reauthorized'],
     ['active', { type: 'reauthorized' }, undefined, undefined],
   ])('%s + %o → %s (%s)', (from, trigger, to, event) => {
     const change = transition(from, trigger);
@@ -49,6 +51,7 @@ describe('transition', () => {
 
 const trigger: fc.Arbitrary<StatusTrigger> = fc.oneof(
   fc.constant({ type: 'works' } as const),
+  fc.constant({ type: 'renewed' } as const),
   fc.constant({ type: 'failing' } as const),
   fc.constant({ type: 'expiry_near' } as const),
   fc.constant({ type: 'expiry_passed' } as const),

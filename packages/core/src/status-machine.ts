@@ -24,7 +24,8 @@ export type StatusEvent =
 
 /**
  * What happens to a connection, whoever noticed it:
- * - `works`: a refresh or check succeeded;
+ * - `works`: a check succeeded;
+ * - `renewed`: the tokens were renewed (the hard expiry may have moved away as well);
  * - `failing`: transient failures went on long enough (or the operator's app setup is refused);
  * - `expiry_near`: its hard expiry is inside the reminder horizon and only the person can renew it;
  * - `expiry_passed`: its hard expiry came;
@@ -33,6 +34,7 @@ export type StatusEvent =
  */
 export type StatusTrigger =
   | { readonly type: 'works' }
+  | { readonly type: 'renewed' }
   | { readonly type: 'failing' }
   | { readonly type: 'expiry_near' }
   | { readonly type: 'expiry_passed' }
@@ -72,6 +74,8 @@ function target(from: ConnectionStatus, trigger: StatusTrigger): ConnectionStatu
     case 'works':
       // Working again clears a degradation; `expiring` stays until the hard expiry moves away.
       return from === 'degraded' ? 'active' : from;
+    case 'renewed':
+      return from === 'degraded' || from === 'expiring' ? 'active' : from;
     case 'failing':
       return from === 'active' || from === 'expiring' ? 'degraded' : from;
     case 'expiry_near':
@@ -110,7 +114,12 @@ function eventOf(from: ConnectionStatus, to: ConnectionStatus): StatusEvent {
 export function transition(from: ConnectionStatus, trigger: StatusTrigger): Transition | undefined {
   const to = target(from, trigger);
   if (to === from) return undefined;
-  return { from, to, event: eventOf(from, to) };
+  // Coming back through the person is a re-authorization, whatever the connection was.
+  return {
+    from,
+    to,
+    event: trigger.type === 'reauthorized' ? 'connection.reauthorized' : eventOf(from, to),
+  };
 }
 
 /**

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/core';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ApiKey, type ApiKeyScope, User, type UserRole, Workspace } from '@tether/persistence';
+import { Clock } from '../clock/clock';
 import { TETHER_CONFIG } from '../config/config.token';
 import type { TetherConfig } from '../config/tether-config';
 import { DomainError } from '../domain-error';
@@ -26,6 +27,7 @@ export class IdentityService {
   constructor(
     private readonly em: EntityManager,
     @Inject(TETHER_CONFIG) private readonly config: TetherConfig,
+    @Inject(Clock) private readonly clock: Clock,
   ) {}
 
   /**
@@ -73,7 +75,7 @@ export class IdentityService {
       { populate: ['user'] },
     );
     if (!apiKey) return undefined;
-    const now = new Date();
+    const now = this.clock.now();
     if (
       !apiKey.lastUsedAt ||
       now.getTime() - apiKey.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS
@@ -167,7 +169,7 @@ export class IdentityService {
     const apiKey = await em.findOne(ApiKey, { id, workspace: workspaceId, revokedAt: null });
     if (!apiKey)
       throw new DomainError('API_KEY_NOT_FOUND', `No active API key ${id} in this workspace.`);
-    apiKey.revokedAt = new Date();
+    apiKey.revokedAt = this.clock.now();
     await em.flush();
   }
 }

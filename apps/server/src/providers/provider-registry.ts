@@ -109,7 +109,12 @@ export class ProviderRegistry {
     return [...this.byId.values()];
   }
 
-  /** The provider with this id, or a 404 problem. */
+  /** The provider with this id, or `undefined` when this deployment no longer loads it. */
+  find(id: string): ActiveProvider | undefined {
+    return this.byId.get(id);
+  }
+
+  /** The provider with this id, or a PROVIDER_NOT_FOUND error. */
   get(id: string): ActiveProvider {
     const active = this.byId.get(id);
     if (!active) {
