@@ -11,12 +11,20 @@ import { LifecycleFailure } from './lifecycle-failure';
 import { TokenRenewal } from './token-renewal';
 import { VerdictApplier } from './verdict-applier';
 
+/** Reasons that may only mean the caller's access token ran out. */
+const EXPIRY: readonly Reason[] = ['access_token_expired', 'token_expired'];
+
 /**
- * Reasons a network gives alike for a token that simply ran out and one that was ended (Google
- * and Pinterest answer both with a bare 401): a caller's report of them is confirmed before
- * anything ends.
+ * Whether a reported verdict must be confirmed before anything ends. Where tokens renew without
+ * the person, an access token running out is routine, and some networks answer it as they answer
+ * a revocation (Google and Pinterest: a bare 401): a revocation claim is confirmed by renewing.
+ * Where only the person renews, an explicit revocation is taken at its word, but an expiry may be
+ * a caller's stale token from before a re-authorization: it is confirmed by a check.
  */
-const AMBIGUOUS: readonly Reason[] = ['access_token_expired', 'token_expired', 'token_revoked'];
+function needsConfirmation(verdict: ErrorClassification, renewable: boolean): boolean {
+  if (verdict.scope === 'resource') return false;
+  return EXPIRY.includes(verdict.reason) || (renewable && verdict.reason === 'token_revoked');
+}
 
 /** Errors callers met while using a connection's token, classified and applied by scope. */
 @Injectable()
@@ -34,14 +42,18 @@ export class ReportedErrors {
 
   /**
    * Classifies a reported error and applies it: a resource verdict is recorded and changes no
-   * status; an ambiguous one is confirmed the way a failed health check is (renew where the
-   * network renews, else check) and what that finds decides; other permanent ones apply at once.
+   * status; one that may only mean an expired token is confirmed the way a failed health check
+   * is (renew where the network renews, else check) and what that finds decides; other permanent
+   * ones apply at once.
    */
   async report(connection: Connection, response: RawResponse): Promise<ErrorClassification> {
     const active = this.registry.get(connection.provider);
     const verdict = active.provider.classifyError(response, { now: this.clock.now() });
-    if (verdict.scope !== 'resource' && AMBIGUOUS.includes(verdict.reason)) {
-      await this.confirm(connection, verdict);
+    const renewable =
+      !hasOwnToken(connection) &&
+      renewableWithoutPerson(active.provider.refresh, grantState(connection.grant));
+    if (needsConfirmation(verdict, renewable)) {
+      await this.confirm(connection, verdict, renewable);
       return verdict;
     }
     if (verdict.transient && verdict.scope !== 'resource') {
@@ -52,12 +64,12 @@ export class ReportedErrors {
     return verdict;
   }
 
-  private async confirm(connection: Connection, reported: ErrorClassification): Promise<void> {
-    const { provider } = this.registry.get(connection.provider);
-    if (
-      !hasOwnToken(connection) &&
-      renewableWithoutPerson(provider.refresh, grantState(connection.grant))
-    ) {
+  private async confirm(
+    connection: Connection,
+    reported: ErrorClassification,
+    renewable: boolean,
+  ): Promise<void> {
+    if (renewable) {
       try {
         // A renewal proves the grant alive; a refused one is applied by the refresh itself.
         await this.renewal.refresh(connection.grant.id, { force: true });
