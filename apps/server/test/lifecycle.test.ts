@@ -381,4 +381,20 @@ describe('every refresh strategy, on its own', () => {
     const token = await server.request('GET', `/api/v1/connections/${id}/token`);
     expect(token.status).toBe(409);
   });
+
+  it('turns a connection expiring at the largest step of the reminder schedule in force, not a fixed 14 days', async () => {
+    const settings = await server.request('PUT', '/api/v1/notification-settings', {
+      json: { providers: { linkedin: { reminderSchedule: ['3d', '1d'] } } },
+    });
+    expect(settings.status).toBe(200);
+    const { session } = await connect(server, { provider: 'linkedin' });
+    const id = session.connectionIds[0]!;
+    // Ten days before its 60-day token lapses: inside 14 days, outside this schedule's 3.
+    await timePasses(server, clock, 50 * DAY, ['instagram', 'linkedin']);
+    await tick();
+    expect(await read(id)).toMatchObject({ status: 'active' });
+    await timePasses(server, clock, 8 * DAY, ['instagram', 'linkedin']);
+    await tick();
+    expect(await read(id)).toMatchObject({ status: 'expiring', reason: 'token_expired' });
+  });
 });
