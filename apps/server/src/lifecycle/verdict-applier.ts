@@ -59,6 +59,12 @@ export class VerdictApplier {
           data: { reason: verdict.reason, scope: verdict.scope, during },
         });
       }
+      // The person's token ended though every account outlives it on its own token: stop
+      // renewing and checking the grant; the accounts' own checks carry on.
+      if (verdict.scope === 'grant' && !verdict.transient) {
+        grant.nextRefreshAt = undefined;
+        grant.nextCheckAt = undefined;
+      }
       await em.flush();
       return outcome;
     }
