@@ -14,6 +14,7 @@ import { IdentityService } from './identity/identity.service';
 import { ProblemFilter } from './http/problem.filter';
 import { ProviderRegistry } from './providers/provider-registry';
 import { ProvidersController } from './providers/providers.controller';
+import { AuthorizationStore } from './connections/authorization-store';
 import { ConnectService } from './connections/connect.service';
 import {
   ConnectionsController,
@@ -25,7 +26,12 @@ import { TokenVault } from './connections/token-vault';
 import { TokenCipher } from './security/token-cipher';
 import { ScheduleModule } from '@nestjs/schedule';
 import { LifecycleMetrics } from './lifecycle/lifecycle-metrics';
-import { LifecycleService } from './lifecycle/lifecycle.service';
+import { GrantLease } from './lifecycle/grant-lease';
+import { GrantWork } from './lifecycle/grant-work';
+import { HealthChecks } from './lifecycle/health-checks';
+import { ReportedErrors } from './lifecycle/reported-errors';
+import { TokenRenewal } from './lifecycle/token-renewal';
+import { VerdictApplier } from './lifecycle/verdict-applier';
 import { LifecycleSweep } from './lifecycle/lifecycle.sweep';
 import { MetricsController } from './lifecycle/metrics.controller';
 import { TokenController } from './lifecycle/token.controller';
@@ -94,10 +100,16 @@ export class AppModule {
         { provide: ProviderRegistry, useValue: registry },
         { provide: TokenCipher, useValue: cipher },
         TokenVault,
+        AuthorizationStore,
         ConnectService,
         ConnectionsService,
         LifecycleMetrics,
-        LifecycleService,
+        GrantLease,
+        GrantWork,
+        VerdictApplier,
+        TokenRenewal,
+        HealthChecks,
+        ReportedErrors,
         LifecycleSweep,
         NotifierService,
         IncidentNotices,

@@ -101,6 +101,7 @@ describe.each<Mode>(['embedded', 'distributed'])('the host in %s mode', (mode) =
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({
       reason: 'token_revoked',
+      // Unsaid by the fixture's classifier: the verdict is about the whole authorization.
       scope: 'grant',
       transient: false,
       remedy: expect.stringMatching(/reconnect/i),

@@ -1,9 +1,8 @@
-import { MikroORM } from '@mikro-orm/core';
-import { Connection, Grant } from '@tether/persistence';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LifecycleSweep } from '../src/lifecycle/lifecycle.sweep';
+import { NotifierService } from '../src/notifications/notifier.service';
 import { connect } from './support/connect';
-import { type Mode, startServer, type TestServer } from './support/server';
+import { type Mode, startServer, TestClock, type TestServer } from './support/server';
 
 interface ConnectionBody {
   id: string;
@@ -51,23 +50,22 @@ async function control(server: TestServer, path: string, body: unknown): Promise
   expect(response.status).toBeLessThan(300);
 }
 
-/** Time passes for the stored grants: every timestamp moves back by `seconds`. */
-async function timePasses(server: TestServer, seconds: number): Promise<void> {
-  const em = server.app.get(MikroORM).em.fork();
-  const shift = (date: Date | undefined) =>
-    date ? new Date(date.getTime() - seconds * 1000) : date;
-  for (const grant of await em.find(Grant, {})) {
-    grant.createdAt = shift(grant.createdAt)!;
-    grant.lastRefreshedAt = shift(grant.lastRefreshedAt);
-    grant.accessTokenExpiresAt = shift(grant.accessTokenExpiresAt);
-    grant.nextRefreshAt = shift(grant.nextRefreshAt);
-    grant.nextCheckAt = shift(grant.nextCheckAt);
+/** Time passes, here and at the simulator of each network named. */
+async function timePasses(
+  server: TestServer,
+  clock: TestClock,
+  seconds: number,
+  providers: readonly string[] = ['fixture'],
+): Promise<void> {
+  clock.advance(seconds);
+  for (const provider of providers) {
+    const advanced = await fetch(`${server.url}/sandbox/${provider}/_control/clock`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ advanceSeconds: seconds }),
+    });
+    expect(advanced.status).toBe(200);
   }
-  for (const connection of await em.find(Connection, {})) {
-    connection.hardExpiresAt = shift(connection.hardExpiresAt);
-    connection.accessTokenExpiresAt = shift(connection.accessTokenExpiresAt);
-  }
-  await em.flush();
 }
 
 async function connectProfile(server: TestServer): Promise<ConnectionBody> {
@@ -80,10 +78,12 @@ async function connectProfile(server: TestServer): Promise<ConnectionBody> {
 
 describe.each<Mode>(['embedded', 'distributed'])('the lifecycle engine in %s mode', (mode) => {
   describe('on demand (sweep off)', () => {
+    const clock = new TestClock();
     let server: TestServer;
     let tokenKey: string;
     beforeAll(async () => {
       server = await startServer(mode, {
+        clock,
         env: { TETHER_SANDBOX: 'true', TETHER_SWEEP_INTERVAL_SECONDS: '0' },
       });
       tokenKey = (
@@ -102,7 +102,7 @@ describe.each<Mode>(['embedded', 'distributed'])('the lifecycle engine in %s mod
       await control(server, 'lifetimes', { accessTokenSeconds: 200 });
       const connection = await connectProfile(server);
       // 150 of its 200 seconds later the token is inside its lead time.
-      await timePasses(server, 150);
+      await timePasses(server, clock, 150);
       await fetch(`${server.url}/sandbox/fixture/_control/requests`, { method: 'DELETE' });
       const responses = await Promise.all(
         Array.from({ length: 50 }, () =>
@@ -173,13 +173,14 @@ describe.each<Mode>(['embedded', 'distributed'])('the lifecycle engine in %s mod
       // What earlier tests left to notify goes out first.
       const feedIds = async () => {
         await server.app.get(LifecycleSweep).sweep();
+        await server.app.get(NotifierService).run();
         const feed = await json<{ data: { id: string }[] }>(
           await server.request('GET', '/api/v1/notifications'),
         );
         return feed.data.map((n) => n.id);
       };
       const before = await feedIds();
-      const startedAt = Date.now();
+      const startedAt = clock.now().getTime();
       await control(server, 'fail', {
         kind: 'rate_limit',
         target: 'token',
@@ -191,7 +192,9 @@ describe.each<Mode>(['embedded', 'distributed'])('the lifecycle engine in %s mod
           await server.request('POST', `/api/v1/connections/${connection.id}/refresh`),
         );
         expect(refreshed.status).not.toBe('revoked');
-        expect(Date.parse(refreshed.nextRefreshAt!)).toBeGreaterThanOrEqual(Date.now() + 890_000);
+        expect(Date.parse(refreshed.nextRefreshAt!)).toBeGreaterThanOrEqual(
+          clock.now().getTime() + 890_000,
+        );
       }
       const degraded = await json<ConnectionBody>(
         await server.request('GET', `/api/v1/connections/${connection.id}`),
@@ -268,9 +271,11 @@ describe.each<Mode>(['embedded', 'distributed'])('the lifecycle engine in %s mod
   });
 
   describe('on its own (sweep every 200 ms)', () => {
+    const clock = new TestClock();
     let server: TestServer;
     beforeAll(async () => {
       server = await startServer(mode, {
+        clock,
         env: { TETHER_SANDBOX: 'true', TETHER_SWEEP_INTERVAL_SECONDS: '0.2' },
       });
     });
@@ -281,7 +286,7 @@ describe.each<Mode>(['embedded', 'distributed'])('the lifecycle engine in %s mod
     it('renews a token before it lapses', async () => {
       await control(server, 'lifetimes', { accessTokenSeconds: 200 });
       const connection = await connectProfile(server);
-      await timePasses(server, 150);
+      await timePasses(server, clock, 150);
       const renewed = await eventually(
         () =>
           server
@@ -297,11 +302,8 @@ describe.each<Mode>(['embedded', 'distributed'])('the lifecycle engine in %s mod
     it('turns a revocation made at the network into revoked with its reason at the next health check', async () => {
       const connection = await connectProfile(server);
       await control(server, 'grants/all/revoke', { cause: 'password_changed' });
-      // The health check falls due.
-      await server.app
-        .get(MikroORM)
-        .em.fork()
-        .nativeUpdate(Grant, {}, { nextCheckAt: new Date(Date.now() - 1000) });
+      // The health check falls due (the fixture checks hourly).
+      await timePasses(server, clock, 3600);
       const revoked = await eventually(
         () =>
           server
@@ -316,10 +318,12 @@ describe.each<Mode>(['embedded', 'distributed'])('the lifecycle engine in %s mod
 });
 
 describe('every refresh strategy, on its own', () => {
+  const clock = new TestClock();
   let server: TestServer;
   const DAY = 24 * 3600;
   beforeAll(async () => {
     server = await startServer('embedded', {
+      clock,
       settings: {
         providers: [
           { resolve: '@tether/provider-testkit/fixture' },
@@ -344,20 +348,16 @@ describe('every refresh strategy, on its own', () => {
     expect(session.outcome).toBe('connected');
     const id = session.connectionIds[0]!;
     // 58 of its 60 days pass, at the network and here.
-    const advanced = await fetch(`${server.url}/sandbox/instagram/_control/clock`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ advanceSeconds: 58 * DAY }),
-    });
-    expect(advanced.status).toBe(200);
-    await timePasses(server, 58 * DAY);
+    await timePasses(server, clock, 58 * DAY, ['instagram', 'linkedin']);
     await tick();
     const extended = await eventually(
       () => read(id),
       (body) => body.lastRefreshedAt !== null,
     );
     expect(extended).toMatchObject({ status: 'active' });
-    expect(Date.parse(extended.nextRefreshAt!)).toBeGreaterThan(Date.now() + 50 * DAY * 1000);
+    expect(Date.parse(extended.nextRefreshAt!)).toBeGreaterThan(
+      clock.now().getTime() + 50 * DAY * 1000,
+    );
   });
 
   it('warns before a LinkedIn token only the member can renew lapses, then marks it expired (reauthorize)', async () => {
@@ -365,7 +365,7 @@ describe('every refresh strategy, on its own', () => {
     expect(session.outcome).toBe('connected');
     const id = session.connectionIds[0]!;
     expect((await read(id)).nextRefreshAt).toBeNull();
-    await timePasses(server, 50 * DAY);
+    await timePasses(server, clock, 50 * DAY, ['instagram', 'linkedin']);
     await tick();
     const expiring = await eventually(
       () => read(id),
@@ -373,7 +373,7 @@ describe('every refresh strategy, on its own', () => {
     );
     expect(expiring).toMatchObject({ status: 'expiring', reason: 'token_expired' });
     expect(expiring.remedy).toMatch(/reconnect/i);
-    await timePasses(server, 11 * DAY);
+    await timePasses(server, clock, 11 * DAY, ['instagram', 'linkedin']);
     await tick();
     const expired = await eventually(
       () => read(id),
@@ -382,5 +382,21 @@ describe('every refresh strategy, on its own', () => {
     expect(expired).toMatchObject({ status: 'expired', reason: 'token_expired' });
     const token = await server.request('GET', `/api/v1/connections/${id}/token`);
     expect(token.status).toBe(409);
+  });
+
+  it('turns a connection expiring at the largest step of the reminder schedule in force, not a fixed 14 days', async () => {
+    const settings = await server.request('PUT', '/api/v1/notification-settings', {
+      json: { providers: { linkedin: { reminderSchedule: ['3d', '1d'] } } },
+    });
+    expect(settings.status).toBe(200);
+    const { session } = await connect(server, { provider: 'linkedin' });
+    const id = session.connectionIds[0]!;
+    // Ten days before its 60-day token lapses: inside 14 days, outside this schedule's 3.
+    await timePasses(server, clock, 50 * DAY, ['instagram', 'linkedin']);
+    await tick();
+    expect(await read(id)).toMatchObject({ status: 'active' });
+    await timePasses(server, clock, 8 * DAY, ['instagram', 'linkedin']);
+    await tick();
+    expect(await read(id)).toMatchObject({ status: 'expiring', reason: 'token_expired' });
   });
 });

@@ -1,3 +1,7 @@
 // @tether/core: the domain rules every part of the host applies the same way.
+export * from './status-machine';
+export * from './lifecycle-policy';
+export * from './verdict';
+export * from './expiry';
 export { durationSeconds, parseDurations, SCHEDULE_RULES } from './durations';
 export { followUpStep, reminderStep } from './reminder-steps';

@@ -154,6 +154,10 @@ export class Connection {
   nextReminderAt?: Date;
   /** When the open incident's next follow-up falls due. */
   nextFollowUpAt?: Date;
+  /** When its own token (see `accessToken`) is health-checked next; absent without one. */
+  nextCheckAt?: Date;
+  /** Transient failures in a row of its own token's checks, for backoff and `degraded`. */
+  failureCount: number = 0;
   createdAt: Date = new Date();
   updatedAt: Date = new Date();
 }
@@ -255,6 +259,8 @@ export const ConnectionSchema = new EntitySchema<Connection>({
     alertedAt: { type: 'Date', nullable: true },
     nextReminderAt: { type: 'Date', nullable: true },
     nextFollowUpAt: { type: 'Date', nullable: true },
+    nextCheckAt: { type: 'Date', nullable: true },
+    failureCount: { type: 'integer' },
     createdAt: { type: 'Date' },
     updatedAt: { type: 'Date' },
   },

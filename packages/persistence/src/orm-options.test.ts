@@ -37,6 +37,7 @@ async function notificationsSurvive005(orm: MikroORM): Promise<void> {
     );
   await connectionRow('c1', now);
   await connectionRow('c2', null);
+  await connection.execute(`update connections set access_token = 'sealed' where id = 'c2'`);
   await orm.getMigrator().up();
   // A hard expiry from before 005 gets its reminders worked out at the next sweep.
   const due: { id: string; due: unknown }[] = await connection.execute(
@@ -45,6 +46,15 @@ async function notificationsSurvive005(orm: MikroORM): Promise<void> {
   expect(due.map((row) => [row.id, Boolean(row.due)])).toEqual([
     ['c1', true],
     ['c2', false],
+  ]);
+  // Regression (issue 10): a connection holding its own token (a Page token) is checked with it
+  // at the next sweep (006), not only through the person's token.
+  const checks: { id: string; due: unknown }[] = await connection.execute(
+    `select id, next_check_at is not null as due from connections order by id`,
+  );
+  expect(checks.map((row) => [row.id, Boolean(row.due)])).toEqual([
+    ['c1', false],
+    ['c2', true],
   ]);
   const rows: { recipient_id: string; digest: unknown; address: unknown }[] =
     await connection.execute(`select recipient_id, digest, address from notifications`);

@@ -10,6 +10,7 @@ import { Migration002Connections } from './migrations/002-connections';
 import { Migration003Lifecycle } from './migrations/003-lifecycle';
 import { Migration004Notifications } from './migrations/004-notifications';
 import { Migration005NotificationChannels } from './migrations/005-notification-channels';
+import { Migration006AccountChecks } from './migrations/006-account-checks';
 
 /** Where the data lives: an embedded SQLite file, or a PostgreSQL server. */
 export interface DatabaseSettings {
@@ -31,6 +32,7 @@ export const MIGRATIONS = [
   { name: 'Migration003Lifecycle', class: Migration003Lifecycle },
   { name: 'Migration004Notifications', class: Migration004Notifications },
   { name: 'Migration005NotificationChannels', class: Migration005NotificationChannels },
+  { name: 'Migration006AccountChecks', class: Migration006AccountChecks },
 ];
 
 /** MikroORM options for either mode, with migrations and the entity schemas. */

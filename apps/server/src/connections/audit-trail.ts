@@ -14,7 +14,8 @@ export type ConnectionEventType =
   | 'connection.reauthorized'
   | 'connection.renamed'
   | 'connection.shared'
-  | 'connection.deleted';
+  | 'connection.deleted'
+  | 'connection.error_reported';
 
 /** Who acted, as written in the trail. */
 export function actorOf(principal: Principal | undefined): string {
@@ -39,6 +40,8 @@ export function recordEvent(
     connectionId: string;
     type: ConnectionEventType;
     actor: string;
+    /** The host clock's reading. */
+    at: Date;
     data?: Record<string, unknown>;
   },
 ): void {
@@ -49,7 +52,8 @@ export function recordEvent(
       type: event.type,
       actor: event.actor,
       data: JSON.stringify(event.data ?? {}),
-      ...(NOTIFIABLE_EVENTS.includes(event.type) ? {} : { notifiedAt: new Date() }),
+      createdAt: event.at,
+      ...(NOTIFIABLE_EVENTS.includes(event.type) ? {} : { notifiedAt: event.at }),
     }),
   );
 }

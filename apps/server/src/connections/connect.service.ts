@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { EntityManager } from '@mikro-orm/core';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Connection, ConnectSession, Grant, User, Workspace } from '@tether/persistence';
+import { type Connection, ConnectSession, User, Workspace } from '@tether/persistence';
 import {
   AccountNotSupportedError,
   buildAuthorizationUrl,
@@ -13,41 +13,18 @@ import {
   startOAuth1Authorization,
   type TokenSet,
 } from '@tether/provider-sdk';
+import { Clock } from '../clock/clock';
 import { TETHER_CONFIG } from '../config/config.token';
 import type { TetherConfig } from '../config/tether-config';
-import { ApiError } from '../http/errors';
+import { DomainError } from '../domain-error';
 import type { Principal } from '../identity/principal';
 import { type ActiveProvider, ProviderRegistry } from '../providers/provider-registry';
-import { recordEvent } from './audit-trail';
-import { schedule } from '../lifecycle/lifecycle-policy';
-import { hardExpiry, setHardExpiry } from './hard-expiry';
-import { changeStatus } from './status-transition';
+import { AccountMismatchError, AuthorizationStore } from './authorization-store';
+import { CallbackFailure, type CallbackResult } from './connect-outcome';
+import { checkReturnTo } from './return-url';
 import { TokenVault } from './token-vault';
 
 const SESSION_LIFETIME_MS = 10 * 60 * 1000;
-
-/** How a connect session ended. Stable codes, recorded on the session and sent back to the client. */
-export type ConnectOutcome =
-  | 'connected'
-  | 'reauthorized'
-  | 'access_denied'
-  | 'authorization_failed'
-  | 'state_missing'
-  | 'state_expired'
-  | 'state_replayed'
-  | 'code_exchange_failed'
-  | 'scopes_missing'
-  | 'account_not_supported'
-  | 'account_mismatch'
-  | 'provider_unreachable';
-
-/** What the callback tells the person and the client. */
-export interface CallbackResult {
-  readonly session?: ConnectSession;
-  readonly outcome: ConnectOutcome;
-  readonly detail: string;
-  readonly connectionIds: readonly string[];
-}
 
 /** What starting a session needs. */
 export interface StartSession {
@@ -60,19 +37,6 @@ export interface StartSession {
 
 function sha256(value: string): string {
   return createHash('sha256').update(value).digest('hex');
-}
-
-function defaultName(owner: string, at: Date): string {
-  return `${owner} ${at.toISOString().slice(0, 16).replace('T', ' ')}`;
-}
-
-class CallbackFailure extends Error {
-  constructor(
-    readonly outcome: ConnectOutcome,
-    readonly detail: string,
-  ) {
-    super(detail);
-  }
 }
 
 /**
@@ -88,41 +52,13 @@ export class ConnectService {
     private readonly em: EntityManager,
     private readonly registry: ProviderRegistry,
     private readonly vault: TokenVault,
+    private readonly store: AuthorizationStore,
+    @Inject(Clock) private readonly clock: Clock,
     @Inject(TETHER_CONFIG) private readonly config: TetherConfig,
   ) {}
 
   redirectUri(providerId: string): string {
     return `${this.config.publicUrl}/oauth/${providerId}/callback`;
-  }
-
-  private checkReturnTo(returnTo: string | undefined): void {
-    if (returnTo === undefined) return;
-    let url: URL;
-    try {
-      url = new URL(returnTo);
-    } catch {
-      throw new ApiError('INVALID_REQUEST', 'returnTo must be an absolute URL.', {
-        errors: [{ path: 'returnTo', message: 'not an absolute URL' }],
-      });
-    }
-    const allowed = this.config.returnUrls.some((allowedUrl) => {
-      const base = new URL(allowedUrl);
-      // A prefix matches whole path segments: /connections allows /connections/done, not /connections-admin.
-      const prefix = base.pathname.replace(/\/+$/, '');
-      return (
-        url.origin === base.origin &&
-        (prefix === '' || url.pathname === prefix || url.pathname.startsWith(`${prefix}/`))
-      );
-    });
-    if (!allowed) {
-      throw new ApiError(
-        'RETURN_URL_NOT_ALLOWED',
-        `returnTo is not in the allowed return URLs (TETHER_RETURN_URLS).`,
-        {
-          errors: [{ path: 'returnTo', message: 'not allowed' }],
-        },
-      );
-    }
   }
 
   /** Creates a session and the URL to send the person to. */
@@ -134,13 +70,13 @@ export class ConnectService {
     const active = this.registry.get(input.provider);
     const { provider } = active;
     if (provider.availability.status === 'discontinued') {
-      throw new ApiError(
+      throw new DomainError(
         'PROVIDER_UNAVAILABLE',
         `${provider.displayName} is discontinued: ${provider.availability.why ?? ''}`,
       );
     }
     if (!active.client) {
-      throw new ApiError(
+      throw new DomainError(
         'PROVIDER_NOT_CONFIGURED',
         `${provider.displayName} has no app credentials: set options.clientId and options.clientSecret for '${active.id}' in tether.config.json.`,
       );
@@ -148,7 +84,7 @@ export class ConnectService {
     const optional = new Set(provider.scopes.optional.map((scope) => scope.name));
     const unknown = (input.scopes ?? []).filter((scope) => !optional.has(scope));
     if (unknown.length > 0) {
-      throw new ApiError(
+      throw new DomainError(
         'INVALID_REQUEST',
         `scopes: ${unknown.join(', ')} ${unknown.length > 1 ? 'are' : 'is'} not an optional scope of ${active.id}.`,
         {
@@ -156,14 +92,14 @@ export class ConnectService {
         },
       );
     }
-    this.checkReturnTo(input.returnTo);
+    checkReturnTo(input.returnTo, this.config.returnUrls);
     const em = this.em.fork();
     const ownerId = input.ownerId ?? reauthorize?.owner?.id ?? principal.userId;
     const owner = ownerId
       ? await em.findOne(User, { id: ownerId, workspace: principal.workspaceId })
       : null;
     if (ownerId && !owner) {
-      throw new ApiError('INVALID_REQUEST', `ownerId: no user ${ownerId} in this workspace.`, {
+      throw new DomainError('INVALID_REQUEST', `ownerId: no user ${ownerId} in this workspace.`, {
         errors: [{ path: 'ownerId', message: 'no such user in this workspace' }],
       });
     }
@@ -188,7 +124,8 @@ export class ConnectService {
       ...(input.returnTo ? { returnTo: input.returnTo } : {}),
       mode: input.mode ?? 'redirect',
       stateHash: sha256(state),
-      expiresAt: new Date(Date.now() + SESSION_LIFETIME_MS),
+      createdAt: this.clock.now(),
+      expiresAt: new Date(this.clock.now().getTime() + SESSION_LIFETIME_MS),
     });
     const context = { runtime: active.runtime, client: active.client };
     let networkUrl: string;
@@ -209,7 +146,7 @@ export class ConnectService {
         started = await startOAuth1Authorization(provider, context, callback);
       } catch (error) {
         if (error instanceof ProviderRequestError) {
-          throw new ApiError(
+          throw new DomainError(
             'PROVIDER_REQUEST_FAILED',
             `${provider.displayName} refused to start the authorization (${error.classification.reason}): ${error.classification.remedy}`,
           );
@@ -233,7 +170,7 @@ export class ConnectService {
       ...(principal.userRole === 'member' ? { owner: principal.userId ?? null } : {}),
     });
     if (!session)
-      throw new ApiError(
+      throw new DomainError(
         'CONNECT_SESSION_NOT_FOUND',
         `No connect session ${id} in this workspace.`,
       );
@@ -288,7 +225,7 @@ export class ConnectService {
     }
     let result: CallbackResult;
     try {
-      if (session.expiresAt.getTime() <= Date.now()) {
+      if (session.expiresAt.getTime() <= this.clock.now().getTime()) {
         throw new CallbackFailure(
           'state_expired',
           'The sign-in took longer than 10 minutes; start the connection again.',
@@ -329,7 +266,7 @@ export class ConnectService {
       outcome: result.outcome,
       outcomeDetail: result.detail,
       connectionIds: JSON.stringify(result.connectionIds),
-      completedAt: new Date(),
+      completedAt: this.clock.now(),
       // The verifier or request-token secret is single use.
       verifier: undefined,
     });
@@ -384,38 +321,6 @@ export class ConnectService {
     });
   }
 
-  /**
-   * Where the network ends a person's other tokens when they authorize again with different
-   * scopes (LinkedIn), marks the connections that relied on those tokens.
-   */
-  private async endOtherGrants(
-    em: EntityManager,
-    active: ActiveProvider,
-    grant: Grant,
-    actor: string,
-  ): Promise<void> {
-    if (!active.provider.scopeChangeEndsOtherGrants) return;
-    const scopes = (value: string) => (JSON.parse(value) as string[]).slice().sort().join(' ');
-    // The network ends them for the whole app, so every workspace's grants of this person count.
-    const others = await em.find(Grant, {
-      provider: grant.provider,
-      subjectId: grant.subjectId,
-      id: { $ne: grant.id },
-    });
-    for (const other of others.filter(
-      (candidate) => scopes(candidate.grantedScopes) !== scopes(grant.grantedScopes),
-    )) {
-      for (const connection of await em.find(Connection, { grant: other })) {
-        changeStatus(em, connection, 'revoked', {
-          reason: 'token_revoked',
-          remedy: `${active.provider.displayName} ended this authorization when ${grant.subjectName} authorized the app again with different permissions. Reconnect this account.`,
-          actor,
-          data: { replacedBy: grant.id },
-        });
-      }
-    }
-  }
-
   private async connect(
     session: ConnectSession,
     query: Readonly<Record<string, string | undefined>>,
@@ -461,140 +366,15 @@ export class ConnectService {
     const missingOptional = granted
       ? requested.filter((scope) => !required.includes(scope) && !granted.includes(scope))
       : [];
-    return this.em.fork().transactional(async (em) => {
-      const workspace = em.getReference(Workspace, session.workspace.id);
-      const actor = session.owner ? `user:${session.owner.id}` : 'system';
-      if (session.connectionId) {
-        const connection = await em.findOne(
-          Connection,
-          { id: session.connectionId, workspace },
-          { populate: ['grant'] },
+    try {
+      return await this.store.save({ session, active, tokens, discovery, missingOptional });
+    } catch (error) {
+      if (error instanceof AccountMismatchError)
+        throw new CallbackFailure(
+          'account_mismatch',
+          'You signed in with a different account than the one this connection belongs to; nothing was changed.',
         );
-        const account = connection
-          ? discovery.accounts.find((candidate) => candidate.id === connection.accountId)
-          : undefined;
-        if (!connection || !account) {
-          throw new CallbackFailure(
-            'account_mismatch',
-            'You signed in with a different account than the one this connection belongs to; nothing was changed.',
-          );
-        }
-        const now = new Date();
-        const siblings = await em.find(Connection, {
-          grant: connection.grant,
-          id: { $ne: connection.id },
-        });
-        if (discovery.subject.id !== connection.grant.subjectId && siblings.length > 0) {
-          // Someone else signed in: the accounts authorized by the first person keep their grant.
-          const own = Object.assign(new Grant(), {
-            workspace,
-            provider: active.id,
-            subjectId: discovery.subject.id,
-            subjectName: discovery.subject.name,
-          });
-          em.persist(own);
-          connection.grant = own;
-        } else {
-          for (const sibling of siblings.filter(
-            (c) => c.status === 'revoked' || c.status === 'expired',
-          )) {
-            changeStatus(em, sibling, 'active', {
-              actor,
-              data: { reauthorizedThrough: connection.id },
-            });
-          }
-        }
-        const grant = connection.grant;
-        this.vault.storeGrantTokens(grant, tokens);
-        Object.assign(grant, {
-          subjectId: discovery.subject.id,
-          subjectName: discovery.subject.name,
-          lastRefreshedAt: now,
-          failureCount: 0,
-          refreshOutcomeUnknown: false,
-          nextCheckAt: undefined,
-        });
-        schedule(provider, grant, now);
-        // Accounts still on the same authorization lapse when it does, now later.
-        for (const sibling of siblings.filter((c) => c.grant === grant)) {
-          setHardExpiry(sibling, hardExpiry(provider, grant, sibling));
-        }
-        this.vault.storeConnectionToken(connection, account.tokens);
-        Object.assign(connection, {
-          status: 'active',
-          reason: undefined,
-          remedy: undefined,
-          missingScopes: JSON.stringify(missingOptional),
-          updatedAt: new Date(),
-        });
-        setHardExpiry(connection, hardExpiry(provider, connection.grant, connection));
-        recordEvent(em, {
-          workspaceId: workspace.id,
-          connectionId: connection.id,
-          type: 'connection.reauthorized',
-          actor,
-        });
-        await this.endOtherGrants(em, active, connection.grant, actor);
-        return [connection.id];
-      }
-      const grant = Object.assign(new Grant(), {
-        workspace,
-        provider: active.id,
-        subjectId: discovery.subject.id,
-        subjectName: discovery.subject.name,
-      });
-      this.vault.storeGrantTokens(grant, tokens);
-      schedule(provider, grant, new Date());
-      em.persist(grant);
-      const now = new Date();
-      const ids: string[] = [];
-      const replacedGrants = new Set<string>();
-      for (const account of discovery.accounts) {
-        const existing = await em.findOne(Connection, {
-          workspace,
-          provider: active.id,
-          accountId: account.id,
-        });
-        if (existing) replacedGrants.add(existing.grant.id);
-        const connection =
-          existing ??
-          Object.assign(new Connection(), {
-            workspace,
-            provider: active.id,
-            accountId: account.id,
-            accountKind: account.kind,
-            name: defaultName(session.owner?.name ?? discovery.subject.name, now),
-            ...(session.owner ? { owner: em.getReference(User, session.owner.id) } : {}),
-          });
-        Object.assign(connection, {
-          grant,
-          accountName: account.name,
-          status: 'active',
-          reason: undefined,
-          remedy: undefined,
-          missingScopes: JSON.stringify(missingOptional),
-          updatedAt: now,
-        });
-        this.vault.storeConnectionToken(connection, account.tokens);
-        setHardExpiry(connection, hardExpiry(provider, grant, connection));
-        em.persist(connection);
-        recordEvent(em, {
-          workspaceId: workspace.id,
-          connectionId: connection.id,
-          type: existing ? 'connection.reauthorized' : 'connection.created',
-          actor,
-          data: { provider: active.id, accountId: account.id, accountName: account.name },
-        });
-        ids.push(connection.id);
-      }
-      await em.flush();
-      // A grant whose every connection moved to the new one is dropped, so nothing keeps renewing it.
-      for (const replaced of replacedGrants) {
-        if ((await em.count(Connection, { grant: replaced })) === 0)
-          await em.nativeDelete(Grant, { id: replaced });
-      }
-      await this.endOtherGrants(em, active, grant, actor);
-      return ids;
-    });
+      throw error;
+    }
   }
 }

@@ -1,7 +1,8 @@
 import { EntityManager, type FilterQuery } from '@mikro-orm/core';
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Connection, ConnectionEvent, type ConnectionStatus, User } from '@tether/persistence';
-import { ApiError } from '../http/errors';
+import { Clock } from '../clock/clock';
+import { DomainError } from '../domain-error';
 import type { Principal } from '../identity/principal';
 import { ProviderRegistry } from '../providers/provider-registry';
 import { actorOf, recordEvent } from './audit-trail';
@@ -36,7 +37,7 @@ function decodeCursor(value: string): Cursor {
   } catch {
     // fall through
   }
-  throw new ApiError('INVALID_REQUEST', 'cursor is not one this API returned.', {
+  throw new DomainError('INVALID_REQUEST', 'cursor is not one this API returned.', {
     errors: [{ path: 'cursor', message: 'invalid' }],
   });
 }
@@ -54,6 +55,7 @@ export class ConnectionsService {
     private readonly em: EntityManager,
     private readonly registry: ProviderRegistry,
     private readonly vault: TokenVault,
+    @Inject(Clock) private readonly clock: Clock,
   ) {}
 
   /** Members see what they own or what is shared with them; admins see the whole workspace. */
@@ -69,7 +71,7 @@ export class ConnectionsService {
   /** A member may change or delete only what they own; what is shared with them is read-only. */
   private assertOwner(principal: Principal, connection: Connection): void {
     if (principal.userRole === 'member' && connection.owner?.id !== principal.userId) {
-      throw new ApiError(
+      throw new DomainError(
         'INSUFFICIENT_SCOPE',
         'Only the connection’s owner or a workspace admin can change or delete it.',
       );
@@ -123,7 +125,7 @@ export class ConnectionsService {
       { populate: ['grant', 'owner'] },
     );
     if (!connection)
-      throw new ApiError('CONNECTION_NOT_FOUND', `No connection ${id} visible to this key.`);
+      throw new DomainError('CONNECTION_NOT_FOUND', `No connection ${id} visible to this key.`);
     return connection;
   }
 
@@ -145,12 +147,16 @@ export class ConnectionsService {
       const found = await em.find(User, { id: { $in: users }, workspace: principal.workspaceId });
       const missing = users.filter((userId) => !found.some((user) => user.id === userId));
       if (missing.length > 0) {
-        throw new ApiError('INVALID_REQUEST', `No user ${missing.join(', ')} in this workspace.`, {
-          errors: missing.map((userId) => ({
-            path: change.ownerId === userId ? 'ownerId' : 'sharedWith',
-            message: `no user ${userId}`,
-          })),
-        });
+        throw new DomainError(
+          'INVALID_REQUEST',
+          `No user ${missing.join(', ')} in this workspace.`,
+          {
+            errors: missing.map((userId) => ({
+              path: change.ownerId === userId ? 'ownerId' : 'sharedWith',
+              message: `no user ${userId}`,
+            })),
+          },
+        );
       }
     }
     if (change.name !== undefined && change.name !== connection.name) {
@@ -159,6 +165,7 @@ export class ConnectionsService {
         connectionId: id,
         type: 'connection.renamed',
         actor,
+        at: this.clock.now(),
         data: { from: connection.name, to: change.name },
       });
       connection.name = change.name;
@@ -174,13 +181,14 @@ export class ConnectionsService {
         connectionId: id,
         type: 'connection.shared',
         actor,
+        at: this.clock.now(),
         data: {
           ownerId: connection.owner?.id ?? null,
           sharedWith: JSON.parse(connection.sharedWith) as string[],
         },
       });
     }
-    connection.updatedAt = new Date();
+    connection.updatedAt = this.clock.now();
     await em.flush();
     return connection;
   }
@@ -213,13 +221,14 @@ export class ConnectionsService {
           );
         }
       }
-      this.vault.eraseGrant(grant);
+      this.vault.eraseGrant(grant, this.clock.now());
     }
     recordEvent(em, {
       workspaceId: principal.workspaceId,
       connectionId: id,
       type: 'connection.deleted',
       actor: actorOf(principal),
+      at: this.clock.now(),
       data: { provider: connection.provider, accountId: connection.accountId, revokedAtNetwork },
     });
     em.remove(connection);
@@ -237,7 +246,7 @@ export class ConnectionsService {
     );
     // A deleted connection's trail stays readable by admins.
     if (visible === 0 && (principal.userRole === 'member' || events.length === 0)) {
-      throw new ApiError('CONNECTION_NOT_FOUND', `No connection ${id} visible to this key.`);
+      throw new DomainError('CONNECTION_NOT_FOUND', `No connection ${id} visible to this key.`);
     }
     return events;
   }

@@ -5,7 +5,8 @@ import { TETHER_CONFIG } from '../config/config.token';
 import type { TetherConfig } from '../config/tether-config';
 import { Public } from '../identity/principal';
 import { Inject } from '@nestjs/common';
-import { type CallbackResult, ConnectService } from './connect.service';
+import type { CallbackResult } from './connect-outcome';
+import { ConnectService } from './connect.service';
 
 function escape(value: string): string {
   return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

@@ -1,47 +1,51 @@
 import type { EntityManager } from '@mikro-orm/core';
-import type { Connection, ConnectionStatus } from '@tether/persistence';
+import type { Connection } from '@tether/persistence';
+import { type StatusTrigger, transition, type Transition } from '@tether/core';
 import type { Reason } from '@tether/provider-sdk';
-import { type ConnectionEventType, recordEvent } from './audit-trail';
+import { recordEvent } from './audit-trail';
 
-/** The statuses in which a connection works, and so may still need reminding. */
-export const LIVE_STATUSES: readonly ConnectionStatus[] = ['active', 'expiring', 'degraded'];
+/** Re-exported for readers outside the lifecycle; the statuses are @tether/core's. */
 
-const EVENT_FOR_STATUS: Record<ConnectionStatus, ConnectionEventType> = {
-  active: 'connection.recovered',
-  expiring: 'connection.expiring',
-  degraded: 'connection.degraded',
-  expired: 'connection.expired',
-  revoked: 'connection.revoked',
-};
+/** Why a status changes, as written on the connection and in the trail. */
+export interface StatusCause {
+  readonly reason?: Reason;
+  readonly remedy?: string;
+  readonly actor: string;
+  readonly data?: Record<string, unknown>;
+  /** The host clock's reading. */
+  readonly at: Date;
+}
 
 /**
- * The one place a connection's status changes. A change to the same status is not an event,
- * so a revocation reported twice is recorded once.
+ * The one place a connection's status changes: the status machine of @tether/core decides
+ * whether the trigger changes it and which event that is, and the change and its event are
+ * written together. No change, no event: a revocation reported twice is recorded once.
  */
 export function changeStatus(
   em: EntityManager,
   connection: Connection,
-  to: ConnectionStatus,
-  cause: { reason?: Reason; remedy?: string; actor: string; data?: Record<string, unknown> },
-): boolean {
-  if (connection.status === to) return false;
-  const from = connection.status;
-  connection.status = to;
-  connection.reason = to === 'active' ? undefined : cause.reason;
-  connection.remedy = to === 'active' ? undefined : cause.remedy;
-  connection.updatedAt = new Date();
+  trigger: StatusTrigger,
+  cause: StatusCause,
+): Transition | undefined {
+  const change = transition(connection.status, trigger);
+  if (!change) return undefined;
+  connection.status = change.to;
+  connection.reason = change.to === 'active' ? undefined : cause.reason;
+  connection.remedy = change.to === 'active' ? undefined : cause.remedy;
+  connection.updatedAt = cause.at;
   recordEvent(em, {
     workspaceId: connection.workspace.id,
     connectionId: connection.id,
-    type: EVENT_FOR_STATUS[to],
+    type: change.event,
     actor: cause.actor,
+    at: cause.at,
     data: {
-      from,
-      to,
+      from: change.from,
+      to: change.to,
       ...(cause.reason ? { reason: cause.reason } : {}),
-      ...(cause.remedy && to !== 'active' ? { remedy: cause.remedy } : {}),
+      ...(cause.remedy && change.to !== 'active' ? { remedy: cause.remedy } : {}),
       ...cause.data,
     },
   });
-  return true;
+  return change;
 }

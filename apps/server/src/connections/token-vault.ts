@@ -27,7 +27,7 @@ export class TokenVault {
   }
 
   /** Stores a grant's tokens; keeps the stored refresh token when the new set has none. */
-  storeGrantTokens(grant: Grant, tokens: TokenSet): void {
+  storeGrantTokens(grant: Grant, tokens: TokenSet, now: Date): void {
     grant.accessToken = this.seal('grants', grant.id, 'access_token', tokens.accessToken);
     grant.accessTokenExpiresAt = tokens.accessTokenExpiresAt;
     if (tokens.refreshToken) {
@@ -37,7 +37,7 @@ export class TokenVault {
     if (tokens.tokenSecret)
       grant.tokenSecret = this.seal('grants', grant.id, 'token_secret', tokens.tokenSecret);
     if (tokens.grantedScopes) grant.grantedScopes = JSON.stringify(tokens.grantedScopes);
-    grant.updatedAt = new Date();
+    grant.updatedAt = now;
   }
 
   grantTokens(grant: Grant): TokenSet | undefined {
@@ -65,6 +65,18 @@ export class TokenVault {
     connection.accessTokenExpiresAt = tokens?.accessTokenExpiresAt;
   }
 
+  /** The connection's own token set, when it has one: what its health checks run with. */
+  connectionTokens(connection: Connection): TokenSet | undefined {
+    const accessToken = this.connectionToken(connection);
+    if (accessToken === undefined) return undefined;
+    return {
+      accessToken,
+      ...(connection.accessTokenExpiresAt
+        ? { accessTokenExpiresAt: connection.accessTokenExpiresAt }
+        : {}),
+    };
+  }
+
   connectionToken(connection: Connection): string | undefined {
     return this.open('connections', connection.id, 'access_token', connection.accessToken);
   }
@@ -79,11 +91,11 @@ export class TokenVault {
   }
 
   /** Erases every token of a grant. */
-  eraseGrant(grant: Grant): void {
+  eraseGrant(grant: Grant, now: Date): void {
     grant.accessToken = undefined;
     grant.refreshToken = undefined;
     grant.tokenSecret = undefined;
-    grant.updatedAt = new Date();
+    grant.updatedAt = now;
   }
 
   /** Re-encrypts a value under the newest key, when it was encrypted with an older one. */

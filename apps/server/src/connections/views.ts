@@ -29,7 +29,8 @@ export function connectionView(connection: Connection) {
     hardExpiresAt: iso(connection.hardExpiresAt),
     lastRefreshedAt: iso(grant.lastRefreshedAt),
     nextRefreshAt: iso(grant.nextRefreshAt),
-    nextCheckAt: iso(grant.nextCheckAt),
+    // A connection with its own token is checked with it, on its own schedule.
+    nextCheckAt: iso(connection.accessToken ? connection.nextCheckAt : grant.nextCheckAt),
     createdAt: connection.createdAt.toISOString(),
     updatedAt: connection.updatedAt.toISOString(),
   };

@@ -1,23 +1,9 @@
-/** An error the API reports as `application/problem+json`; `code` is stable and documented. */
-export class ApiError extends Error {
-  constructor(
-    readonly code: ApiErrorCode,
-    message: string,
-    readonly details?: { readonly errors?: readonly ProblemIssue[] } & Record<string, unknown>,
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-}
+import { DomainError, type ErrorCode } from '../domain-error';
 
-/** One problem with a request, pointing at the field. */
-export interface ProblemIssue {
-  readonly path: string;
-  readonly message: string;
-}
+export type { ProblemIssue } from '../domain-error';
 
-/** Every stable error code and the HTTP status it maps to. The one place codes meet statuses. */
-export const API_ERROR_STATUS = {
+/** The HTTP status of every error code. The one place codes meet statuses. */
+export const API_ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   INVALID_REQUEST: 400,
   RETURN_URL_NOT_ALLOWED: 400,
   MALFORMED_JSON: 400,
@@ -41,6 +27,13 @@ export const API_ERROR_STATUS = {
   INTERNAL_ERROR: 500,
   PROVIDER_REQUEST_FAILED: 502,
   SERVICE_UNAVAILABLE: 503,
-} as const;
+};
 
-export type ApiErrorCode = keyof typeof API_ERROR_STATUS;
+export type ApiErrorCode = ErrorCode;
+
+/**
+ * The former name of {@link DomainError}, kept while controllers outside this change still use it;
+ * new code throws `DomainError`.
+ */
+export const ApiError = DomainError;
+export type ApiError = DomainError;

@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { json, type NextFunction, type Request, type Response } from 'express';
-import { ApiError } from './errors';
+import { DomainError } from '../domain-error';
 
 const JSON_BODY_LIMIT = '1mb';
 
@@ -13,7 +13,7 @@ export function useJsonBodies(app: INestApplication): void {
   app.use((request: Request, _response: Response, next: NextFunction) => {
     next(
       /%00/i.test(request.originalUrl)
-        ? new ApiError('INVALID_REQUEST', 'The URL contains a NUL character (%00).')
+        ? new DomainError('INVALID_REQUEST', 'The URL contains a NUL character (%00).')
         : undefined,
     );
   });
@@ -21,7 +21,7 @@ export function useJsonBodies(app: INestApplication): void {
   app.use((request: Request, _response: Response, next: NextFunction) => {
     next(
       holdsNul(request.body)
-        ? new ApiError(
+        ? new DomainError(
             'INVALID_REQUEST',
             'Text in the request body must not contain NUL characters.',
           )
@@ -33,15 +33,21 @@ export function useJsonBodies(app: INestApplication): void {
       typeof error === 'object' && error !== null ? (error as { type?: unknown }).type : undefined;
     switch (type) {
       case 'entity.parse.failed':
-        return next(new ApiError('MALFORMED_JSON', 'The request body is not valid JSON.'));
+        return next(new DomainError('MALFORMED_JSON', 'The request body is not valid JSON.'));
       case 'entity.too.large':
         return next(
-          new ApiError('PAYLOAD_TOO_LARGE', `The request body is larger than ${JSON_BODY_LIMIT}.`),
+          new DomainError(
+            'PAYLOAD_TOO_LARGE',
+            `The request body is larger than ${JSON_BODY_LIMIT}.`,
+          ),
         );
       case 'encoding.unsupported':
       case 'charset.unsupported':
         return next(
-          new ApiError('UNSUPPORTED_MEDIA_TYPE', 'The request body uses an unsupported encoding.'),
+          new DomainError(
+            'UNSUPPORTED_MEDIA_TYPE',
+            'The request body uses an unsupported encoding.',
+          ),
         );
       default:
         return next(error);

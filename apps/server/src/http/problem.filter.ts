@@ -6,7 +6,8 @@ import {
   Logger,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { API_ERROR_STATUS, ApiError, type ApiErrorCode } from './errors';
+import { DomainError } from '../domain-error';
+import { API_ERROR_STATUS, type ApiErrorCode } from './errors';
 
 /** RFC 9457 problem details, with Tether's stable `code`. */
 export interface ProblemDocument {
@@ -83,7 +84,7 @@ export class ProblemFilter implements ExceptionFilter {
     const request = context.getRequest<Request>();
     const response = context.getResponse<Response>();
     let document: ProblemDocument | undefined;
-    if (exception instanceof ApiError) {
+    if (exception instanceof DomainError) {
       document = problem(exception.code, exception.message, exception.details ?? {});
     } else if (exception instanceof HttpException) {
       document = fromHttpException(exception);

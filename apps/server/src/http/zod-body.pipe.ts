@@ -1,6 +1,6 @@
 import type { PipeTransform } from '@nestjs/common';
 import type { z } from 'zod';
-import { ApiError } from './errors';
+import { DomainError } from '../domain-error';
 
 /** Parses a request part with a zod schema; bad input becomes a 400 listing every field at fault. */
 export class ZodPipe<Schema extends z.ZodType> implements PipeTransform<unknown, z.output<Schema>> {
@@ -13,7 +13,7 @@ export class ZodPipe<Schema extends z.ZodType> implements PipeTransform<unknown,
       path: issue.path.length ? issue.path.map(String).join('.') : '(body)',
       message: issue.message,
     }));
-    throw new ApiError(
+    throw new DomainError(
       'INVALID_REQUEST',
       `The request is not valid: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}.`,
       {

@@ -1,7 +1,7 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { ApiKeyScope } from '@tether/persistence';
-import { ApiError } from '../http/errors';
+import { DomainError } from '../domain-error';
 import { IdentityService } from './identity.service';
 import { type AuthenticatedRequest, PUBLIC_ROUTE, REQUIRED_SCOPE } from './principal';
 
@@ -20,14 +20,14 @@ export class ApiKeyGuard implements CanActivate {
     const header = request.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
     if (!match) {
-      throw new ApiError('UNAUTHENTICATED', 'Send an API key as "Authorization: Bearer <key>".');
+      throw new DomainError('UNAUTHENTICATED', 'Send an API key as "Authorization: Bearer <key>".');
     }
     const principal = await this.identity.authenticate(match[1]!);
-    if (!principal) throw new ApiError('UNAUTHENTICATED', 'The API key is unknown or revoked.');
+    if (!principal) throw new DomainError('UNAUTHENTICATED', 'The API key is unknown or revoked.');
     const required =
       this.reflector.getAllAndOverride<ApiKeyScope>(REQUIRED_SCOPE, targets) ?? 'admin';
     if (required === 'admin' && principal.scope !== 'admin') {
-      throw new ApiError(
+      throw new DomainError(
         'INSUFFICIENT_SCOPE',
         `This route needs an API key with the admin scope; this key has ${principal.scope}.`,
       );

@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/core';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ApiKey, type ApiKeyScope, User, type UserRole, Workspace } from '@tether/persistence';
+import { Clock } from '../clock/clock';
 import { TETHER_CONFIG } from '../config/config.token';
 import type { TetherConfig } from '../config/tether-config';
-import { ApiError } from '../http/errors';
+import { DomainError } from '../domain-error';
 import { displayPrefix, generateApiKey, hashApiKey, sameKey } from './api-key';
 import type { Principal } from './principal';
 
@@ -26,6 +27,7 @@ export class IdentityService {
   constructor(
     private readonly em: EntityManager,
     @Inject(TETHER_CONFIG) private readonly config: TetherConfig,
+    @Inject(Clock) private readonly clock: Clock,
   ) {}
 
   /**
@@ -73,7 +75,7 @@ export class IdentityService {
       { populate: ['user'] },
     );
     if (!apiKey) return undefined;
-    const now = new Date();
+    const now = this.clock.now();
     if (
       !apiKey.lastUsedAt ||
       now.getTime() - apiKey.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS
@@ -110,7 +112,7 @@ export class IdentityService {
       await em.persistAndFlush(user);
     } catch (error) {
       if (error instanceof UniqueConstraintViolationException) {
-        throw new ApiError(
+        throw new DomainError(
           'USER_EXISTS',
           `A user with the email ${user.email} already exists in this workspace.`,
         );
@@ -140,7 +142,7 @@ export class IdentityService {
     if (input.userId !== undefined) {
       user = (await em.findOne(User, { id: input.userId, workspace: workspaceId })) ?? undefined;
       if (!user) {
-        throw new ApiError(
+        throw new DomainError(
           'INVALID_REQUEST',
           `userId: no user ${input.userId} in this workspace.`,
           {
@@ -166,8 +168,8 @@ export class IdentityService {
     const em = this.em.fork();
     const apiKey = await em.findOne(ApiKey, { id, workspace: workspaceId, revokedAt: null });
     if (!apiKey)
-      throw new ApiError('API_KEY_NOT_FOUND', `No active API key ${id} in this workspace.`);
-    apiKey.revokedAt = new Date();
+      throw new DomainError('API_KEY_NOT_FOUND', `No active API key ${id} in this workspace.`);
+    apiKey.revokedAt = this.clock.now();
     await em.flush();
   }
 }

@@ -1,7 +1,7 @@
 import { createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
 import type { ApiKeyScope } from '@tether/persistence';
 import type { Request } from 'express';
-import { ApiError } from '../http/errors';
+import { DomainError } from '../domain-error';
 
 /** Who is calling: resolved from the API key by the guard. */
 export interface Principal {
@@ -44,7 +44,7 @@ export const CurrentPrincipal = createParamDecorator(
  */
 export function assertWorkspaceAdmin(principal: Principal): void {
   if (principal.userRole === 'member') {
-    throw new ApiError(
+    throw new DomainError(
       'INSUFFICIENT_SCOPE',
       'This route is for workspace admins; this key belongs to a member.',
     );

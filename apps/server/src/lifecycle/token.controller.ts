@@ -1,16 +1,21 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
+import { needsRefresh, renewableWithoutPerson } from '@tether/core';
+import { Clock } from '../clock/clock';
+import { grantState, hasOwnToken } from '../connections/connection-state';
 import { ConnectionsService } from '../connections/connections.service';
 import { TokenVault } from '../connections/token-vault';
 import { connectionView } from '../connections/views';
-import { ApiError } from '../http/errors';
+import { DomainError } from '../domain-error';
 import { ApiJsonBody, ApiKeyAuth, ApiProblems } from '../http/openapi';
 import { ZodPipe } from '../http/zod-body.pipe';
 import { CurrentPrincipal, type Principal, RequireScope } from '../identity/principal';
 import { ProviderRegistry } from '../providers/provider-registry';
-import { needsRefresh } from './lifecycle-policy';
-import { LifecycleFailure, LifecycleService } from './lifecycle.service';
+import { HealthChecks } from './health-checks';
+import { LifecycleFailure } from './lifecycle-failure';
+import { ReportedErrors } from './reported-errors';
+import { TokenRenewal } from './token-renewal';
 
 const reportedError = z.strictObject({
   status: z.number().int().min(0).max(999),
@@ -18,15 +23,18 @@ const reportedError = z.strictObject({
   body: z.unknown().optional(),
 });
 
-/** Tokens for callers, forced refreshes and errors callers saw. */
+/** Tokens for callers, forced refreshes and checks, and errors callers saw. */
 @ApiTags('tokens')
 @Controller('api/v1/connections')
 export class TokenController {
   constructor(
     private readonly connections: ConnectionsService,
-    private readonly lifecycle: LifecycleService,
+    private readonly renewal: TokenRenewal,
+    private readonly checks: HealthChecks,
+    private readonly reported: ReportedErrors,
     private readonly vault: TokenVault,
     private readonly registry: ProviderRegistry,
+    @Inject(Clock) private readonly clock: Clock,
   ) {}
 
   private needsReauthorization(connection: {
@@ -34,8 +42,8 @@ export class TokenController {
     reason?: string;
     remedy?: string;
     id: string;
-  }): ApiError {
-    return new ApiError(
+  }): DomainError {
+    return new DomainError(
       'CONNECTION_NEEDS_REAUTHORIZATION',
       `Connection ${connection.id} is ${connection.status}: ${connection.remedy ?? 'reconnect it.'}`,
       {
@@ -66,9 +74,9 @@ export class TokenController {
         expiresAt: connection.accessTokenExpiresAt?.toISOString() ?? null,
       };
     const active = this.registry.get(connection.provider);
-    if (needsRefresh(active.provider, connection.grant, new Date())) {
+    if (needsRefresh(active.provider.refresh, grantState(connection.grant), this.clock.now())) {
       try {
-        await this.lifecycle.refresh(connection.grant.id);
+        await this.renewal.refresh(connection.grant.id);
       } catch (error) {
         if (!(error instanceof LifecycleFailure)) throw error;
       }
@@ -78,8 +86,8 @@ export class TokenController {
     }
     const tokens = this.vault.grantTokens(connection.grant);
     const expiresAt = connection.grant.accessTokenExpiresAt;
-    if (!tokens || (expiresAt && expiresAt.getTime() <= Date.now())) {
-      throw new ApiError(
+    if (!tokens || (expiresAt && expiresAt.getTime() <= this.clock.now().getTime())) {
+      throw new DomainError(
         'SERVICE_UNAVAILABLE',
         `The ${connection.provider} token could not be renewed yet; Tether keeps retrying. Try again shortly.`,
       );
@@ -94,19 +102,53 @@ export class TokenController {
 
   @Post(':id/refresh')
   @HttpCode(200)
-  @ApiKeyAuth('CONNECTION_NOT_FOUND', 'CONNECTION_NEEDS_REAUTHORIZATION')
-  @ApiOperation({ summary: 'Refresh the connection’s tokens now' })
-  @ApiOkResponse({ description: 'The connection after the refresh' })
+  @ApiKeyAuth('CONNECTION_NOT_FOUND', 'CONNECTION_NEEDS_REAUTHORIZATION', 'SERVICE_UNAVAILABLE')
+  @ApiOperation({
+    summary: 'Refresh the connection’s tokens now',
+    description:
+      'Where only the person can renew the tokens (or the connection works with its own token), runs the health check instead, so the answer is never unchecked.',
+  })
+  @ApiOkResponse({ description: 'The connection after the refresh or check' })
   async refresh(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
     const connection = await this.connections.get(principal, id);
     if (connection.status === 'expired' || connection.status === 'revoked')
       throw this.needsReauthorization(connection);
-    try {
-      await this.lifecycle.refresh(connection.grant.id, { force: true });
-    } catch (error) {
-      if (!(error instanceof LifecycleFailure)) throw error;
+    const { provider } = this.registry.get(connection.provider);
+    if (
+      !hasOwnToken(connection) &&
+      renewableWithoutPerson(provider.refresh, grantState(connection.grant))
+    ) {
+      try {
+        await this.renewal.refresh(connection.grant.id, { force: true });
+      } catch (error) {
+        if (!(error instanceof LifecycleFailure)) throw error;
+      }
+    } else {
+      await this.checks.connection(connection);
     }
     return connectionView(await this.connections.get(principal, id));
+  }
+
+  @Post(':id/check')
+  @HttpCode(200)
+  @ApiKeyAuth('CONNECTION_NOT_FOUND', 'SERVICE_UNAVAILABLE')
+  @ApiOperation({
+    summary: 'Run the connection’s health check now',
+    description:
+      'With the token the connection works with (its own, such as a Facebook Page token, else the authorization’s). A failure is applied by its scope like any other.',
+  })
+  @ApiOkResponse({
+    description:
+      '`{ checked, verdict: { reason, scope, transient, remedy } | null, connection }`; `checked` is false when the network offers no check',
+  })
+  async check(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
+    const connection = await this.connections.get(principal, id);
+    const outcome = await this.checks.connection(connection);
+    return {
+      checked: outcome.checked,
+      verdict: outcome.checked ? (outcome.verdict ?? null) : null,
+      connection: connectionView(await this.connections.get(principal, id)),
+    };
   }
 
   @Post(':id/errors')
@@ -116,9 +158,9 @@ export class TokenController {
   @ApiOperation({
     summary: 'Report an error the network returned while using the token',
     description:
-      'Classified by the provider; a permanent reason changes the status at once, a transient one is recorded.',
+      'Classified by the provider. Its `scope` says how far it reaches: `grant` (every connection of the authorization), `account` (this connection) or `resource` (one object: recorded, no status changes). A permanent reason changes the status at once, unless the network answers an expired token and a revoked one alike: then Tether renews or checks first and decides on what that finds.',
   })
-  @ApiOkResponse({ description: '`{ reason, transient, remedy, connection }`' })
+  @ApiOkResponse({ description: '`{ reason, scope, transient, remedy, connection }`' })
   @ApiProblems('INVALID_REQUEST')
   async report(
     @CurrentPrincipal() principal: Principal,
@@ -129,7 +171,7 @@ export class TokenController {
     const headers = Object.fromEntries(
       Object.entries(input.headers).map(([name, value]) => [name.toLowerCase(), value]),
     );
-    const verdict = await this.lifecycle.report(connection, {
+    const verdict = await this.reported.report(connection, {
       status: input.status,
       headers,
       body: input.body,

@@ -8,7 +8,7 @@ import {
   simulatorFetch,
   simulatorUrl,
 } from '@tether/provider-testkit/simulator';
-import { ApiError } from '../http/errors';
+import { DomainError } from '../domain-error';
 import type { LoadedProvider } from './provider-loader';
 
 /** A loaded provider wired to run: its runtime, its credentials, and its sandbox simulator if any. */
@@ -109,11 +109,16 @@ export class ProviderRegistry {
     return [...this.byId.values()];
   }
 
-  /** The provider with this id, or a 404 problem. */
+  /** The provider with this id, or `undefined` when this deployment no longer loads it. */
+  find(id: string): ActiveProvider | undefined {
+    return this.byId.get(id);
+  }
+
+  /** The provider with this id, or a PROVIDER_NOT_FOUND error. */
   get(id: string): ActiveProvider {
     const active = this.byId.get(id);
     if (!active) {
-      throw new ApiError(
+      throw new DomainError(
         'PROVIDER_NOT_FOUND',
         `No provider '${id}' is loaded. GET /api/v1/providers lists the loaded ones.`,
       );

@@ -1,6 +1,7 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
+import { Clock } from '../clock/clock';
 import { RequireScope } from '../identity/principal';
 import { ApiJsonBody, ApiKeyAuth, ApiProblems } from '../http/openapi';
 import { ZodPipe } from '../http/zod-body.pipe';
@@ -19,7 +20,10 @@ const classifyErrorBody = z.strictObject({
 @RequireScope('tokens:read')
 @ApiKeyAuth()
 export class ProvidersController {
-  constructor(private readonly registry: ProviderRegistry) {}
+  constructor(
+    private readonly registry: ProviderRegistry,
+    @Inject(Clock) private readonly clock: Clock,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'List the loaded providers with everything they declare' })
@@ -58,7 +62,7 @@ export class ProvidersController {
     );
     return provider.classifyError(
       { status: input.status, headers, body: input.body },
-      { now: new Date() },
+      { now: this.clock.now() },
     );
   }
 }

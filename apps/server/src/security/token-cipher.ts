@@ -66,7 +66,8 @@ export function generatedEncryptionKeys(dataDir: string): {
     return { keys: parsed.keys, created: false, file };
   }
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const key = { id: `k${Date.now().toString(36)}`, key: randomBytes(32) };
+  // The id only has to be new; it names the key in each value it encrypts.
+  const key = { id: `k${randomBytes(6).toString('hex')}`, key: randomBytes(32) };
   writeFileSync(file, `${key.id}:${key.key.toString('base64')}\n`, { mode: 0o600 });
   chmodSync(file, 0o600);
   return { keys: [key], created: true, file };

@@ -1,0 +1,50 @@
+/**
+ * Every stable error code the host reports. Services throw {@link DomainError}s with one of
+ * these; only the exception filter (http/problem.filter.ts) turns them into HTTP statuses.
+ */
+export const ERROR_CODES = [
+  'INVALID_REQUEST',
+  'RETURN_URL_NOT_ALLOWED',
+  'MALFORMED_JSON',
+  'UNAUTHENTICATED',
+  'INSUFFICIENT_SCOPE',
+  'NOT_FOUND',
+  'PROVIDER_NOT_FOUND',
+  'API_KEY_NOT_FOUND',
+  'CONNECTION_NOT_FOUND',
+  'CONNECT_SESSION_NOT_FOUND',
+  'USER_NOT_FOUND',
+  'WEBHOOK_NOT_FOUND',
+  'METHOD_NOT_ALLOWED',
+  'CONFLICT',
+  'USER_EXISTS',
+  'PROVIDER_NOT_CONFIGURED',
+  'CONNECTION_NEEDS_REAUTHORIZATION',
+  'PROVIDER_UNAVAILABLE',
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'INTERNAL_ERROR',
+  'PROVIDER_REQUEST_FAILED',
+  'SERVICE_UNAVAILABLE',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** One problem with an input, pointing at the field. */
+export interface ProblemIssue {
+  readonly path: string;
+  readonly message: string;
+}
+
+/** A failure the domain names: a stable `code`, a message that says how to fix it, and details. */
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: { readonly errors?: readonly ProblemIssue[] } & Record<string, unknown>,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'DomainError';
+  }
+}

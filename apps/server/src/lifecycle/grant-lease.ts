@@ -1,0 +1,71 @@
+import { randomUUID } from 'node:crypto';
+import { EntityManager } from '@mikro-orm/core';
+import { Inject, Injectable } from '@nestjs/common';
+import { Grant } from '@tether/persistence';
+import { Clock } from '../clock/clock';
+import { TETHER_CONFIG } from '../config/config.token';
+import type { TetherConfig } from '../config/tether-config';
+import { DomainError } from '../domain-error';
+
+const LEASE_POLL_MS = 50;
+
+/**
+ * The claim one instance holds on a grant while it renews or checks it: owner and expiry on the
+ * grant row, released only by its owner. Kept to itself so it can move onto the generic lease of
+ * @tether/persistence.
+ */
+@Injectable()
+export class GrantLease {
+  /** This instance's name on leases. */
+  readonly instanceId = `${process.pid}-${randomUUID().slice(0, 8)}`;
+  /** How long a claim holds. */
+  readonly leaseMs: number;
+
+  constructor(
+    private readonly em: EntityManager,
+    @Inject(Clock) private readonly clock: Clock,
+    @Inject(TETHER_CONFIG) config: TetherConfig,
+  ) {
+    this.leaseMs = config.leaseSeconds * 1000;
+  }
+
+  /**
+   * Runs `work` on the grant while holding its lease. Another holder is waited for rather than
+   * raced: its result (a spent refresh token, say) is what this caller must see.
+   */
+  async hold(
+    grantId: string,
+    work: (grant: Grant, em: EntityManager, startedAt: Date) => Promise<void>,
+  ): Promise<void> {
+    const startedAt = this.clock.now();
+    const owner = `${this.instanceId}:${randomUUID()}`;
+    const deadline = startedAt.getTime() + this.leaseMs + 5_000;
+    for (;;) {
+      const now = this.clock.now();
+      const acquired = await this.em
+        .fork()
+        .nativeUpdate(
+          Grant,
+          { id: grantId, $or: [{ leaseExpiresAt: null }, { leaseExpiresAt: { $lt: now } }] },
+          { leaseOwner: owner, leaseExpiresAt: new Date(now.getTime() + this.leaseMs) },
+        );
+      if (acquired === 1) break;
+      if (this.clock.now().getTime() > deadline)
+        throw new DomainError('SERVICE_UNAVAILABLE', 'The connection is busy; try again.');
+      await new Promise((resolve) => setTimeout(resolve, LEASE_POLL_MS));
+    }
+    const em = this.em.fork();
+    try {
+      const grant = await em.findOne(Grant, { id: grantId });
+      if (grant) await work(grant, em, startedAt);
+    } finally {
+      await this.em
+        .fork()
+        .nativeUpdate(
+          Grant,
+          { id: grantId, leaseOwner: owner },
+          { leaseOwner: null, leaseExpiresAt: null },
+        );
+    }
+  }
+}

@@ -1,0 +1,131 @@
+import type { EntityManager } from '@mikro-orm/core';
+import { Inject, Injectable } from '@nestjs/common';
+import { Connection, type Grant } from '@tether/persistence';
+import { applyVerdict, isLive, type VerdictOutcome } from '@tether/core';
+import type { ErrorClassification } from '@tether/provider-sdk';
+import { Clock } from '../clock/clock';
+import { recordEvent } from '../connections/audit-trail';
+import { hasOwnToken } from '../connections/connection-state';
+import { changeStatus } from '../connections/status-transition';
+
+/** Where a failure was met. */
+export type Occasion = 'refresh' | 'health check' | 'reported error';
+
+/**
+ * Writes what @tether/core decides about a classified failure: which connections of the grant
+ * it reaches by its scope, how long to back off, which statuses change. One decision, one write.
+ */
+@Injectable()
+export class VerdictApplier {
+  constructor(@Inject(Clock) private readonly clock: Clock) {}
+
+  /**
+   * @param seenOn the connection whose own token or call met the failure; absent when it came
+   *   from the grant's token.
+   */
+  async apply(
+    em: EntityManager,
+    grant: Grant,
+    verdict: ErrorClassification,
+    during: Occasion,
+    seenOn?: Connection,
+  ): Promise<VerdictOutcome> {
+    const now = this.clock.now();
+    const connections = await em.find(Connection, { grant });
+    // The account's own check counts its own failures; everything else counts the grant's.
+    const own = seenOn && hasOwnToken(seenOn) && during !== 'refresh' ? seenOn : undefined;
+    const outcome = applyVerdict({
+      verdict,
+      connections: connections.map((connection) => ({
+        id: connection.id,
+        status: connection.status,
+        hasOwnToken: hasOwnToken(connection),
+      })),
+      seenOn: seenOn?.id,
+      failures: own ? own.failureCount : grant.failureCount,
+      now,
+      random: Math.random(),
+    });
+    const byId = new Map(connections.map((connection) => [connection.id, connection]));
+    if (outcome.kind === 'record') {
+      if (seenOn && verdict.scope === 'resource') {
+        // About one post, board or video: nothing ends, but the trail keeps it.
+        recordEvent(em, {
+          workspaceId: seenOn.workspace.id,
+          connectionId: seenOn.id,
+          type: 'connection.error_reported',
+          actor: 'system',
+          at: now,
+          data: { reason: verdict.reason, scope: verdict.scope, during },
+        });
+      }
+      // The person's token ended though every account outlives it on its own token: stop
+      // renewing and checking the grant; the accounts' own checks carry on.
+      if (verdict.scope === 'grant' && !verdict.transient) {
+        grant.nextRefreshAt = undefined;
+        grant.nextCheckAt = undefined;
+      }
+      await em.flush();
+      return outcome;
+    }
+    for (const change of outcome.changes) {
+      changeStatus(em, byId.get(change.connectionId)!, change.trigger, {
+        reason: verdict.reason,
+        remedy: verdict.remedy,
+        actor: 'system',
+        at: now,
+        data: {
+          during,
+          scope: verdict.scope,
+          ...(outcome.kind === 'back_off' ? { failures: outcome.failures } : {}),
+        },
+      });
+    }
+    if (outcome.kind === 'back_off') {
+      if (own) {
+        own.failureCount = outcome.failures;
+        own.nextCheckAt = outcome.retryAt;
+      } else {
+        grant.failureCount = outcome.failures;
+        if (during === 'refresh') grant.nextRefreshAt = outcome.retryAt;
+        else grant.nextCheckAt = outcome.retryAt;
+      }
+    } else {
+      for (const id of outcome.reached) byId.get(id)!.nextCheckAt = undefined;
+      // The authorization itself ended, or nothing works with it any more: stop renewing it.
+      if (verdict.scope === 'grant' || !connections.some((c) => isLive(c.status))) {
+        grant.nextRefreshAt = undefined;
+        grant.nextCheckAt = undefined;
+      }
+    }
+    await em.flush();
+    return outcome;
+  }
+
+  /**
+   * A refresh or check succeeded: its failures are forgotten and the connections it speaks for
+   * recover. A grant's success speaks for every connection except those whose own check is
+   * failing; an account's own check speaks for that account.
+   */
+  async healthy(
+    em: EntityManager,
+    grant: Grant,
+    trigger: 'works' | 'renewed',
+    account?: Connection,
+  ): Promise<void> {
+    const now = this.clock.now();
+    let recovered: Connection[];
+    if (account) {
+      account.failureCount = 0;
+      recovered = [account];
+    } else {
+      grant.failureCount = 0;
+      recovered = (await em.find(Connection, { grant })).filter(
+        (connection) => !hasOwnToken(connection) || connection.failureCount === 0,
+      );
+    }
+    for (const connection of recovered)
+      changeStatus(em, connection, { type: trigger }, { actor: 'system', at: now });
+    await em.flush();
+  }
+}
