@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from '@mikro-orm/core';
 import { Inject, Injectable } from '@nestjs/common';
-import { Grant } from '@tether/persistence';
+import { Grant, rowLease } from '@tether/persistence';
 import { Clock } from '../clock/clock';
 import { TETHER_CONFIG } from '../config/config.token';
 import type { TetherConfig } from '../config/tether-config';
@@ -11,8 +11,7 @@ const LEASE_POLL_MS = 50;
 
 /**
  * The claim one instance holds on a grant while it renews or checks it: owner and expiry on the
- * grant row, released only by its owner. Kept to itself so it can move onto the generic lease of
- * @tether/persistence.
+ * grant row (the generic row lease of @tether/persistence), released only by its owner.
  */
 @Injectable()
 export class GrantLease {
@@ -40,16 +39,9 @@ export class GrantLease {
     const startedAt = this.clock.now();
     const owner = `${this.instanceId}:${randomUUID()}`;
     const deadline = startedAt.getTime() + this.leaseMs + 5_000;
+    const lease = rowLease(this.em, Grant, grantId);
     for (;;) {
-      const now = this.clock.now();
-      const acquired = await this.em
-        .fork()
-        .nativeUpdate(
-          Grant,
-          { id: grantId, $or: [{ leaseExpiresAt: null }, { leaseExpiresAt: { $lt: now } }] },
-          { leaseOwner: owner, leaseExpiresAt: new Date(now.getTime() + this.leaseMs) },
-        );
-      if (acquired === 1) break;
+      if (await lease.acquire(owner, this.clock.now(), this.leaseMs)) break;
       if (this.clock.now().getTime() > deadline)
         throw new DomainError('SERVICE_UNAVAILABLE', 'The connection is busy; try again.');
       await new Promise((resolve) => setTimeout(resolve, LEASE_POLL_MS));
@@ -59,13 +51,7 @@ export class GrantLease {
       const grant = await em.findOne(Grant, { id: grantId });
       if (grant) await work(grant, em, startedAt);
     } finally {
-      await this.em
-        .fork()
-        .nativeUpdate(
-          Grant,
-          { id: grantId, leaseOwner: owner },
-          { leaseOwner: null, leaseExpiresAt: null },
-        );
+      await lease.release(owner);
     }
   }
 }
