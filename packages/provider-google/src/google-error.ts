@@ -1,4 +1,9 @@
-import { type ClassifierVerdict, type RawResponse, retryAfterSeconds } from '@tether/provider-sdk';
+import {
+  type ClassificationContext,
+  type ClassifierVerdict,
+  type RawResponse,
+  retryAfterSeconds,
+} from '@tether/provider-sdk';
 
 /**
  * The structured parts of an error from a Google endpoint, whichever of Google's shapes it
@@ -70,8 +75,8 @@ export function readGoogleError(body: unknown): GoogleError {
 }
 
 /**
- * The moment a response was sent, from its `Date` header. Waits are counted from it rather
- * than from this machine's clock, because the classifier is not handed the runtime clock.
+ * The moment a response was sent, from its `Date` header. Waits Google states as HTTP dates are
+ * counted from it, so Google's clock decides; the host's clock reading stands in without one.
  */
 export function responseDate(headers: Readonly<Record<string, string>>): Date | undefined {
   const value = headers.date;
@@ -118,20 +123,26 @@ export function isScopeInsufficient(error: GoogleError): boolean {
  * status, the OAuth `error` code, the API's canonical `status` and its `reason`s. The
  * product's own signals are checked first.
  *
- * A 401 from an API means Google no longer accepts the access token. Tether renews Google
- * tokens before their hour is up, so a 401 on a token it believes live means Google ended the
- * grant (access removed in the Google Account, account disabled, a security event): that is
- * `token_revoked`. Google marks a plainly expired token with the ErrorInfo reason
- * `ACCESS_TOKEN_EXPIRED`, which is the one 401 that is only `access_token_expired`.
+ * A 401 from an API means Google no longer accepts the access token, and Google answers an
+ * access token that simply ran out and one whose grant ended alike (`UNAUTHENTICATED`,
+ * `authError`, `WWW-Authenticate: Bearer error="invalid_token"`; the `ACCESS_TOKEN_EXPIRED`
+ * ErrorInfo is often missing). So every 401 is `access_token_expired`: the host renews first,
+ * and an ended grant then shows for certain as the token endpoint's `invalid_grant`.
+ *
+ * A 403 `PERMISSION_DENIED` or `forbidden` concerns the video, channel or location the call
+ * named (`resource`): the person's other accounts and the grant are not touched by it.
+ * @see https://cloud.google.com/apis/design/errors
+ * @see https://developers.google.com/youtube/v3/docs/errors
  */
 export function classifyGoogleError(
   response: RawResponse,
   product: GoogleProduct,
+  context: ClassificationContext,
 ): ClassifierVerdict {
   const { status, headers, body } = response;
   if (status === 0 || status >= 500) return { reason: 'provider_unavailable' };
   const error = readGoogleError(body);
-  const now = responseDate(headers) ?? new Date();
+  const now = responseDate(headers) ?? context.now;
   const specific = product.classify?.(error, response, now);
   if (specific) return specific;
 
@@ -214,12 +225,19 @@ export function classifyGoogleError(
   }
   if (status === 401) {
     return {
-      reason: 'token_revoked',
-      remedy: `Google rejected this ${product.name} connection’s token: access was removed in the Google Account, the account was disabled, or Google ended it after a security event. Reconnect the account.`,
+      reason: 'access_token_expired',
+      remedy: `Google no longer accepts this ${product.name} connection’s access token. Tether renews it; only if Google then refuses the refresh token too does the account need reconnecting.`,
     };
   }
   if (status === 403 && (error.status === 'PERMISSION_DENIED' || error.reasons.has('forbidden'))) {
-    return { reason: 'role_lost', remedy: product.permissionDeniedRemedy };
+    return { reason: 'role_lost', scope: 'resource', remedy: product.permissionDeniedRemedy };
+  }
+  if (status === 404 && (error.status === 'NOT_FOUND' || error.reasons.has('notFound'))) {
+    return {
+      reason: 'unknown',
+      scope: 'resource',
+      remedy: `${product.name} has no such item (it was deleted, or never existed); the connection itself is fine.`,
+    };
   }
   return { reason: 'unknown' };
 }

@@ -40,9 +40,12 @@ export function usageWaitSeconds(headers: Readonly<Record<string, string>>): num
  * A `rate_limited` verdict with the wait from the usage headers, or from a `Retry-After` when
  * Meta (or a proxy in front of it) sends one instead.
  */
-export function graphRateLimited(response: RawResponse, remedy?: string): ClassifierVerdict {
-  const wait =
-    usageWaitSeconds(response.headers) ?? retryAfterSeconds(response.headers, new Date());
+export function graphRateLimited(
+  response: RawResponse,
+  now: Date,
+  remedy?: string,
+): ClassifierVerdict {
+  const wait = usageWaitSeconds(response.headers) ?? retryAfterSeconds(response.headers, now);
   return {
     reason: 'rate_limited',
     ...(remedy ? { remedy } : {}),

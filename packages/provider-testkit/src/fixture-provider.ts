@@ -93,11 +93,11 @@ export const fixtureProvider = defineProvider({
       }
     },
   },
-  classifyError(response: RawResponse) {
+  classifyError(response: RawResponse, { now }) {
     if (response.status === 429) {
       return {
         reason: 'rate_limited',
-        retryAfterSeconds: retryAfterSeconds(response.headers, new Date()),
+        retryAfterSeconds: retryAfterSeconds(response.headers, now),
       };
     }
     if (response.status === 0 || response.status >= 500) return { reason: 'provider_unavailable' };

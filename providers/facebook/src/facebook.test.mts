@@ -39,11 +39,13 @@ describeProviderConformance({
         },
       },
       reason: 'password_changed',
+      scope: 'grant',
     },
     {
       name: 'debug_token verdict: invalid, without details',
       response: { status: 200, headers: {}, body: { data: { is_valid: false, scopes: [] } } },
       reason: 'token_revoked',
+      scope: 'grant',
     },
     {
       name: 'debug_token verdict: valid, but pages_show_list was removed',
@@ -61,6 +63,7 @@ describeProviderConformance({
         },
       },
       reason: 'scope_missing',
+      scope: 'grant',
     },
   ],
   // The health check reads debug_token's verdict on the person's long-lived token. A lost Page

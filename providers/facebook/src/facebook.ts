@@ -78,6 +78,8 @@ const product: GraphProduct = {
       'Facebook temporarily blocked the account for a policy violation. Check the notices Facebook shows on the account, resolve the block, then reconnect the Page in Tether.',
     duplicatePost:
       'Facebook refused a duplicate post. Change the post’s text before publishing it again.',
+    objectUnavailable:
+      'Facebook could not reach the post, comment or object the call named: it was deleted, is not visible to this Page, or does not support the operation. The connection itself is fine.',
   },
   debugToken: {
     requiredScopes: REQUIRED_SCOPE_NAMES,
@@ -171,7 +173,7 @@ export const facebook = defineProvider({
       return { ok: true };
     },
   },
-  classifyError: (response) => classifyGraphError(response, product),
+  classifyError: (response, context) => classifyGraphError(response, product, context),
   /** Trades the short-lived user token from the code exchange for a long-lived one. */
   completeAuthorization: (tokens, context): Promise<TokenSet> =>
     exchangeForLongLivedToken(facebook, tokens, context),

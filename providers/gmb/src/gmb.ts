@@ -124,7 +124,7 @@ export const gmb = defineProvider({
       return probe(() => googleGet(gmb, 'health check', url, tokens, context));
     },
   },
-  classifyError: (response) => classifyGoogleError(response, product),
+  classifyError: (response, context) => classifyGoogleError(response, product, context),
   async discoverAccounts(tokens, context) {
     const info = await fetchTokenInfo(gmb, tokens, context);
     const accountsUrl = new URL(ACCOUNTS_URL);

@@ -152,10 +152,10 @@ export const instagram = defineProvider({
         ),
       ),
   },
-  classifyError(response) {
+  classifyError(response, context) {
     if (response.status > 0 && response.status < 500 && isCodeExchangeError(response.body))
       return CODE_EXCHANGE_REFUSED;
-    return classifyInstagramGraphError(response);
+    return classifyInstagramGraphError(response, context);
   },
   /** Trades the short-lived token from the code exchange for a 60-day one. */
   async completeAuthorization(tokens, context): Promise<TokenSet> {

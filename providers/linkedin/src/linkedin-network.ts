@@ -1,5 +1,6 @@
 import {
   callNetwork,
+  type ClassificationContext,
   type ClassifierVerdict,
   type DiscoveredAccount,
   type Discovery,
@@ -176,12 +177,16 @@ function expiredVerdict(renewal: Renewal): ClassifierVerdict {
  * Reads a LinkedIn error from structured fields only: the HTTP status, the OAuth `error`, the
  * API's `serviceErrorCode` and `code`, and introspection's `active` and `status`.
  */
-export function classifyLinkedInError(response: RawResponse, renewal: Renewal): ClassifierVerdict {
+export function classifyLinkedInError(
+  response: RawResponse,
+  renewal: Renewal,
+  { now }: ClassificationContext,
+): ClassifierVerdict {
   const { status, headers } = response;
   const body = fields(response.body);
   if (status === 429) {
     // LinkedIn documents no Retry-After; honour one if it ever comes.
-    return { reason: 'rate_limited', retryAfterSeconds: retryAfterSeconds(headers, new Date()) };
+    return { reason: 'rate_limited', retryAfterSeconds: retryAfterSeconds(headers, now) };
   }
   if (status === 0 || status >= 500) return { reason: 'provider_unavailable' };
   if (status === 426) {
@@ -261,8 +266,10 @@ export function classifyLinkedInError(response: RawResponse, renewal: Renewal): 
     status === 403 &&
     (stringField(body, 'code') === 'ACCESS_DENIED' || body?.serviceErrorCode === 100)
   ) {
+    // About the Page (organisation) the call named, not the member's grant.
     return {
       reason: 'role_lost',
+      scope: 'resource',
       remedy:
         'LinkedIn denied access to the Page. Ask a Super admin of the Page to give you the admin role again (Page admin view → Settings → Manage admins), then reconnect. If you still hold the role, reconnect and approve every permission Tether asks for.',
     };
@@ -362,7 +369,10 @@ export async function discoverLinkedInAccounts(
     throw new ProviderRequestError(
       provider.id,
       operation,
-      provider.classifyError({ status: 200, headers: {}, body: info }, { now: new Date() }),
+      provider.classifyError(
+        { status: 200, headers: {}, body: info },
+        { now: context.runtime.clock.now() },
+      ),
       { status: 200, headers: {}, body: info },
     );
   }

@@ -21,7 +21,7 @@ export const linkedin: Provider = defineProvider({
   lifetimes: { accessToken: ACCESS_TOKEN_LIFETIME },
   refresh: { kind: 'reauthorize', see: PROGRAMMATIC_REFRESH_DOCS },
   healthCheck: introspectionHealthCheck(() => linkedin),
-  classifyError: (response) => classifyLinkedInError(response, 'reauthorize'),
+  classifyError: (response, context) => classifyLinkedInError(response, 'reauthorize', context),
   discoverAccounts: (tokens, context) => discoverLinkedInAccounts(linkedin, tokens, context),
   revokeToken: (tokens, context) => revokeLinkedInTokens(linkedin, tokens, context),
 });

@@ -36,7 +36,7 @@ export const linkedinProgrammaticRefresh: Provider = defineProvider({
   // rotation would still be followed.
   refresh: { kind: 'refresh_token', rotates: false, see: PROGRAMMATIC_REFRESH_DOCS },
   healthCheck: introspectionHealthCheck(() => linkedinProgrammaticRefresh),
-  classifyError: (response) => classifyLinkedInError(response, 'refresh_token'),
+  classifyError: (response, context) => classifyLinkedInError(response, 'refresh_token', context),
   discoverAccounts: (tokens, context) =>
     discoverLinkedInAccounts(linkedinProgrammaticRefresh, tokens, context),
   revokeToken: (tokens, context) =>

@@ -93,10 +93,10 @@ export const pinterest = defineProvider({
       return probe(() => get('/user_account', tokens, context, 'health check'));
     },
   },
-  classifyError(response) {
+  classifyError(response, { now }) {
     const { status, body, headers } = response;
     if (status === 429) {
-      return { reason: 'rate_limited', retryAfterSeconds: retryAfterSeconds(headers, new Date()) };
+      return { reason: 'rate_limited', retryAfterSeconds: retryAfterSeconds(headers, now) };
     }
     if (status === 0 || status >= 500) return { reason: 'provider_unavailable' };
     const error = oauthError(body);
@@ -111,10 +111,12 @@ export const pinterest = defineProvider({
     }
     switch (pinterestCode(body)) {
       case 2:
+        // "Authentication failed." is what an access token past its expires_in gets too: renew
+        // first; a disconnected app or deactivated account then fails the refresh for certain.
         return {
-          reason: 'token_revoked',
+          reason: 'access_token_expired',
           remedy:
-            'Pinterest rejected the token: the app was disconnected, the account deactivated, or access revoked. Reconnect the Pinterest account.',
+            'Pinterest did not accept the access token. Tether renews it; only if Pinterest then refuses the refresh token does the account need reconnecting.',
         };
       case 3:
         return {
@@ -122,16 +124,15 @@ export const pinterest = defineProvider({
           remedy: 'Reconnect the Pinterest account and allow every permission the app asks for.',
         };
       case 29:
+        // "You are not permitted to access that resource": one board or pin, not the account.
         return {
           reason: 'role_lost',
+          scope: 'resource',
           remedy:
-            'The account may no longer access this board or resource. Restore access on Pinterest, then reconnect.',
+            'The account may no longer access this board or pin (it was deleted, made secret or its collaborators changed). Restore access on Pinterest; the connection itself is fine.',
         };
       case 8:
-        return {
-          reason: 'rate_limited',
-          retryAfterSeconds: retryAfterSeconds(headers, new Date()),
-        };
+        return { reason: 'rate_limited', retryAfterSeconds: retryAfterSeconds(headers, now) };
       default:
         return { reason: 'unknown' };
     }

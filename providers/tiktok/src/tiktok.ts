@@ -73,15 +73,18 @@ const API_ERRORS: Readonly<Record<string, ClassifierVerdict>> = {
   internal_error: { reason: 'provider_unavailable' },
   invalid_params: {
     reason: 'unknown',
+    scope: 'resource',
     remedy:
       'TikTok found a field of the request invalid. An operator should read the recorded error and its log_id.',
   },
   invalid_file_upload: {
     reason: 'unknown',
+    scope: 'resource',
     remedy:
       'TikTok refused the uploaded file. Check it against TikTok’s media requirements and upload it again.',
   },
-  // Content Posting codes seen in public integrations.
+  // Content Posting codes seen in public integrations. Posting limits and bans are the
+  // account's; a rejected file or field concerns the one post.
   spam_risk_too_many_posts: { reason: 'rate_limited' },
   spam_risk_too_many_pending_share: { reason: 'rate_limited' },
   reached_active_user_cap: { reason: 'rate_limited' },
@@ -102,21 +105,22 @@ const API_ERRORS: Readonly<Record<string, ClassifierVerdict>> = {
   },
   privacy_level_option_mismatch: {
     reason: 'unknown',
+    scope: 'resource',
     remedy:
       'The post asked for a privacy level this account does not offer. Choose one of the levels TikTok lists for the account.',
   },
 };
 
-function rateLimited(headers: Readonly<Record<string, string>>): ClassifierVerdict {
+function rateLimited(headers: Readonly<Record<string, string>>, now: Date): ClassifierVerdict {
   return {
     reason: 'rate_limited',
-    retryAfterSeconds: retryAfterSeconds(headers, new Date()) ?? RATE_WINDOW_SECONDS,
+    retryAfterSeconds: retryAfterSeconds(headers, now) ?? RATE_WINDOW_SECONDS,
   };
 }
 
 /** Posting limits say nothing about when they lift; keep only what a header says. */
-function postingLimited(headers: Readonly<Record<string, string>>): ClassifierVerdict {
-  const seconds = retryAfterSeconds(headers, new Date());
+function postingLimited(headers: Readonly<Record<string, string>>, now: Date): ClassifierVerdict {
+  const seconds = retryAfterSeconds(headers, now);
   return {
     reason: 'rate_limited',
     ...(seconds === undefined ? {} : { retryAfterSeconds: seconds }),
@@ -200,15 +204,15 @@ export const tiktok = defineProvider({
       return probe(() => userInfo(tokens, context, 'health check'));
     },
   },
-  classifyError(response) {
+  classifyError(response, { now }) {
     const { status, headers, body } = response;
     const apiCode = apiErrorCode(body);
-    if (status === 429 || apiCode === 'rate_limit_exceeded') return rateLimited(headers);
+    if (status === 429 || apiCode === 'rate_limit_exceeded') return rateLimited(headers, now);
     if (status === 0 || status >= 500) return { reason: 'provider_unavailable' };
     if (apiCode !== undefined) {
       const verdict = API_ERRORS[apiCode];
       return verdict?.reason === 'rate_limited'
-        ? postingLimited(headers)
+        ? { ...postingLimited(headers, now), ...(verdict.scope ? { scope: verdict.scope } : {}) }
         : (verdict ?? { reason: 'unknown' });
     }
     const oauthCode = oauthErrorCode(body);

@@ -184,12 +184,12 @@ export const twitch = defineProvider({
       return probe(() => validate(tokens, context, 'health check'));
     },
   },
-  classifyError(response) {
+  classifyError(response, { now }) {
     const { status, headers, body } = response;
     if (status === 429) {
       return {
         reason: 'rate_limited',
-        retryAfterSeconds: retryAfterSeconds(headers, new Date(), 'ratelimit-reset'),
+        retryAfterSeconds: retryAfterSeconds(headers, now, 'ratelimit-reset'),
       };
     }
     if (status === 0 || status >= 500) return { reason: 'provider_unavailable' };
@@ -232,7 +232,7 @@ export const twitch = defineProvider({
       throw new ProviderRequestError(
         'twitch',
         'account discovery',
-        twitch.classifyError(response, { now: new Date() }),
+        twitch.classifyError(response, { now: context.runtime.clock.now() }),
         response,
       );
     }

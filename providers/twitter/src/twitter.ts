@@ -1,5 +1,6 @@
 import {
   callNetwork,
+  type ClassificationContext,
   type ClassifierVerdict,
   type ClientCredentials,
   defineProvider,
@@ -54,10 +55,11 @@ function problemName(body: Fields | undefined): string | undefined {
  */
 function rateLimited(
   headers: Readonly<Record<string, string>>,
+  hostNow: Date,
   remedy?: string,
 ): ClassifierVerdict {
   const sent = headers.date === undefined ? Number.NaN : Date.parse(headers.date);
-  const now = Number.isNaN(sent) ? new Date() : new Date(sent);
+  const now = Number.isNaN(sent) ? hostNow : new Date(sent);
   const retryAfter = retryAfterSeconds(headers, now, 'x-rate-limit-reset');
   return {
     reason: 'rate_limited',
@@ -72,17 +74,18 @@ const RECONNECT = 'Reconnect the X account in Tether and authorize the app again
  * Reads an X error from structured fields only: the HTTP status, the token endpoint's OAuth
  * `error`, the problem-details `type` and `reason`, and the rate-limit headers.
  */
-function classifyXError(response: RawResponse): ClassifierVerdict {
+function classifyXError(response: RawResponse, { now }: ClassificationContext): ClassifierVerdict {
   const { status, headers } = response;
   const body = fields(response.body);
   const problem = problemName(body);
   if (problem === 'usage-capped') {
     return rateLimited(
       headers,
+      now,
       'The X app reached its usage cap. Tether retries once the cap resets; an operator can raise it with a higher X API plan.',
     );
   }
-  if (status === 429) return rateLimited(headers);
+  if (status === 429) return rateLimited(headers, now);
   if (status === 0 || status >= 500) return { reason: 'provider_unavailable' };
 
   // The token endpoints' OAuth errors.
@@ -162,7 +165,7 @@ function classifyXError(response: RawResponse): ClassifierVerdict {
         };
       default:
         // Problems about one resource (a protected post, a field), not the connection.
-        return { reason: 'unknown' };
+        return { reason: 'unknown', scope: 'resource' };
     }
   }
   return { reason: 'unknown' };
@@ -257,7 +260,7 @@ export const twitter: Provider = defineProvider({
       throw new ProviderRequestError(
         'twitter',
         operation,
-        twitter.classifyError(response, { now: new Date() }),
+        twitter.classifyError(response, { now: context.runtime.clock.now() }),
         response,
       );
     }

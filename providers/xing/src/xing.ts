@@ -136,11 +136,11 @@ export const xing = defineProvider({
       return probe(() => signedGet(`${API}/users/me`, tokens, context, 'health check'));
     },
   },
-  classifyError(response) {
+  classifyError(response, { now }) {
     const { status, headers, body } = response;
     const name = errorName(body);
     if (status === 429 || name === 'RATE_LIMIT_EXCEEDED') {
-      const seconds = retryAfterSeconds(headers, new Date());
+      const seconds = retryAfterSeconds(headers, now);
       return {
         reason: 'rate_limited',
         ...(seconds === undefined ? {} : { retryAfterSeconds: seconds }),
