@@ -78,7 +78,11 @@ describeProviderConformance({
     scope_removed: 'scope_missing',
   },
   additionalTests: (harness) => {
-    facebookLoginTests(harness, { provider: facebook, person: 'rosa' });
+    facebookLoginTests(harness, {
+      provider: facebook,
+      person: 'rosa',
+      rolePage: { pageId: '104857600000001', accountId: '104857600000001' },
+    });
 
     const requestsTo = (path: string) =>
       harness.simulator().engine.requests.filter((r) => new URL(r.url).pathname === path);
@@ -144,6 +148,20 @@ describeProviderConformance({
       };
       expect(await facebook.healthCheck!.run(page!, rotated)).toEqual({ ok: true });
       expect(requestsTo('/v25.0/me').at(-1)?.status).toBe(200);
+      // For one Page, the fallback reads that Page with its own token.
+      const account = { id: '104857600000001', kind: 'page' as const };
+      expect(await facebook.healthCheck!.run(page!, rotated, account)).toEqual({ ok: true });
+      expect(requestsTo('/v25.0/104857600000001').at(-1)?.status).toBe(200);
+      await harness
+        .simulator()
+        .control('POST', 'accounts/104857600000001/revoke-role', { person: 'rosa' });
+      const lost = await facebook.healthCheck!.run(page!, rotated, account);
+      expect(lost.ok).toBe(false);
+      if (!lost.ok)
+        expect(facebook.classifyError(lost.response, { now: new Date(0) })).toMatchObject({
+          reason: 'role_lost',
+          scope: 'account',
+        });
     });
   },
 });

@@ -60,7 +60,12 @@ describeProviderConformance({
   },
   additionalTests: (harness) => {
     const provider = instagramFacebookLogin;
-    facebookLoginTests(harness, { provider, person: 'nadia' });
+    facebookLoginTests(harness, {
+      provider,
+      person: 'nadia',
+      // Haddad Studio, the Page haddad.studio is linked to.
+      rolePage: { pageId: '105000000000001', accountId: '17841400000000021' },
+    });
 
     const requestsTo = (path: string) =>
       harness.simulator().engine.requests.filter((r) => new URL(r.url).pathname === path);

@@ -78,14 +78,19 @@ export const instagramFacebookLogin = defineProvider({
   refresh: facebookLoginRefresh,
   healthCheck: {
     intervalSeconds: 6 * 3600,
-    description: `GET ${GRAPH_URL}/me?fields=id with the connection’s token`,
+    description: `GET ${GRAPH_URL}/{ig-user-id}?fields=id with the token of the Page the Instagram account is linked to; GET ${GRAPH_URL}/me?fields=id with the person’s token for the authorization`,
     see: GET_STARTED,
-    run: (tokens, context): Promise<HealthCheckResult> =>
+    /**
+     * With `account`, `tokens` hold the linked Page's token and the check reads that Instagram
+     * account through it: a role the person lost on the Page answers 190/492 (`role_lost`,
+     * scope `account`), and only this account is affected.
+     */
+    run: (tokens, context, account): Promise<HealthCheckResult> =>
       probe(() =>
         graphGet(
           instagramFacebookLogin,
           'health check',
-          `${GRAPH_URL}/me?fields=id`,
+          `${GRAPH_URL}/${account ? encodeURIComponent(account.id) : 'me'}?fields=id`,
           tokens,
           context,
         ),

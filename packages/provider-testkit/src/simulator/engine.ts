@@ -86,6 +86,8 @@ export class SimulatorEngine {
   readonly tokens = new Map<string, IssuedToken>();
   readonly requests: RecordedRequest[] = [];
   private readonly codes = new Map<string, PendingCode>();
+  /** Per account id, the people who lost their role on it (`POST /_control/accounts/{id}/revoke-role`). */
+  private readonly lostRoles = new Map<string, Set<string>>();
   private readonly routes: CompiledRoute[];
   private failures: FailureInjection[] = [];
   private clockOffsetMs = 0;
@@ -127,7 +129,6 @@ export class SimulatorEngine {
     this.failures.push({ ...injection });
   }
 
-  /** Ends a grant for a cause; every token of it stops working. */
   /**
    * A network that keeps one set of scopes per member and app (LinkedIn) ends the member's
    * other grants when they authorize the app with a different set.
@@ -147,15 +148,40 @@ export class SimulatorEngine {
     }
   }
 
+  /** Ends a grant for a cause; every token of it stops working. */
   revokeGrant(grantId: string, cause: RevocationCause): Grant | undefined {
     const grant = this.grants.get(grantId);
     if (grant) grant.revoked = cause;
     return grant;
   }
 
-  /** Forgets everything: grants, tokens, failures, the log, the clock offset. */
+  /**
+   * Takes away a person's role on one account (a Page, an organisation), or everyone's who has
+   * it when no person is named. Tokens issued for that account stop working with cause
+   * `role_lost`; the person's own token and their other accounts are untouched.
+   * @returns the people who had the role; empty when nobody reaches the account.
+   */
+  revokeRole(accountId: string, personId?: string): string[] {
+    const people = this.network.people
+      .filter((person) => personId === undefined || person.id === personId)
+      .filter((person) => person.accounts.some((account) => account.id === accountId))
+      .map((person) => person.id);
+    if (people.length === 0) return [];
+    const lost = this.lostRoles.get(accountId) ?? new Set<string>();
+    for (const id of people) lost.add(id);
+    this.lostRoles.set(accountId, lost);
+    return people;
+  }
+
+  /** Whether a person still has their role on an account. */
+  hasRole(personId: string, accountId: string): boolean {
+    return !(this.lostRoles.get(accountId)?.has(personId) ?? false);
+  }
+
+  /** Forgets everything: grants, tokens, lost roles, failures, the log, the clock offset. */
   reset(): void {
     this.grants.clear();
+    this.lostRoles.clear();
     this.tokens.clear();
     this.codes.clear();
     this.requests.length = 0;
@@ -226,6 +252,8 @@ export class SimulatorEngine {
     if (!token || token.kind !== 'access' || !grant)
       return { ok: false, failure: { kind: 'unknown' } };
     if (grant.revoked) return { ok: false, failure: { kind: 'revoked', cause: grant.revoked } };
+    if (token.accountId !== undefined && !this.hasRole(grant.person.id, token.accountId))
+      return { ok: false, failure: { kind: 'revoked', cause: 'role_lost' } };
     if (token.spent || (token.expiresAt !== undefined && token.expiresAt <= this.now())) {
       return { ok: false, failure: { kind: 'expired' } };
     }
@@ -528,7 +556,17 @@ export class SimulatorEngine {
     };
   }
 
-  /** Control operations, also served over HTTP under `/_control`. */
+  /**
+   * Control operations, also served over HTTP under `/_control`:
+   * - `GET state`, `GET requests`, `DELETE requests`, `POST reset`;
+   * - `POST lifetimes` `{ accessTokenSeconds?, refreshTokenSeconds? }` (null: never expires);
+   * - `POST grants/{id|all}/revoke` `{ cause }`: ends grants for one of `REVOCATION_CAUSES`;
+   * - `POST accounts/{accountId}/revoke-role` `{ person? }`: takes the role on that one account
+   *   (a Facebook Page) from the person, or from everyone who has it; tokens issued for that
+   *   account then fail with `role_lost`, nothing else changes;
+   * - `POST fail` `{ kind, target, count, retryAfterSeconds }`, `POST latency` `{ milliseconds }`,
+   *   `POST clock` `{ advanceSeconds }`.
+   */
   async control(
     method: string,
     path: string,
@@ -559,6 +597,9 @@ export class SimulatorEngine {
             revoked: grant.revoked ?? null,
             createdAt: new Date(grant.createdAt).toISOString(),
           })),
+          lostRoles: Object.fromEntries(
+            [...this.lostRoles].map(([accountId, people]) => [accountId, [...people]]),
+          ),
         },
       };
     }
@@ -584,6 +625,19 @@ export class SimulatorEngine {
       return revoked.length > 0
         ? { status: 200, body: { revoked } }
         : { status: 404, body: { error: 'no such grant' } };
+    }
+    if (method === 'POST' && parts[0] === 'accounts' && parts[2] === 'revoke-role') {
+      const accountId = parts[1] ?? '';
+      const person = typeof body.person === 'string' ? body.person : undefined;
+      const people = this.revokeRole(accountId, person);
+      return people.length > 0
+        ? { status: 200, body: { accountId, people } }
+        : {
+            status: 404,
+            body: {
+              error: `nobody${person === undefined ? '' : ` named ${person}`} has a role on account ${accountId}`,
+            },
+          };
     }
     if (method === 'POST' && parts[0] === 'fail') {
       const kind = body.kind === 'unavailable' ? 'unavailable' : 'rate_limit';
