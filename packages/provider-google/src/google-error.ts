@@ -1,5 +1,10 @@
 import {
+  asRecord,
   type ClassificationContext,
+  classifyOAuthError,
+  readArray,
+  readRecord,
+  readString,
   type ClassifierVerdict,
   type RawResponse,
   retryAfterSeconds,
@@ -29,16 +34,6 @@ export interface GoogleError {
   readonly quotaLimitValue?: string;
 }
 
-function record(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined;
-}
-
-function list(value: unknown): unknown[] {
-  return Array.isArray(value) ? (value as unknown[]) : [];
-}
-
 function durationSeconds(value: unknown): number | undefined {
   // A protobuf Duration in JSON: "30s", "1.5s".
   const match = typeof value === 'string' ? /^(\d+(?:\.\d+)?)s$/.exec(value.trim()) : null;
@@ -49,24 +44,24 @@ function durationSeconds(value: unknown): number | undefined {
 export function readGoogleError(body: unknown): GoogleError {
   const reasons = new Set<string>();
   const domains = new Set<string>();
-  const fields = record(body);
-  if (typeof fields?.error === 'string') return { oauthError: fields.error, reasons, domains };
-  const error = record(fields?.error);
+  const oauthError = readString(body, 'error');
+  if (oauthError !== undefined) return { oauthError, reasons, domains };
+  const error = readRecord(body, 'error');
   let retryDelaySeconds: number | undefined;
   let quotaLimitValue: string | undefined;
-  for (const entry of [...list(error?.errors), ...list(error?.details)]) {
-    const item = record(entry);
+  for (const entry of [...readArray(error, 'errors'), ...readArray(error, 'details')]) {
+    const item = asRecord(entry);
     if (!item) continue;
     if (typeof item.reason === 'string') reasons.add(item.reason);
     if (typeof item.domain === 'string') domains.add(item.domain);
     const type = typeof item['@type'] === 'string' ? item['@type'] : '';
     if (type.endsWith('google.rpc.RetryInfo'))
       retryDelaySeconds ??= durationSeconds(item.retryDelay);
-    const limit = record(item.metadata)?.quota_limit_value;
+    const limit = readRecord(item, 'metadata')?.quota_limit_value;
     if (typeof limit === 'string') quotaLimitValue ??= limit;
   }
   return {
-    ...(typeof error?.status === 'string' ? { status: error.status } : {}),
+    ...(readString(error, 'status') !== undefined ? { status: readString(error, 'status') } : {}),
     reasons,
     domains,
     ...(retryDelaySeconds !== undefined ? { retryDelaySeconds } : {}),
@@ -146,36 +141,28 @@ export function classifyGoogleError(
   const specific = product.classify?.(error, response, now);
   if (specific) return specific;
 
+  // Google's own codes first; the standard ones with Google's wording, the RFC 6749 way.
   switch (error.oauthError) {
-    case 'invalid_grant':
-      return {
-        reason: 'token_revoked',
-        remedy: `Google no longer accepts this ${product.name} connection’s refresh token: access was removed in the Google Account (Security → Third-party apps), it went unused for six months, the account passed 100 live tokens for this app, or the app’s consent screen is still in Testing, where tokens last 7 days. Reconnect the account.`,
-      };
     case 'invalid_token':
       return {
         reason: 'token_revoked',
         remedy: `Google says this ${product.name} connection’s token is expired or revoked. Reconnect the account.`,
-      };
-    case 'invalid_client':
-      return {
-        reason: 'app_misconfigured',
-        remedy:
-          'Google rejected the app’s client ID or secret. An operator must copy the OAuth client’s ID and secret from Google Cloud console → APIs & Services → Credentials into Tether’s configuration.',
-      };
-    case 'unauthorized_client':
-      return {
-        reason: 'app_misconfigured',
-        remedy:
-          'Google says this OAuth client may not use the grant: its tokens were issued to another client ID, or the client is not a “Web application” client. An operator must configure the client that issued the tokens; the owner then reconnects.',
       };
     case 'admin_policy_enforced':
       return {
         reason: 'app_deauthorized',
         remedy: `A Google Workspace administrator’s policy blocks this app for the account or ended its session. Ask the administrator to trust the app in the Admin console (Security → Access and data control → API controls), then reconnect ${product.name}.`,
       };
-    default:
-      break;
+    default: {
+      const standard = classifyOAuthError(body, {
+        invalid_grant: `Google no longer accepts this ${product.name} connection’s refresh token: access was removed in the Google Account (Security → Third-party apps), it went unused for six months, the account passed 100 live tokens for this app, or the app’s consent screen is still in Testing, where tokens last 7 days. Reconnect the account.`,
+        invalid_client:
+          'Google rejected the app’s client ID or secret. An operator must copy the OAuth client’s ID and secret from Google Cloud console → APIs & Services → Credentials into Tether’s configuration.',
+        unauthorized_client:
+          'Google says this OAuth client may not use the grant: its tokens were issued to another client ID, or the client is not a “Web application” client. An operator must configure the client that issued the tokens; the owner then reconnects.',
+      });
+      if (standard) return standard;
+    }
   }
 
   if (

@@ -1,5 +1,6 @@
 import {
   AccountNotSupportedError,
+  asRecord,
   callNetwork,
   defineProvider,
   type DiscoveredAccount,
@@ -197,8 +198,7 @@ export const facebook = defineProvider({
     const accounts: DiscoveredAccount[] = [];
     for (const page of pages) {
       if (typeof page.id !== 'string' || typeof page.access_token !== 'string') continue;
-      const linked = page.instagram_business_account;
-      if (typeof linked === 'object' && linked !== null && !Array.isArray(linked)) {
+      if (asRecord(page.instagram_business_account)) {
         context.runtime.logger.info(
           'This Facebook Page has a linked Instagram professional account; connect it with the Instagram provider.',
           { pageId: page.id },

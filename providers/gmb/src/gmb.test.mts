@@ -548,7 +548,10 @@ describeProviderConformance({
       const revoke = harness
         .simulator()
         .engine.requests.find((r) => r.url.startsWith('https://oauth2.googleapis.com/revoke'))!;
-      expect(new URL(revoke.url).searchParams.get('token')).toBe(tokens.refreshToken);
+      expect(revoke.fields.token).toBe(tokens.refreshToken);
+      // Google's revocation endpoint takes the token alone.
+      expect(revoke.fields.client_secret).toBeUndefined();
+      expect(revoke.headers.authorization).toBeUndefined();
       const error = await failure(renewTokens(gmb, harness.context(), tokens));
       expect(error.classification.reason).toBe('token_revoked');
       await expect(gmb.revokeToken!(tokens, harness.context())).resolves.toBeUndefined();

@@ -3,6 +3,8 @@ import {
   defineProvider,
   type DiscoveredAccount,
   type HealthCheckResult,
+  readString,
+  readText,
   type TokenSet,
 } from '@tether/provider-sdk';
 import {
@@ -28,10 +30,10 @@ const GET_STARTED =
   'https://developers.facebook.com/documentation/instagram-platform/instagram-api-with-facebook-login/get-started';
 
 /** The Instagram account a Page is linked to, as `instagram_business_account{id,username}`. */
-function linkedAccount(value: unknown): { id: string; username?: unknown } | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const { id, username } = value as { id?: unknown; username?: unknown };
-  return typeof id === 'string' ? { id, username } : undefined;
+function linkedAccount(value: unknown): { id: string; username?: string } | undefined {
+  const id = readString(value, 'id');
+  const username = readText(value, 'username');
+  return id !== undefined ? { id, ...(username ? { username } : {}) } : undefined;
 }
 
 /**
@@ -114,7 +116,7 @@ export const instagramFacebookLogin = defineProvider({
       if (typeof page.access_token !== 'string' || !linked) continue;
       accounts.set(linked.id, {
         id: linked.id,
-        name: typeof linked.username === 'string' && linked.username ? linked.username : linked.id,
+        name: linked.username ?? linked.id,
         kind: 'business_account',
         // The Instagram account is managed with its Page's token.
         tokens: pageTokenSet(page.access_token, subject.id, tokens),

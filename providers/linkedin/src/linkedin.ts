@@ -6,7 +6,6 @@ import {
   introspectionHealthCheck,
   linkedinNetwork,
   PROGRAMMATIC_REFRESH_DOCS,
-  revokeLinkedInTokens,
 } from './linkedin-network';
 
 /**
@@ -23,7 +22,7 @@ export const linkedin: Provider = defineProvider({
   healthCheck: introspectionHealthCheck(() => linkedin),
   classifyError: (response, context) => classifyLinkedInError(response, 'reauthorize', context),
   discoverAccounts: (tokens, context) => discoverLinkedInAccounts(linkedin, tokens, context),
-  revokeToken: (tokens, context) => revokeLinkedInTokens(linkedin, tokens, context),
+  // Revocation is the SDK's RFC 7009 request to oauth.revocationUrl.
 });
 
 export default linkedin;

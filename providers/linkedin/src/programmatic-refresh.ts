@@ -6,7 +6,6 @@ import {
   introspectionHealthCheck,
   linkedinNetwork,
   PROGRAMMATIC_REFRESH_DOCS,
-  revokeLinkedInTokens,
 } from './linkedin-network';
 
 /**
@@ -39,8 +38,7 @@ export const linkedinProgrammaticRefresh: Provider = defineProvider({
   classifyError: (response, context) => classifyLinkedInError(response, 'refresh_token', context),
   discoverAccounts: (tokens, context) =>
     discoverLinkedInAccounts(linkedinProgrammaticRefresh, tokens, context),
-  revokeToken: (tokens, context) =>
-    revokeLinkedInTokens(linkedinProgrammaticRefresh, tokens, context),
+  // Revocation is the SDK's RFC 7009 request to oauth.revocationUrl.
 });
 
 export default linkedinProgrammaticRefresh;

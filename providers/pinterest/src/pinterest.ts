@@ -1,10 +1,12 @@
 import {
   AccountNotSupportedError,
   callNetwork,
+  classifyOAuthError,
   defineProvider,
   probe,
   type ProviderCallContext,
   type RawResponse,
+  readInteger,
   retryAfterSeconds,
   type TokenSet,
 } from '@tether/provider-sdk';
@@ -14,23 +16,6 @@ const OPENAPI = 'https://github.com/pinterest/api-description/blob/main/v5/opena
 const AUTH_GUIDE =
   'https://developers.pinterest.com/docs/getting-started/set-up-authentication-and-authorization/';
 const API = 'https://api.pinterest.com/v5';
-
-function pinterestCode(body: unknown): number | undefined {
-  if (typeof body === 'object' && body !== null && 'code' in body && typeof body.code === 'number')
-    return body.code;
-  return undefined;
-}
-
-function oauthError(body: unknown): string | undefined {
-  if (
-    typeof body === 'object' &&
-    body !== null &&
-    'error' in body &&
-    typeof body.error === 'string'
-  )
-    return body.error;
-  return undefined;
-}
 
 async function get(
   path: string,
@@ -99,17 +84,12 @@ export const pinterest = defineProvider({
       return { reason: 'rate_limited', retryAfterSeconds: retryAfterSeconds(headers, now) };
     }
     if (status === 0 || status >= 500) return { reason: 'provider_unavailable' };
-    const error = oauthError(body);
-    if (error === 'invalid_client' || error === 'unauthorized_client')
-      return { reason: 'app_misconfigured' };
-    if (error === 'invalid_grant') {
-      return {
-        reason: 'token_revoked',
-        remedy:
-          'Pinterest no longer accepts this connection’s refresh token. Reconnect the Pinterest account.',
-      };
-    }
-    switch (pinterestCode(body)) {
+    const standard = classifyOAuthError(body, {
+      invalid_grant:
+        'Pinterest no longer accepts this connection’s refresh token. Reconnect the Pinterest account.',
+    });
+    if (standard) return standard;
+    switch (readInteger(body, 'code')) {
       case 2:
         // "Authentication failed." is what an access token past its expires_in gets too: renew
         // first; a disconnected app or deactivated account then fails the refresh for certain.
