@@ -9,7 +9,7 @@ import type {
   SimulatorResponse,
   TokenEndpointFailure,
   TokenFailure,
-} from '@tether/provider-testkit/simulator';
+} from '@tether/simulator';
 import { DEBUG_TOKEN_URL, GRAPH_URL } from './graph-api';
 import {
   type BusinessUseCase,

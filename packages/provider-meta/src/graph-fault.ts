@@ -2,7 +2,7 @@ import type {
   RevocationCause,
   SimulatorResponse,
   TokenFailure,
-} from '@tether/provider-testkit/simulator';
+} from '@tether/simulator';
 
 /*
  * The Graph errors the Meta simulators answer with, in Meta's envelope and wording. Both

@@ -17,9 +17,13 @@ import {
   type VerdictScope,
 } from '@tether/provider-sdk';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SANDBOX_CLIENT } from './simulator/engine.js';
-import type { NetworkSimulation, RevocationCause } from './simulator/model.js';
-import { type RunningSimulator, startSimulator } from './simulator/serve.js';
+import {
+  type NetworkSimulation,
+  type RevocationCause,
+  type RunningSimulator,
+  SANDBOX_CLIENT,
+  startSimulator,
+} from '@tether/simulator';
 
 /** A response recorded from the network, and the reason and scope it must classify to. */
 export interface RecordedResponse {

@@ -15,7 +15,7 @@ import {
   type RunningSimulator,
   SANDBOX_CLIENT,
   startSimulator,
-} from '@tether/provider-testkit/simulator';
+} from '@tether/simulator';
 import { expect, it } from 'vitest';
 import { gmb } from './gmb.js';
 import { gmbSimulation, people, simulation } from './simulator.js';

@@ -7,7 +7,7 @@ import {
   type TokenSet,
 } from '@tether/provider-sdk';
 import { type ConformanceHarness, describeProviderConformance } from '@tether/provider-testkit';
-import { SANDBOX_CLIENT } from '@tether/provider-testkit/simulator';
+import { SANDBOX_CLIENT } from '@tether/simulator';
 import { expect, it } from 'vitest';
 import { linkedin } from './linkedin.js';
 import { linkedinRecordedResponses } from './recorded-responses.test-data.mjs';

@@ -1,6 +1,6 @@
 import { ProviderRequestError, renewTokens } from '@tether/provider-sdk';
 import { describeProviderConformance } from '@tether/provider-testkit';
-import { SANDBOX_CLIENT } from '@tether/provider-testkit/simulator';
+import { SANDBOX_CLIENT } from '@tether/simulator';
 import { expect, it } from 'vitest';
 import { linkedin } from './linkedin.js';
 import { linkedinProgrammaticRefresh } from './programmatic-refresh.js';

@@ -2,7 +2,7 @@ import type {
   NetworkSimulation,
   SimulatorResponse,
   TokenFailure,
-} from '@tether/provider-testkit/simulator';
+} from '@tether/simulator';
 import { pinterest } from './pinterest';
 
 // Error bodies from Pinterest's OpenAPI examples: `{ code, message }`.

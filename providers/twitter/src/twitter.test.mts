@@ -1,6 +1,6 @@
 import { buildAuthorizationUrl, ProviderRequestError, renewTokens } from '@tether/provider-sdk';
 import { describeProviderConformance } from '@tether/provider-testkit';
-import { SANDBOX_CLIENT, simulatorUrl } from '@tether/provider-testkit/simulator';
+import { SANDBOX_CLIENT, simulatorUrl } from '@tether/simulator';
 import { expect, it } from 'vitest';
 import { simulation } from './simulator.js';
 import { twitter } from './twitter.js';

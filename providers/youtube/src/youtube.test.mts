@@ -14,7 +14,7 @@ import {
   type RunningSimulator,
   SANDBOX_CLIENT,
   startSimulator,
-} from '@tether/provider-testkit/simulator';
+} from '@tether/simulator';
 import { expect, it } from 'vitest';
 import { secondsUntilPacificMidnight, youtube } from './youtube.js';
 import { simulation, youtubeSimulation } from './simulator.js';
