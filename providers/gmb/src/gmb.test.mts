@@ -510,7 +510,7 @@ describeProviderConformance({
           headers: {},
           body: await response.json(),
         },
-        { now: new Date() },
+        { now: harness.context().runtime.clock.now() },
       );
       expect(verdict.reason).toBe('role_lost');
       await expect(gmb.discoverAccounts(tokens, harness.context())).rejects.toThrow(

@@ -90,7 +90,9 @@ describeProviderConformance({
       expect(result.ok).toBe(false);
       if (!result.ok) {
         expect(
-          linkedinProgrammaticRefresh.classifyError(result.response, { now: new Date() }),
+          linkedinProgrammaticRefresh.classifyError(result.response, {
+            now: harness.context().runtime.clock.now(),
+          }),
         ).toMatchObject({
           reason: 'access_token_expired',
           transient: true,

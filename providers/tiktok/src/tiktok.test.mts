@@ -247,9 +247,10 @@ describeProviderConformance({
       const check = await tiktok.healthCheck!.run(tokens, harness.context());
       expect(check.ok).toBe(false);
       if (!check.ok)
-        expect(tiktok.classifyError(check.response, { now: new Date() }).reason).toBe(
-          'access_token_expired',
-        );
+        expect(
+          tiktok.classifyError(check.response, { now: harness.context().runtime.clock.now() })
+            .reason,
+        ).toBe('access_token_expired');
       await expect(renewTokens(tiktok, harness.context(), tokens)).rejects.toMatchObject({
         classification: { reason: 'token_revoked', transient: false },
       });
@@ -278,7 +279,7 @@ describeProviderConformance({
           headers: {},
           body: { data: {}, error: { code: 'ok', message: '', log_id: 'x' } },
         },
-        { now: new Date() },
+        { now: harness.context().runtime.clock.now() },
       );
       expect(verdict.reason).toBe('unknown');
     });

@@ -215,9 +215,10 @@ describeProviderConformance({
       const check = await twitch.healthCheck!.run(tokens, harness.context());
       expect(check.ok).toBe(false);
       if (!check.ok)
-        expect(twitch.classifyError(check.response, { now: new Date() }).reason).toBe(
-          'token_revoked',
-        );
+        expect(
+          twitch.classifyError(check.response, { now: harness.context().runtime.clock.now() })
+            .reason,
+        ).toBe('token_revoked');
     });
 
     it('waits until the epoch second in Ratelimit-Reset', () => {
@@ -231,7 +232,7 @@ describeProviderConformance({
             headers: { 'ratelimit-reset': String(reset), 'ratelimit-remaining': '0' },
             body: { error: 'Too Many Requests', status: 429, message: '' },
           },
-          { now: new Date() },
+          { now: harness.context().runtime.clock.now() },
         );
         expect(verdict).toMatchObject({ reason: 'rate_limited', retryAfterSeconds: 42 });
       } finally {
@@ -247,11 +248,15 @@ describeProviderConformance({
         'Missing scope: channel:manage:broadcast; also invalid client',
       ]) {
         expect(
-          twitch.classifyError(identity(400, message), { now: new Date() }).reason,
+          twitch.classifyError(identity(400, message), {
+            now: harness.context().runtime.clock.now(),
+          }).reason,
           message,
         ).toBe('unknown');
         expect(
-          twitch.classifyError(helix(401, 'Unauthorized', message), { now: new Date() }).reason,
+          twitch.classifyError(helix(401, 'Unauthorized', message), {
+            now: harness.context().runtime.clock.now(),
+          }).reason,
           message,
         ).toBe('unknown');
       }

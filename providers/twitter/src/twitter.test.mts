@@ -277,7 +277,9 @@ describeProviderConformance({
       const check = await twitter.healthCheck!.run(tokens, harness.context());
       expect(check.ok).toBe(false);
       if (!check.ok) {
-        expect(twitter.classifyError(check.response, { now: new Date() })).toMatchObject({
+        expect(
+          twitter.classifyError(check.response, { now: harness.context().runtime.clock.now() }),
+        ).toMatchObject({
           reason: 'access_token_expired',
           transient: true,
         });
@@ -364,7 +366,9 @@ describeProviderConformance({
       const result = await twitter.healthCheck!.run(tokens, harness.context());
       expect(result.ok).toBe(false);
       if (!result.ok) {
-        expect(twitter.classifyError(result.response, { now: new Date() })).toMatchObject({
+        expect(
+          twitter.classifyError(result.response, { now: harness.context().runtime.clock.now() }),
+        ).toMatchObject({
           reason: 'rate_limited',
           retryAfterSeconds: 240,
         });

@@ -259,7 +259,7 @@ describeProviderConformance({
           headers: {},
           body: { message: 'Invalid OAuth signature' },
         },
-        { now: new Date() },
+        { now: harness.context().runtime.clock.now() },
       );
       expect(verdict.reason).toBe('unknown');
     });

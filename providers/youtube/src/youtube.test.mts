@@ -343,7 +343,9 @@ describeProviderConformance({
         expect(limited.ok).toBe(false);
         if (limited.ok) return;
         expect(limited.response.status).toBe(403);
-        const verdict = youtube.classifyError(limited.response, { now: new Date() });
+        const verdict = youtube.classifyError(limited.response, {
+          now: harness.context().runtime.clock.now(),
+        });
         expect(verdict).toMatchObject({ reason: 'rate_limited', transient: true });
         const expected = secondsUntilPacificMidnight(new Date(simulator.engine.now()));
         expect(Math.abs(verdict.retryAfterSeconds! - expected)).toBeLessThanOrEqual(2);
@@ -365,9 +367,10 @@ describeProviderConformance({
       const expired = await youtube.healthCheck!.run(tokens, harness.context());
       expect(expired.ok).toBe(false);
       if (!expired.ok)
-        expect(youtube.classifyError(expired.response, { now: new Date() }).reason).toBe(
-          'access_token_expired',
-        );
+        expect(
+          youtube.classifyError(expired.response, { now: harness.context().runtime.clock.now() })
+            .reason,
+        ).toBe('access_token_expired');
       const renewed = await renewTokens(youtube, harness.context(), tokens);
       expect(renewed.refreshToken).toBe(tokens.refreshToken);
       expect(await youtube.healthCheck!.run(renewed, harness.context())).toEqual({ ok: true });
@@ -380,7 +383,10 @@ describeProviderConformance({
       const check = await youtube.healthCheck!.run(renewed, harness.context());
       expect(check.ok).toBe(false);
       if (!check.ok)
-        expect(youtube.classifyError(check.response, { now: new Date() }).reason).toBe('role_lost');
+        expect(
+          youtube.classifyError(check.response, { now: harness.context().runtime.clock.now() })
+            .reason,
+        ).toBe('role_lost');
     });
 
     it('keeps working after a password change, which ends only tokens with Gmail scopes', async () => {
