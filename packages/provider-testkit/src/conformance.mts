@@ -394,6 +394,18 @@ function describeFlows(provider: Provider, options: ConformanceOptions): void {
         expect(await healthCheck.run(tokens, context)).toEqual({ ok: true });
       });
 
+      it('passes its health check for each account that has a token of its own, with that token', async () => {
+        const tokens = await authorize();
+        const { accounts } = await provider.discoverAccounts(tokens, context);
+        for (const account of accounts) {
+          if (!account.tokens) continue;
+          const about = { id: account.id, kind: account.kind };
+          expect(await healthCheck.run(account.tokens, context, about), account.id).toEqual({
+            ok: true,
+          });
+        }
+      });
+
       for (const [cause, reason] of Object.entries(options.revocations ?? {})) {
         it(`reports ${reason} when the network ends the grant (${cause})`, async () => {
           const tokens = await authorize();
