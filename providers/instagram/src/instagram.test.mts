@@ -17,6 +17,7 @@ function codeExchange(name: string, message: string): RecordedResponse {
       body: { error_type: 'OAuthException', code: 400, error_message: message },
     },
     reason: 'app_misconfigured',
+    scope: 'grant',
   };
 }
 
