@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { classifyGoogleError, type GoogleProduct, readGoogleError } from './google-error.js';
 
+// The host's clock reading handed to every classification.
+const at = { now: new Date('2026-03-02T10:00:00Z') };
+
 const product: GoogleProduct = {
   name: 'Example Product',
   apis: 'Example API',
@@ -58,6 +61,7 @@ describe('classifyGoogleError', () => {
     const verdict = classifyGoogleError(
       { status: 401, headers: {}, body: null },
       { ...product, classify: () => ({ reason: 'account_restricted' }) },
+      at,
     );
     expect(verdict.reason).toBe('account_restricted');
   });
@@ -73,11 +77,12 @@ describe('classifyGoogleError', () => {
         body: null,
       },
       product,
+      at,
     );
     expect(verdict).toEqual({ reason: 'rate_limited', retryAfterSeconds: 90 });
   });
 
-  it('calls a legacy 403 forbidden a lost role, with the product’s remedy', () => {
+  it('calls a legacy 403 forbidden a lost role on that one resource, with the product’s remedy', () => {
     const verdict = classifyGoogleError(
       {
         status: 403,
@@ -85,14 +90,52 @@ describe('classifyGoogleError', () => {
         body: { error: { code: 403, errors: [{ reason: 'forbidden' }] } },
       },
       product,
+      at,
     );
-    expect(verdict).toEqual({ reason: 'role_lost', remedy: product.permissionDeniedRemedy });
+    expect(verdict).toEqual({
+      reason: 'role_lost',
+      scope: 'resource',
+      remedy: product.permissionDeniedRemedy,
+    });
   });
 
   it('leaves a 403 without Google’s structure unknown', () => {
     expect(
-      classifyGoogleError({ status: 403, headers: {}, body: 'Forbidden' }, product).reason,
+      classifyGoogleError({ status: 403, headers: {}, body: 'Forbidden' }, product, at).reason,
     ).toBe('unknown');
+  });
+
+  it('reads a 401 without ACCESS_TOKEN_EXPIRED as an expired access token: renew first', () => {
+    // What Google sends for an access token past its hour as well as for an ended grant.
+    const verdict = classifyGoogleError(
+      {
+        status: 401,
+        headers: {
+          'www-authenticate': 'Bearer realm="https://accounts.google.com/", error="invalid_token"',
+        },
+        body: {
+          error: {
+            code: 401,
+            message: 'Request had invalid authentication credentials.',
+            errors: [{ message: 'Invalid Credentials', domain: 'global', reason: 'authError' }],
+            status: 'UNAUTHENTICATED',
+          },
+        },
+      },
+      product,
+      at,
+    );
+    expect(verdict.reason).toBe('access_token_expired');
+    expect(verdict.scope ?? 'grant').toBe('grant');
+  });
+
+  it('counts Retry-After seconds from the host’s clock when Google sends no Date', () => {
+    const verdict = classifyGoogleError(
+      { status: 429, headers: { 'retry-after': 'Mon, 02 Mar 2026 10:00:45 GMT' }, body: null },
+      product,
+      at,
+    );
+    expect(verdict.retryAfterSeconds).toBe(45);
   });
 
   it('names the product and its APIs in remedies', () => {
@@ -111,6 +154,7 @@ describe('classifyGoogleError', () => {
         },
       },
       product,
+      at,
     );
     expect(verdict.reason).toBe('app_misconfigured');
     expect(verdict.remedy).toContain('Example API');

@@ -1,4 +1,14 @@
-import { type ClassifierVerdict, type RawResponse, retryAfterSeconds } from '@tether/provider-sdk';
+import {
+  asRecord,
+  type ClassificationContext,
+  classifyOAuthError,
+  readArray,
+  readRecord,
+  readString,
+  type ClassifierVerdict,
+  type RawResponse,
+  retryAfterSeconds,
+} from '@tether/provider-sdk';
 
 /**
  * The structured parts of an error from a Google endpoint, whichever of Google's shapes it
@@ -24,16 +34,6 @@ export interface GoogleError {
   readonly quotaLimitValue?: string;
 }
 
-function record(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined;
-}
-
-function list(value: unknown): unknown[] {
-  return Array.isArray(value) ? (value as unknown[]) : [];
-}
-
 function durationSeconds(value: unknown): number | undefined {
   // A protobuf Duration in JSON: "30s", "1.5s".
   const match = typeof value === 'string' ? /^(\d+(?:\.\d+)?)s$/.exec(value.trim()) : null;
@@ -44,24 +44,24 @@ function durationSeconds(value: unknown): number | undefined {
 export function readGoogleError(body: unknown): GoogleError {
   const reasons = new Set<string>();
   const domains = new Set<string>();
-  const fields = record(body);
-  if (typeof fields?.error === 'string') return { oauthError: fields.error, reasons, domains };
-  const error = record(fields?.error);
+  const oauthError = readString(body, 'error');
+  if (oauthError !== undefined) return { oauthError, reasons, domains };
+  const error = readRecord(body, 'error');
   let retryDelaySeconds: number | undefined;
   let quotaLimitValue: string | undefined;
-  for (const entry of [...list(error?.errors), ...list(error?.details)]) {
-    const item = record(entry);
+  for (const entry of [...readArray(error, 'errors'), ...readArray(error, 'details')]) {
+    const item = asRecord(entry);
     if (!item) continue;
     if (typeof item.reason === 'string') reasons.add(item.reason);
     if (typeof item.domain === 'string') domains.add(item.domain);
     const type = typeof item['@type'] === 'string' ? item['@type'] : '';
     if (type.endsWith('google.rpc.RetryInfo'))
       retryDelaySeconds ??= durationSeconds(item.retryDelay);
-    const limit = record(item.metadata)?.quota_limit_value;
+    const limit = readRecord(item, 'metadata')?.quota_limit_value;
     if (typeof limit === 'string') quotaLimitValue ??= limit;
   }
   return {
-    ...(typeof error?.status === 'string' ? { status: error.status } : {}),
+    ...(readString(error, 'status') !== undefined ? { status: readString(error, 'status') } : {}),
     reasons,
     domains,
     ...(retryDelaySeconds !== undefined ? { retryDelaySeconds } : {}),
@@ -70,8 +70,8 @@ export function readGoogleError(body: unknown): GoogleError {
 }
 
 /**
- * The moment a response was sent, from its `Date` header. Waits are counted from it rather
- * than from this machine's clock, because the classifier is not handed the runtime clock.
+ * The moment a response was sent, from its `Date` header. Waits Google states as HTTP dates are
+ * counted from it, so Google's clock decides; the host's clock reading stands in without one.
  */
 export function responseDate(headers: Readonly<Record<string, string>>): Date | undefined {
   const value = headers.date;
@@ -118,53 +118,51 @@ export function isScopeInsufficient(error: GoogleError): boolean {
  * status, the OAuth `error` code, the API's canonical `status` and its `reason`s. The
  * product's own signals are checked first.
  *
- * A 401 from an API means Google no longer accepts the access token. Tether renews Google
- * tokens before their hour is up, so a 401 on a token it believes live means Google ended the
- * grant (access removed in the Google Account, account disabled, a security event): that is
- * `token_revoked`. Google marks a plainly expired token with the ErrorInfo reason
- * `ACCESS_TOKEN_EXPIRED`, which is the one 401 that is only `access_token_expired`.
+ * A 401 from an API means Google no longer accepts the access token, and Google answers an
+ * access token that simply ran out and one whose grant ended alike (`UNAUTHENTICATED`,
+ * `authError`, `WWW-Authenticate: Bearer error="invalid_token"`; the `ACCESS_TOKEN_EXPIRED`
+ * ErrorInfo is often missing). So every 401 is `access_token_expired`: the host renews first,
+ * and an ended grant then shows for certain as the token endpoint's `invalid_grant`.
+ *
+ * A 403 `PERMISSION_DENIED` or `forbidden` concerns the video, channel or location the call
+ * named (`resource`): the person's other accounts and the grant are not touched by it.
+ * @see https://cloud.google.com/apis/design/errors
+ * @see https://developers.google.com/youtube/v3/docs/errors
  */
 export function classifyGoogleError(
   response: RawResponse,
   product: GoogleProduct,
+  context: ClassificationContext,
 ): ClassifierVerdict {
   const { status, headers, body } = response;
   if (status === 0 || status >= 500) return { reason: 'provider_unavailable' };
   const error = readGoogleError(body);
-  const now = responseDate(headers) ?? new Date();
+  const now = responseDate(headers) ?? context.now;
   const specific = product.classify?.(error, response, now);
   if (specific) return specific;
 
+  // Google's own codes first; the standard ones with Google's wording, the RFC 6749 way.
   switch (error.oauthError) {
-    case 'invalid_grant':
-      return {
-        reason: 'token_revoked',
-        remedy: `Google no longer accepts this ${product.name} connection’s refresh token: access was removed in the Google Account (Security → Third-party apps), it went unused for six months, the account passed 100 live tokens for this app, or the app’s consent screen is still in Testing, where tokens last 7 days. Reconnect the account.`,
-      };
     case 'invalid_token':
       return {
         reason: 'token_revoked',
         remedy: `Google says this ${product.name} connection’s token is expired or revoked. Reconnect the account.`,
-      };
-    case 'invalid_client':
-      return {
-        reason: 'app_misconfigured',
-        remedy:
-          'Google rejected the app’s client ID or secret. An operator must copy the OAuth client’s ID and secret from Google Cloud console → APIs & Services → Credentials into Tether’s configuration.',
-      };
-    case 'unauthorized_client':
-      return {
-        reason: 'app_misconfigured',
-        remedy:
-          'Google says this OAuth client may not use the grant: its tokens were issued to another client ID, or the client is not a “Web application” client. An operator must configure the client that issued the tokens; the owner then reconnects.',
       };
     case 'admin_policy_enforced':
       return {
         reason: 'app_deauthorized',
         remedy: `A Google Workspace administrator’s policy blocks this app for the account or ended its session. Ask the administrator to trust the app in the Admin console (Security → Access and data control → API controls), then reconnect ${product.name}.`,
       };
-    default:
-      break;
+    default: {
+      const standard = classifyOAuthError(body, {
+        invalid_grant: `Google no longer accepts this ${product.name} connection’s refresh token: access was removed in the Google Account (Security → Third-party apps), it went unused for six months, the account passed 100 live tokens for this app, or the app’s consent screen is still in Testing, where tokens last 7 days. Reconnect the account.`,
+        invalid_client:
+          'Google rejected the app’s client ID or secret. An operator must copy the OAuth client’s ID and secret from Google Cloud console → APIs & Services → Credentials into Tether’s configuration.',
+        unauthorized_client:
+          'Google says this OAuth client may not use the grant: its tokens were issued to another client ID, or the client is not a “Web application” client. An operator must configure the client that issued the tokens; the owner then reconnects.',
+      });
+      if (standard) return standard;
+    }
   }
 
   if (
@@ -214,12 +212,19 @@ export function classifyGoogleError(
   }
   if (status === 401) {
     return {
-      reason: 'token_revoked',
-      remedy: `Google rejected this ${product.name} connection’s token: access was removed in the Google Account, the account was disabled, or Google ended it after a security event. Reconnect the account.`,
+      reason: 'access_token_expired',
+      remedy: `Google no longer accepts this ${product.name} connection’s access token. Tether renews it; only if Google then refuses the refresh token too does the account need reconnecting.`,
     };
   }
   if (status === 403 && (error.status === 'PERMISSION_DENIED' || error.reasons.has('forbidden'))) {
-    return { reason: 'role_lost', remedy: product.permissionDeniedRemedy };
+    return { reason: 'role_lost', scope: 'resource', remedy: product.permissionDeniedRemedy };
+  }
+  if (status === 404 && (error.status === 'NOT_FOUND' || error.reasons.has('notFound'))) {
+    return {
+      reason: 'unknown',
+      scope: 'resource',
+      remedy: `${product.name} has no such item (it was deleted, or never existed); the connection itself is fine.`,
+    };
   }
   return { reason: 'unknown' };
 }

@@ -1,12 +1,14 @@
 import {
+  asRecord,
   callNetwork,
   defineProvider,
   type LifetimesDeclaration,
   type OAuth2Declaration,
   type Provider,
   type ProviderCallContext,
-  ProviderRequestError,
+  readText,
   type RefreshStrategy,
+  revokeOAuthToken,
   type TokenSet,
 } from '@tether/provider-sdk';
 
@@ -127,10 +129,6 @@ export interface GoogleTokenInfo {
   readonly expiresIn?: number;
 }
 
-function text(value: unknown): string | undefined {
-  return typeof value === 'string' && value.length > 0 ? value : undefined;
-}
-
 /**
  * Asks Google's tokeninfo endpoint who an access token belongs to and what it may do.
  * @see https://developers.google.com/identity/protocols/oauth2
@@ -145,50 +143,31 @@ export async function fetchTokenInfo(
   const { body } = await callNetwork(provider, 'token info', context.runtime, url, {
     headers: { accept: 'application/json' },
   });
-  const fields = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
-  const sub = text(fields.sub);
-  const email = text(fields.email);
-  const expiresIn = Number(fields.expires_in);
+  const sub = readText(body, 'sub');
+  const email = readText(body, 'email');
+  // tokeninfo sends expires_in as a string.
+  const expiresIn = Number(asRecord(body)?.expires_in);
   return {
     ...(sub ? { sub } : {}),
     ...(email ? { email } : {}),
-    scopes: (text(fields.scope) ?? '').split(' ').filter(Boolean),
+    scopes: (readText(body, 'scope') ?? '').split(' ').filter(Boolean),
     ...(Number.isFinite(expiresIn) ? { expiresIn } : {}),
   };
-}
-
-function oauthErrorCode(body: unknown): string | undefined {
-  if (typeof body === 'object' && body !== null && 'error' in body)
-    return typeof body.error === 'string' ? body.error : undefined;
-  return undefined;
 }
 
 /**
  * Revokes the whole grant at Google. Revoking the refresh token also ends every access token
  * of the grant, so it is preferred; Google answers 400 `invalid_token` for a token it already
- * ended, which counts as done.
+ * ended, which the SDK counts as done.
  * @see https://developers.google.com/identity/protocols/oauth2/web-server
  */
-export async function revokeGoogleGrant(
+export function revokeGoogleGrant(
   provider: Provider,
   tokens: TokenSet,
   context: ProviderCallContext,
 ): Promise<void> {
-  const url = new URL(GOOGLE_ENDPOINTS.revoke);
-  url.searchParams.set('token', tokens.refreshToken ?? tokens.accessToken);
-  try {
-    await callNetwork(provider, 'revoke', context.runtime, url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    });
-  } catch (error) {
-    if (
-      error instanceof ProviderRequestError &&
-      error.response?.status === 400 &&
-      oauthErrorCode(error.response.body) === 'invalid_token'
-    ) {
-      return;
-    }
-    throw error;
-  }
+  // Google's revocation endpoint takes the token alone, no client credentials.
+  return revokeOAuthToken(provider, context, tokens.refreshToken ?? tokens.accessToken, {
+    client: 'none',
+  });
 }

@@ -11,7 +11,7 @@ import type {
   SimulatorRoute,
   TokenEndpointFailure,
   TokenFailure,
-} from '@tether/provider-testkit/simulator';
+} from '@tether/simulator';
 import { GOOGLE_ENDPOINTS, TESTING_REFRESH_TOKEN_SECONDS } from './google-oauth';
 
 /**

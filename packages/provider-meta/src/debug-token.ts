@@ -1,5 +1,5 @@
 import type { GraphError } from './graph-error';
-import { integer, record } from './json-fields';
+import { readInteger, readRecord } from '@tether/provider-sdk';
 
 /**
  * What `debug_token` says about the token it inspected. It answers HTTP 200 even for a dead
@@ -19,13 +19,13 @@ export interface DebugTokenVerdict {
 
 /** Reads a `debug_token` answer; undefined when the body carries no `data` verdict. */
 export function readDebugToken(body: unknown): DebugTokenVerdict | undefined {
-  const data = record(record(body)?.data);
+  const data = readRecord(body, 'data');
   if (!data) return undefined;
   const isValid = typeof data.is_valid === 'boolean' ? data.is_valid : undefined;
-  const inspected = record(data.error);
-  const code = integer(inspected?.code);
-  const subcode = integer(inspected?.subcode);
-  const dataAccessExpiresAt = integer(data.data_access_expires_at);
+  const inspected = readRecord(data, 'error');
+  const code = readInteger(inspected, 'code');
+  const subcode = readInteger(inspected, 'subcode');
+  const dataAccessExpiresAt = readInteger(data, 'data_access_expires_at');
   return {
     ...(isValid !== undefined ? { isValid } : {}),
     ...(isValid === false

@@ -9,7 +9,7 @@ import type {
   SimulatorResponse,
   TokenEndpointFailure,
   TokenFailure,
-} from '@tether/provider-testkit/simulator';
+} from '@tether/simulator';
 import { DEBUG_TOKEN_URL, GRAPH_URL } from './graph-api';
 import {
   type BusinessUseCase,
@@ -51,6 +51,18 @@ const CAUSE_FAULTS: Readonly<Record<RevocationCause, GraphFault>> = {
     message: `(#200) Requires ${REMOVED_SCOPE} permission to manage the object`,
   },
 };
+
+/**
+ * Graph's answer for an id the token cannot read, in Meta's wording.
+ * @see https://developers.facebook.com/docs/graph-api/guides/error-handling
+ */
+function unreachableObject(id: string): GraphFault {
+  return {
+    code: 100,
+    subcode: 33,
+    message: `Unsupported get request. Object with ID '${id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation. Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api`,
+  };
+}
 
 function apiError(failure: TokenFailure): SimulatorResponse {
   return graphFaultResponse(faultFor(failure, CAUSE_FAULTS));
@@ -143,8 +155,11 @@ export interface FacebookGraphSimulationOptions {
  * them: a short-lived code exchange (1 hour) with no scope and no refresh token, the
  * `fb_exchange_token` GET, `/me`, `/me/accounts` (Page tokens, and each Page's
  * `instagram_business_account` from the account's details), `debug_token` with the app token
- * and `DELETE /{user-id}/permissions`. Page tokens derived from a long-lived user token never
- * expire; a lost Page role ends only the Page tokens.
+ * `GET /{node-id}?fields=id` and `DELETE /{user-id}/permissions`. Page tokens derived from a
+ * long-lived user token never expire and outlive the user token's 60 days; a lost Page role ends
+ * only the Page tokens: all of them (`POST /_control/grants/{id|all}/revoke` with cause
+ * `role_lost`), or one Page's (`POST /_control/accounts/{pageId}/revoke-role`), which then answer
+ * 190/492 while the person's other Pages keep working.
  */
 export function facebookGraphSimulation(
   options: FacebookGraphSimulationOptions,
@@ -207,11 +222,14 @@ export function facebookGraphSimulation(
           }
           if (!scopesOf(grant).includes('pages_show_list'))
             return graphFaultResponse(CAUSE_FAULTS.scope_removed);
-          // A person who lost their Page roles sees no Pages.
+          // A person who lost their Page roles sees no Pages; one who lost a role on one Page
+          // no longer sees that one.
           const pages =
             grant.revoked === 'role_lost'
               ? []
-              : grant.person.accounts.filter((a) => a.kind === 'page');
+              : grant.person.accounts.filter(
+                  (a) => a.kind === 'page' && engine.hasRole(grant.person.id, a.id),
+                );
           // Page tokens from a short-lived user token last an hour; from a long-lived one, forever.
           const shortLived =
             token.expiresAt !== undefined &&
@@ -234,6 +252,32 @@ export function facebookGraphSimulation(
               paging: { cursors: { before: 'QVFIUmxtZAz', after: 'QVFIUnBsZAz' } },
             },
           };
+        },
+      },
+      {
+        // A node by id, as the health checks read it: a Page token reaches its own Page and the
+        // Instagram account linked to it; a user token the Pages the person has a role on, and
+        // their linked accounts. Anything else gets Graph's 100/33.
+        method: 'GET',
+        url: `${GRAPH_URL}/:id`,
+        handle(request, engine) {
+          const caller = access(engine, request.accessToken);
+          if (!caller.ok) return graphFaultResponse(caller.fault);
+          const { token, grant } = caller;
+          const id = request.params.id ?? '';
+          const pages = grant.person.accounts.filter(
+            (a) =>
+              a.kind === 'page' &&
+              (token.accountId === undefined
+                ? grant.revoked !== 'role_lost' && engine.hasRole(grant.person.id, a.id)
+                : a.id === token.accountId),
+          );
+          const reachable = pages.flatMap((page) => {
+            const linked = page.details?.instagram_business_account as { id?: unknown } | undefined;
+            return typeof linked?.id === 'string' ? [page.id, linked.id] : [page.id];
+          });
+          if (!reachable.includes(id)) return graphFaultResponse(unreachableObject(id));
+          return { status: 200, body: { id } };
         },
       },
       {

@@ -1,4 +1,12 @@
-import { type Provider, ProviderRequestError, type TokenSet } from '@tether/provider-sdk';
+import {
+  AccountNotSupportedError,
+  type DiscoveredAccount,
+  type ErrorClassification,
+  type HealthCheckAccount,
+  type Provider,
+  ProviderRequestError,
+  type TokenSet,
+} from '@tether/provider-sdk';
 import type { ConformanceHarness } from '@tether/provider-testkit';
 import { expect, it } from 'vitest';
 import { GRAPH_VERSION } from './graph-api.js';
@@ -11,6 +19,11 @@ export interface FacebookLoginSuiteOptions {
   readonly provider: Provider;
   /** A person of the simulation whose Pages yield at least one account. */
   readonly person: string;
+  /**
+   * One of the person's Pages, whose role the tests take away, and the account the provider
+   * reaches through it (the Page itself, or the Instagram account linked to it).
+   */
+  readonly rolePage: { readonly pageId: string; readonly accountId: string };
 }
 
 /**
@@ -21,7 +34,7 @@ export interface FacebookLoginSuiteOptions {
  */
 export function facebookLoginTests(
   harness: ConformanceHarness,
-  { provider, person }: FacebookLoginSuiteOptions,
+  { provider, person, rolePage }: FacebookLoginSuiteOptions,
 ): void {
   const graphPath = (path: string) => `/${GRAPH_VERSION}${path}`;
   const requestsTo = (path: string) =>
@@ -33,12 +46,31 @@ export function facebookLoginTests(
     return { user, accounts: discovery.accounts.map((account) => account.tokens!) };
   }
 
-  async function reasonOf(tokens: TokenSet): Promise<string | undefined> {
-    const result = await provider.healthCheck!.run(tokens, harness.context());
+  /** The discovered accounts, each with its own token, as the host stores them. */
+  async function connectAccounts(): Promise<{ user: TokenSet; accounts: DiscoveredAccount[] }> {
+    const user = await harness.authorize({ person });
+    const discovery = await provider.discoverAccounts(user, harness.context());
+    return { user, accounts: [...discovery.accounts] };
+  }
+
+  /** The health check of one account, with that account's own token. */
+  function checkAccount(account: DiscoveredAccount) {
+    const about: HealthCheckAccount = { id: account.id, kind: account.kind };
+    return provider.healthCheck!.run(account.tokens!, harness.context(), about);
+  }
+
+  async function verdictOf(
+    check: ReturnType<typeof checkAccount>,
+  ): Promise<ErrorClassification | undefined> {
+    const result = await check;
     expect(result.ok).toBe(false);
     return result.ok
       ? undefined
-      : provider.classifyError(result.response, { now: new Date() }).reason;
+      : provider.classifyError(result.response, { now: harness.context().runtime.clock.now() });
+  }
+
+  async function reasonOf(tokens: TokenSet): Promise<string | undefined> {
+    return (await verdictOf(provider.healthCheck!.run(tokens, harness.context())))?.reason;
   }
 
   it('declares the classic v25.0 code flow: no PKCE, no refresh, a 60-day login', () => {
@@ -84,19 +116,65 @@ export function facebookLoginTests(
     expect(tokens.refreshToken).toBeUndefined();
   });
 
-  it('keeps Page tokens working after the user token’s 60 days are over', async () => {
-    const { user, accounts } = await connect();
+  it('keeps every account working with its Page token after the user token’s 60 days are over', async () => {
+    const { user, accounts } = await connectAccounts();
     await harness.simulator().control('POST', 'clock', { advanceSeconds: 61 * DAY });
-    expect(await reasonOf(user)).toBe('token_expired');
-    expect(await provider.healthCheck!.run(accounts[0]!, harness.context())).toEqual({ ok: true });
+    expect(await verdictOf(provider.healthCheck!.run(user, harness.context()))).toMatchObject({
+      reason: 'token_expired',
+      scope: 'grant',
+    });
+    for (const account of accounts) {
+      expect(account.tokens?.accessTokenExpiresAt).toBeUndefined();
+      expect(await checkAccount(account)).toEqual({ ok: true });
+    }
   });
 
-  it('reports role_lost on the Page token when the person loses their Page role', async () => {
-    const { user, accounts } = await connect();
+  it('reports role_lost about each account when the person loses all their Page roles', async () => {
+    const { user, accounts } = await connectAccounts();
     await harness.simulator().control('POST', 'grants/all/revoke', { cause: 'role_lost' });
-    expect(await reasonOf(accounts[0]!)).toBe('role_lost');
+    for (const account of accounts)
+      expect(await verdictOf(checkAccount(account))).toMatchObject({
+        reason: 'role_lost',
+        scope: 'account',
+      });
     // The person's own login still works; it just reaches no Page any more.
     expect(await provider.healthCheck!.run(user, harness.context())).toEqual({ ok: true });
+  });
+
+  it('reports role_lost about that account alone when the role on one Page is taken', async () => {
+    const { user, accounts } = await connectAccounts();
+    const taken = await harness
+      .simulator()
+      .control('POST', `accounts/${rolePage.pageId}/revoke-role`, { person });
+    expect(taken.status).toBe(200);
+    expect(await taken.json()).toEqual({ accountId: rolePage.pageId, people: [person] });
+    for (const account of accounts) {
+      if (account.id === rolePage.accountId) {
+        expect(await verdictOf(checkAccount(account))).toMatchObject({
+          reason: 'role_lost',
+          scope: 'account',
+          transient: false,
+        });
+      } else {
+        expect(await checkAccount(account)).toEqual({ ok: true });
+      }
+    }
+    expect(accounts.map((account) => account.id)).toContain(rolePage.accountId);
+    expect(await provider.healthCheck!.run(user, harness.context())).toEqual({ ok: true });
+    // Connecting again no longer offers the account reached through that Page.
+    const again: unknown = await provider
+      .discoverAccounts(user, harness.context())
+      .then((discovery) => discovery.accounts.map((account) => account.id))
+      .catch((error: unknown) => error);
+    if (Array.isArray(again)) expect(again).not.toContain(rolePage.accountId);
+    else expect(again).toBeInstanceOf(AccountNotSupportedError);
+  });
+
+  it('answers an unknown account for the role control with 404', async () => {
+    const response = await harness
+      .simulator()
+      .control('POST', 'accounts/999999999999999/revoke-role', {});
+    expect(response.status).toBe(404);
   });
 
   async function discoveryFailure(cause: string): Promise<ProviderRequestError> {
@@ -128,10 +206,9 @@ export function facebookLoginTests(
     const limited = await provider.healthCheck!.run(accounts[0]!, harness.context());
     expect(limited.ok).toBe(false);
     if (!limited.ok)
-      expect(provider.classifyError(limited.response, { now: new Date() })).toMatchObject({
-        reason: 'rate_limited',
-        retryAfterSeconds: 300,
-      });
+      expect(
+        provider.classifyError(limited.response, { now: harness.context().runtime.clock.now() }),
+      ).toMatchObject({ reason: 'rate_limited', retryAfterSeconds: 300, scope: 'account' });
   });
 
   it('revokes the whole authorization with DELETE /{user-id}/permissions', async () => {

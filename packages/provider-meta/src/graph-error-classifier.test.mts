@@ -32,9 +32,13 @@ const remedies: GraphRemedies = {
   linkUnreachable: 'remedy: linkUnreachable',
   policyBlock: 'remedy: policyBlock',
   duplicatePost: 'remedy: duplicatePost',
+  objectUnavailable: 'remedy: objectUnavailable',
 };
 
 const product: GraphProduct = { remedies };
+
+// The host's clock reading handed to every classification.
+const at = { now: new Date('2026-11-24T10:00:00Z') };
 
 const withDebugToken: GraphProduct = {
   remedies,
@@ -94,23 +98,24 @@ describe('usageWaitSeconds', () => {
 describe('classifyGraphError', () => {
   it.each([...GRAPH_API_RESPONSES, ...FACEBOOK_LOGIN_TOKEN_RESPONSES])(
     'classifies the recorded "$name" as $reason',
-    ({ response, reason, retryAfterSeconds }) => {
-      const verdict = classifyGraphError(response, product);
+    ({ response, reason, scope, retryAfterSeconds }) => {
+      const verdict = classifyGraphError(response, product, at);
       expect(verdict.reason).toBe(reason);
+      expect(verdict.scope ?? 'grant').toBe(scope ?? 'grant');
       if (retryAfterSeconds !== undefined)
         expect(verdict.retryAfterSeconds).toBe(retryAfterSeconds);
     },
   );
 
   it('words each signal with the product’s remedy', () => {
-    expect(classifyGraphError(recordedGraphError(400, 190, 'x', 460), product)).toEqual({
+    expect(classifyGraphError(recordedGraphError(400, 190, 'x', 460), product, at)).toEqual({
       reason: 'password_changed',
       remedy: remedies.passwordChanged,
     });
-    expect(classifyGraphError(recordedGraphError(400, 190, 'x'), product).remedy).toBe(
+    expect(classifyGraphError(recordedGraphError(400, 190, 'x'), product, at).remedy).toBe(
       remedies.loginRejected,
     );
-    expect(classifyGraphError(recordedGraphError(400, 102, 'x'), product).remedy).toBe(
+    expect(classifyGraphError(recordedGraphError(400, 102, 'x'), product, at).remedy).toBe(
       remedies.sessionEnded,
     );
   });
@@ -123,29 +128,33 @@ describe('classifyGraphError', () => {
     const response = recordedGraphError(400, 9, 'x', 2207042, {
       'x-business-use-case-usage': '{"1":[{"estimated_time_to_regain_access":7}]}',
     });
-    expect(classifyGraphError(response, instagramLike)).toEqual({
+    expect(classifyGraphError(response, instagramLike, at)).toEqual({
       reason: 'rate_limited',
       remedy: 'posts per day',
       retryAfterSeconds: 7 * 60,
     });
     // Without the product's table the same subcode decides nothing.
-    expect(classifyGraphError(response, product).reason).toBe('unknown');
+    expect(classifyGraphError(response, product, at).reason).toBe('unknown');
   });
 
   it('falls back to Retry-After on a bare 429', () => {
     expect(
-      classifyGraphError({ status: 429, headers: { 'retry-after': '120' }, body: null }, product),
+      classifyGraphError(
+        { status: 429, headers: { 'retry-after': '120' }, body: null },
+        product,
+        at,
+      ),
     ).toEqual({ reason: 'rate_limited', retryAfterSeconds: 120 });
   });
 
   it('reads debug_token verdicts only for a product that declares it reads them', () => {
     const invalid = debugTokenBody({ is_valid: false, error: { code: 190, subcode: 460 } });
-    expect(classifyGraphError(invalid, withDebugToken).reason).toBe('password_changed');
-    expect(classifyGraphError(invalid, product).reason).toBe('unknown');
+    expect(classifyGraphError(invalid, withDebugToken, at).reason).toBe('password_changed');
+    expect(classifyGraphError(invalid, product, at).reason).toBe('unknown');
   });
 
   it('calls an invalid verdict without details a revoked token', () => {
-    expect(classifyGraphError(debugTokenBody({ is_valid: false }), withDebugToken)).toEqual({
+    expect(classifyGraphError(debugTokenBody({ is_valid: false }), withDebugToken, at)).toEqual({
       reason: 'token_revoked',
       remedy: 'remedy: invalid',
     });
@@ -153,12 +162,12 @@ describe('classifyGraphError', () => {
 
   it('calls a valid token lacking a required permission scope_missing', () => {
     const lacking = debugTokenBody({ is_valid: true, scopes: ['pages_read_engagement'] });
-    expect(classifyGraphError(lacking, withDebugToken)).toEqual({
+    expect(classifyGraphError(lacking, withDebugToken, at)).toEqual({
       reason: 'scope_missing',
       remedy: remedies.scopeMissing,
     });
     const complete = debugTokenBody({ is_valid: true, scopes: ['pages_show_list'] });
-    expect(classifyGraphError(complete, withDebugToken).reason).toBe('unknown');
+    expect(classifyGraphError(complete, withDebugToken, at).reason).toBe('unknown');
   });
 });
 

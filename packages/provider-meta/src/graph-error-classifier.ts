@@ -1,4 +1,10 @@
-import type { ClassifierVerdict, RawResponse, Reason } from '@tether/provider-sdk';
+import type {
+  ClassificationContext,
+  ClassifierVerdict,
+  RawResponse,
+  Reason,
+  VerdictScope,
+} from '@tether/provider-sdk';
 import { missingScopes, readDebugToken } from './debug-token';
 import { type GraphError, readGraphError } from './graph-error';
 import { graphRateLimited } from './rate-limit';
@@ -43,6 +49,11 @@ export interface GraphRemedies {
   readonly policyBlock: string;
   /** 506: a duplicate post. */
   readonly duplicatePost: string;
+  /**
+   * 100/33: the object the call named does not exist, cannot be loaded with this token's
+   * permissions, or does not support the operation. About that one object only.
+   */
+  readonly objectUnavailable: string;
 }
 
 /** What a Meta product adds to the shared Graph classification. */
@@ -66,7 +77,11 @@ export interface GraphProduct {
   };
 }
 
-type Signal = readonly [Reason, (keyof GraphRemedies)?];
+/**
+ * A reason, the remedy slot that words it, and what it is about when that is not the whole
+ * authorization (`grant`).
+ */
+type Signal = readonly [Reason, (keyof GraphRemedies)?, VerdictScope?];
 
 /**
  * Subcodes of the token errors (code 190, also seen with 102).
@@ -81,19 +96,26 @@ const TOKEN_SUBCODES: Readonly<Record<number, Signal>> = {
   467: ['token_revoked', 'loginRejected'],
   // Postiz treats 490 as a dead session that needs a new login [C].
   490: ['token_revoked', 'loginEnded'],
-  492: ['role_lost', 'roleLost'],
+  // Only a Page token answers 492: the person lost their role on that one Page, and the
+  // authorization and its other Pages live on.
+  492: ['role_lost', 'roleLost', 'account'],
 };
 
 /**
  * Subcodes that decide on their own, whatever the code. 1404078, 1390008, 1363047, 1609010
- * and 1609005 are from Postiz [C]; 36007–36009 are the OAuth code-exchange subcodes.
+ * and 1609005 are from Postiz [C]; 36007–36009 are the OAuth code-exchange subcodes; 33 comes
+ * with code 100 for one object the call could not reach.
+ * @see https://developers.facebook.com/docs/graph-api/guides/error-handling
  */
 const DECISIVE_SUBCODES: Readonly<Record<number, Signal>> = {
-  1404078: ['account_restricted', 'publishingAuthorization'],
-  1390008: ['rate_limited', 'postingTooFast'],
+  // Publishing authorization and posting pace are the Page's, not the person's.
+  1404078: ['account_restricted', 'publishingAuthorization', 'account'],
+  1390008: ['rate_limited', 'postingTooFast', 'account'],
   1363047: ['provider_unavailable'],
   1609010: ['provider_unavailable'],
-  1609005: ['unknown', 'linkUnreachable'],
+  // The post's link, not the connection.
+  1609005: ['unknown', 'linkUnreachable', 'resource'],
+  33: ['unknown', 'objectUnavailable', 'resource'],
   36007: ['token_revoked', 'codeSpent'],
   36008: ['app_misconfigured', 'appMisconfigured'],
   36009: ['token_revoked', 'codeSpent'],
@@ -101,17 +123,31 @@ const DECISIVE_SUBCODES: Readonly<Record<number, Signal>> = {
 
 /** Codes 4, 17, 32, 613, 341 and the Business Use Case range 80001–80099 (80002: Instagram). */
 function isThrottling(code: number): boolean {
-  return [4, 17, 32, 341, 613].includes(code) || (code >= 80001 && code <= 80099);
+  return [4, 17, 32, 341, 613].includes(code) || isPerObjectThrottling(code);
 }
 
-function verdictOf([reason, remedy]: Signal, remedies: GraphRemedies): ClassifierVerdict {
-  return remedy ? { reason, remedy: remedies[remedy] } : { reason };
+/**
+ * 32 (Page request limit) and the Business Use Case codes count the calls on one object (a
+ * Page, an Instagram account); the app's and the person's other objects are not held back.
+ * @see https://developers.facebook.com/docs/graph-api/overview/rate-limiting/
+ */
+function isPerObjectThrottling(code: number): boolean {
+  return code === 32 || (code >= 80001 && code <= 80099);
+}
+
+function verdictOf([reason, remedy, scope]: Signal, remedies: GraphRemedies): ClassifierVerdict {
+  return {
+    reason,
+    ...(remedy ? { remedy: remedies[remedy] } : {}),
+    ...(scope ? { scope } : {}),
+  };
 }
 
 function classifyGraphCode(
   response: RawResponse,
   { code, subcode }: GraphError,
   product: GraphProduct,
+  now: Date,
 ): ClassifierVerdict | undefined {
   const { remedies } = product;
   const signal = (reason: Reason, remedy: keyof GraphRemedies) =>
@@ -121,7 +157,7 @@ function classifyGraphCode(
     const decisive = product.subcodes?.[subcode] ?? (shared && verdictOf(shared, remedies));
     if (decisive)
       return decisive.reason === 'rate_limited'
-        ? graphRateLimited(response, decisive.remedy)
+        ? { ...graphRateLimited(response, now, decisive.remedy), ...scopeOf(decisive) }
         : decisive;
   }
   if (code === undefined) return undefined;
@@ -134,15 +170,24 @@ function classifyGraphCode(
       ? signal('token_expired', 'sessionEnded')
       : signal('token_revoked', 'loginRejected');
   }
-  if (isThrottling(code)) return graphRateLimited(response);
+  if (isThrottling(code))
+    return {
+      ...graphRateLimited(response, now),
+      ...(isPerObjectThrottling(code) ? { scope: 'account' as const } : {}),
+    };
   if (code === 3 || code === 10 || (code >= 200 && code <= 299))
     return signal('scope_missing', 'scopeMissing');
   if (code === 1 || code === 2) return { reason: 'provider_unavailable' };
   if (code === 368) return signal('account_restricted', 'policyBlock');
   // 101: unknown application; 191: redirect URL not allowed by the app's settings.
   if (code === 101 || code === 191) return signal('app_misconfigured', 'appMisconfigured');
-  if (code === 506) return signal('unknown', 'duplicatePost');
+  // A duplicate concerns the one post, not the connection.
+  if (code === 506) return verdictOf(['unknown', 'duplicatePost', 'resource'], remedies);
   return undefined;
+}
+
+function scopeOf(verdict: ClassifierVerdict): Pick<ClassifierVerdict, 'scope'> {
+  return verdict.scope ? { scope: verdict.scope } : {};
 }
 
 /**
@@ -154,14 +199,15 @@ function classifyGraphCode(
 export function classifyGraphError(
   response: RawResponse,
   product: GraphProduct,
+  { now }: ClassificationContext,
 ): ClassifierVerdict {
   const { status, body } = response;
   if (status === 0 || status >= 500) return { reason: 'provider_unavailable' };
   const inspected = product.debugToken ? readDebugToken(body) : undefined;
   const error = readGraphError(body) ?? inspected?.error;
-  const verdict = error ? classifyGraphCode(response, error, product) : undefined;
+  const verdict = error ? classifyGraphCode(response, error, product, now) : undefined;
   if (verdict) return verdict;
-  if (status === 429) return graphRateLimited(response);
+  if (status === 429) return graphRateLimited(response, now);
   if (product.debugToken && inspected) {
     if (inspected.isValid === false)
       return { reason: 'token_revoked', remedy: product.debugToken.invalidRemedy };

@@ -1,4 +1,4 @@
-import { integer, record } from './json-fields';
+import { readInteger, readRecord } from '@tether/provider-sdk';
 
 /**
  * The structured part of a Graph error: `{ error: { message, type, code, error_subcode,
@@ -13,9 +13,9 @@ export interface GraphError {
 
 /** The code and subcode of a Graph error envelope; undefined when the body has no envelope. */
 export function readGraphError(body: unknown): GraphError | undefined {
-  const envelope = record(record(body)?.error);
+  const envelope = readRecord(body, 'error');
   if (!envelope) return undefined;
-  const code = integer(envelope.code);
-  const subcode = integer(envelope.error_subcode);
+  const code = readInteger(envelope, 'code');
+  const subcode = readInteger(envelope, 'error_subcode');
   return { ...(code !== undefined ? { code } : {}), ...(subcode !== undefined ? { subcode } : {}) };
 }

@@ -1,8 +1,4 @@
-import type {
-  RevocationCause,
-  SimulatorResponse,
-  TokenFailure,
-} from '@tether/provider-testkit/simulator';
+import type { RevocationCause, SimulatorResponse, TokenFailure } from '@tether/simulator';
 
 /*
  * The Graph errors the Meta simulators answer with, in Meta's envelope and wording. Both

@@ -1,4 +1,4 @@
-import type { IssuedToken } from '@tether/provider-testkit/simulator';
+import type { IssuedToken } from '@tether/simulator';
 
 /**
  * The token body Graph answers with, on graph.facebook.com (code exchange and

@@ -1,5 +1,9 @@
-import { type ClassifierVerdict, type RawResponse, retryAfterSeconds } from '@tether/provider-sdk';
-import { record } from './json-fields';
+import {
+  asRecord,
+  type ClassifierVerdict,
+  type RawResponse,
+  retryAfterSeconds,
+} from '@tether/provider-sdk';
 
 /** The usage headers that may say when throttling ends, most specific first. */
 const USAGE_HEADERS = ['x-business-use-case-usage', 'x-app-usage'];
@@ -18,7 +22,7 @@ export function usageWaitSeconds(headers: Readonly<Record<string, string>>): num
       value.forEach(collect);
       return;
     }
-    const entry = record(value);
+    const entry = asRecord(value);
     if (!entry) return;
     const wait = entry.estimated_time_to_regain_access;
     if (typeof wait === 'number' && Number.isFinite(wait) && wait > 0) minutes.push(wait);
@@ -40,9 +44,12 @@ export function usageWaitSeconds(headers: Readonly<Record<string, string>>): num
  * A `rate_limited` verdict with the wait from the usage headers, or from a `Retry-After` when
  * Meta (or a proxy in front of it) sends one instead.
  */
-export function graphRateLimited(response: RawResponse, remedy?: string): ClassifierVerdict {
-  const wait =
-    usageWaitSeconds(response.headers) ?? retryAfterSeconds(response.headers, new Date());
+export function graphRateLimited(
+  response: RawResponse,
+  now: Date,
+  remedy?: string,
+): ClassifierVerdict {
+  const wait = usageWaitSeconds(response.headers) ?? retryAfterSeconds(response.headers, now);
   return {
     reason: 'rate_limited',
     ...(remedy ? { remedy } : {}),

@@ -1,4 +1,4 @@
-import type { RawResponse } from '@tether/provider-sdk';
+import type { RawResponse, VerdictScope } from '@tether/provider-sdk';
 import type { RecordedResponse } from '@tether/provider-testkit';
 
 /*
@@ -32,16 +32,19 @@ export function recordedGraphError(
   };
 }
 
+/** A recorded row; its verdict is about the whole authorization unless `scope` says otherwise. */
 function row(
   name: string,
   response: RawResponse,
   reason: RecordedResponse['reason'],
+  scope: VerdictScope = 'grant',
   retryAfterSeconds?: number,
 ): RecordedResponse {
   return {
     name,
     response,
     reason,
+    scope,
     ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
   };
 }
@@ -118,6 +121,7 @@ export const GRAPH_API_RESPONSES: readonly RecordedResponse[] = [
       492,
     ),
     'role_lost',
+    'account',
   ),
   row('190 without subcode', graph(400, 190, 'Invalid OAuth access token.'), 'token_revoked'),
   row(
@@ -153,6 +157,7 @@ export const GRAPH_API_RESPONSES: readonly RecordedResponse[] = [
     'code 32 Page request limit',
     graph(400, 32, '(#32) Page request limit reached'),
     'rate_limited',
+    'account',
   ),
   row(
     'code 613 custom limit',
@@ -171,12 +176,14 @@ export const GRAPH_API_RESPONSES: readonly RecordedResponse[] = [
         '{"104857600000001":[{"type":"pages","call_count":100,"total_cputime":25,"total_time":25,"estimated_time_to_regain_access":19}]}',
     }),
     'rate_limited',
+    'account',
     19 * 60,
   ),
   row(
     'BUC 80006 (top of the 800xx range)',
     graph(400, 80006, '(#80006) There have been too many messenger api calls.'),
     'rate_limited',
+    'account',
   ),
   row(
     'code 1 unknown error',
@@ -198,21 +205,29 @@ export const GRAPH_API_RESPONSES: readonly RecordedResponse[] = [
     graph(400, 368, 'The action attempted has been deemed abusive or is otherwise disallowed'),
     'account_restricted',
   ),
-  row('code 506 duplicate post', graph(400, 506, 'Duplicate status message'), 'unknown'),
+  row(
+    'code 506 duplicate post',
+    graph(400, 506, 'Duplicate status message'),
+    'unknown',
+    'resource',
+  ),
   row(
     'subcode 1609005 link scrape error (Postiz)',
     graph(400, 100, 'Error posting link', 1609005),
     'unknown',
+    'resource',
   ),
   row(
     'subcode 1404078 Page publishing authorization (Postiz)',
     graph(400, 200, 'Page publishing authorization required', 1404078),
     'account_restricted',
+    'account',
   ),
   row(
     'subcode 1390008 posting too fast (Postiz)',
     graph(400, 368, 'You are posting too fast', 1390008),
     'rate_limited',
+    'account',
   ),
   row(
     'subcode 1363047 service unavailable (Postiz)',
@@ -223,6 +238,17 @@ export const GRAPH_API_RESPONSES: readonly RecordedResponse[] = [
     'subcode 1609010 service unavailable (Postiz)',
     graph(400, 1, 'Service temporarily unavailable', 1609010),
     'provider_unavailable',
+  ),
+  row(
+    '100/33 object does not exist or cannot be loaded',
+    graph(
+      400,
+      100,
+      "Unsupported get request. Object with ID '17900000000000001' does not exist, cannot be loaded due to missing permissions, or does not support this operation.",
+      33,
+    ),
+    'unknown',
+    'resource',
   ),
 ];
 

@@ -1,35 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { defineProvider, ProviderDefinitionError, validateProvider } from './define-provider';
-import type { ProviderDeclaration } from './provider';
+import { exampleDeclaration } from './example-declaration.testing';
 import { REASONS } from './reason';
 import { retryAfterSeconds } from './retry-after';
 import { SDK_VERSION } from './version';
 
-function declaration(overrides: Partial<ProviderDeclaration> = {}): ProviderDeclaration {
-  return {
-    id: 'example',
-    displayName: 'Example',
-    sdk: '^0.1.0',
-    availability: { status: 'available' },
-    oauth: {
-      version: '2.0',
-      authorizationUrl: 'https://example.com/authorize',
-      tokenUrl: 'https://example.com/token',
-      clientAuthentication: 'basic',
-      pkce: 'required',
-    },
-    scopes: {
-      separator: ' ',
-      required: [{ name: 'read', purpose: 'Read the profile' }],
-      optional: [],
-    },
-    lifetimes: { accessToken: { seconds: 7200, see: 'https://example.com/docs' } },
-    refresh: { kind: 'refresh_token', rotates: true, see: 'https://example.com/docs' },
-    classifyError: () => ({ reason: 'token_revoked' }),
-    discoverAccounts: () => Promise.resolve({ subject: { id: '1', name: 'A' }, accounts: [] }),
-    ...overrides,
-  };
-}
+const declaration = exampleDeclaration;
 
 describe('defineProvider', () => {
   it('stamps the SDK version and fills in transience and the default remedy', () => {

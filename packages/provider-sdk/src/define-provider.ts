@@ -1,4 +1,6 @@
+import { classifyOAuthError } from './oauth-error';
 import { isReason, REASON_DESCRIPTIONS } from './reason';
+import { revokeGrant } from './revocation';
 import {
   type ClassificationContext,
   type ClassifierVerdict,
@@ -9,6 +11,7 @@ import {
   VERDICT_SCOPES,
 } from './provider';
 import { SDK_VERSION } from './version';
+import type { ProviderCallContext, TokenSet } from './grant';
 
 /** Thrown when a declaration is not valid; the message names the provider and every bad field. */
 export class ProviderDefinitionError extends Error {
@@ -290,6 +293,9 @@ function totalClassifier(
     } catch {
       verdict = undefined;
     }
+    // What the provider cannot place but RFC 6749 §5.2 can, it reads the standard way.
+    if (!verdict || verdict.reason === 'unknown')
+      verdict = classifyOAuthError(response.body) ?? verdict;
     const reason = verdict && isReason(verdict.reason) ? verdict.reason : 'unknown';
     const description = REASON_DESCRIPTIONS[reason];
     const remedy =
@@ -329,6 +335,15 @@ export function validateProvider(raw: unknown): ProviderValidation {
     definedWithSdk:
       typeof declaration.definedWithSdk === 'string' ? declaration.definedWithSdk : SDK_VERSION,
     classifyError: totalClassifier(declaration.classifyError.bind(declaration)),
+    // A declared RFC 7009 endpoint is enough: the SDK revokes there unless the provider says how.
+    ...(declaration.revokeToken === undefined &&
+    declaration.oauth.version === '2.0' &&
+    declaration.oauth.revocationUrl !== undefined
+      ? {
+          revokeToken: (tokens: TokenSet, context: ProviderCallContext) =>
+            revokeGrant(provider, context, tokens),
+        }
+      : {}),
   };
   return { ok: true, provider: Object.freeze(provider) };
 }

@@ -10,6 +10,22 @@ export type {
   TokenSet,
 } from './grant';
 export { callNetwork, formBody, probe, readResponse } from './network-call';
+export { clientAuthenticatedRequest } from './client-authentication';
+export type { ClientAuthenticatedRequest, ClientProof } from './client-authentication';
+export {
+  asRecord,
+  readArray,
+  readBoolean,
+  readInteger,
+  readNumber,
+  readRecord,
+  readString,
+  readText,
+} from './json-fields';
+export { classifyOAuthError, readOAuthError } from './oauth-error';
+export type { OAuthErrorCode } from './oauth-error';
+export { revokeGrant, revokeOAuthToken } from './revocation';
+export type { RevocationOptions } from './revocation';
 export {
   completeOAuth1Authorization,
   oauth1Header,

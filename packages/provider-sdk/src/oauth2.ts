@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { clientAuthenticatedRequest, oauth2Of } from './client-authentication';
 import type { ProviderCallContext, TokenSet } from './grant';
 import { ProviderRequestError } from './grant';
-import { callNetwork, formBody } from './network-call';
-import type { OAuth2Declaration, Provider } from './provider';
+import type { Provider } from './provider';
 
 /** A PKCE verifier and its S256 challenge (RFC 7636 §4.1–4.2). */
 export interface PkcePair {
@@ -14,13 +14,6 @@ export interface PkcePair {
 export function createPkcePair(): PkcePair {
   const verifier = randomBytes(32).toString('base64url');
   return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
-}
-
-function oauth2(provider: Provider): OAuth2Declaration {
-  if (provider.oauth.version !== '2.0') {
-    throw new TypeError(`${provider.id} speaks OAuth ${provider.oauth.version}, not OAuth 2.0`);
-  }
-  return provider.oauth;
 }
 
 /** What the authorization request needs. */
@@ -36,7 +29,7 @@ export interface AuthorizationRequest {
 
 /** The URL to send the person to for consent (RFC 6749 §4.1.1, RFC 7636 §4.3). */
 export function buildAuthorizationUrl(provider: Provider, request: AuthorizationRequest): string {
-  const oauth = oauth2(provider);
+  const oauth = oauth2Of(provider);
   const url = new URL(oauth.authorizationUrl);
   url.searchParams.set('response_type', 'code');
   url.searchParams.set(oauth.clientIdParameter ?? 'client_id', request.clientId);
@@ -119,25 +112,11 @@ async function tokenRequest(
   operation: string,
   fields: Record<string, string | undefined>,
 ): Promise<TokenSet> {
-  const oauth = oauth2(provider);
-  const headers: Record<string, string> = {
-    accept: 'application/json',
-    'content-type': 'application/x-www-form-urlencoded',
-  };
-  const clientIdParameter = oauth.clientIdParameter ?? 'client_id';
-  const { clientId, clientSecret } = context.client;
-  if (oauth.clientAuthentication === 'basic') {
-    // RFC 6749 §2.3.1: both parts are form-encoded before base64.
-    const encode = (value: string) => encodeURIComponent(value).replace(/%20/g, '+');
-    headers.authorization = `Basic ${Buffer.from(`${encode(clientId)}:${encode(clientSecret)}`).toString('base64')}`;
-  } else {
-    fields = { ...fields, [clientIdParameter]: clientId, client_secret: clientSecret };
-  }
   const now = context.runtime.clock.now();
-  const response = await callNetwork(provider, operation, context.runtime, oauth.tokenUrl, {
-    method: 'POST',
-    headers,
-    body: formBody(fields),
+  const response = await clientAuthenticatedRequest(provider, context, {
+    operation,
+    url: oauth2Of(provider).tokenUrl,
+    fields,
   });
   return tokenSetFromResponse(provider, response.body, now);
 }

@@ -13,18 +13,29 @@ import {
   startOAuth1Authorization,
   type TokenSet,
   validateProvider,
+  VERDICT_SCOPES,
+  type VerdictScope,
 } from '@tether/provider-sdk';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SANDBOX_CLIENT } from './simulator/engine.js';
-import type { NetworkSimulation, RevocationCause } from './simulator/model.js';
-import { type RunningSimulator, startSimulator } from './simulator/serve.js';
+import {
+  type NetworkSimulation,
+  type RevocationCause,
+  type RunningSimulator,
+  SANDBOX_CLIENT,
+  startSimulator,
+} from '@tether/simulator';
 
-/** A response recorded from the network, and the reason it must classify to. */
+/** A response recorded from the network, and the reason and scope it must classify to. */
 export interface RecordedResponse {
   /** What the recording shows, e.g. "Graph API 190/460 after a password change". */
   readonly name: string;
   readonly response: RawResponse;
   readonly reason: Reason;
+  /**
+   * What the failure is about: the whole authorization (`grant`), one connection's own token or
+   * role (`account`), or one object the call touched (`resource`). Asserted when set.
+   */
+  readonly scope?: VerdictScope;
   /** When set, the classification must carry this `retryAfterSeconds`. */
   readonly retryAfterSeconds?: number;
 }
@@ -67,6 +78,9 @@ const HOSTILE_RESPONSES: readonly RawResponse[] = [
 ];
 
 const REDIRECT_URI = 'http://127.0.0.1:9/oauth/callback';
+
+// The clock reading recorded responses are classified at: reset headers are read against it.
+const RECORDED_AT = new Date('2026-11-24T10:00:00Z');
 
 const silentLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -128,9 +142,11 @@ export function describeProviderConformance(options: ConformanceOptions): void {
     });
 
     for (const recorded of options.recordedResponses) {
-      it(`classifies "${recorded.name}" as ${recorded.reason}`, () => {
-        const verdict = provider.classifyError(recorded.response, { now: new Date() });
+      it(`classifies "${recorded.name}" as ${recorded.reason}${recorded.scope ? ` (${recorded.scope})` : ''}`, () => {
+        const verdict = provider.classifyError(recorded.response, { now: RECORDED_AT });
         expect(verdict.reason).toBe(recorded.reason);
+        expect(VERDICT_SCOPES).toContain(verdict.scope);
+        if (recorded.scope !== undefined) expect(verdict.scope).toBe(recorded.scope);
         expect(verdict.remedy.length).toBeGreaterThan(10);
         if (recorded.retryAfterSeconds !== undefined) {
           expect(verdict.retryAfterSeconds).toBe(recorded.retryAfterSeconds);
@@ -140,8 +156,9 @@ export function describeProviderConformance(options: ConformanceOptions): void {
 
     it('classifies malformed and unexpected responses without throwing', () => {
       for (const response of HOSTILE_RESPONSES) {
-        const verdict = provider.classifyError(response, { now: new Date() });
+        const verdict = provider.classifyError(response, { now: RECORDED_AT });
         expect(isReason(verdict.reason), JSON.stringify(response)).toBe(true);
+        expect(VERDICT_SCOPES, JSON.stringify(response)).toContain(verdict.scope);
         expect(typeof verdict.transient).toBe('boolean');
       }
     });
@@ -150,7 +167,7 @@ export function describeProviderConformance(options: ConformanceOptions): void {
       for (const status of [0, 429, 500, 502, 503, 504]) {
         const verdict = provider.classifyError(
           { status, headers: {}, body: null },
-          { now: new Date() },
+          { now: RECORDED_AT },
         );
         expect(verdict.transient, `status ${status}`).toBe(true);
       }
@@ -358,11 +375,35 @@ function describeFlows(provider: Provider, options: ConformanceOptions): void {
       });
     }
 
+    /**
+     * What a failed check comes to once the host has done what the verdict asks. A network that
+     * answers an expired access token and an ended grant alike says `access_token_expired`: the
+     * host renews first, and the renewal's refusal is the verdict.
+     */
+    async function decidedReason(tokens: TokenSet, response: RawResponse): Promise<Reason> {
+      const verdict = provider.classifyError(response, { now: context.runtime.clock.now() });
+      if (verdict.reason !== 'access_token_expired' || provider.refresh.kind !== 'refresh_token')
+        return verdict.reason;
+      return (await failure(renewTokens(provider, context, tokens))).classification.reason;
+    }
+
     const healthCheck = provider.healthCheck;
     if (healthCheck) {
       it('passes its health check with a fresh grant', async () => {
         const tokens = await authorize();
         expect(await healthCheck.run(tokens, context)).toEqual({ ok: true });
+      });
+
+      it('passes its health check for each account that has a token of its own, with that token', async () => {
+        const tokens = await authorize();
+        const { accounts } = await provider.discoverAccounts(tokens, context);
+        for (const account of accounts) {
+          if (!account.tokens) continue;
+          const about = { id: account.id, kind: account.kind };
+          expect(await healthCheck.run(account.tokens, context, about), account.id).toEqual({
+            ok: true,
+          });
+        }
       });
 
       for (const [cause, reason] of Object.entries(options.revocations ?? {})) {
@@ -372,10 +413,7 @@ function describeFlows(provider: Provider, options: ConformanceOptions): void {
           expect(revoke.status).toBe(200);
           const result = await healthCheck.run(tokens, context);
           expect(result.ok).toBe(false);
-          if (!result.ok)
-            expect(provider.classifyError(result.response, { now: new Date() }).reason).toBe(
-              reason,
-            );
+          if (!result.ok) expect(await decidedReason(tokens, result.response)).toBe(reason);
         });
       }
 
@@ -390,14 +428,18 @@ function describeFlows(provider: Provider, options: ConformanceOptions): void {
         const limited = await healthCheck.run(tokens, context);
         expect(limited.ok).toBe(false);
         if (!limited.ok) {
-          const verdict = provider.classifyError(limited.response, { now: new Date() });
+          const verdict = provider.classifyError(limited.response, {
+            now: context.runtime.clock.now(),
+          });
           expect(verdict.reason).toBe('rate_limited');
         }
         await simulator.control('POST', 'fail', { kind: 'unavailable', target: 'api', count: 1 });
         const down = await healthCheck.run(tokens, context);
         expect(down.ok).toBe(false);
         if (!down.ok)
-          expect(provider.classifyError(down.response, { now: new Date() })).toMatchObject({
+          expect(
+            provider.classifyError(down.response, { now: context.runtime.clock.now() }),
+          ).toMatchObject({
             reason: 'provider_unavailable',
             transient: true,
           });

@@ -1,23 +1,19 @@
 import {
   AccountNotSupportedError,
   callNetwork,
+  classifyOAuthError,
   defineProvider,
   type RawResponse,
   type Reason,
+  readString,
   retryAfterSeconds,
+  revokeOAuthToken,
 } from '@tether/provider-sdk';
 
-function errorCode(body: unknown): string | undefined {
-  if (typeof body === 'object' && body !== null && 'error' in body) {
-    const { error } = body;
-    return typeof error === 'string' ? error : undefined;
-  }
-  return undefined;
-}
-
+// The fixture network's own codes; the RFC 6749 ones (invalid_grant, invalid_client…) the SDK
+// reads the standard way.
 const CODE_REASONS: Readonly<Record<string, Reason>> = {
   invalid_token: 'token_revoked',
-  invalid_grant: 'token_revoked',
   token_expired: 'access_token_expired',
   password_changed: 'password_changed',
   app_removed: 'app_deauthorized',
@@ -26,7 +22,6 @@ const CODE_REASONS: Readonly<Record<string, Reason>> = {
   unconfirmed: 'account_unconfirmed',
   restricted: 'account_restricted',
   insufficient_scope: 'scope_missing',
-  invalid_client: 'app_misconfigured',
 };
 
 const API = 'https://api.fixture.invalid/v1';
@@ -93,36 +88,22 @@ export const fixtureProvider = defineProvider({
       }
     },
   },
-  classifyError(response: RawResponse) {
+  classifyError(response: RawResponse, { now }) {
     if (response.status === 429) {
       return {
         reason: 'rate_limited',
-        retryAfterSeconds: retryAfterSeconds(response.headers, new Date()),
+        retryAfterSeconds: retryAfterSeconds(response.headers, now),
       };
     }
     if (response.status === 0 || response.status >= 500) return { reason: 'provider_unavailable' };
-    const code = errorCode(response.body);
+    const code = readString(response.body, 'error');
     const reason = code === undefined ? undefined : CODE_REASONS[code];
     if (reason) return { reason };
-    return { reason: 'unknown' };
+    return classifyOAuthError(response.body) ?? { reason: 'unknown' };
   },
-  async revokeToken(tokens, context) {
-    const { clientId, clientSecret } = context.client;
-    await callNetwork(
-      fixtureProvider,
-      'revocation',
-      context.runtime,
-      'https://fixture.invalid/oauth/revoke',
-      {
-        method: 'POST',
-        headers: {
-          authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`,
-          'content-type': 'application/x-www-form-urlencoded',
-        },
-        body: new URLSearchParams({ token: tokens.refreshToken ?? tokens.accessToken }),
-      },
-    );
-  },
+  // One RFC 7009 request at oauth.revocationUrl: revoking the refresh token ends the grant.
+  revokeToken: (tokens, context): Promise<void> =>
+    revokeOAuthToken(fixtureProvider, context, tokens.refreshToken ?? tokens.accessToken),
   async discoverAccounts(tokens, context) {
     const response = await callNetwork(
       fixtureProvider,

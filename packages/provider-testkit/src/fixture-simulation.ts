@@ -1,5 +1,5 @@
 import { fixtureProvider } from './fixture-provider';
-import type { NetworkSimulation, RevocationCause, TokenFailure } from './simulator/model';
+import type { NetworkSimulation, RevocationCause, TokenFailure } from '@tether/simulator';
 
 const CAUSE_CODES: Record<RevocationCause, string> = {
   revoked: 'invalid_token',

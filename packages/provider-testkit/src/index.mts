@@ -3,3 +3,6 @@ export { describeProviderConformance } from './conformance.mjs';
 export type { ConformanceHarness, ConformanceOptions, RecordedResponse } from './conformance.mjs';
 export { fixtureProvider } from './fixture-provider.js';
 export { simulation as fixtureSimulation } from './fixture-simulation.js';
+// What a conformance test needs beside the suite, so a provider's tests import one package.
+export { SANDBOX_CLIENT, simulatorUrl, startSimulator } from '@tether/simulator';
+export type { NetworkSimulation, RevocationCause, RunningSimulator } from '@tether/simulator';

@@ -39,11 +39,13 @@ describeProviderConformance({
         },
       },
       reason: 'password_changed',
+      scope: 'grant',
     },
     {
       name: 'debug_token verdict: invalid, without details',
       response: { status: 200, headers: {}, body: { data: { is_valid: false, scopes: [] } } },
       reason: 'token_revoked',
+      scope: 'grant',
     },
     {
       name: 'debug_token verdict: valid, but pages_show_list was removed',
@@ -61,6 +63,7 @@ describeProviderConformance({
         },
       },
       reason: 'scope_missing',
+      scope: 'grant',
     },
   ],
   // The health check reads debug_token's verdict on the person's long-lived token. A lost Page
@@ -75,7 +78,11 @@ describeProviderConformance({
     scope_removed: 'scope_missing',
   },
   additionalTests: (harness) => {
-    facebookLoginTests(harness, { provider: facebook, person: 'rosa' });
+    facebookLoginTests(harness, {
+      provider: facebook,
+      person: 'rosa',
+      rolePage: { pageId: '104857600000001', accountId: '104857600000001' },
+    });
 
     const requestsTo = (path: string) =>
       harness.simulator().engine.requests.filter((r) => new URL(r.url).pathname === path);
@@ -141,6 +148,20 @@ describeProviderConformance({
       };
       expect(await facebook.healthCheck!.run(page!, rotated)).toEqual({ ok: true });
       expect(requestsTo('/v25.0/me').at(-1)?.status).toBe(200);
+      // For one Page, the fallback reads that Page with its own token.
+      const account = { id: '104857600000001', kind: 'page' as const };
+      expect(await facebook.healthCheck!.run(page!, rotated, account)).toEqual({ ok: true });
+      expect(requestsTo('/v25.0/104857600000001').at(-1)?.status).toBe(200);
+      await harness
+        .simulator()
+        .control('POST', 'accounts/104857600000001/revoke-role', { person: 'rosa' });
+      const lost = await facebook.healthCheck!.run(page!, rotated, account);
+      expect(lost.ok).toBe(false);
+      if (!lost.ok)
+        expect(facebook.classifyError(lost.response, { now: new Date(0) })).toMatchObject({
+          reason: 'role_lost',
+          scope: 'account',
+        });
     });
   },
 });

@@ -1,5 +1,6 @@
 import {
   AccountNotSupportedError,
+  asRecord,
   callNetwork,
   defineProvider,
   type DiscoveredAccount,
@@ -78,6 +79,8 @@ const product: GraphProduct = {
       'Facebook temporarily blocked the account for a policy violation. Check the notices Facebook shows on the account, resolve the block, then reconnect the Page in Tether.',
     duplicatePost:
       'Facebook refused a duplicate post. Change the post’s text before publishing it again.',
+    objectUnavailable:
+      'Facebook could not reach the post, comment or object the call named: it was deleted, is not visible to this Page, or does not support the operation. The connection itself is fine.',
   },
   debugToken: {
     requiredScopes: REQUIRED_SCOPE_NAMES,
@@ -129,9 +132,16 @@ export const facebook = defineProvider({
   healthCheck: {
     intervalSeconds: 6 * 3600,
     description:
-      'GET https://graph.facebook.com/debug_token with the app token; falls back to GET /me when debug_token refuses the app token itself',
+      'GET https://graph.facebook.com/debug_token with the app token, on the Page’s own Page token for a Page (a lost role shows as 190/492) and on the person’s user token for the authorization; falls back to GET /{page-id} (or /me) with that token when debug_token refuses the app token itself',
     see: DEBUG_TOKEN,
-    async run(tokens, context): Promise<HealthCheckResult> {
+    /**
+     * With `account`, `tokens` hold that Page's token: the check is about the Page alone, and a
+     * role the person lost on it comes back as 190/492 (`role_lost`, scope `account`) while
+     * their other Pages stay untouched. A Page token derived from a long-lived user token has no
+     * expiry, so it outlives the user token's 60 days.
+     * @see https://developers.facebook.com/docs/pages/access-tokens/
+     */
+    async run(tokens, context, account): Promise<HealthCheckResult> {
       const url = new URL(DEBUG_TOKEN_URL);
       url.search = formBody({
         input_token: tokens.accessToken,
@@ -147,10 +157,12 @@ export const facebook = defineProvider({
         // An HTTP error from debug_token concerns the request (the app token), not the token it
         // inspects: a rotated app secret must not mark every connection revoked. The token then
         // speaks for itself.
-        if (!error.classification.transient)
+        if (!error.classification.transient) {
+          const node = account ? encodeURIComponent(account.id) : 'me';
           return probe(() =>
-            graphGet(facebook, 'health check', `${GRAPH_URL}/me?fields=id`, tokens, context),
+            graphGet(facebook, 'health check', `${GRAPH_URL}/${node}?fields=id`, tokens, context),
           );
+        }
         return { ok: false, response: error.response };
       }
       // debug_token answers 200 even for a dead token; its verdict is in `data`. The raw body
@@ -171,7 +183,7 @@ export const facebook = defineProvider({
       return { ok: true };
     },
   },
-  classifyError: (response) => classifyGraphError(response, product),
+  classifyError: (response, context) => classifyGraphError(response, product, context),
   /** Trades the short-lived user token from the code exchange for a long-lived one. */
   completeAuthorization: (tokens, context): Promise<TokenSet> =>
     exchangeForLongLivedToken(facebook, tokens, context),
@@ -186,8 +198,7 @@ export const facebook = defineProvider({
     const accounts: DiscoveredAccount[] = [];
     for (const page of pages) {
       if (typeof page.id !== 'string' || typeof page.access_token !== 'string') continue;
-      const linked = page.instagram_business_account;
-      if (typeof linked === 'object' && linked !== null && !Array.isArray(linked)) {
+      if (asRecord(page.instagram_business_account)) {
         context.runtime.logger.info(
           'This Facebook Page has a linked Instagram professional account; connect it with the Instagram provider.',
           { pageId: page.id },

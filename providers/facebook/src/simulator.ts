@@ -1,5 +1,5 @@
 import { facebookGraphSimulation } from '@tether/provider-meta/simulator';
-import type { NetworkSimulation } from '@tether/provider-testkit/simulator';
+import type { NetworkSimulation } from '@tether/simulator';
 import { facebook } from './facebook';
 
 /**

@@ -15,7 +15,7 @@ import {
   type RunningSimulator,
   SANDBOX_CLIENT,
   startSimulator,
-} from '@tether/provider-testkit/simulator';
+} from '@tether/simulator';
 import { expect, it } from 'vitest';
 import { gmb } from './gmb.js';
 import { gmbSimulation, people, simulation } from './simulator.js';
@@ -100,6 +100,7 @@ describeProviderConformance({
         body: { error: 'invalid_grant', error_description: 'Token has been expired or revoked.' },
       },
       reason: 'token_revoked',
+      scope: 'grant',
     },
     {
       name: 'token endpoint 401 invalid_client',
@@ -109,6 +110,7 @@ describeProviderConformance({
         body: { error: 'invalid_client', error_description: 'Unauthorized' },
       },
       reason: 'app_misconfigured',
+      scope: 'grant',
     },
     {
       name: 'token endpoint 400 unauthorized_client',
@@ -118,6 +120,7 @@ describeProviderConformance({
         body: { error: 'unauthorized_client', error_description: 'Unauthorized' },
       },
       reason: 'app_misconfigured',
+      scope: 'grant',
     },
     {
       name: 'token endpoint 400 admin_policy_enforced (Workspace policy)',
@@ -130,6 +133,7 @@ describeProviderConformance({
         },
       },
       reason: 'app_deauthorized',
+      scope: 'grant',
     },
     {
       name: 'tokeninfo or revoke 400 invalid_token',
@@ -139,9 +143,10 @@ describeProviderConformance({
         body: { error: 'invalid_token', error_description: 'Invalid Value' },
       },
       reason: 'token_revoked',
+      scope: 'grant',
     },
     {
-      name: 'API 401 UNAUTHENTICATED',
+      name: 'API 401 UNAUTHENTICATED (an expired access token and an ended grant alike: renew first)',
       response: {
         status: 401,
         headers: { 'www-authenticate': 'Bearer realm="https://accounts.google.com/"' },
@@ -151,7 +156,8 @@ describeProviderConformance({
           'Request had invalid authentication credentials.',
         ),
       },
-      reason: 'token_revoked',
+      reason: 'access_token_expired',
+      scope: 'grant',
     },
     {
       name: 'API 401 UNAUTHENTICATED with ErrorInfo ACCESS_TOKEN_EXPIRED',
@@ -170,6 +176,7 @@ describeProviderConformance({
         ),
       },
       reason: 'access_token_expired',
+      scope: 'grant',
     },
     {
       name: 'API 401 UNAUTHENTICATED with ErrorInfo ACCOUNT_STATE_INVALID (account disabled)',
@@ -184,6 +191,7 @@ describeProviderConformance({
         ),
       },
       reason: 'account_restricted',
+      scope: 'grant',
     },
     {
       name: 'API 403 PERMISSION_DENIED ACCESS_TOKEN_SCOPE_INSUFFICIENT',
@@ -202,6 +210,7 @@ describeProviderConformance({
         ),
       },
       reason: 'scope_missing',
+      scope: 'grant',
     },
     {
       name: 'API 403 PERMISSION_DENIED on a location (role lost)',
@@ -211,6 +220,7 @@ describeProviderConformance({
         body: googleError(403, 'PERMISSION_DENIED', 'The caller does not have permission'),
       },
       reason: 'role_lost',
+      scope: 'resource',
     },
     {
       name: 'API 403 PERMISSION_DENIED SERVICE_DISABLED (API not enabled in the project)',
@@ -229,6 +239,7 @@ describeProviderConformance({
         ),
       },
       reason: 'app_misconfigured',
+      scope: 'grant',
     },
     {
       name: 'API 429 RESOURCE_EXHAUSTED RATE_LIMIT_EXCEEDED with Retry-After',
@@ -243,6 +254,7 @@ describeProviderConformance({
         ),
       },
       reason: 'rate_limited',
+      scope: 'grant',
       retryAfterSeconds: 30,
     },
     {
@@ -261,6 +273,7 @@ describeProviderConformance({
         ),
       },
       reason: 'rate_limited',
+      scope: 'grant',
       retryAfterSeconds: 45,
     },
     {
@@ -276,6 +289,7 @@ describeProviderConformance({
         ),
       },
       reason: 'rate_limited',
+      scope: 'grant',
     },
     {
       name: 'API 500 INTERNAL',
@@ -285,6 +299,7 @@ describeProviderConformance({
         body: googleError(500, 'INTERNAL', 'Internal error encountered.'),
       },
       reason: 'provider_unavailable',
+      scope: 'grant',
     },
     {
       name: 'API 503 UNAVAILABLE',
@@ -294,6 +309,7 @@ describeProviderConformance({
         body: googleError(503, 'UNAVAILABLE', 'The service is currently unavailable.'),
       },
       reason: 'provider_unavailable',
+      scope: 'grant',
     },
   ],
   revocations: {
@@ -494,7 +510,7 @@ describeProviderConformance({
           headers: {},
           body: await response.json(),
         },
-        { now: new Date() },
+        { now: harness.context().runtime.clock.now() },
       );
       expect(verdict.reason).toBe('role_lost');
       await expect(gmb.discoverAccounts(tokens, harness.context())).rejects.toThrow(
@@ -532,7 +548,10 @@ describeProviderConformance({
       const revoke = harness
         .simulator()
         .engine.requests.find((r) => r.url.startsWith('https://oauth2.googleapis.com/revoke'))!;
-      expect(new URL(revoke.url).searchParams.get('token')).toBe(tokens.refreshToken);
+      expect(revoke.fields.token).toBe(tokens.refreshToken);
+      // Google's revocation endpoint takes the token alone.
+      expect(revoke.fields.client_secret).toBeUndefined();
+      expect(revoke.headers.authorization).toBeUndefined();
       const error = await failure(renewTokens(gmb, harness.context(), tokens));
       expect(error.classification.reason).toBe('token_revoked');
       await expect(gmb.revokeToken!(tokens, harness.context())).resolves.toBeUndefined();

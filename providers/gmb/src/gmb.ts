@@ -1,9 +1,11 @@
 import {
   AccountNotSupportedError,
+  asRecord,
   defineProvider,
   type DiscoveredAccount,
   type HealthCheckResult,
   type ProviderCallContext,
+  readText,
   type TokenSet,
 } from '@tether/provider-sdk';
 import {
@@ -49,11 +51,7 @@ const product: GoogleProduct = {
 };
 
 function fieldsOf(body: unknown): Record<string, unknown> {
-  return typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
-}
-
-function text(value: unknown): string | undefined {
-  return typeof value === 'string' && value.length > 0 ? value : undefined;
+  return asRecord(body) ?? {};
 }
 
 /** Reads every page of a Google list call: `{ [key]: [...], nextPageToken }`. */
@@ -71,7 +69,7 @@ async function listAll(
     const body = fieldsOf((await googleGet(gmb, 'account discovery', url, tokens, context)).body);
     const found = body[key];
     if (Array.isArray(found)) items.push(...found.map(fieldsOf));
-    pageToken = text(body.nextPageToken);
+    pageToken = readText(body, 'nextPageToken');
     if (!pageToken) break;
   }
   return items;
@@ -124,7 +122,7 @@ export const gmb = defineProvider({
       return probe(() => googleGet(gmb, 'health check', url, tokens, context));
     },
   },
-  classifyError: (response) => classifyGoogleError(response, product),
+  classifyError: (response, context) => classifyGoogleError(response, product, context),
   async discoverAccounts(tokens, context) {
     const info = await fetchTokenInfo(gmb, tokens, context);
     const accountsUrl = new URL(ACCOUNTS_URL);
@@ -132,20 +130,20 @@ export const gmb = defineProvider({
     const accounts = await listAll(accountsUrl, 'accounts', tokens, context);
     const locations = new Map<string, DiscoveredAccount>();
     for (const account of accounts) {
-      const accountName = text(account.name);
+      const accountName = readText(account, 'name');
       if (!accountName) continue;
       const url = new URL(`${BUSINESS_INFORMATION_URL}/${accountName}/locations`);
       url.searchParams.set('readMask', 'name,title');
       url.searchParams.set('pageSize', '100');
       // A location shared with several of the person's accounts is listed under each.
       for (const location of await listAll(url, 'locations', tokens, context)) {
-        const id = text(location.name);
+        const id = readText(location, 'name');
         if (id && !locations.has(id))
-          locations.set(id, { id, name: text(location.title) ?? id, kind: 'location' });
+          locations.set(id, { id, name: readText(location, 'title') ?? id, kind: 'location' });
       }
     }
     const personal = accounts.find((account) => account.type === 'PERSONAL');
-    const who = info.email ?? text(personal?.accountName) ?? 'This Google account';
+    const who = info.email ?? readText(personal, 'accountName') ?? 'This Google account';
     if (locations.size === 0) {
       throw new AccountNotSupportedError(
         'gmb',
@@ -153,7 +151,7 @@ export const gmb = defineProvider({
       );
     }
     return {
-      subject: { id: info.sub ?? text(personal?.name) ?? who, name: who },
+      subject: { id: info.sub ?? readText(personal, 'name') ?? who, name: who },
       accounts: [...locations.values()],
     };
   },

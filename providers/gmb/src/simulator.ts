@@ -17,7 +17,7 @@ import type {
   SimulatorRequest,
   SimulatorResponse,
   TokenFailure,
-} from '@tether/provider-testkit/simulator';
+} from '@tether/simulator';
 import { ACCOUNTS_URL, BUSINESS_INFORMATION_URL, BUSINESS_MANAGE, gmb } from './gmb';
 
 const ACCOUNT_SERVICE = 'mybusinessaccountmanagement.googleapis.com';

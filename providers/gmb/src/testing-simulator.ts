@@ -1,4 +1,4 @@
-import type { NetworkSimulation } from '@tether/provider-testkit/simulator';
+import type { NetworkSimulation } from '@tether/simulator';
 import { gmbSimulation } from './simulator';
 
 /** The simulated network for `/testing`: refresh tokens end 7 days after consent. */

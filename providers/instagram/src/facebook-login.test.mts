@@ -19,9 +19,11 @@ describeProviderConformance({
     ...FACEBOOK_LOGIN_TOKEN_RESPONSES,
     // The signals only the Instagram products read.
     {
-      name: '100/33 object unreachable (Postiz: needs a new login)',
+      // Postiz reads it as needing a new login [C]; Meta's text says it concerns one object.
+      name: '100/33 object unreachable, on the media the call named',
       response: recordedGraphError(400, 100, 'Unsupported get request.', 33),
-      reason: 'token_revoked',
+      reason: 'unknown',
+      scope: 'resource',
     },
     {
       name: 'BUC 80002 Instagram with X-Business-Use-Case-Usage (12 minutes)',
@@ -36,12 +38,14 @@ describeProviderConformance({
         },
       ),
       reason: 'rate_limited',
+      scope: 'account',
       retryAfterSeconds: 12 * 60,
     },
     {
       name: '2207042 posts-per-day limit',
       response: recordedGraphError(400, 9, 'Application request limit reached', 2207042),
       reason: 'rate_limited',
+      scope: 'account',
     },
   ],
   // The health check calls /me with the person's long-lived token. A lost Page role leaves that
@@ -56,7 +60,12 @@ describeProviderConformance({
   },
   additionalTests: (harness) => {
     const provider = instagramFacebookLogin;
-    facebookLoginTests(harness, { provider, person: 'nadia' });
+    facebookLoginTests(harness, {
+      provider,
+      person: 'nadia',
+      // Haddad Studio, the Page haddad.studio is linked to.
+      rolePage: { pageId: '105000000000001', accountId: '17841400000000021' },
+    });
 
     const requestsTo = (path: string) =>
       harness.simulator().engine.requests.filter((r) => new URL(r.url).pathname === path);

@@ -3,6 +3,8 @@ import {
   defineProvider,
   type DiscoveredAccount,
   type HealthCheckResult,
+  readString,
+  readText,
   type TokenSet,
 } from '@tether/provider-sdk';
 import {
@@ -28,10 +30,10 @@ const GET_STARTED =
   'https://developers.facebook.com/documentation/instagram-platform/instagram-api-with-facebook-login/get-started';
 
 /** The Instagram account a Page is linked to, as `instagram_business_account{id,username}`. */
-function linkedAccount(value: unknown): { id: string; username?: unknown } | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const { id, username } = value as { id?: unknown; username?: unknown };
-  return typeof id === 'string' ? { id, username } : undefined;
+function linkedAccount(value: unknown): { id: string; username?: string } | undefined {
+  const id = readString(value, 'id');
+  const username = readText(value, 'username');
+  return id !== undefined ? { id, ...(username ? { username } : {}) } : undefined;
 }
 
 /**
@@ -78,14 +80,19 @@ export const instagramFacebookLogin = defineProvider({
   refresh: facebookLoginRefresh,
   healthCheck: {
     intervalSeconds: 6 * 3600,
-    description: `GET ${GRAPH_URL}/me?fields=id with the connection’s token`,
+    description: `GET ${GRAPH_URL}/{ig-user-id}?fields=id with the token of the Page the Instagram account is linked to; GET ${GRAPH_URL}/me?fields=id with the person’s token for the authorization`,
     see: GET_STARTED,
-    run: (tokens, context): Promise<HealthCheckResult> =>
+    /**
+     * With `account`, `tokens` hold the linked Page's token and the check reads that Instagram
+     * account through it: a role the person lost on the Page answers 190/492 (`role_lost`,
+     * scope `account`), and only this account is affected.
+     */
+    run: (tokens, context, account): Promise<HealthCheckResult> =>
       probe(() =>
         graphGet(
           instagramFacebookLogin,
           'health check',
-          `${GRAPH_URL}/me?fields=id`,
+          `${GRAPH_URL}/${account ? encodeURIComponent(account.id) : 'me'}?fields=id`,
           tokens,
           context,
         ),
@@ -109,7 +116,7 @@ export const instagramFacebookLogin = defineProvider({
       if (typeof page.access_token !== 'string' || !linked) continue;
       accounts.set(linked.id, {
         id: linked.id,
-        name: typeof linked.username === 'string' && linked.username ? linked.username : linked.id,
+        name: linked.username ?? linked.id,
         kind: 'business_account',
         // The Instagram account is managed with its Page's token.
         tokens: pageTokenSet(page.access_token, subject.id, tokens),

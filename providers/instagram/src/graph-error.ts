@@ -1,4 +1,4 @@
-import type { ClassifierVerdict, RawResponse } from '@tether/provider-sdk';
+import type { ClassificationContext, ClassifierVerdict, RawResponse } from '@tether/provider-sdk';
 import { classifyGraphError, type GraphProduct } from '@tether/provider-meta';
 
 const RECONNECT = 'reconnect the Instagram account in Tether';
@@ -33,17 +33,17 @@ const product: GraphProduct = {
     policyBlock:
       'Meta temporarily blocked the account for a policy violation. Check the notices in the Instagram app, resolve the block, then reconnect the Instagram account in Tether.',
     duplicatePost: 'Meta refused a duplicate post. Change the post before publishing it again.',
+    objectUnavailable:
+      'Meta could not reach the media, comment or object the call named: it was deleted, is not visible to this account, or does not support the operation. The connection itself is fine.',
   },
-  // Instagram's 2207042 [C], and 100/33, which Postiz treats as needing a new login [C].
+  // Instagram's 2207042 [C]. (100/33 concerns one object; the shared classifier reads it.)
   subcodes: {
+    // The posts-per-day limit is the one Instagram account's.
     2207042: {
       reason: 'rate_limited',
+      scope: 'account',
       remedy:
         'The account reached Instagram’s limit of posts per 24 hours; Tether retries once it resets.',
-    },
-    33: {
-      reason: 'token_revoked',
-      remedy: `Meta says the Instagram account can no longer be reached with this login (it may have been unlinked or access removed). Please ${RECONNECT}.`,
     },
   },
 };
@@ -52,6 +52,9 @@ const product: GraphProduct = {
  * Maps a Graph response to a reason from structured fields only: HTTP status, `error.code`,
  * `error.error_subcode` and the usage headers. Never reads the message.
  */
-export function classifyInstagramGraphError(response: RawResponse): ClassifierVerdict {
-  return classifyGraphError(response, product);
+export function classifyInstagramGraphError(
+  response: RawResponse,
+  context: ClassificationContext,
+): ClassifierVerdict {
+  return classifyGraphError(response, product, context);
 }

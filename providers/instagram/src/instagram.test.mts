@@ -17,6 +17,7 @@ function codeExchange(name: string, message: string): RecordedResponse {
       body: { error_type: 'OAuthException', code: 400, error_message: message },
     },
     reason: 'app_misconfigured',
+    scope: 'grant',
   };
 }
 
@@ -39,17 +40,20 @@ describeProviderConformance({
         },
       ),
       reason: 'rate_limited',
+      scope: 'account',
       retryAfterSeconds: 7 * 60,
     },
     {
       name: 'HTTP 502 from graph.instagram.com',
       response: { status: 502, headers: {}, body: '<html>Bad Gateway</html>' },
       reason: 'provider_unavailable',
+      scope: 'grant',
     },
     {
       name: '2207042 posts-per-day limit',
       response: recordedGraphError(400, 9, 'Application request limit reached', 2207042),
       reason: 'rate_limited',
+      scope: 'account',
     },
     codeExchange('wrong app (Invalid platform app)', 'Invalid platform app'),
     codeExchange('wrong secret', 'Error validating client secret'),

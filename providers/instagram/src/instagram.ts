@@ -1,5 +1,6 @@
 import {
   AccountNotSupportedError,
+  asRecord,
   callNetwork,
   type ClassifierVerdict,
   defineProvider,
@@ -7,6 +8,7 @@ import {
   type HealthCheckResult,
   type ProviderCallContext,
   type RawResponse,
+  readString,
   type TokenSet,
   tokenSetFromResponse,
 } from '@tether/provider-sdk';
@@ -28,13 +30,7 @@ const DAY = 24 * 3600;
 const PROFESSIONAL = ['BUSINESS', 'MEDIA_CREATOR'];
 
 function isCodeExchangeError(body: unknown): boolean {
-  return (
-    typeof body === 'object' &&
-    body !== null &&
-    'error_type' in body &&
-    typeof body.error_type === 'string' &&
-    !('error' in body)
-  );
+  return readString(body, 'error_type') !== undefined && asRecord(body)?.error === undefined;
 }
 
 /**
@@ -152,10 +148,10 @@ export const instagram = defineProvider({
         ),
       ),
   },
-  classifyError(response) {
+  classifyError(response, context) {
     if (response.status > 0 && response.status < 500 && isCodeExchangeError(response.body))
       return CODE_EXCHANGE_REFUSED;
-    return classifyInstagramGraphError(response);
+    return classifyInstagramGraphError(response, context);
   },
   /** Trades the short-lived token from the code exchange for a 60-day one. */
   async completeAuthorization(tokens, context): Promise<TokenSet> {

@@ -5,7 +5,7 @@ import type {
   SimulatorResponse,
   TokenEndpointFailure,
   TokenFailure,
-} from '@tether/provider-testkit/simulator';
+} from '@tether/simulator';
 import {
   COMMON_CAUSE_FAULTS,
   faultFor,

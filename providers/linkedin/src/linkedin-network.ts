@@ -1,9 +1,12 @@
 import {
+  asRecord,
   callNetwork,
+  type ClassificationContext,
   type ClassifierVerdict,
+  classifyOAuthError,
+  clientAuthenticatedRequest,
   type DiscoveredAccount,
   type Discovery,
-  formBody,
   type HealthCheckDeclaration,
   type LifetimeDeclaration,
   type Provider,
@@ -11,6 +14,7 @@ import {
   type ProviderDeclaration,
   ProviderRequestError,
   type RawResponse,
+  readString,
   retryAfterSeconds,
   type TokenSet,
 } from '@tether/provider-sdk';
@@ -147,20 +151,10 @@ export const linkedinNetwork = {
   | 'afterLapse'
 >;
 
-type Fields = Record<string, unknown>;
-
-function fields(body: unknown): Fields | undefined {
-  return typeof body === 'object' && body !== null && !Array.isArray(body)
-    ? (body as Fields)
-    : undefined;
-}
-
-function stringField(body: Fields | undefined, name: string): string | undefined {
-  const value = body?.[name];
-  return typeof value === 'string' ? value : undefined;
-}
-
 const RECONNECT = 'Reconnect the LinkedIn account in Tether and approve access again.';
+
+const LINKEDIN_APP_REJECTED =
+  'LinkedIn rejected the app credentials. An operator must check the Client ID and Client Secret of the LinkedIn app (Developer Portal → Auth) in Tether’s configuration.';
 
 function expiredVerdict(renewal: Renewal): ClassifierVerdict {
   return renewal === 'refresh_token'
@@ -176,12 +170,16 @@ function expiredVerdict(renewal: Renewal): ClassifierVerdict {
  * Reads a LinkedIn error from structured fields only: the HTTP status, the OAuth `error`, the
  * API's `serviceErrorCode` and `code`, and introspection's `active` and `status`.
  */
-export function classifyLinkedInError(response: RawResponse, renewal: Renewal): ClassifierVerdict {
+export function classifyLinkedInError(
+  response: RawResponse,
+  renewal: Renewal,
+  { now }: ClassificationContext,
+): ClassifierVerdict {
   const { status, headers } = response;
-  const body = fields(response.body);
+  const body = asRecord(response.body);
   if (status === 429) {
     // LinkedIn documents no Retry-After; honour one if it ever comes.
-    return { reason: 'rate_limited', retryAfterSeconds: retryAfterSeconds(headers, new Date()) };
+    return { reason: 'rate_limited', retryAfterSeconds: retryAfterSeconds(headers, now) };
   }
   if (status === 0 || status >= 500) return { reason: 'provider_unavailable' };
   if (status === 426) {
@@ -191,36 +189,26 @@ export function classifyLinkedInError(response: RawResponse, renewal: Renewal): 
     };
   }
 
-  // The token endpoint's RFC 6749 errors.
-  switch (stringField(body, 'error')) {
-    case 'invalid_grant':
-      return {
-        reason: 'token_revoked',
-        remedy:
-          'LinkedIn refused the refresh token: it reached the end of its year, counted from the first consent, or was revoked. Reconnect the LinkedIn account in Tether.',
-      };
-    case 'invalid_request':
-      // A code that expired, was already used or belongs to another redirect URL.
-      return {
-        reason: 'token_revoked',
-        remedy:
-          'LinkedIn refused the authorization code: it expired or was already used. Start connecting the LinkedIn account again.',
-      };
-    case 'invalid_client':
-    case 'unauthorized_client':
-      return {
-        reason: 'app_misconfigured',
-        remedy:
-          'LinkedIn rejected the app credentials. An operator must check the Client ID and Client Secret of the LinkedIn app (Developer Portal → Auth) in Tether’s configuration.',
-      };
-    case undefined:
-      break;
-    default:
-      return { reason: 'unknown' };
+  // The token endpoint's RFC 6749 errors. LinkedIn answers a code that expired, was already
+  // used or belongs to another redirect URL with invalid_request.
+  if (readString(body, 'error') === 'invalid_request') {
+    return {
+      reason: 'token_revoked',
+      remedy:
+        'LinkedIn refused the authorization code: it expired or was already used. Start connecting the LinkedIn account again.',
+    };
   }
+  const standard = classifyOAuthError(body, {
+    invalid_grant:
+      'LinkedIn refused the refresh token: it reached the end of its year, counted from the first consent, or was revoked. Reconnect the LinkedIn account in Tether.',
+    invalid_client: LINKEDIN_APP_REJECTED,
+    unauthorized_client: LINKEDIN_APP_REJECTED,
+  });
+  if (standard) return standard;
+  if (readString(body, 'error') !== undefined) return { reason: 'unknown' };
 
   // Introspection answers 200 with the token's state; the health check hands that body over.
-  const state = stringField(body, 'status');
+  const state = readString(body, 'status');
   if (state === 'expired') return expiredVerdict(renewal);
   if (state === 'revoked' || (body?.active === false && state === undefined)) {
     return {
@@ -259,10 +247,12 @@ export function classifyLinkedInError(response: RawResponse, renewal: Renewal): 
   // likely cause; the remedy covers the other. Older envelopes carry only serviceErrorCode 100.
   if (
     status === 403 &&
-    (stringField(body, 'code') === 'ACCESS_DENIED' || body?.serviceErrorCode === 100)
+    (readString(body, 'code') === 'ACCESS_DENIED' || body?.serviceErrorCode === 100)
   ) {
+    // About the Page (organisation) the call named, not the member's grant.
     return {
       reason: 'role_lost',
+      scope: 'resource',
       remedy:
         'LinkedIn denied access to the Page. Ask a Super admin of the Page to give you the admin role again (Page admin view → Settings → Manage admins), then reconnect. If you still hold the role, reconnect and approve every permission Tether asks for.',
     };
@@ -294,32 +284,19 @@ export function introspectionHealthCheck(provider: () => Provider): HealthCheckD
     async run(tokens, context) {
       let response: RawResponse;
       try {
-        response = await callNetwork(
-          provider(),
-          'health check',
-          context.runtime,
-          `${OAUTH}/introspectToken`,
-          {
-            method: 'POST',
-            headers: {
-              accept: 'application/json',
-              'content-type': 'application/x-www-form-urlencoded',
-            },
-            body: formBody({
-              client_id: context.client.clientId,
-              client_secret: context.client.clientSecret,
-              token: tokens.accessToken,
-            }),
-          },
-        );
+        response = await clientAuthenticatedRequest(provider(), context, {
+          operation: 'health check',
+          url: `${OAUTH}/introspectToken`,
+          fields: { token: tokens.accessToken },
+        });
       } catch (error) {
         if (error instanceof ProviderRequestError && error.response)
           return { ok: false, response: error.response };
         throw error;
       }
-      const body = fields(response.body);
+      const body = asRecord(response.body);
       // A role lost on a Page leaves the token active: introspection cannot see it.
-      if (body?.active === true && stringField(body, 'status') !== 'expired') return { ok: true };
+      if (body?.active === true && readString(body, 'status') !== 'expired') return { ok: true };
       return { ok: false, response };
     },
   };
@@ -362,7 +339,10 @@ export async function discoverLinkedInAccounts(
     throw new ProviderRequestError(
       provider.id,
       operation,
-      provider.classifyError({ status: 200, headers: {}, body: info }, { now: new Date() }),
+      provider.classifyError(
+        { status: 200, headers: {}, body: info },
+        { now: context.runtime.clock.now() },
+      ),
       { status: 200, headers: {}, body: info },
     );
   }
@@ -418,29 +398,4 @@ export async function discoverLinkedInAccounts(
     });
   }
   return { subject, accounts };
-}
-
-/**
- * Revokes the access token and, where the connection has one, the refresh token. LinkedIn's
- * revoke endpoint takes the client credentials and the token in the form body.
- */
-export async function revokeLinkedInTokens(
-  provider: Provider,
-  tokens: TokenSet,
-  context: ProviderCallContext,
-): Promise<void> {
-  const values = [tokens.accessToken, tokens.refreshToken].filter(
-    (value): value is string => typeof value === 'string' && value.length > 0,
-  );
-  for (const token of values) {
-    await callNetwork(provider, 'revocation', context.runtime, `${OAUTH}/revoke`, {
-      method: 'POST',
-      headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' },
-      body: formBody({
-        client_id: context.client.clientId,
-        client_secret: context.client.clientSecret,
-        token,
-      }),
-    });
-  }
 }

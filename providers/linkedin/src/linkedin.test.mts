@@ -7,7 +7,7 @@ import {
   type TokenSet,
 } from '@tether/provider-sdk';
 import { type ConformanceHarness, describeProviderConformance } from '@tether/provider-testkit';
-import { SANDBOX_CLIENT } from '@tether/provider-testkit/simulator';
+import { SANDBOX_CLIENT } from '@tether/simulator';
 import { expect, it } from 'vitest';
 import { linkedin } from './linkedin.js';
 import { linkedinRecordedResponses } from './recorded-responses.test-data.mjs';
@@ -80,7 +80,9 @@ describeProviderConformance({
       const result = await linkedin.healthCheck!.run(tokens, harness.context());
       expect(result.ok).toBe(false);
       if (!result.ok) {
-        expect(linkedin.classifyError(result.response, { now: new Date() })).toMatchObject({
+        expect(
+          linkedin.classifyError(result.response, { now: harness.context().runtime.clock.now() }),
+        ).toMatchObject({
           reason: 'token_expired',
           transient: false,
         });
@@ -183,9 +185,10 @@ describeProviderConformance({
       const result = await linkedin.healthCheck!.run(tokens, harness.context());
       expect(result.ok).toBe(false);
       if (!result.ok)
-        expect(linkedin.classifyError(result.response, { now: new Date() }).reason).toBe(
-          'token_revoked',
-        );
+        expect(
+          linkedin.classifyError(result.response, { now: harness.context().runtime.clock.now() })
+            .reason,
+        ).toBe('token_revoked');
     });
 
     it('ends a member’s earlier tokens when they authorize again with different scopes', async () => {
@@ -199,9 +202,10 @@ describeProviderConformance({
         const result = await linkedin.healthCheck!.run(tokens, harness.context());
         expect(result.ok).toBe(false);
         if (!result.ok) {
-          expect(linkedin.classifyError(result.response, { now: new Date() }).reason).toBe(
-            'token_revoked',
-          );
+          expect(
+            linkedin.classifyError(result.response, { now: harness.context().runtime.clock.now() })
+              .reason,
+          ).toBe('token_revoked');
         }
       }
       expect(await linkedin.healthCheck!.run(narrower, harness.context())).toEqual({ ok: true });

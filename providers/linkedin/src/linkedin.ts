@@ -6,7 +6,6 @@ import {
   introspectionHealthCheck,
   linkedinNetwork,
   PROGRAMMATIC_REFRESH_DOCS,
-  revokeLinkedInTokens,
 } from './linkedin-network';
 
 /**
@@ -21,9 +20,9 @@ export const linkedin: Provider = defineProvider({
   lifetimes: { accessToken: ACCESS_TOKEN_LIFETIME },
   refresh: { kind: 'reauthorize', see: PROGRAMMATIC_REFRESH_DOCS },
   healthCheck: introspectionHealthCheck(() => linkedin),
-  classifyError: (response) => classifyLinkedInError(response, 'reauthorize'),
+  classifyError: (response, context) => classifyLinkedInError(response, 'reauthorize', context),
   discoverAccounts: (tokens, context) => discoverLinkedInAccounts(linkedin, tokens, context),
-  revokeToken: (tokens, context) => revokeLinkedInTokens(linkedin, tokens, context),
+  // Revocation is the SDK's RFC 7009 request to oauth.revocationUrl.
 });
 
 export default linkedin;

@@ -1,6 +1,6 @@
 import { ProviderRequestError, renewTokens } from '@tether/provider-sdk';
 import { describeProviderConformance } from '@tether/provider-testkit';
-import { SANDBOX_CLIENT } from '@tether/provider-testkit/simulator';
+import { SANDBOX_CLIENT } from '@tether/simulator';
 import { expect, it } from 'vitest';
 import { linkedin } from './linkedin.js';
 import { linkedinProgrammaticRefresh } from './programmatic-refresh.js';
@@ -90,7 +90,9 @@ describeProviderConformance({
       expect(result.ok).toBe(false);
       if (!result.ok) {
         expect(
-          linkedinProgrammaticRefresh.classifyError(result.response, { now: new Date() }),
+          linkedinProgrammaticRefresh.classifyError(result.response, {
+            now: harness.context().runtime.clock.now(),
+          }),
         ).toMatchObject({
           reason: 'access_token_expired',
           transient: true,
@@ -115,14 +117,22 @@ describeProviderConformance({
       });
     });
 
-    it('revokes both the access and the refresh token', async () => {
+    it('revokes both tokens, the refresh token first, with the client credentials in the form', async () => {
       const tokens = await harness.authorize();
       harness.simulator().engine.requests.length = 0;
       await linkedinProgrammaticRefresh.revokeToken!(tokens, harness.context());
-      expect(harness.simulator().engine.requests.map((r) => r.fields.token)).toEqual([
-        tokens.accessToken,
-        tokens.refreshToken,
+      const requests = harness.simulator().engine.requests;
+      expect(requests.map((r) => [r.fields.token, r.fields.token_type_hint])).toEqual([
+        [tokens.refreshToken, 'refresh_token'],
+        [tokens.accessToken, 'access_token'],
       ]);
+      for (const request of requests) {
+        expect(request.url).toBe('https://www.linkedin.com/oauth/v2/revoke');
+        expect(request.fields).toMatchObject({
+          client_id: 'sandbox-client',
+          client_secret: 'sandbox-secret',
+        });
+      }
       const error = await failure(
         renewTokens(linkedinProgrammaticRefresh, harness.context(), tokens),
       );

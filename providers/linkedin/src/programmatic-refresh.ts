@@ -6,7 +6,6 @@ import {
   introspectionHealthCheck,
   linkedinNetwork,
   PROGRAMMATIC_REFRESH_DOCS,
-  revokeLinkedInTokens,
 } from './linkedin-network';
 
 /**
@@ -36,11 +35,10 @@ export const linkedinProgrammaticRefresh: Provider = defineProvider({
   // rotation would still be followed.
   refresh: { kind: 'refresh_token', rotates: false, see: PROGRAMMATIC_REFRESH_DOCS },
   healthCheck: introspectionHealthCheck(() => linkedinProgrammaticRefresh),
-  classifyError: (response) => classifyLinkedInError(response, 'refresh_token'),
+  classifyError: (response, context) => classifyLinkedInError(response, 'refresh_token', context),
   discoverAccounts: (tokens, context) =>
     discoverLinkedInAccounts(linkedinProgrammaticRefresh, tokens, context),
-  revokeToken: (tokens, context) =>
-    revokeLinkedInTokens(linkedinProgrammaticRefresh, tokens, context),
+  // Revocation is the SDK's RFC 7009 request to oauth.revocationUrl.
 });
 
 export default linkedinProgrammaticRefresh;

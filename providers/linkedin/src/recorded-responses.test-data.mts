@@ -27,6 +27,7 @@ export function linkedinRecordedResponses(
         },
       },
       reason: 'token_revoked',
+      scope: 'grant',
     },
     {
       name: 'API 401 serviceErrorCode 65601 REVOKED_ACCESS_TOKEN (revoked by the member)',
@@ -41,6 +42,7 @@ export function linkedinRecordedResponses(
         },
       },
       reason: 'token_revoked',
+      scope: 'grant',
     },
     {
       name: `API 401 serviceErrorCode 65602 EXPIRED_ACCESS_TOKEN, ${expiredHow}`,
@@ -55,6 +57,7 @@ export function linkedinRecordedResponses(
         },
       },
       reason: expired,
+      scope: 'grant',
     },
     {
       name: 'API 401 Empty oauth2 access token (no service code)',
@@ -64,6 +67,7 @@ export function linkedinRecordedResponses(
         body: { status: 401, message: 'Empty oauth2 access token' },
       },
       reason: 'token_revoked',
+      scope: 'grant',
     },
     {
       name: 'API 403 ACCESS_DENIED on a Page',
@@ -78,6 +82,7 @@ export function linkedinRecordedResponses(
         },
       },
       reason: 'role_lost',
+      scope: 'resource',
     },
     {
       name: 'API 403 in the older envelope (serviceErrorCode 100, no code)',
@@ -91,6 +96,7 @@ export function linkedinRecordedResponses(
         },
       },
       reason: 'role_lost',
+      scope: 'resource',
     },
     {
       name: 'API 429 daily throttle',
@@ -104,21 +110,25 @@ export function linkedinRecordedResponses(
         },
       },
       reason: 'rate_limited',
+      scope: 'grant',
     },
     {
       name: 'API 500',
       response: { status: 500, headers: {}, body: { status: 500, message: 'Internal error' } },
       reason: 'provider_unavailable',
+      scope: 'grant',
     },
     {
       name: 'API 503 Service Unavailable',
       response: { status: 503, headers: {}, body: { status: 503, message: 'Service Unavailable' } },
       reason: 'provider_unavailable',
+      scope: 'grant',
     },
     {
       name: 'API 504 gateway timeout',
       response: { status: 504, headers: {}, body: null },
       reason: 'provider_unavailable',
+      scope: 'grant',
     },
     {
       name: 'API 426 for a sunset LinkedIn-Version',
@@ -132,6 +142,7 @@ export function linkedinRecordedResponses(
         },
       },
       reason: 'app_misconfigured',
+      scope: 'grant',
     },
     {
       name: 'token endpoint 400 invalid_grant "Token has been expired or revoked."',
@@ -141,6 +152,7 @@ export function linkedinRecordedResponses(
         body: { error: 'invalid_grant', error_description: 'Token has been expired or revoked.' },
       },
       reason: 'token_revoked',
+      scope: 'grant',
     },
     {
       name: 'token endpoint 400 invalid_request for a spent or expired code',
@@ -154,6 +166,7 @@ export function linkedinRecordedResponses(
         },
       },
       reason: 'token_revoked',
+      scope: 'grant',
     },
     {
       name: 'token endpoint 401 invalid_client',
@@ -163,21 +176,25 @@ export function linkedinRecordedResponses(
         body: { error: 'invalid_client', error_description: 'Client authentication failed' },
       },
       reason: 'app_misconfigured',
+      scope: 'grant',
     },
     {
       name: 'introspection status revoked',
       response: { status: 200, headers: {}, body: { active: false, status: 'revoked' } },
       reason: 'token_revoked',
+      scope: 'grant',
     },
     {
       name: `introspection status expired, ${expiredHow}`,
       response: { status: 200, headers: {}, body: { active: false, status: 'expired' } },
       reason: expired,
+      scope: 'grant',
     },
     {
       name: 'introspection of a token LinkedIn does not know ({ active: false })',
       response: { status: 200, headers: {}, body: { active: false } },
       reason: 'token_revoked',
+      scope: 'grant',
     },
   ];
 }

@@ -9,7 +9,7 @@ import type {
   SimulatorRequest,
   SimulatorResponse,
   TokenFailure,
-} from '@tether/provider-testkit/simulator';
+} from '@tether/simulator';
 import { linkedin } from './linkedin';
 import { linkedinProgrammaticRefresh } from './programmatic-refresh';
 

@@ -9,9 +9,11 @@ describeProviderConformance({
   simulation,
   recordedResponses: [
     {
+      // Also what an access token past its expires_in gets: renew first.
       name: '401 code 2 Authentication failed',
       response: { status: 401, headers: {}, body: { code: 2, message: 'Authentication failed.' } },
-      reason: 'token_revoked',
+      reason: 'access_token_expired',
+      scope: 'grant',
     },
     {
       name: '401 code 3 insufficient scopes',
@@ -21,6 +23,7 @@ describeProviderConformance({
         body: { code: 3, message: 'Your token does not have sufficient permissions…' },
       },
       reason: 'scope_missing',
+      scope: 'grant',
     },
     {
       name: '403 code 29 not permitted',
@@ -30,6 +33,7 @@ describeProviderConformance({
         body: { code: 29, message: 'You are not permitted to access that resource.' },
       },
       reason: 'role_lost',
+      scope: 'resource',
     },
     {
       name: '429 code 8 rate limit with Retry-After',
@@ -39,6 +43,7 @@ describeProviderConformance({
         body: { code: 8, message: 'This request exceeded a rate limit.' },
       },
       reason: 'rate_limited',
+      scope: 'grant',
       retryAfterSeconds: 30,
     },
     {
@@ -49,16 +54,19 @@ describeProviderConformance({
         body: { message: 'The endpoint has been ramped down…' },
       },
       reason: 'provider_unavailable',
+      scope: 'grant',
     },
     {
       name: 'token endpoint invalid_grant',
       response: { status: 400, headers: {}, body: { error: 'invalid_grant' } },
       reason: 'token_revoked',
+      scope: 'grant',
     },
     {
       name: 'token endpoint invalid_client',
       response: { status: 401, headers: {}, body: { error: 'invalid_client' } },
       reason: 'app_misconfigured',
+      scope: 'grant',
     },
   ],
   revocations: {

@@ -1,10 +1,12 @@
 import {
   AccountNotSupportedError,
   callNetwork,
+  classifyOAuthError,
   defineProvider,
   probe,
   type ProviderCallContext,
   type RawResponse,
+  readInteger,
   retryAfterSeconds,
   type TokenSet,
 } from '@tether/provider-sdk';
@@ -14,23 +16,6 @@ const OPENAPI = 'https://github.com/pinterest/api-description/blob/main/v5/opena
 const AUTH_GUIDE =
   'https://developers.pinterest.com/docs/getting-started/set-up-authentication-and-authorization/';
 const API = 'https://api.pinterest.com/v5';
-
-function pinterestCode(body: unknown): number | undefined {
-  if (typeof body === 'object' && body !== null && 'code' in body && typeof body.code === 'number')
-    return body.code;
-  return undefined;
-}
-
-function oauthError(body: unknown): string | undefined {
-  if (
-    typeof body === 'object' &&
-    body !== null &&
-    'error' in body &&
-    typeof body.error === 'string'
-  )
-    return body.error;
-  return undefined;
-}
 
 async function get(
   path: string,
@@ -93,28 +78,25 @@ export const pinterest = defineProvider({
       return probe(() => get('/user_account', tokens, context, 'health check'));
     },
   },
-  classifyError(response) {
+  classifyError(response, { now }) {
     const { status, body, headers } = response;
     if (status === 429) {
-      return { reason: 'rate_limited', retryAfterSeconds: retryAfterSeconds(headers, new Date()) };
+      return { reason: 'rate_limited', retryAfterSeconds: retryAfterSeconds(headers, now) };
     }
     if (status === 0 || status >= 500) return { reason: 'provider_unavailable' };
-    const error = oauthError(body);
-    if (error === 'invalid_client' || error === 'unauthorized_client')
-      return { reason: 'app_misconfigured' };
-    if (error === 'invalid_grant') {
-      return {
-        reason: 'token_revoked',
-        remedy:
-          'Pinterest no longer accepts this connection’s refresh token. Reconnect the Pinterest account.',
-      };
-    }
-    switch (pinterestCode(body)) {
+    const standard = classifyOAuthError(body, {
+      invalid_grant:
+        'Pinterest no longer accepts this connection’s refresh token. Reconnect the Pinterest account.',
+    });
+    if (standard) return standard;
+    switch (readInteger(body, 'code')) {
       case 2:
+        // "Authentication failed." is what an access token past its expires_in gets too: renew
+        // first; a disconnected app or deactivated account then fails the refresh for certain.
         return {
-          reason: 'token_revoked',
+          reason: 'access_token_expired',
           remedy:
-            'Pinterest rejected the token: the app was disconnected, the account deactivated, or access revoked. Reconnect the Pinterest account.',
+            'Pinterest did not accept the access token. Tether renews it; only if Pinterest then refuses the refresh token does the account need reconnecting.',
         };
       case 3:
         return {
@@ -122,16 +104,15 @@ export const pinterest = defineProvider({
           remedy: 'Reconnect the Pinterest account and allow every permission the app asks for.',
         };
       case 29:
+        // "You are not permitted to access that resource": one board or pin, not the account.
         return {
           reason: 'role_lost',
+          scope: 'resource',
           remedy:
-            'The account may no longer access this board or resource. Restore access on Pinterest, then reconnect.',
+            'The account may no longer access this board or pin (it was deleted, made secret or its collaborators changed). Restore access on Pinterest; the connection itself is fine.',
         };
       case 8:
-        return {
-          reason: 'rate_limited',
-          retryAfterSeconds: retryAfterSeconds(headers, new Date()),
-        };
+        return { reason: 'rate_limited', retryAfterSeconds: retryAfterSeconds(headers, now) };
       default:
         return { reason: 'unknown' };
     }

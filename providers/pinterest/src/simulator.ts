@@ -1,8 +1,4 @@
-import type {
-  NetworkSimulation,
-  SimulatorResponse,
-  TokenFailure,
-} from '@tether/provider-testkit/simulator';
+import type { NetworkSimulation, SimulatorResponse, TokenFailure } from '@tether/simulator';
 import { pinterest } from './pinterest';
 
 // Error bodies from Pinterest's OpenAPI examples: `{ code, message }`.

@@ -4,7 +4,7 @@ import type {
   SimulatorResponse,
   TokenEndpointFailure,
   TokenFailure,
-} from '@tether/provider-testkit/simulator';
+} from '@tether/simulator';
 import { tiktok } from './tiktok';
 
 /** TikTok stamps every answer with a log id for its support team. */

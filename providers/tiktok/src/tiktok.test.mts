@@ -29,121 +29,143 @@ describeProviderConformance({
         'The access token is invalid or not found in the request. Please refresh the token and retry.',
       ),
       reason: 'access_token_expired',
+      scope: 'grant',
     },
     {
       name: 'API 401 scope_not_authorized',
       response: api(401, 'scope_not_authorized', 'The user did not authorize the scope required…'),
       reason: 'scope_missing',
+      scope: 'grant',
     },
     {
       name: 'API scope_permission_missed',
       response: api(403, 'scope_permission_missed', 'some fields need additional scopes'),
       reason: 'scope_missing',
+      scope: 'grant',
     },
     {
       name: 'API 429 rate_limit_exceeded, no header: the one-minute window',
       response: api(429, 'rate_limit_exceeded', 'The API rate limit was exceeded.'),
       reason: 'rate_limited',
+      scope: 'grant',
       retryAfterSeconds: 60,
     },
     {
       name: 'API 500 internal_error',
       response: api(500, 'internal_error', 'Something went wrong.'),
       reason: 'provider_unavailable',
+      scope: 'grant',
     },
     {
       name: 'API 400 invalid_params',
       response: api(400, 'invalid_params', 'Invalid fields.'),
       reason: 'unknown',
+      scope: 'resource',
     },
     {
       name: 'API 400 invalid_file_upload',
       response: api(400, 'invalid_file_upload', 'The uploaded file does not meet specifications.'),
       reason: 'unknown',
+      scope: 'resource',
     },
     {
       name: 'posting spam_risk_too_many_posts',
       response: api(403, 'spam_risk_too_many_posts'),
       reason: 'rate_limited',
+      scope: 'grant',
     },
     {
       name: 'posting spam_risk_too_many_pending_share',
       response: api(403, 'spam_risk_too_many_pending_share'),
       reason: 'rate_limited',
+      scope: 'grant',
     },
     {
       name: 'posting spam_risk_user_banned_from_posting',
       response: api(403, 'spam_risk_user_banned_from_posting'),
       reason: 'account_restricted',
+      scope: 'grant',
     },
     {
       name: 'posting unaudited_client_can_only_post_to_private_accounts',
       response: api(403, 'unaudited_client_can_only_post_to_private_accounts'),
       reason: 'app_misconfigured',
+      scope: 'grant',
     },
     {
       name: 'posting url_ownership_unverified',
       response: api(403, 'url_ownership_unverified'),
       reason: 'app_misconfigured',
+      scope: 'grant',
     },
     {
       name: 'posting privacy_level_option_mismatch',
       response: api(400, 'privacy_level_option_mismatch'),
       reason: 'unknown',
+      scope: 'resource',
     },
     {
       name: 'posting reached_active_user_cap',
       response: api(403, 'reached_active_user_cap'),
       reason: 'rate_limited',
+      scope: 'grant',
     },
     {
       name: 'OAuth invalid_grant (refresh token invalid, expired, spent or revoked)',
       response: oauth(400, 'invalid_grant', 'Refresh token is invalid.'),
       reason: 'token_revoked',
+      scope: 'grant',
     },
     {
       name: 'OAuth invalid_client',
       response: oauth(401, 'invalid_client', 'Client key or secret is incorrect.'),
       reason: 'app_misconfigured',
+      scope: 'grant',
     },
     {
       name: 'OAuth invalid_request',
       response: oauth(400, 'invalid_request', 'The request parameters are malformed.'),
       reason: 'app_misconfigured',
+      scope: 'grant',
     },
     {
       name: 'OAuth invalid_scope',
       response: oauth(400, 'invalid_scope', 'The requested scope is invalid.'),
       reason: 'app_misconfigured',
+      scope: 'grant',
     },
     {
       name: 'OAuth unauthorized_client',
       response: oauth(400, 'unauthorized_client', 'The client is not authorized.'),
       reason: 'app_misconfigured',
+      scope: 'grant',
     },
     {
       name: 'OAuth access_denied',
       response: oauth(400, 'access_denied', 'The resource owner denied the request.'),
       reason: 'scope_missing',
+      scope: 'grant',
     },
     {
       name: 'OAuth error in a 200 token response',
       response: oauth(200, 'invalid_grant', 'Authorization code is expired.'),
       reason: 'token_revoked',
+      scope: 'grant',
     },
     {
       name: '429 with Retry-After',
       response: { status: 429, headers: { 'retry-after': '17' }, body: null },
       reason: 'rate_limited',
+      scope: 'grant',
       retryAfterSeconds: 17,
     },
   ],
   revocations: {
-    // The API says access_token_invalid for any removed authorization; the refresh that
-    // follows is refused with invalid_grant, which ends the connection (tested below).
-    revoked: 'access_token_expired',
-    app_removed: 'access_token_expired',
-    restricted: 'access_token_expired',
+    // The API says access_token_invalid for any removed authorization (access_token_expired:
+    // renew first); the refresh that follows is refused with invalid_grant, which decides.
+    revoked: 'token_revoked',
+    app_removed: 'token_revoked',
+    restricted: 'token_revoked',
     scope_removed: 'scope_missing',
   },
   additionalTests: (harness) => {
@@ -225,9 +247,10 @@ describeProviderConformance({
       const check = await tiktok.healthCheck!.run(tokens, harness.context());
       expect(check.ok).toBe(false);
       if (!check.ok)
-        expect(tiktok.classifyError(check.response, { now: new Date() }).reason).toBe(
-          'access_token_expired',
-        );
+        expect(
+          tiktok.classifyError(check.response, { now: harness.context().runtime.clock.now() })
+            .reason,
+        ).toBe('access_token_expired');
       await expect(renewTokens(tiktok, harness.context(), tokens)).rejects.toMatchObject({
         classification: { reason: 'token_revoked', transient: false },
       });
@@ -256,7 +279,7 @@ describeProviderConformance({
           headers: {},
           body: { data: {}, error: { code: 'ok', message: '', log_id: 'x' } },
         },
-        { now: new Date() },
+        { now: harness.context().runtime.clock.now() },
       );
       expect(verdict.reason).toBe('unknown');
     });

@@ -2,12 +2,15 @@ import {
   AccountNotSupportedError,
   callNetwork,
   type ClassifierVerdict,
+  classifyOAuthError,
   defineProvider,
-  formBody,
   probe,
   type ProviderCallContext,
   type RawResponse,
+  readRecord,
+  readString,
   retryAfterSeconds,
+  revokeOAuthToken,
   type TokenSet,
 } from '@tether/provider-sdk';
 
@@ -25,16 +28,7 @@ const RATE_WINDOW_SECONDS = 60;
 
 /** The API v2 envelope: `{ data, error: { code, message, log_id } }`. */
 function apiErrorCode(body: unknown): string | undefined {
-  if (typeof body !== 'object' || body === null || !('error' in body)) return undefined;
-  const { error } = body;
-  if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
-  return typeof error.code === 'string' ? error.code : undefined;
-}
-
-/** OAuth endpoints answer `{ error, error_description, log_id }` with `error` a string. */
-function oauthErrorCode(body: unknown): string | undefined {
-  if (typeof body !== 'object' || body === null || !('error' in body)) return undefined;
-  return typeof body.error === 'string' ? body.error : undefined;
+  return readString(readRecord(body, 'error'), 'code');
 }
 
 const RECONNECT_SCOPES =
@@ -42,25 +36,26 @@ const RECONNECT_SCOPES =
 const APP_SETUP =
   'An operator must check the TikTok app in the developer portal (developers.tiktok.com): its client key and secret, its registered redirect URI and the products and scopes it is approved for.';
 
-/** OAuth error categories (token, refresh, revoke and the authorization redirect). */
+/**
+ * OAuth errors (token, refresh, revoke and the authorization redirect) where TikTok means more
+ * than RFC 6749 says: a malformed request or an unknown scope is the app's setup.
+ */
 const OAUTH_ERRORS: Readonly<Record<string, ClassifierVerdict>> = {
-  // The code or refresh token is invalid, expired (180 days), already spent by rotation, or
-  // the person removed the app. TikTok does not say which.
-  invalid_grant: {
-    reason: 'token_revoked',
-    remedy:
-      'TikTok no longer accepts this connection’s refresh token: it expired, was replaced, or the account owner removed the app. Reconnect the TikTok account.',
-  },
-  invalid_client: { reason: 'app_misconfigured', remedy: APP_SETUP },
-  unauthorized_client: { reason: 'app_misconfigured', remedy: APP_SETUP },
   invalid_request: { reason: 'app_misconfigured', remedy: APP_SETUP },
   invalid_scope: { reason: 'app_misconfigured', remedy: APP_SETUP },
-  access_denied: {
-    reason: 'scope_missing',
-    remedy:
-      'The TikTok account owner declined the authorization. Connect the account again and tap Authorize.',
-  },
 };
+
+/** TikTok's wording for the standard readings of the other OAuth errors. */
+const OAUTH_REMEDIES = {
+  // The code or refresh token is invalid, expired (180 days), already spent by rotation, or
+  // the person removed the app. TikTok does not say which.
+  invalid_grant:
+    'TikTok no longer accepts this connection’s refresh token: it expired, was replaced, or the account owner removed the app. Reconnect the TikTok account.',
+  invalid_client: APP_SETUP,
+  unauthorized_client: APP_SETUP,
+  access_denied:
+    'The TikTok account owner declined the authorization. Connect the account again and tap Authorize.',
+} as const;
 
 /** API v2 error codes. */
 const API_ERRORS: Readonly<Record<string, ClassifierVerdict>> = {
@@ -73,15 +68,18 @@ const API_ERRORS: Readonly<Record<string, ClassifierVerdict>> = {
   internal_error: { reason: 'provider_unavailable' },
   invalid_params: {
     reason: 'unknown',
+    scope: 'resource',
     remedy:
       'TikTok found a field of the request invalid. An operator should read the recorded error and its log_id.',
   },
   invalid_file_upload: {
     reason: 'unknown',
+    scope: 'resource',
     remedy:
       'TikTok refused the uploaded file. Check it against TikTok’s media requirements and upload it again.',
   },
-  // Content Posting codes seen in public integrations.
+  // Content Posting codes seen in public integrations. Posting limits and bans are the
+  // account's; a rejected file or field concerns the one post.
   spam_risk_too_many_posts: { reason: 'rate_limited' },
   spam_risk_too_many_pending_share: { reason: 'rate_limited' },
   reached_active_user_cap: { reason: 'rate_limited' },
@@ -102,21 +100,22 @@ const API_ERRORS: Readonly<Record<string, ClassifierVerdict>> = {
   },
   privacy_level_option_mismatch: {
     reason: 'unknown',
+    scope: 'resource',
     remedy:
       'The post asked for a privacy level this account does not offer. Choose one of the levels TikTok lists for the account.',
   },
 };
 
-function rateLimited(headers: Readonly<Record<string, string>>): ClassifierVerdict {
+function rateLimited(headers: Readonly<Record<string, string>>, now: Date): ClassifierVerdict {
   return {
     reason: 'rate_limited',
-    retryAfterSeconds: retryAfterSeconds(headers, new Date()) ?? RATE_WINDOW_SECONDS,
+    retryAfterSeconds: retryAfterSeconds(headers, now) ?? RATE_WINDOW_SECONDS,
   };
 }
 
 /** Posting limits say nothing about when they lift; keep only what a header says. */
-function postingLimited(headers: Readonly<Record<string, string>>): ClassifierVerdict {
-  const seconds = retryAfterSeconds(headers, new Date());
+function postingLimited(headers: Readonly<Record<string, string>>, now: Date): ClassifierVerdict {
+  const seconds = retryAfterSeconds(headers, now);
   return {
     reason: 'rate_limited',
     ...(seconds === undefined ? {} : { retryAfterSeconds: seconds }),
@@ -200,19 +199,22 @@ export const tiktok = defineProvider({
       return probe(() => userInfo(tokens, context, 'health check'));
     },
   },
-  classifyError(response) {
+  classifyError(response, { now }) {
     const { status, headers, body } = response;
     const apiCode = apiErrorCode(body);
-    if (status === 429 || apiCode === 'rate_limit_exceeded') return rateLimited(headers);
+    if (status === 429 || apiCode === 'rate_limit_exceeded') return rateLimited(headers, now);
     if (status === 0 || status >= 500) return { reason: 'provider_unavailable' };
     if (apiCode !== undefined) {
       const verdict = API_ERRORS[apiCode];
       return verdict?.reason === 'rate_limited'
-        ? postingLimited(headers)
+        ? { ...postingLimited(headers, now), ...(verdict.scope ? { scope: verdict.scope } : {}) }
         : (verdict ?? { reason: 'unknown' });
     }
-    const oauthCode = oauthErrorCode(body);
-    return (oauthCode !== undefined ? OAUTH_ERRORS[oauthCode] : undefined) ?? { reason: 'unknown' };
+    const oauthCode = readString(body, 'error');
+    return (
+      (oauthCode !== undefined ? OAUTH_ERRORS[oauthCode] : undefined) ??
+      classifyOAuthError(body, OAUTH_REMEDIES) ?? { reason: 'unknown' }
+    );
   },
   async discoverAccounts(tokens, context) {
     const info = (await userInfo(tokens, context, 'account discovery')).body as UserInfo;
@@ -230,18 +232,13 @@ export const tiktok = defineProvider({
         : 'TikTok account';
     return { subject: { id, name }, accounts: [{ id, name, kind: 'profile' }] };
   },
-  async revokeToken(tokens, context) {
-    // Revoking removes the app from the person's connected apps.
-    await callNetwork(tiktok, 'revoke', context.runtime, `${API}/oauth/revoke/`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: formBody({
-        client_key: context.client.clientId,
-        client_secret: context.client.clientSecret,
-        token: tokens.accessToken,
-      }),
-    });
-  },
+  /**
+   * Revoking removes the app from the person's connected apps. TikTok takes the access token,
+   * with client_key and client_secret in the form.
+   * @see https://developers.tiktok.com/docs/zh-Hans/oauth-user-access-token-management
+   */
+  revokeToken: (tokens, context): Promise<void> =>
+    revokeOAuthToken(tiktok, context, tokens.accessToken),
 });
 
 export default tiktok;

@@ -5,7 +5,7 @@ import type {
   SimulatorResponse,
   TokenEndpointFailure,
   TokenFailure,
-} from '@tether/provider-testkit/simulator';
+} from '@tether/simulator';
 import { twitch } from './twitch';
 
 // Identity-server errors (`id.twitch.tv`) are `{status, message}`.

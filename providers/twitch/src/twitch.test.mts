@@ -23,61 +23,73 @@ describeProviderConformance({
       name: 'Helix 401 Invalid OAuth token (expired or revoked: refresh first)',
       response: helix(401, 'Unauthorized', 'Invalid OAuth token'),
       reason: 'access_token_expired',
+      scope: 'grant',
     },
     {
       name: '/oauth2/validate 401 invalid access token',
       response: identity(401, 'invalid access token'),
       reason: 'token_revoked',
+      scope: 'grant',
     },
     {
       name: 'refresh 400 Invalid refresh token',
       response: identity(400, 'Invalid refresh token'),
       reason: 'token_revoked',
+      scope: 'grant',
     },
     {
       name: 'Helix 401 Missing scope',
       response: helix(401, 'Unauthorized', 'Missing scope: channel:manage:broadcast'),
       reason: 'scope_missing',
+      scope: 'grant',
     },
     {
       name: 'Helix 403 Missing scope, several scopes',
       response: helix(403, 'Forbidden', 'Missing scope: clips:edit moderator:read:followers'),
       reason: 'scope_missing',
+      scope: 'grant',
     },
     {
       name: 'Helix 401 OAuth token is missing',
       response: helix(401, 'Unauthorized', 'OAuth token is missing'),
       reason: 'unknown',
+      scope: 'grant',
     },
     {
       name: 'revoke 400 Invalid token',
       response: identity(400, 'Invalid token'),
       reason: 'token_revoked',
+      scope: 'grant',
     },
     {
       name: 'revoke 404 client does not exist',
       response: identity(404, 'client does not exist'),
       reason: 'app_misconfigured',
+      scope: 'grant',
     },
     {
       name: 'token endpoint 403 invalid client secret',
       response: identity(403, 'invalid client secret'),
       reason: 'app_misconfigured',
+      scope: 'grant',
     },
     {
       name: 'token endpoint 400 invalid client',
       response: identity(400, 'invalid client'),
       reason: 'app_misconfigured',
+      scope: 'grant',
     },
     {
       name: 'code exchange 400 Invalid authorization code',
       response: identity(400, 'Invalid authorization code'),
       reason: 'token_revoked',
+      scope: 'grant',
     },
     {
       name: 'Helix 401 Client ID and OAuth token do not match',
       response: helix(401, 'Unauthorized', 'Client ID and OAuth token do not match'),
       reason: 'app_misconfigured',
+      scope: 'grant',
     },
     {
       name: '429 with Ratelimit-* headers',
@@ -87,16 +99,19 @@ describeProviderConformance({
         body: { error: 'Too Many Requests', status: 429, message: '' },
       },
       reason: 'rate_limited',
+      scope: 'grant',
     },
     {
       name: 'Helix 503',
       response: helix(503, 'Service Unavailable', ''),
       reason: 'provider_unavailable',
+      scope: 'grant',
     },
     {
       name: 'identity server 500',
       response: identity(500, 'Internal Server Error'),
       reason: 'provider_unavailable',
+      scope: 'grant',
     },
   ],
   revocations: {
@@ -200,9 +215,10 @@ describeProviderConformance({
       const check = await twitch.healthCheck!.run(tokens, harness.context());
       expect(check.ok).toBe(false);
       if (!check.ok)
-        expect(twitch.classifyError(check.response, { now: new Date() }).reason).toBe(
-          'token_revoked',
-        );
+        expect(
+          twitch.classifyError(check.response, { now: harness.context().runtime.clock.now() })
+            .reason,
+        ).toBe('token_revoked');
     });
 
     it('waits until the epoch second in Ratelimit-Reset', () => {
@@ -216,7 +232,7 @@ describeProviderConformance({
             headers: { 'ratelimit-reset': String(reset), 'ratelimit-remaining': '0' },
             body: { error: 'Too Many Requests', status: 429, message: '' },
           },
-          { now: new Date() },
+          { now: harness.context().runtime.clock.now() },
         );
         expect(verdict).toMatchObject({ reason: 'rate_limited', retryAfterSeconds: 42 });
       } finally {
@@ -232,11 +248,15 @@ describeProviderConformance({
         'Missing scope: channel:manage:broadcast; also invalid client',
       ]) {
         expect(
-          twitch.classifyError(identity(400, message), { now: new Date() }).reason,
+          twitch.classifyError(identity(400, message), {
+            now: harness.context().runtime.clock.now(),
+          }).reason,
           message,
         ).toBe('unknown');
         expect(
-          twitch.classifyError(helix(401, 'Unauthorized', message), { now: new Date() }).reason,
+          twitch.classifyError(helix(401, 'Unauthorized', message), {
+            now: harness.context().runtime.clock.now(),
+          }).reason,
           message,
         ).toBe('unknown');
       }

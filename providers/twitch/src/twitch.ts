@@ -2,12 +2,14 @@ import {
   callNetwork,
   type ClassifierVerdict,
   defineProvider,
-  formBody,
   probe,
   type ProviderCallContext,
   ProviderRequestError,
   type RawResponse,
+  readNumber,
+  readString,
   retryAfterSeconds,
+  revokeOAuthToken,
   type TokenSet,
 } from '@tether/provider-sdk';
 
@@ -31,14 +33,10 @@ interface TwitchError {
 }
 
 function twitchError(body: unknown): TwitchError | undefined {
-  if (typeof body !== 'object' || body === null) return undefined;
-  const fields = body as Record<string, unknown>;
-  if (typeof fields.status !== 'number' || typeof fields.message !== 'string') return undefined;
-  return {
-    helix: typeof fields.error === 'string',
-    status: fields.status,
-    message: fields.message,
-  };
+  const status = readNumber(body, 'status');
+  const message = readString(body, 'message');
+  if (status === undefined || message === undefined) return undefined;
+  return { helix: readString(body, 'error') !== undefined, status, message };
 }
 
 // Disconnecting the app and changing the password both end every token, and Twitch answers
@@ -184,12 +182,12 @@ export const twitch = defineProvider({
       return probe(() => validate(tokens, context, 'health check'));
     },
   },
-  classifyError(response) {
+  classifyError(response, { now }) {
     const { status, headers, body } = response;
     if (status === 429) {
       return {
         reason: 'rate_limited',
-        retryAfterSeconds: retryAfterSeconds(headers, new Date(), 'ratelimit-reset'),
+        retryAfterSeconds: retryAfterSeconds(headers, now, 'ratelimit-reset'),
       };
     }
     if (status === 0 || status >= 500) return { reason: 'provider_unavailable' };
@@ -232,7 +230,7 @@ export const twitch = defineProvider({
       throw new ProviderRequestError(
         'twitch',
         'account discovery',
-        twitch.classifyError(response, { now: new Date() }),
+        twitch.classifyError(response, { now: context.runtime.clock.now() }),
         response,
       );
     }
@@ -247,15 +245,10 @@ export const twitch = defineProvider({
       accounts: [{ id: user.id, name, kind: 'channel' }],
     };
   },
-  async revokeToken(tokens, context) {
-    // Revoking the access token ends the authorization at Twitch; the form takes only the
-    // client id and the token.
-    await callNetwork(twitch, 'revoke', context.runtime, `${ID}/revoke`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: formBody({ client_id: context.client.clientId, token: tokens.accessToken }),
-    });
-  },
+  // Revoking the access token ends the authorization at Twitch; the form takes only the client
+  // id and the token, no secret.
+  revokeToken: (tokens, context): Promise<void> =>
+    revokeOAuthToken(twitch, context, tokens.accessToken, { client: 'identify' }),
 });
 
 export default twitch;

@@ -3,7 +3,7 @@ import type {
   SimulatorEngine,
   SimulatorResponse,
   TokenFailure,
-} from '@tether/provider-testkit/simulator';
+} from '@tether/simulator';
 import { twitter } from './twitter';
 
 // X API v2 answers errors as RFC 7807 problem details `{ title, detail, type, status }`, with

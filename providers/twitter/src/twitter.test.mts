@@ -1,6 +1,6 @@
 import { buildAuthorizationUrl, ProviderRequestError, renewTokens } from '@tether/provider-sdk';
 import { describeProviderConformance } from '@tether/provider-testkit';
-import { SANDBOX_CLIENT, simulatorUrl } from '@tether/provider-testkit/simulator';
+import { SANDBOX_CLIENT, simulatorUrl } from '@tether/simulator';
 import { expect, it } from 'vitest';
 import { simulation } from './simulator.js';
 import { twitter } from './twitter.js';
@@ -33,6 +33,7 @@ describeProviderConformance({
         },
       },
       reason: 'token_revoked',
+      scope: 'grant',
     },
     {
       name: 'refresh 400 invalid_grant with the same description',
@@ -45,6 +46,7 @@ describeProviderConformance({
         },
       },
       reason: 'token_revoked',
+      scope: 'grant',
     },
     {
       name: 'code exchange 400 invalid_request for a code already used',
@@ -57,6 +59,7 @@ describeProviderConformance({
         },
       },
       reason: 'token_revoked',
+      scope: 'grant',
     },
     {
       name: 'token endpoint 401 unauthorized_client "Missing valid authorization header"',
@@ -69,11 +72,13 @@ describeProviderConformance({
         },
       },
       reason: 'app_misconfigured',
+      scope: 'grant',
     },
     {
       name: 'token endpoint invalid_client',
       response: { status: 401, headers: {}, body: { error: 'invalid_client' } },
       reason: 'app_misconfigured',
+      scope: 'grant',
     },
     {
       name: 'API 401 Unauthorized problem (expired or revoked access token)',
@@ -83,6 +88,7 @@ describeProviderConformance({
         body: { title: 'Unauthorized', type: 'about:blank', status: 401, detail: 'Unauthorized' },
       },
       reason: 'access_token_expired',
+      scope: 'grant',
     },
     {
       name: 'API 401 code 89 "Invalid or expired token."',
@@ -92,6 +98,7 @@ describeProviderConformance({
         body: { errors: [{ code: 89, message: 'Invalid or expired token.' }] },
       },
       reason: 'access_token_expired',
+      scope: 'grant',
     },
     {
       name: 'API 401 code 32 "Could not authenticate you."',
@@ -101,6 +108,7 @@ describeProviderConformance({
         body: { errors: [{ code: 32, message: 'Could not authenticate you.' }] },
       },
       reason: 'access_token_expired',
+      scope: 'grant',
     },
     {
       name: 'API 403 generic Forbidden problem (missing scope or locked account)',
@@ -110,6 +118,7 @@ describeProviderConformance({
         body: { title: 'Forbidden', type: 'about:blank', status: 403, detail: 'Forbidden' },
       },
       reason: 'scope_missing',
+      scope: 'grant',
     },
     {
       name: 'API 403 client-forbidden, client-not-enrolled (app not attached to a Project)',
@@ -126,6 +135,7 @@ describeProviderConformance({
         },
       },
       reason: 'app_misconfigured',
+      scope: 'grant',
     },
     {
       name: 'API 403 user-suspended',
@@ -140,6 +150,7 @@ describeProviderConformance({
         },
       },
       reason: 'account_restricted',
+      scope: 'grant',
     },
     {
       name: 'API 403 unsupported-authentication',
@@ -154,6 +165,7 @@ describeProviderConformance({
         },
       },
       reason: 'app_misconfigured',
+      scope: 'grant',
     },
     {
       name: 'API 429 with x-rate-limit-* headers, reset in epoch seconds',
@@ -174,6 +186,7 @@ describeProviderConformance({
         },
       },
       reason: 'rate_limited',
+      scope: 'grant',
       retryAfterSeconds: 120,
     },
     {
@@ -190,6 +203,7 @@ describeProviderConformance({
         },
       },
       reason: 'rate_limited',
+      scope: 'grant',
       retryAfterSeconds: 3600,
     },
     {
@@ -200,16 +214,19 @@ describeProviderConformance({
         body: { title: 'Payment Required', type: 'about:blank', status: 402 },
       },
       reason: 'rate_limited',
+      scope: 'grant',
     },
     {
       name: 'API 500',
       response: { status: 500, headers: {}, body: null },
       reason: 'provider_unavailable',
+      scope: 'grant',
     },
     {
       name: 'API 502',
       response: { status: 502, headers: {}, body: null },
       reason: 'provider_unavailable',
+      scope: 'grant',
     },
     {
       name: 'API 503 "X is overloaded."',
@@ -224,22 +241,24 @@ describeProviderConformance({
         },
       },
       reason: 'provider_unavailable',
+      scope: 'grant',
     },
     {
       name: 'API 504',
       response: { status: 504, headers: {}, body: null },
       reason: 'provider_unavailable',
+      scope: 'grant',
     },
   ],
   // X answers a revoked access token with the same 401 as an expired one, so the health check
-  // reports access_token_expired and the refresh that follows tells revocation apart (below).
+  // reports access_token_expired and the refresh that follows tells revocation apart.
   revocations: {
-    revoked: 'access_token_expired',
-    app_removed: 'access_token_expired',
-    password_changed: 'access_token_expired',
-    scope_removed: 'access_token_expired',
-    unconfirmed: 'access_token_expired',
-    role_lost: 'access_token_expired',
+    revoked: 'token_revoked',
+    app_removed: 'token_revoked',
+    password_changed: 'token_revoked',
+    scope_removed: 'token_revoked',
+    unconfirmed: 'token_revoked',
+    role_lost: 'token_revoked',
     restricted: 'account_restricted',
     checkpoint: 'scope_missing',
   },
@@ -258,7 +277,9 @@ describeProviderConformance({
       const check = await twitter.healthCheck!.run(tokens, harness.context());
       expect(check.ok).toBe(false);
       if (!check.ok) {
-        expect(twitter.classifyError(check.response, { now: new Date() })).toMatchObject({
+        expect(
+          twitter.classifyError(check.response, { now: harness.context().runtime.clock.now() }),
+        ).toMatchObject({
           reason: 'access_token_expired',
           transient: true,
         });
@@ -345,7 +366,9 @@ describeProviderConformance({
       const result = await twitter.healthCheck!.run(tokens, harness.context());
       expect(result.ok).toBe(false);
       if (!result.ok) {
-        expect(twitter.classifyError(result.response, { now: new Date() })).toMatchObject({
+        expect(
+          twitter.classifyError(result.response, { now: harness.context().runtime.clock.now() }),
+        ).toMatchObject({
           reason: 'rate_limited',
           retryAfterSeconds: 240,
         });

@@ -1,14 +1,16 @@
 import {
+  asRecord,
   callNetwork,
+  type ClassificationContext,
   type ClassifierVerdict,
-  type ClientCredentials,
+  classifyOAuthError,
   defineProvider,
-  formBody,
   probe,
   type Provider,
   type ProviderCallContext,
   ProviderRequestError,
   type RawResponse,
+  readString,
   retryAfterSeconds,
   type TokenSet,
 } from '@tether/provider-sdk';
@@ -23,26 +25,13 @@ const ROTATION_REPORT = 'https://github.com/r-lib/httr2/issues/197';
 
 const API = 'https://api.x.com/2';
 
-type Fields = Record<string, unknown>;
-
-function fields(body: unknown): Fields | undefined {
-  return typeof body === 'object' && body !== null && !Array.isArray(body)
-    ? (body as Fields)
-    : undefined;
-}
-
-function stringField(body: Fields | undefined, name: string): string | undefined {
-  const value = body?.[name];
-  return typeof value === 'string' ? value : undefined;
-}
-
 /**
  * The problem name of an X API v2 problem-details `type`, e.g. `client-forbidden` for
  * `https://api.twitter.com/2/problems/client-forbidden`. X serves both hosts. `about:blank`, the
  * generic problem, has no name.
  */
-function problemName(body: Fields | undefined): string | undefined {
-  const type = stringField(body, 'type');
+function problemName(body: unknown): string | undefined {
+  const type = readString(body, 'type');
   return type === undefined
     ? undefined
     : /^https:\/\/api\.(?:twitter|x)\.com\/2\/problems\/([a-z0-9-]+)$/.exec(type)?.[1];
@@ -54,10 +43,11 @@ function problemName(body: Fields | undefined): string | undefined {
  */
 function rateLimited(
   headers: Readonly<Record<string, string>>,
+  hostNow: Date,
   remedy?: string,
 ): ClassifierVerdict {
   const sent = headers.date === undefined ? Number.NaN : Date.parse(headers.date);
-  const now = Number.isNaN(sent) ? new Date() : new Date(sent);
+  const now = Number.isNaN(sent) ? hostNow : new Date(sent);
   const retryAfter = retryAfterSeconds(headers, now, 'x-rate-limit-reset');
   return {
     reason: 'rate_limited',
@@ -68,49 +58,43 @@ function rateLimited(
 
 const RECONNECT = 'Reconnect the X account in Tether and authorize the app again.';
 
+const X_APP_REJECTED =
+  'X rejected the app credentials. An operator must check the OAuth 2.0 Client ID and Client Secret (X developer portal → the app → Keys and tokens) in Tether’s configuration, and that the app is a confidential client (Web App).';
+
 /**
  * Reads an X error from structured fields only: the HTTP status, the token endpoint's OAuth
  * `error`, the problem-details `type` and `reason`, and the rate-limit headers.
  */
-function classifyXError(response: RawResponse): ClassifierVerdict {
+function classifyXError(response: RawResponse, { now }: ClassificationContext): ClassifierVerdict {
   const { status, headers } = response;
-  const body = fields(response.body);
+  const body = asRecord(response.body);
   const problem = problemName(body);
   if (problem === 'usage-capped') {
     return rateLimited(
       headers,
+      now,
       'The X app reached its usage cap. Tether retries once the cap resets; an operator can raise it with a higher X API plan.',
     );
   }
-  if (status === 429) return rateLimited(headers);
+  if (status === 429) return rateLimited(headers, now);
   if (status === 0 || status >= 500) return { reason: 'provider_unavailable' };
 
-  // The token endpoints' OAuth errors.
-  switch (stringField(body, 'error')) {
-    case 'invalid_request':
-      // What X answers for a spent (rotated), revoked or unknown refresh token, and for a code
-      // that was already used. Read from `error` alone: the description is prose.
-      return {
-        reason: 'token_revoked',
-        remedy: `X no longer accepts this connection’s refresh token: it was revoked, or already used by another refresh. ${RECONNECT}`,
-      };
-    case 'invalid_grant':
-      return {
-        reason: 'token_revoked',
-        remedy: `X refused the grant: it was revoked or has expired. ${RECONNECT}`,
-      };
-    case 'invalid_client':
-    case 'unauthorized_client':
-      return {
-        reason: 'app_misconfigured',
-        remedy:
-          'X rejected the app credentials. An operator must check the OAuth 2.0 Client ID and Client Secret (X developer portal → the app → Keys and tokens) in Tether’s configuration, and that the app is a confidential client (Web App).',
-      };
-    case undefined:
-      break;
-    default:
-      return { reason: 'unknown' };
+  // The token endpoints' OAuth errors. X answers a spent (rotated), revoked or unknown refresh
+  // token, and a code already used, with invalid_request; read from `error` alone, the
+  // description is prose.
+  if (readString(body, 'error') === 'invalid_request') {
+    return {
+      reason: 'token_revoked',
+      remedy: `X no longer accepts this connection’s refresh token: it was revoked, or already used by another refresh. ${RECONNECT}`,
+    };
   }
+  const standard = classifyOAuthError(body, {
+    invalid_grant: `X refused the grant: it was revoked or has expired. ${RECONNECT}`,
+    invalid_client: X_APP_REJECTED,
+    unauthorized_client: X_APP_REJECTED,
+  });
+  if (standard) return standard;
+  if (readString(body, 'error') !== undefined) return { reason: 'unknown' };
 
   // 401 means "missing or invalid credentials" and X answers the same for an access token that
   // expired and one that was revoked. Tether reads it as expired: renewing is safe, and if the
@@ -136,7 +120,7 @@ function classifyXError(response: RawResponse): ClassifierVerdict {
             'X suspended the connected account. Log in to X and follow its steps to appeal; reconnect once the suspension is lifted.',
         };
       case 'client-forbidden': {
-        const reason = stringField(body, 'reason');
+        const reason = readString(body, 'reason');
         if (reason === 'client-not-enrolled' || reason === 'official-client-forbidden') {
           return {
             reason: 'app_misconfigured',
@@ -162,16 +146,10 @@ function classifyXError(response: RawResponse): ClassifierVerdict {
         };
       default:
         // Problems about one resource (a protected post, a field), not the connection.
-        return { reason: 'unknown' };
+        return { reason: 'unknown', scope: 'resource' };
     }
   }
   return { reason: 'unknown' };
-}
-
-function basicAuthorization(client: ClientCredentials): string {
-  // RFC 6749 §2.3.1: both parts are form-encoded before base64.
-  const encode = (value: string) => encodeURIComponent(value).replace(/%20/g, '+');
-  return `Basic ${Buffer.from(`${encode(client.clientId)}:${encode(client.clientSecret)}`).toString('base64')}`;
 }
 
 interface Me {
@@ -257,7 +235,7 @@ export const twitter: Provider = defineProvider({
       throw new ProviderRequestError(
         'twitter',
         operation,
-        twitter.classifyError(response, { now: new Date() }),
+        twitter.classifyError(response, { now: context.runtime.clock.now() }),
         response,
       );
     }
@@ -269,25 +247,8 @@ export const twitter: Provider = defineProvider({
           : `X account ${user.id}`;
     return { subject: { id: user.id, name }, accounts: [{ id: user.id, name, kind: 'profile' }] };
   },
-  async revokeToken(tokens, context) {
-    // Revoke the refresh token first: it is what could mint new access tokens.
-    const revocations: [string | undefined, string][] = [
-      [tokens.refreshToken, 'refresh_token'],
-      [tokens.accessToken, 'access_token'],
-    ];
-    for (const [token, hint] of revocations) {
-      if (!token) continue;
-      await callNetwork(twitter, 'revocation', context.runtime, `${API}/oauth2/revoke`, {
-        method: 'POST',
-        headers: {
-          accept: 'application/json',
-          'content-type': 'application/x-www-form-urlencoded',
-          authorization: basicAuthorization(context.client),
-        },
-        body: formBody({ token, token_type_hint: hint }),
-      });
-    }
-  },
+  // Revocation is the SDK's RFC 7009 request to oauth.revocationUrl with Basic auth: the
+  // refresh token first, then the access token.
 });
 
 export default twitter;

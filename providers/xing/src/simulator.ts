@@ -9,7 +9,7 @@ import {
   type SimulatorResponse,
   type TokenEndpointFailure,
   type TokenFailure,
-} from '@tether/provider-testkit/simulator';
+} from '@tether/simulator';
 import { xing } from './xing';
 
 /*

@@ -34,61 +34,73 @@ describeProviderConformance({
       name: '401 INVALID_OAUTH_SIGNATURE (revoked, password changed, app removed)',
       response: xingError(401, 'INVALID_OAUTH_SIGNATURE', 'Invalid OAuth signature'),
       reason: 'token_revoked',
+      scope: 'grant',
     },
     {
       name: '401 INVALID_OAUTH_TOKEN',
       response: xingError(401, 'INVALID_OAUTH_TOKEN', 'Invalid OAuth token'),
       reason: 'token_revoked',
+      scope: 'grant',
     },
     {
       name: '401 INVALID_OAUTH_CONSUMER',
       response: xingError(401, 'INVALID_OAUTH_CONSUMER', 'Invalid OAuth consumer key'),
       reason: 'app_misconfigured',
+      scope: 'grant',
     },
     {
       name: '401 CONSUMER_MISMATCH',
       response: xingError(401, 'CONSUMER_MISMATCH', 'Token belongs to another consumer'),
       reason: 'app_misconfigured',
+      scope: 'grant',
     },
     {
       name: '401 INVALID_OAUTH_SIGNATURE_METHOD',
       response: xingError(401, 'INVALID_OAUTH_SIGNATURE_METHOD', 'Invalid signature method'),
       reason: 'unknown',
+      scope: 'grant',
     },
     {
       name: '401 INVALID_OAUTH_VERSION',
       response: xingError(401, 'INVALID_OAUTH_VERSION', 'Invalid OAuth version'),
       reason: 'unknown',
+      scope: 'grant',
     },
     {
       name: '401 REQUIRED_PARAMETER_MISSING',
       response: xingError(401, 'REQUIRED_PARAMETER_MISSING', 'Required parameter missing'),
       reason: 'unknown',
+      scope: 'grant',
     },
     {
       name: '401 NONCE_MISSING',
       response: xingError(401, 'NONCE_MISSING', 'Nonce missing'),
       reason: 'unknown',
+      scope: 'grant',
     },
     {
       name: '401 NONCE_ALREADY_USED',
       response: xingError(401, 'NONCE_ALREADY_USED', 'Nonce already used'),
       reason: 'unknown',
+      scope: 'grant',
     },
     {
       name: '401 INVALID_TIMESTAMP',
       response: xingError(401, 'INVALID_TIMESTAMP', 'Invalid timestamp'),
       reason: 'unknown',
+      scope: 'grant',
     },
     {
       name: '401 TIMESTAMP_EXPIRED',
       response: xingError(401, 'TIMESTAMP_EXPIRED', 'Timestamp expired'),
       reason: 'unknown',
+      scope: 'grant',
     },
     {
       name: '403 RATE_LIMIT_EXCEEDED',
       response: xingError(403, 'RATE_LIMIT_EXCEEDED', 'Rate limit exceeded'),
       reason: 'rate_limited',
+      scope: 'grant',
     },
     {
       name: '403 RATE_LIMIT_EXCEEDED with Retry-After',
@@ -97,22 +109,26 @@ describeProviderConformance({
         headers: { 'retry-after': '120' },
       },
       reason: 'rate_limited',
+      scope: 'grant',
       retryAfterSeconds: 120,
     },
     {
       name: '403 ACCESS_DENIED',
       response: xingError(403, 'ACCESS_DENIED', 'Access denied'),
       reason: 'app_misconfigured',
+      scope: 'grant',
     },
     {
       name: '403 INVALID_PARAMETERS',
       response: xingError(403, 'INVALID_PARAMETERS', 'Invalid parameters'),
       reason: 'unknown',
+      scope: 'grant',
     },
     {
       name: '503 Service Unavailable',
       response: { status: 503, headers: {}, body: { message: 'Service Unavailable' } },
       reason: 'provider_unavailable',
+      scope: 'grant',
     },
   ],
   revocations: {
@@ -243,7 +259,7 @@ describeProviderConformance({
           headers: {},
           body: { message: 'Invalid OAuth signature' },
         },
-        { now: new Date() },
+        { now: harness.context().runtime.clock.now() },
       );
       expect(verdict.reason).toBe('unknown');
     });

@@ -7,6 +7,7 @@ import {
   probe,
   type ProviderCallContext,
   type RawResponse,
+  readString,
   retryAfterSeconds,
   type TokenSet,
 } from '@tether/provider-sdk';
@@ -17,8 +18,7 @@ const AUTH_DOC = 'https://dev.xing.com/docs/authentication';
 const API = 'https://api.xing.com/v1';
 
 function errorName(body: unknown): string | undefined {
-  if (typeof body !== 'object' || body === null || !('error_name' in body)) return undefined;
-  return typeof body.error_name === 'string' ? body.error_name : undefined;
+  return readString(body, 'error_name');
 }
 
 const RECONNECT =
@@ -136,11 +136,11 @@ export const xing = defineProvider({
       return probe(() => signedGet(`${API}/users/me`, tokens, context, 'health check'));
     },
   },
-  classifyError(response) {
+  classifyError(response, { now }) {
     const { status, headers, body } = response;
     const name = errorName(body);
     if (status === 429 || name === 'RATE_LIMIT_EXCEEDED') {
-      const seconds = retryAfterSeconds(headers, new Date());
+      const seconds = retryAfterSeconds(headers, now);
       return {
         reason: 'rate_limited',
         ...(seconds === undefined ? {} : { retryAfterSeconds: seconds }),

@@ -13,7 +13,7 @@ import type {
   SimulatorEngine,
   SimulatorResponse,
   TokenFailure,
-} from '@tether/provider-testkit/simulator';
+} from '@tether/simulator';
 import { CHANNELS_URL, QUOTA_TIME_ZONE, youtube } from './youtube';
 
 /** The people who can sign in at the simulated Google consent page. */

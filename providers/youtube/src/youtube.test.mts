@@ -14,7 +14,7 @@ import {
   type RunningSimulator,
   SANDBOX_CLIENT,
   startSimulator,
-} from '@tether/provider-testkit/simulator';
+} from '@tether/simulator';
 import { expect, it } from 'vitest';
 import { secondsUntilPacificMidnight, youtube } from './youtube.js';
 import { simulation, youtubeSimulation } from './simulator.js';
@@ -95,6 +95,7 @@ describeProviderConformance({
         body: { error: 'invalid_grant', error_description: 'Token has been expired or revoked.' },
       },
       reason: 'token_revoked',
+      scope: 'grant',
     },
     {
       name: 'token endpoint 401 invalid_client',
@@ -104,25 +105,29 @@ describeProviderConformance({
         body: { error: 'invalid_client', error_description: 'Unauthorized' },
       },
       reason: 'app_misconfigured',
+      scope: 'grant',
     },
     {
       name: 'token endpoint 400 unauthorized_client',
       response: { status: 400, headers: {}, body: { error: 'unauthorized_client' } },
       reason: 'app_misconfigured',
+      scope: 'grant',
     },
     {
       name: 'token endpoint 400 admin_policy_enforced',
       response: { status: 400, headers: {}, body: { error: 'admin_policy_enforced' } },
       reason: 'app_deauthorized',
+      scope: 'grant',
     },
     {
-      name: 'API 401 authError UNAUTHENTICATED',
+      name: 'API 401 authError UNAUTHENTICATED (an expired access token and an ended grant alike: renew first)',
       response: {
         status: 401,
         headers: {},
         body: youtubeError(401, 'authError', 'global', 'UNAUTHENTICATED'),
       },
-      reason: 'token_revoked',
+      reason: 'access_token_expired',
+      scope: 'grant',
     },
     {
       name: 'API 401 with ErrorInfo ACCESS_TOKEN_EXPIRED',
@@ -136,6 +141,7 @@ describeProviderConformance({
               {
                 '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
                 reason: 'ACCESS_TOKEN_EXPIRED',
+                scope: 'grant',
                 domain: 'googleapis.com',
               },
             ],
@@ -143,6 +149,7 @@ describeProviderConformance({
         },
       },
       reason: 'access_token_expired',
+      scope: 'grant',
     },
     {
       name: '403 quotaExceeded in daylight-saving time: retry at midnight Pacific (11 h)',
@@ -152,6 +159,7 @@ describeProviderConformance({
         body: QUOTA_EXCEEDED,
       },
       reason: 'rate_limited',
+      scope: 'grant',
       retryAfterSeconds: 11 * 3600,
     },
     {
@@ -162,6 +170,7 @@ describeProviderConformance({
         body: QUOTA_EXCEEDED,
       },
       reason: 'rate_limited',
+      scope: 'grant',
       retryAfterSeconds: 1800,
     },
     {
@@ -172,6 +181,7 @@ describeProviderConformance({
         body: QUOTA_EXCEEDED,
       },
       reason: 'rate_limited',
+      scope: 'grant',
       retryAfterSeconds: 25 * 3600,
     },
     {
@@ -182,6 +192,7 @@ describeProviderConformance({
         body: youtubeError(403, 'rateLimitExceeded', 'usageLimits'),
       },
       reason: 'rate_limited',
+      scope: 'grant',
     },
     {
       name: '429 RESOURCE_EXHAUSTED with Retry-After',
@@ -191,6 +202,7 @@ describeProviderConformance({
         body: youtubeError(429, 'rateLimitExceeded', 'youtube.api', 'RESOURCE_EXHAUSTED'),
       },
       reason: 'rate_limited',
+      scope: 'grant',
       retryAfterSeconds: 20,
     },
     {
@@ -201,6 +213,7 @@ describeProviderConformance({
         body: youtubeError(403, 'forbidden', 'youtube.api'),
       },
       reason: 'role_lost',
+      scope: 'resource',
     },
     {
       name: '403 accountDelegationForbidden',
@@ -210,6 +223,7 @@ describeProviderConformance({
         body: youtubeError(403, 'accountDelegationForbidden', 'youtube.common'),
       },
       reason: 'role_lost',
+      scope: 'account',
     },
     {
       name: '403 authenticatedUserAccountClosed',
@@ -219,6 +233,7 @@ describeProviderConformance({
         body: youtubeError(403, 'authenticatedUserAccountClosed', 'youtube.common'),
       },
       reason: 'account_restricted',
+      scope: 'grant',
     },
     {
       name: '403 authenticatedUserAccountSuspended',
@@ -228,6 +243,7 @@ describeProviderConformance({
         body: youtubeError(403, 'authenticatedUserAccountSuspended', 'youtube.common'),
       },
       reason: 'account_restricted',
+      scope: 'grant',
     },
     {
       name: '403 insufficientPermissions / ACCESS_TOKEN_SCOPE_INSUFFICIENT',
@@ -241,6 +257,7 @@ describeProviderConformance({
               {
                 '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
                 reason: 'ACCESS_TOKEN_SCOPE_INSUFFICIENT',
+                scope: 'grant',
                 domain: 'googleapis.com',
               },
             ],
@@ -248,6 +265,7 @@ describeProviderConformance({
         },
       },
       reason: 'scope_missing',
+      scope: 'grant',
     },
     {
       name: '403 accessNotConfigured (YouTube Data API not enabled)',
@@ -257,11 +275,13 @@ describeProviderConformance({
         body: youtubeError(403, 'accessNotConfigured', 'usageLimits', 'PERMISSION_DENIED'),
       },
       reason: 'app_misconfigured',
+      scope: 'grant',
     },
     {
       name: '500 backendError',
       response: { status: 500, headers: {}, body: youtubeError(500, 'backendError', 'global') },
       reason: 'provider_unavailable',
+      scope: 'grant',
     },
     {
       name: '503 backendError',
@@ -271,6 +291,7 @@ describeProviderConformance({
         body: youtubeError(503, 'backendError', 'global', 'UNAVAILABLE'),
       },
       reason: 'provider_unavailable',
+      scope: 'grant',
     },
   ],
   revocations: {
@@ -322,7 +343,9 @@ describeProviderConformance({
         expect(limited.ok).toBe(false);
         if (limited.ok) return;
         expect(limited.response.status).toBe(403);
-        const verdict = youtube.classifyError(limited.response, { now: new Date() });
+        const verdict = youtube.classifyError(limited.response, {
+          now: harness.context().runtime.clock.now(),
+        });
         expect(verdict).toMatchObject({ reason: 'rate_limited', transient: true });
         const expected = secondsUntilPacificMidnight(new Date(simulator.engine.now()));
         expect(Math.abs(verdict.retryAfterSeconds! - expected)).toBeLessThanOrEqual(2);
@@ -344,9 +367,10 @@ describeProviderConformance({
       const expired = await youtube.healthCheck!.run(tokens, harness.context());
       expect(expired.ok).toBe(false);
       if (!expired.ok)
-        expect(youtube.classifyError(expired.response, { now: new Date() }).reason).toBe(
-          'access_token_expired',
-        );
+        expect(
+          youtube.classifyError(expired.response, { now: harness.context().runtime.clock.now() })
+            .reason,
+        ).toBe('access_token_expired');
       const renewed = await renewTokens(youtube, harness.context(), tokens);
       expect(renewed.refreshToken).toBe(tokens.refreshToken);
       expect(await youtube.healthCheck!.run(renewed, harness.context())).toEqual({ ok: true });
@@ -359,7 +383,10 @@ describeProviderConformance({
       const check = await youtube.healthCheck!.run(renewed, harness.context());
       expect(check.ok).toBe(false);
       if (!check.ok)
-        expect(youtube.classifyError(check.response, { now: new Date() }).reason).toBe('role_lost');
+        expect(
+          youtube.classifyError(check.response, { now: harness.context().runtime.clock.now() })
+            .reason,
+        ).toBe('role_lost');
     });
 
     it('keeps working after a password change, which ends only tokens with Gmail scopes', async () => {

@@ -99,8 +99,10 @@ const product: GoogleProduct = {
       };
     }
     if (error.reasons.has('accountDelegationForbidden')) {
+      // About the one channel (Brand Account) the connection acts for.
       return {
         reason: 'role_lost',
+        scope: 'account',
         remedy:
           'The Google account may no longer act for this channel’s Brand Account. Ask an owner of the channel to make it a manager again, then reconnect.',
       };
@@ -163,7 +165,7 @@ export const youtube = defineProvider({
     },
   },
   /** @see https://developers.google.com/youtube/v3/docs/errors */
-  classifyError: (response) => classifyGoogleError(response, product),
+  classifyError: (response, context) => classifyGoogleError(response, product, context),
   async discoverAccounts(tokens, context) {
     const url = new URL(CHANNELS_URL);
     url.searchParams.set('part', 'snippet');

@@ -6,7 +6,7 @@ import {
   SDK_VERSION,
   validateProvider,
 } from '@tether/provider-sdk';
-import type { NetworkSimulation } from '@tether/provider-testkit/simulator';
+import type { NetworkSimulation } from '@tether/simulator';
 import { satisfies, validRange } from 'semver';
 import { ConfigurationError, type ProviderEntry } from '../config/tether-config';
 

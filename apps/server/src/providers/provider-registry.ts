@@ -7,7 +7,7 @@ import {
   SimulatorEngine,
   simulatorFetch,
   simulatorUrl,
-} from '@tether/provider-testkit/simulator';
+} from '@tether/simulator';
 import { DomainError } from '../domain-error';
 import type { LoadedProvider } from './provider-loader';
 

@@ -1,13 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  SANDBOX_CLIENT,
-  type SimulatorClient,
-  SimulatorEngine,
-  simulatorFetch,
-  simulatorUrl,
-} from './engine';
+import { SANDBOX_CLIENT, type SimulatorClient, SimulatorEngine } from './engine';
 import type { NetworkSimulation } from './model';
+import { simulatorFetch, simulatorUrl } from './transport';
 
 /** A simulator listening on a loopback port. */
 export interface RunningSimulator {

@@ -1,11 +1,13 @@
-export {
-  engineFetch,
-  SANDBOX_CLIENT,
-  SimulatorEngine,
-  simulatorFetch,
-  simulatorUrl,
-} from './engine';
+/*
+ * The simulator engine: a stand-in for a network's OAuth authorization server and API, driven by
+ * a provider's declaration and the network's own `NetworkSimulation`, with a control API and two
+ * transports (HTTP and an in-process fetch).
+ */
+export { SANDBOX_CLIENT, SimulatorEngine } from './engine';
 export type { FailureInjection, RecordedRequest, SimulatorClient } from './engine';
+export { AuthorizationServer } from './authorization-server';
+export { control } from './control-api';
+export { dispatch, engineFetch, nodeHandler, simulatorFetch, simulatorUrl } from './transport';
 export { REVOCATION_CAUSES } from './model';
 export type {
   Grant,
