@@ -1,8 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LifecycleSweep } from '../src/lifecycle/lifecycle.sweep';
-import { NotifierService } from '../src/notifications/notifier.service';
 import { connect } from './support/connect';
-import { type Mode, startServer, TestClock, type TestServer } from './support/server';
+import {
+  type Mode,
+  startServer,
+  sweepAndNotify,
+  TestClock,
+  type TestServer,
+} from './support/server';
 
 interface ConnectionBody {
   id: string;
@@ -172,8 +177,7 @@ describe.each<Mode>(['embedded', 'distributed'])('the lifecycle engine in %s mod
       const connection = await connectProfile(server);
       // What earlier tests left to notify goes out first.
       const feedIds = async () => {
-        await server.app.get(LifecycleSweep).sweep();
-        await server.app.get(NotifierService).run();
+        await sweepAndNotify(server);
         const feed = await json<{ data: { id: string }[] }>(
           await server.request('GET', '/api/v1/notifications'),
         );

@@ -5,17 +5,15 @@ import { MikroORM } from '@mikro-orm/core';
 import { Connection, ConnectionEvent, Notification } from '@tether/persistence';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LifecycleSweep } from '../src/lifecycle/lifecycle.sweep';
-import { NotifierService } from '../src/notifications/notifier.service';
 import { connect, consentAt } from './support/connect';
 import { eventually, startSmtp } from './support/receivers';
-import { type Mode, startServer, TestClock, type TestServer } from './support/server';
-
-/** What the sweep's and the notifier's intervals do on a running server, once each. */
-async function sweepAndNotify(server: TestServer): Promise<void> {
-  await server.app.get(LifecycleSweep).sweep();
-  await server.app.get(NotifierService).run();
-}
+import {
+  type Mode,
+  startServer,
+  sweepAndNotify,
+  TestClock,
+  type TestServer,
+} from './support/server';
 
 /** An admin and a member who owns connections, with the member's own API key. */
 async function addAdminAndOwner(server: TestServer) {

@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LifecycleSweep } from '../src/lifecycle/lifecycle.sweep';
 import { connect } from './support/connect';
-import { type Mode, startServer, TestClock, type TestServer } from './support/server';
+import {
+  type Mode,
+  startServer,
+  sweepAndNotify,
+  TestClock,
+  type TestServer,
+} from './support/server';
 
 const DAY = 24 * 3600;
 const FACEBOOK_PAGES = ['104857600000001', '104857600000002'];
@@ -145,13 +151,11 @@ describe.each<Mode>(['embedded', 'distributed'])(
       expect(await read(second!)).toMatchObject({ status: 'revoked', reason: 'token_revoked' });
     });
 
-    // Needs the providers engineer's simulator control (one Page's role taken away:
-    // POST /sandbox/facebook/_control/accounts/{pageId}/revoke-role) and the Graph classifier
-    // saying `scope: 'account'` for 190/492.
+    // Regression (issue 10): a lost role on one Page ended every Page of the login.
     it('revokes only the Page whose role was lost, and alerts once, naming that Page', async () => {
       const pages = await connectPages();
       const [lost, kept] = FACEBOOK_PAGES;
-      await server.app.get(LifecycleSweep).sweep();
+      await sweepAndNotify(server);
       const before = await json<{ data: { id: string }[] }>(
         await server.request('GET', '/api/v1/notifications'),
       );
@@ -165,7 +169,7 @@ describe.each<Mode>(['embedded', 'distributed'])(
         verdict: null,
         connection: { status: 'active' },
       });
-      await server.app.get(LifecycleSweep).sweep();
+      await sweepAndNotify(server);
       const feed = await json<{
         data: { id: string; category: string; connectionId: string; body: string }[];
       }>(await server.request('GET', '/api/v1/notifications'));
@@ -181,7 +185,7 @@ describe.each<Mode>(['embedded', 'distributed'])(
       }
     });
 
-    // Needs the Pinterest classifier to say `scope: 'resource'` for a per-board 403 (providers engineer).
+    // Regression (issue 10): one reported 403 about one board revoked the person's other boards.
     it('changes no status for a per-board 403 on Pinterest, and records it', async () => {
       const { session } = await connect(server, { provider: 'pinterest' }, { person: 'maya' });
       const [board, other] = session.connectionIds;

@@ -7,6 +7,8 @@ import type { INestApplication } from '@nestjs/common';
 import { loadConfig, type TetherConfig } from '../../src/config/tether-config';
 import type { Clock } from '../../src/clock/clock';
 import { createApp } from '../../src/create-app';
+import { LifecycleSweep } from '../../src/lifecycle/lifecycle.sweep';
+import { NotifierService } from '../../src/notifications/notifier.service';
 import { createDatabase, REDIS_URL } from './services';
 
 export type Mode = 'embedded' | 'distributed';
@@ -130,4 +132,10 @@ export class TestClock implements Clock {
   advance(seconds: number): void {
     this.offsetMs += seconds * 1000;
   }
+}
+
+/** What the sweep's and the notifier's intervals do on a running server, once each. */
+export async function sweepAndNotify(server: TestServer): Promise<void> {
+  await server.app.get(LifecycleSweep).sweep();
+  await server.app.get(NotifierService).run();
 }
