@@ -104,6 +104,7 @@ describe.each<Mode>(['embedded', 'distributed'])('the host in %s mode', (mode) =
       // Unsaid by the fixture's classifier: the verdict is about the whole authorization.
       scope: 'grant',
       transient: false,
+      actor: 'owner',
       remedy: expect.stringMatching(/reconnect/i),
     });
 

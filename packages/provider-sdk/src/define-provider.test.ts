@@ -17,6 +17,7 @@ describe('defineProvider', () => {
       reason: 'token_revoked',
       scope: 'grant',
       transient: false,
+      actor: 'owner',
       remedy: 'Reconnect the account to grant access again.',
     });
   });
@@ -122,6 +123,22 @@ describe('defineProvider', () => {
       reason: 'unknown',
       remedy: expect.not.stringContaining('Eat'),
     });
+  });
+
+  it('says who acts: the reason’s default, or whom the classifier names for a permanent reason', () => {
+    const classify = (verdict: object) =>
+      defineProvider(declaration({ classifyError: () => verdict as never })).classifyError(
+        { status: 403, headers: {}, body: null },
+        { now: new Date() },
+      ).actor;
+    expect(classify({ reason: 'role_lost' })).toBe('account_admin');
+    expect(classify({ reason: 'app_misconfigured' })).toBe('operator');
+    expect(classify({ reason: 'token_revoked' })).toBe('owner');
+    // An app lacking a product answers like a missing permission, but no owner can fix it.
+    expect(classify({ reason: 'scope_missing', actor: 'operator' })).toBe('operator');
+    // Tether retries transient failures itself, whoever the classifier named.
+    expect(classify({ reason: 'rate_limited', actor: 'owner' })).toBe('nobody');
+    expect(classify({ reason: 'token_revoked', actor: 'somebody' })).toBe('owner');
   });
 
   it('marks only rate limits, outages, expired access tokens and unknown errors as transient', () => {

@@ -1,5 +1,5 @@
 import { classifyOAuthError } from './oauth-error';
-import { isReason, REASON_DESCRIPTIONS } from './reason';
+import { ACTORS, isReason, REASON_DESCRIPTIONS } from './reason';
 import { revokeGrant } from './revocation';
 import {
   type ClassificationContext,
@@ -308,11 +308,21 @@ function totalClassifier(
       verdict?.scope !== undefined && VERDICT_SCOPES.includes(verdict.scope)
         ? verdict.scope
         : 'grant';
+    // A transient reason is Tether's to retry whoever the classifier named.
+    const actor =
+      !description.transient &&
+      verdict &&
+      reason === verdict.reason &&
+      verdict.actor !== undefined &&
+      ACTORS.includes(verdict.actor)
+        ? verdict.actor
+        : description.actor;
     return {
       reason,
       scope,
       transient: description.transient,
       remedy,
+      actor,
       ...(typeof retryAfter === 'number' && Number.isFinite(retryAfter) && retryAfter >= 0
         ? { retryAfterSeconds: Math.ceil(retryAfter) }
         : {}),

@@ -44,8 +44,8 @@ export {
 export type { AuthorizationRequest, CodeExchange, PkcePair } from './oauth2';
 export type * from './provider';
 export { VERDICT_SCOPES } from './provider';
-export { REASONS, REASON_DESCRIPTIONS, isReason } from './reason';
-export type { Reason, ReasonDescription } from './reason';
+export { ACTORS, REASONS, REASON_DESCRIPTIONS, isReason } from './reason';
+export type { Actor, Reason, ReasonDescription } from './reason';
 export { retryAfterSeconds } from './retry-after';
 export { systemClock } from './runtime';
 export type { Clock, ProviderLogger, ProviderRuntime } from './runtime';

@@ -167,6 +167,7 @@ export async function renewTokens(
           reason: 'token_expired',
           scope: 'grant',
           transient: false,
+          actor: 'owner',
           remedy: 'Reconnect the account: Tether holds no refresh token for it.',
         });
       }

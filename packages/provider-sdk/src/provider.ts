@@ -1,5 +1,5 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
-import type { Reason } from './reason';
+import type { Actor, Reason } from './reason';
 import type { AccountKind, Discovery, ProviderCallContext, TokenSet } from './grant';
 
 /**
@@ -163,6 +163,11 @@ export interface ClassifierVerdict {
   readonly scope?: VerdictScope;
   /** A sentence for the person who must act; the reason's default remedy when omitted. */
   readonly remedy?: string;
+  /**
+   * Who must act, when not the reason's default: e.g. an app lacking a product is the
+   * operator's to fix although the network answered with a permission error.
+   */
+  readonly actor?: Actor;
   /** For `rate_limited`: when to try again, from the network's headers or body. */
   readonly retryAfterSeconds?: number;
 }
@@ -175,6 +180,8 @@ export interface ErrorClassification {
   /** Transient reasons are retried; permanent ones end the connection until re-authorized. */
   readonly transient: boolean;
   readonly remedy: string;
+  /** Who must act: operators' problems go to the workspace's admins, not to every owner. */
+  readonly actor: Actor;
   readonly retryAfterSeconds?: number;
 }
 
