@@ -105,6 +105,7 @@ describe.each<Mode>(['embedded', 'distributed'])('the host in %s mode', (mode) =
       scope: 'grant',
       transient: false,
       actor: 'owner',
+      needsConfirmation: false,
       remedy: expect.stringMatching(/reconnect/i),
     });
 

@@ -18,6 +18,7 @@ describe('defineProvider', () => {
       scope: 'grant',
       transient: false,
       actor: 'owner',
+      needsConfirmation: false,
       remedy: 'Reconnect the account to grant access again.',
     });
   });

@@ -323,6 +323,7 @@ function totalClassifier(
       transient: description.transient,
       remedy,
       actor,
+      needsConfirmation: verdict?.needsConfirmation === true && reason === verdict.reason,
       ...(typeof retryAfter === 'number' && Number.isFinite(retryAfter) && retryAfter >= 0
         ? { retryAfterSeconds: Math.ceil(retryAfter) }
         : {}),

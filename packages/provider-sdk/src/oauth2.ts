@@ -168,6 +168,7 @@ export async function renewTokens(
           scope: 'grant',
           transient: false,
           actor: 'owner',
+          needsConfirmation: false,
           remedy: 'Reconnect the account: Tether holds no refresh token for it.',
         });
       }

@@ -168,6 +168,13 @@ export interface ClassifierVerdict {
    * operator's to fix although the network answered with a permission error.
    */
   readonly actor?: Actor;
+  /**
+   * Set when this response alone cannot tell what happened, and the account's health check can:
+   * a missing app product and a lost organisation role answer alike (LinkedIn 403
+   * `ACCESS_DENIED`). The host then runs the health check for the connection concerned and
+   * decides on its answer; a check that passes ends nothing.
+   */
+  readonly needsConfirmation?: boolean;
   /** For `rate_limited`: when to try again, from the network's headers or body. */
   readonly retryAfterSeconds?: number;
 }
@@ -182,6 +189,8 @@ export interface ErrorClassification {
   readonly remedy: string;
   /** Who must act: operators' problems go to the workspace's admins, not to every owner. */
   readonly actor: Actor;
+  /** The response alone cannot tell; the host confirms with a health check before deciding. */
+  readonly needsConfirmation: boolean;
   readonly retryAfterSeconds?: number;
 }
 
@@ -200,8 +209,9 @@ export interface HealthCheckDeclaration {
   readonly description: string;
   readonly see: string;
   /**
-   * Runs the check. With `account`, `tokens` are that account's own tokens (a Facebook Page
-   * token) and the check is about that account alone; without it, about the authorization.
+   * Runs the check. With `account`, the check is about that account alone (its role, its own
+   * token): `tokens` are the account's own token where it has one (a Facebook Page token), else
+   * the authorization's. Without it, the check is about the authorization.
    */
   run(
     tokens: TokenSet,
