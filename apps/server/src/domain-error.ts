@@ -2,33 +2,30 @@
  * Every stable error code the host reports. Services throw {@link DomainError}s with one of
  * these; only the exception filter (http/problem.filter.ts) turns them into HTTP statuses.
  */
-export const ERROR_CODES = [
-  'INVALID_REQUEST',
-  'RETURN_URL_NOT_ALLOWED',
-  'MALFORMED_JSON',
-  'UNAUTHENTICATED',
-  'INSUFFICIENT_SCOPE',
-  'NOT_FOUND',
-  'PROVIDER_NOT_FOUND',
-  'API_KEY_NOT_FOUND',
-  'CONNECTION_NOT_FOUND',
-  'CONNECT_SESSION_NOT_FOUND',
-  'USER_NOT_FOUND',
-  'WEBHOOK_NOT_FOUND',
-  'METHOD_NOT_ALLOWED',
-  'CONFLICT',
-  'USER_EXISTS',
-  'PROVIDER_NOT_CONFIGURED',
-  'CONNECTION_NEEDS_REAUTHORIZATION',
-  'PROVIDER_UNAVAILABLE',
-  'PAYLOAD_TOO_LARGE',
-  'UNSUPPORTED_MEDIA_TYPE',
-  'INTERNAL_ERROR',
-  'PROVIDER_REQUEST_FAILED',
-  'SERVICE_UNAVAILABLE',
-] as const;
-
-export type ErrorCode = (typeof ERROR_CODES)[number];
+export type ErrorCode =
+  | 'INVALID_REQUEST'
+  | 'RETURN_URL_NOT_ALLOWED'
+  | 'MALFORMED_JSON'
+  | 'UNAUTHENTICATED'
+  | 'INSUFFICIENT_SCOPE'
+  | 'NOT_FOUND'
+  | 'PROVIDER_NOT_FOUND'
+  | 'API_KEY_NOT_FOUND'
+  | 'CONNECTION_NOT_FOUND'
+  | 'CONNECT_SESSION_NOT_FOUND'
+  | 'USER_NOT_FOUND'
+  | 'WEBHOOK_NOT_FOUND'
+  | 'METHOD_NOT_ALLOWED'
+  | 'CONFLICT'
+  | 'USER_EXISTS'
+  | 'PROVIDER_NOT_CONFIGURED'
+  | 'CONNECTION_NEEDS_REAUTHORIZATION'
+  | 'PROVIDER_UNAVAILABLE'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'INTERNAL_ERROR'
+  | 'PROVIDER_REQUEST_FAILED'
+  | 'SERVICE_UNAVAILABLE';
 
 /** One problem with an input, pointing at the field. */
 export interface ProblemIssue {

@@ -45,7 +45,7 @@ export class ApiKey {
   revokedAt?: Date;
 }
 
-export const WorkspaceSchema = new EntitySchema<Workspace>({
+const WorkspaceSchema = new EntitySchema<Workspace>({
   class: Workspace,
   tableName: 'workspaces',
   properties: {
@@ -56,7 +56,7 @@ export const WorkspaceSchema = new EntitySchema<Workspace>({
   },
 });
 
-export const UserSchema = new EntitySchema<User>({
+const UserSchema = new EntitySchema<User>({
   class: User,
   tableName: 'users',
   uniques: [{ properties: ['workspace', 'email'] }],
@@ -71,7 +71,7 @@ export const UserSchema = new EntitySchema<User>({
   },
 });
 
-export const ApiKeySchema = new EntitySchema<ApiKey>({
+const ApiKeySchema = new EntitySchema<ApiKey>({
   class: ApiKey,
   tableName: 'api_keys',
   properties: {
@@ -208,7 +208,7 @@ export class ConnectionEvent {
   createdAt: Date = new Date();
 }
 
-export const GrantSchema = new EntitySchema<Grant>({
+const GrantSchema = new EntitySchema<Grant>({
   class: Grant,
   tableName: 'grants',
   properties: {
@@ -235,7 +235,7 @@ export const GrantSchema = new EntitySchema<Grant>({
   },
 });
 
-export const ConnectionSchema = new EntitySchema<Connection>({
+const ConnectionSchema = new EntitySchema<Connection>({
   class: Connection,
   tableName: 'connections',
   properties: {
@@ -266,7 +266,7 @@ export const ConnectionSchema = new EntitySchema<Connection>({
   },
 });
 
-export const ConnectSessionSchema = new EntitySchema<ConnectSession>({
+const ConnectSessionSchema = new EntitySchema<ConnectSession>({
   class: ConnectSession,
   tableName: 'connect_sessions',
   properties: {
@@ -291,7 +291,7 @@ export const ConnectSessionSchema = new EntitySchema<ConnectSession>({
   },
 });
 
-export const ConnectionEventSchema = new EntitySchema<ConnectionEvent>({
+const ConnectionEventSchema = new EntitySchema<ConnectionEvent>({
   class: ConnectionEvent,
   tableName: 'connection_events',
   properties: {
@@ -380,7 +380,7 @@ export class WebhookAttempt {
   durationMs!: number;
 }
 
-export const NotificationSchema = new EntitySchema<Notification>({
+const NotificationSchema = new EntitySchema<Notification>({
   class: Notification,
   tableName: 'notifications',
   properties: {
@@ -405,7 +405,7 @@ export const NotificationSchema = new EntitySchema<Notification>({
   },
 });
 
-export const WebhookSchema = new EntitySchema<Webhook>({
+const WebhookSchema = new EntitySchema<Webhook>({
   class: Webhook,
   tableName: 'webhooks',
   properties: {
@@ -420,7 +420,7 @@ export const WebhookSchema = new EntitySchema<Webhook>({
   },
 });
 
-export const WebhookDeliverySchema = new EntitySchema<WebhookDelivery>({
+const WebhookDeliverySchema = new EntitySchema<WebhookDelivery>({
   class: WebhookDelivery,
   tableName: 'webhook_deliveries',
   properties: {
@@ -437,7 +437,7 @@ export const WebhookDeliverySchema = new EntitySchema<WebhookDelivery>({
   },
 });
 
-export const WebhookAttemptSchema = new EntitySchema<WebhookAttempt>({
+const WebhookAttemptSchema = new EntitySchema<WebhookAttempt>({
   class: WebhookAttempt,
   tableName: 'webhook_attempts',
   properties: {

@@ -21,14 +21,13 @@ export interface QueueModuleOptions {
 
 const QUEUE_NAME = 'tether';
 
-const { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN } =
-  new ConfigurableModuleBuilder<QueueModuleOptions>()
-    .setClassMethodName('forRoot')
-    .setExtras({ isGlobal: true }, (definition, extras) => ({
-      ...definition,
-      global: extras.isGlobal,
-    }))
-    .build();
+const { ConfigurableModuleClass } = new ConfigurableModuleBuilder<QueueModuleOptions>()
+  .setClassMethodName('forRoot')
+  .setExtras({ isGlobal: true }, (definition, extras) => ({
+    ...definition,
+    global: extras.isGlobal,
+  }))
+  .build();
 
 class InProcessQueueCloser implements OnApplicationShutdown {
   constructor(private readonly queue: InProcessJobQueue) {}
@@ -70,5 +69,3 @@ export class QueueModule extends ConfigurableModuleClass {
     };
   }
 }
-
-export { MODULE_OPTIONS_TOKEN as QUEUE_MODULE_OPTIONS };

@@ -24,7 +24,7 @@ export function hasOwnToken(connection: Connection): boolean {
 }
 
 /** What @tether/core's policy reads of a connection's own token. */
-export function accountState(connection: Connection): AccountTokenState {
+function accountState(connection: Connection): AccountTokenState {
   return {
     hasOwnToken: hasOwnToken(connection),
     ownTokenExpiresAt: connection.accessTokenExpiresAt ?? undefined,

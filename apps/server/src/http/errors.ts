@@ -1,6 +1,4 @@
-import { DomainError, type ErrorCode } from '../domain-error';
-
-export type { ProblemIssue } from '../domain-error';
+import type { ErrorCode } from '../domain-error';
 
 /** The HTTP status of every error code. The one place codes meet statuses. */
 export const API_ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
@@ -28,12 +26,3 @@ export const API_ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   PROVIDER_REQUEST_FAILED: 502,
   SERVICE_UNAVAILABLE: 503,
 };
-
-export type ApiErrorCode = ErrorCode;
-
-/**
- * The former name of {@link DomainError}, kept while controllers outside this change still use it;
- * new code throws `DomainError`.
- */
-export const ApiError = DomainError;
-export type ApiError = DomainError;

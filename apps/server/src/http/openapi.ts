@@ -1,10 +1,11 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiResponse, type SchemaObject } from '@nestjs/swagger';
 import { z } from 'zod';
-import { API_ERROR_STATUS, type ApiErrorCode } from './errors';
+import type { ErrorCode } from '../domain-error';
+import { API_ERROR_STATUS } from './errors';
 
 /** The problem+json schema every error response shares. */
-export const PROBLEM_SCHEMA: SchemaObject = {
+const PROBLEM_SCHEMA: SchemaObject = {
   type: 'object',
   required: ['type', 'title', 'status', 'code', 'detail'],
   properties: {
@@ -25,8 +26,8 @@ export const PROBLEM_SCHEMA: SchemaObject = {
 };
 
 /** Documents the problem responses a route can give, grouped by status. */
-export function ApiProblems(...codes: ApiErrorCode[]) {
-  const byStatus = new Map<number, ApiErrorCode[]>();
+export function ApiProblems(...codes: ErrorCode[]) {
+  const byStatus = new Map<number, ErrorCode[]>();
   for (const code of codes) {
     const status = API_ERROR_STATUS[code];
     byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
@@ -43,7 +44,7 @@ export function ApiProblems(...codes: ApiErrorCode[]) {
 }
 
 /** A route behind an API key: documents the security scheme and the 401/403 problems. */
-export function ApiKeyAuth(...extraCodes: ApiErrorCode[]) {
+export function ApiKeyAuth(...extraCodes: ErrorCode[]) {
   return applyDecorators(
     ApiBearerAuth(),
     ApiProblems('UNAUTHENTICATED', 'INSUFFICIENT_SCOPE', ...extraCodes),
@@ -51,7 +52,7 @@ export function ApiKeyAuth(...extraCodes: ApiErrorCode[]) {
 }
 
 /** The JSON Schema of a zod schema, for OpenAPI. */
-export function jsonSchema(schema: z.ZodType): SchemaObject {
+function jsonSchema(schema: z.ZodType): SchemaObject {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, {
     io: 'input',
     unrepresentable: 'any',

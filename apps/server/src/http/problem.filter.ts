@@ -7,14 +7,15 @@ import {
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { DomainError } from '../domain-error';
-import { API_ERROR_STATUS, type ApiErrorCode } from './errors';
+import type { ErrorCode } from '../domain-error';
+import { API_ERROR_STATUS } from './errors';
 
 /** RFC 9457 problem details, with Tether's stable `code`. */
-export interface ProblemDocument {
+interface ProblemDocument {
   readonly type: string;
   readonly title: string;
   readonly status: number;
-  readonly code: ApiErrorCode;
+  readonly code: ErrorCode;
   readonly detail: string;
   readonly instance?: string;
   readonly [extension: string]: unknown;
@@ -34,13 +35,13 @@ const TITLES: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
-function problemType(code: ApiErrorCode): string {
+function problemType(code: ErrorCode): string {
   return `https://tether.dev/problems/${code.toLowerCase().replaceAll('_', '-')}`;
 }
 
 /** Builds a problem document for an error code. */
-export function problem(
-  code: ApiErrorCode,
+function problem(
+  code: ErrorCode,
   detail: string,
   extensions: Record<string, unknown> = {},
 ): ProblemDocument {

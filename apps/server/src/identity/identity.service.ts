@@ -11,10 +11,10 @@ import { displayPrefix, generateApiKey, hashApiKey, sameKey } from './api-key';
 import type { Principal } from './principal';
 
 /** The workspace a fresh installation starts with, and the one `TETHER_ADMIN_KEY` belongs to. */
-export const DEFAULT_WORKSPACE_ID = 'default';
+const DEFAULT_WORKSPACE_ID = 'default';
 
 /** The file a generated bootstrap key is written to. */
-export const BOOTSTRAP_KEY_FILE = 'admin-api-key';
+const BOOTSTRAP_KEY_FILE = 'admin-api-key';
 
 // Updating last-used on every request would turn each read into a write.
 const LAST_USED_RESOLUTION_MS = 60_000;

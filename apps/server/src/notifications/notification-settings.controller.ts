@@ -6,7 +6,7 @@ import type { z } from 'zod';
 import { Clock } from '../clock/clock';
 import { TETHER_CONFIG } from '../config/config.token';
 import type { TetherConfig } from '../config/tether-config';
-import { ApiError } from '../http/errors';
+import { DomainError } from '../domain-error';
 import { ApiJsonBody, ApiKeyAuth, ApiProblems } from '../http/openapi';
 import { ZodPipe } from '../http/zod-body.pipe';
 import { assertWorkspaceAdmin, CurrentPrincipal, type Principal } from '../identity/principal';
@@ -73,7 +73,7 @@ export class NotificationSettingsController {
     const known = new Set(this.registry.list().map((active) => active.id));
     const unknown = Object.keys(input.providers).filter((id) => !known.has(id));
     if (unknown.length > 0) {
-      throw new ApiError(
+      throw new DomainError(
         'INVALID_REQUEST',
         `The request is not valid: ${unknown.map((id) => `providers.${id}: no such provider is loaded`).join('; ')}.`,
         {
@@ -107,10 +107,10 @@ export class NotificationSettingsController {
   private async user(principal: Principal, id: string): Promise<User> {
     const userId = id === 'me' ? principal.userId : id;
     if (!userId) {
-      throw new ApiError('USER_NOT_FOUND', 'This key acts for no user; name the user by id.');
+      throw new DomainError('USER_NOT_FOUND', 'This key acts for no user; name the user by id.');
     }
     if (principal.userRole === 'member' && userId !== principal.userId) {
-      throw new ApiError(
+      throw new DomainError(
         'INSUFFICIENT_SCOPE',
         'A member’s key can only read and change its own notification preferences.',
       );
@@ -118,7 +118,7 @@ export class NotificationSettingsController {
     const user = await this.em
       .fork()
       .findOne(User, { id: userId, workspace: principal.workspaceId });
-    if (!user) throw new ApiError('USER_NOT_FOUND', `No user ${userId} in this workspace.`);
+    if (!user) throw new DomainError('USER_NOT_FOUND', `No user ${userId} in this workspace.`);
     return user;
   }
 

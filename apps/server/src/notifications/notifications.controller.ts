@@ -10,7 +10,7 @@ import {
 import { Notification } from '@tether/persistence';
 import { z } from 'zod';
 import { Clock } from '../clock/clock';
-import { ApiError } from '../http/errors';
+import { DomainError } from '../domain-error';
 import { ApiKeyAuth, ApiProblems } from '../http/openapi';
 import { ZodPipe } from '../http/zod-body.pipe';
 import { CurrentPrincipal, type Principal } from '../identity/principal';
@@ -76,6 +76,6 @@ export class NotificationsController {
     const updated = await this.em
       .fork()
       .nativeUpdate(Notification, { id, ...this.scope(principal) }, { readAt: this.clock.now() });
-    if (updated === 0) throw new ApiError('NOT_FOUND', `No notification ${id} in this feed.`);
+    if (updated === 0) throw new DomainError('NOT_FOUND', `No notification ${id} in this feed.`);
   }
 }

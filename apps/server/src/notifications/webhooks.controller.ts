@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { Clock } from '../clock/clock';
 import { TETHER_CONFIG } from '../config/config.token';
 import type { TetherConfig } from '../config/tether-config';
-import { ApiError } from '../http/errors';
+import { DomainError } from '../domain-error';
 import { ApiJsonBody, ApiKeyAuth, ApiProblems } from '../http/openapi';
 import { ZodPipe } from '../http/zod-body.pipe';
 import { assertWorkspaceAdmin, CurrentPrincipal, type Principal } from '../identity/principal';
@@ -60,7 +60,7 @@ export class WebhooksController {
     const webhook = await this.em
       .fork()
       .findOne(Webhook, { id, workspace: principal.workspaceId, deletedAt: null });
-    if (!webhook) throw new ApiError('WEBHOOK_NOT_FOUND', `No webhook ${id} in this workspace.`);
+    if (!webhook) throw new DomainError('WEBHOOK_NOT_FOUND', `No webhook ${id} in this workspace.`);
     return webhook;
   }
 
@@ -76,7 +76,7 @@ export class WebhooksController {
   ) {
     assertWorkspaceAdmin(principal);
     if (!this.config.webhookPrivateTargets && namesPrivateHost(new URL(input.url))) {
-      throw new ApiError(
+      throw new DomainError(
         'INVALID_REQUEST',
         'url: it points at a private or loopback address, which this server does not call. An operator can allow it with TETHER_WEBHOOK_PRIVATE_TARGETS=true.',
         { errors: [{ path: 'url', message: 'private or loopback address' }] },

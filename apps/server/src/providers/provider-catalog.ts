@@ -28,5 +28,3 @@ export function catalogEntry(loaded: ActiveProvider) {
     documentation: provider.documentation ?? null,
   };
 }
-
-export type CatalogEntry = ReturnType<typeof catalogEntry>;

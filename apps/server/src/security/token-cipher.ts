@@ -12,7 +12,7 @@ const FORMAT = 'v1';
 const KEY_ID_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
 
 /** A stored value that cannot be decrypted: unknown key id, tampered, or bound to another row. */
-export class TokenDecryptionError extends Error {
+class TokenDecryptionError extends Error {
   readonly code = 'TOKEN_DECRYPTION_FAILED';
 }
 
@@ -47,7 +47,7 @@ export function parseEncryptionKeys(value: string): { keys: EncryptionKey[]; pro
 }
 
 /** The file a generated key lives in on embedded defaults. */
-export const GENERATED_KEY_FILE = 'encryption-keys';
+const GENERATED_KEY_FILE = 'encryption-keys';
 
 /**
  * The key generated once into the data directory when none is configured (embedded mode only),
