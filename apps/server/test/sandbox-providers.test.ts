@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUILT_IN_PROVIDERS } from '../src/config/tether-config';
+import { BUILT_IN_PROVIDERS } from '../src/config/config-file';
 import { connect } from './support/connect';
 import { startServer, type TestServer } from './support/server';
 

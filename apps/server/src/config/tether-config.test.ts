@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BUILT_IN_PROVIDERS, ConfigurationError, loadConfig } from './tether-config';
+import { BUILT_IN_PROVIDERS } from './config-file';
+import { ConfigurationError, loadConfig } from './tether-config';
 
 function directory(file?: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'tether-config-'));

@@ -8,7 +8,8 @@ import {
 } from '@tether/provider-sdk';
 import type { NetworkSimulation } from '@tether/simulator';
 import { satisfies, validRange } from 'semver';
-import { ConfigurationError, type ProviderEntry } from '../config/tether-config';
+import type { ProviderEntry } from '../config/config-file';
+import { ConfigurationError } from '../config/tether-config';
 
 /** A provider the host loaded from configuration. */
 export interface LoadedProvider {

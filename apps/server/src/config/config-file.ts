@@ -1,0 +1,115 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+/** A provider package to load: `resolve` names the package; `id` renames it; `options` configure it. */
+export interface ProviderEntry {
+  readonly resolve: string;
+  readonly id?: string;
+  readonly options: Readonly<Record<string, unknown>>;
+  /**
+   * A running simulator of the network (its base URL) to use instead of the network, e.g. one
+   * shared by several Tether instances in a staging setup.
+   */
+  readonly simulator?: string;
+}
+
+const providerEntrySchema = z.strictObject({
+  resolve: z.string().min(1, 'must name a provider package, e.g. @tether/provider-facebook'),
+  id: z
+    .string()
+    .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be kebab-case')
+    .optional(),
+  options: z.record(z.string(), z.unknown()).default({}),
+  simulator: z.url({ protocol: /^https?$/ }).optional(),
+});
+
+const fileSchema = z.strictObject({
+  $schema: z.string().optional(),
+  port: z.number().int().min(1).max(65535).optional(),
+  dataDir: z.string().min(1).optional(),
+  databaseUrl: z.string().optional(),
+  redisUrl: z.string().optional(),
+  queuePrefix: z.string().min(1).optional(),
+  publicUrl: z.string().optional(),
+  providers: z.array(providerEntrySchema).optional(),
+  sandbox: z.boolean().optional(),
+  returnUrls: z.array(z.string()).optional(),
+});
+
+/** The ten networks Tether ships, loaded when the configuration names no providers. */
+export const BUILT_IN_PROVIDERS = [
+  'facebook',
+  'instagram',
+  'linkedin',
+  'twitter',
+  'twitch',
+  'tiktok',
+  'pinterest',
+  'gmb',
+  'youtube',
+  'xing',
+].map((id) => `@tether/provider-${id}`);
+
+export type FileSettings = z.infer<typeof fileSchema>;
+
+export function describeIssues(error: z.ZodError, prefix: string, fix: string): string[] {
+  return error.issues.map((issue) => {
+    const path = issue.path.map(String).join('.');
+    return `${prefix}${path ? `${path}: ` : ''}${issue.message}. ${fix}`;
+  });
+}
+
+/**
+ * Replaces `{ "$env": "NAME" }` in provider options by the environment variable's value, so
+ * secrets stay out of the configuration file.
+ */
+export function resolveEnvReferences(
+  value: unknown,
+  env: NodeJS.ProcessEnv,
+  path: string,
+  problems: string[],
+): unknown {
+  if (Array.isArray(value))
+    return value.map((item, index) =>
+      resolveEnvReferences(item, env, `${path}[${index}]`, problems),
+    );
+  if (typeof value === 'object' && value !== null) {
+    const record = value as Record<string, unknown>;
+    const keys = Object.keys(record);
+    if (keys.length === 1 && keys[0] === '$env') {
+      const name = record.$env;
+      const resolved = typeof name === 'string' ? env[name] : undefined;
+      if (resolved === undefined) {
+        problems.push(
+          `${path}: the environment variable ${String(name)} is not set. Set it, or put the value in the file.`,
+        );
+      }
+      return resolved;
+    }
+    return Object.fromEntries(
+      keys.map((key) => [key, resolveEnvReferences(record[key], env, `${path}.${key}`, problems)]),
+    );
+  }
+  return value;
+}
+
+/** Reads and validates `tether.config.json`; problems are collected, never thrown. */
+export function readFile(path: string, problems: string[]): FileSettings {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    problems.push(
+      `${path} is not valid JSON (${error instanceof Error ? error.message : 'unreadable'}). Fix the file or remove it.`,
+    );
+    return {};
+  }
+  const parsed = fileSchema.safeParse(raw);
+  if (!parsed.success) {
+    problems.push(
+      ...describeIssues(parsed.error, `${path}: `, 'See the configuration table in README.md.'),
+    );
+    return {};
+  }
+  return parsed.data;
+}
