@@ -52,7 +52,7 @@ export const BUILT_IN_PROVIDERS = [
 
 export type FileSettings = z.infer<typeof fileSchema>;
 
-export function describeIssues(error: z.ZodError, prefix: string, fix: string): string[] {
+function describeIssues(error: z.ZodError, prefix: string, fix: string): string[] {
   return error.issues.map((issue) => {
     const path = issue.path.map(String).join('.');
     return `${prefix}${path ? `${path}: ` : ''}${issue.message}. ${fix}`;
