@@ -27,21 +27,21 @@ import {
 export const PROGRAMMATIC_REFRESH_DOCS =
   'https://learn.microsoft.com/en-us/linkedin/shared/authentication/programmatic-refresh-tokens';
 /** Token introspection: `status` active, expired or revoked. */
-export const INTROSPECTION_DOCS =
+const INTROSPECTION_DOCS =
   'https://learn.microsoft.com/en-us/linkedin/shared/authentication/token-introspection';
 /** PKCE exists only for native apps with a loopback redirect that LinkedIn enables on request. */
-export const NATIVE_PKCE_DOCS =
+const NATIVE_PKCE_DOCS =
   'https://learn.microsoft.com/en-us/linkedin/shared/authentication/authorization-code-flow-native';
 /** The error envelope `{ message, serviceErrorCode, status }` and the 401/403/429 cases. */
-export const ERROR_HANDLING_DOCS =
+const ERROR_HANDLING_DOCS =
   'https://learn.microsoft.com/en-us/linkedin/shared/api-guide/concepts/error-handling';
 /** Which scopes exist and which need an approved product. */
-export const SCOPES_DOCS = 'https://learn.microsoft.com/en-us/linkedin/marketing/increasing-access';
+const SCOPES_DOCS = 'https://learn.microsoft.com/en-us/linkedin/marketing/increasing-access';
 /** A refresh token that expired or was revoked answers 400 `invalid_grant` (seen in code). */
-export const INVALID_GRANT_REPORT =
+const INVALID_GRANT_REPORT =
   'https://nango.dev/blog/linkedin-oauth-refresh-token-invalid-grant';
 /** Role lookup for organisations (Pages) a member administers. */
-export const ORGANIZATION_ACL_DOCS =
+const ORGANIZATION_ACL_DOCS =
   'https://learn.microsoft.com/en-us/linkedin/marketing/community-management/organizations/organization-access-control-by-role';
 
 const OAUTH = 'https://www.linkedin.com/oauth/v2';
@@ -53,7 +53,7 @@ const API = 'https://api.linkedin.com';
  * `app_misconfigured` and this package needs a release with a newer version.
  * @see https://learn.microsoft.com/en-us/linkedin/marketing/versioning
  */
-export const LINKEDIN_VERSION = '202607';
+const LINKEDIN_VERSION = '202607';
 
 /** Access tokens last 60 days, with or without programmatic refresh. */
 export const ACCESS_TOKEN_LIFETIME: LifetimeDeclaration = {
