@@ -29,14 +29,13 @@ export const PROGRAMMATIC_REFRESH_DOCS =
 /** Token introspection: `status` active, expired or revoked. */
 const INTROSPECTION_DOCS =
   'https://learn.microsoft.com/en-us/linkedin/shared/authentication/token-introspection';
-/** PKCE exists only for native apps with a loopback redirect that LinkedIn enables on request. */
-const NATIVE_PKCE_DOCS =
-  'https://learn.microsoft.com/en-us/linkedin/shared/authentication/authorization-code-flow-native';
-/** The error envelope `{ message, serviceErrorCode, status }` and the 401/403/429 cases. */
-const ERROR_HANDLING_DOCS =
-  'https://learn.microsoft.com/en-us/linkedin/shared/api-guide/concepts/error-handling';
-/** Which scopes exist and which need an approved product. */
-const SCOPES_DOCS = 'https://learn.microsoft.com/en-us/linkedin/marketing/increasing-access';
+// Further sources for what this file assumes:
+// - PKCE exists only for native apps with a loopback redirect that LinkedIn enables on request:
+//   https://learn.microsoft.com/en-us/linkedin/shared/authentication/authorization-code-flow-native
+// - The error envelope `{ message, serviceErrorCode, status }` and the 401/403/429 cases:
+//   https://learn.microsoft.com/en-us/linkedin/shared/api-guide/concepts/error-handling
+// - Which scopes exist and which need an approved product:
+//   https://learn.microsoft.com/en-us/linkedin/marketing/increasing-access
 /** A refresh token that expired or was revoked answers 400 `invalid_grant` (seen in code). */
 const INVALID_GRANT_REPORT =
   'https://nango.dev/blog/linkedin-oauth-refresh-token-invalid-grant';
