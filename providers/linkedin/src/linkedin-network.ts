@@ -36,12 +36,10 @@ const INTROSPECTION_DOCS =
 //   https://learn.microsoft.com/en-us/linkedin/shared/api-guide/concepts/error-handling
 // - Which scopes exist and which need an approved product:
 //   https://learn.microsoft.com/en-us/linkedin/marketing/increasing-access
-/** A refresh token that expired or was revoked answers 400 `invalid_grant` (seen in code). */
-const INVALID_GRANT_REPORT =
-  'https://nango.dev/blog/linkedin-oauth-refresh-token-invalid-grant';
-/** Role lookup for organisations (Pages) a member administers. */
-const ORGANIZATION_ACL_DOCS =
-  'https://learn.microsoft.com/en-us/linkedin/marketing/community-management/organizations/organization-access-control-by-role';
+// - A refresh token that expired or was revoked answers 400 `invalid_grant` (seen in code):
+//   https://nango.dev/blog/linkedin-oauth-refresh-token-invalid-grant
+// - Role lookup for organisations (Pages) a member administers:
+//   https://learn.microsoft.com/en-us/linkedin/marketing/community-management/organizations/organization-access-control-by-role
 
 const OAUTH = 'https://www.linkedin.com/oauth/v2';
 const API = 'https://api.linkedin.com';
