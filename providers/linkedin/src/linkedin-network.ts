@@ -367,7 +367,7 @@ export function introspectionHealthCheck(provider: () => Provider): HealthCheckD
  * @see https://learn.microsoft.com/en-us/linkedin/shared/authentication/token-introspection
  * @see https://learn.microsoft.com/en-us/linkedin/marketing/community-management/organizations/organization-access-control-by-role
  */
-export async function organizationRoleCheck(
+async function organizationRoleCheck(
   provider: Provider,
   tokens: TokenSet,
   context: ProviderCallContext,

@@ -18,7 +18,7 @@ const AUTH_GUIDE =
 const API = 'https://api.pinterest.com/v5';
 
 /** Pinterest's largest board page (`page_size` maximum in the OpenAPI spec's `GET /boards`). */
-export const BOARDS_PAGE_SIZE = 250;
+const BOARDS_PAGE_SIZE = 250;
 
 // A runaway bookmark must not keep discovery looping: 200 pages of 250 is 50,000 boards.
 const MAX_BOARD_PAGES = 200;
