@@ -139,6 +139,12 @@ function checkOAuth(problems: Problems, value: unknown): void {
         problems.push(`'oauth.authorizationParams' must map names to strings`);
       }
     }
+    if (value.tokenParams !== undefined) {
+      const params = value.tokenParams;
+      if (!isRecord(params) || Object.values(params).some((v) => typeof v !== 'string')) {
+        problems.push(`'oauth.tokenParams' must map names to strings`);
+      }
+    }
   } else if (value.version === '1.0a') {
     checkUrl(problems, 'oauth.requestTokenUrl', value.requestTokenUrl);
     checkUrl(problems, 'oauth.authorizationUrl', value.authorizationUrl);

@@ -106,19 +106,32 @@ export function tokenSetFromResponse(provider: Provider, body: unknown, now: Dat
   };
 }
 
+/** Whether a token response states the refresh token's remaining lifetime. */
+function statesRefreshLifetime(body: unknown): boolean {
+  const fields = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  return (
+    secondsFrom(fields.refresh_token_expires_in) !== undefined ||
+    secondsFrom(fields.refresh_expires_in) !== undefined
+  );
+}
+
 async function tokenRequest(
   provider: Provider,
   context: ProviderCallContext,
   operation: string,
   fields: Record<string, string | undefined>,
-): Promise<TokenSet> {
+): Promise<{ tokens: TokenSet; statesRefreshLifetime: boolean }> {
   const now = context.runtime.clock.now();
+  const oauth = oauth2Of(provider);
   const response = await clientAuthenticatedRequest(provider, context, {
     operation,
-    url: oauth2Of(provider).tokenUrl,
-    fields,
+    url: oauth.tokenUrl,
+    fields: { ...fields, ...oauth.tokenParams },
   });
-  return tokenSetFromResponse(provider, response.body, now);
+  return {
+    tokens: tokenSetFromResponse(provider, response.body, now),
+    statesRefreshLifetime: statesRefreshLifetime(response.body),
+  };
 }
 
 /** What the callback brings back, for the code exchange. */
@@ -137,7 +150,7 @@ export async function exchangeAuthorizationCode(
   context: ProviderCallContext,
   exchange: CodeExchange,
 ): Promise<TokenSet> {
-  const tokens = await tokenRequest(provider, context, 'code exchange', {
+  const { tokens } = await tokenRequest(provider, context, 'code exchange', {
     grant_type: 'authorization_code',
     code: exchange.code,
     redirect_uri: exchange.redirectUri,
@@ -172,22 +185,35 @@ export async function renewTokens(
           remedy: 'Reconnect the account: Tether holds no refresh token for it.',
         });
       }
-      const renewed = await tokenRequest(provider, context, 'refresh', {
-        grant_type: 'refresh_token',
-        refresh_token: tokens.refreshToken,
-      });
-      if (renewed.refreshToken) return renewed;
-      // The network kept the refresh token. One that dies after a period without use lives on
-      // from this use; any other keeps its deadline.
+      const { tokens: renewed, statesRefreshLifetime: stated } = await tokenRequest(
+        provider,
+        context,
+        'refresh',
+        { grant_type: 'refresh_token', refresh_token: tokens.refreshToken },
+      );
       const refreshLifetime = provider.lifetimes.refreshToken;
-      const refreshTokenExpiresAt =
+      // A refresh token that dies after a period without use lives on from this use. Any other
+      // keeps the end it had unless the response states a new one: a fixed end counted from the
+      // first grant (LinkedIn's 365 days, a `refresh_token_expires_in` that counts down) must
+      // never slide forward because a refresh response left the lifetime out.
+      const keptEnd =
         refreshLifetime?.ends === 'inactivity' && refreshLifetime.seconds
           ? new Date(context.runtime.clock.now().getTime() + refreshLifetime.seconds * 1000)
           : tokens.refreshTokenExpiresAt;
+      if (renewed.refreshToken) {
+        // A network that states a refresh token's end (fixed, or slid by each refresh) is not
+        // taken to have moved it when it leaves it out; with no stated end, the declared
+        // lifetime from now stands, as for the first grant.
+        const statesEnds =
+          refreshLifetime?.ends === 'fixed_from_first_grant' || refreshLifetime?.ends === 'sliding';
+        if (stated || keptEnd === undefined || !statesEnds) return renewed;
+        return { ...renewed, refreshTokenExpiresAt: keptEnd };
+      }
+      // The network kept the refresh token.
       return {
         ...renewed,
         refreshToken: tokens.refreshToken,
-        ...(refreshTokenExpiresAt ? { refreshTokenExpiresAt } : {}),
+        ...(keptEnd ? { refreshTokenExpiresAt: keptEnd } : {}),
       };
     }
     case 'extend':

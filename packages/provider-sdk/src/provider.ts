@@ -45,6 +45,12 @@ export interface OAuth2Declaration {
   readonly pkce: PkceSupport;
   /** Extra fixed parameters for the authorization request, e.g. `access_type=offline`. */
   readonly authorizationParams?: Readonly<Record<string, string>>;
+  /**
+   * Extra fixed parameters for every token request (the code exchange and each refresh), e.g.
+   * Pinterest's `continuous_refresh=true`.
+   * @see https://github.com/pinterest/api-description/blob/main/v5/openapi.yaml
+   */
+  readonly tokenParams?: Readonly<Record<string, string>>;
   /** The name the network gives the client id parameter; `client_id` unless it says otherwise (TikTok: `client_key`). */
   readonly clientIdParameter?: string;
 }

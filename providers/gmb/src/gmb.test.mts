@@ -146,21 +146,38 @@ describeProviderConformance({
       scope: 'grant',
     },
     {
-      name: 'API 401 UNAUTHENTICATED (an expired access token and an ended grant alike: renew first)',
+      // Google's plain 401, sent for an access token past its hour as for an ended grant:
+      // ShareX/ShareX#7114 (headers and body), googleapis/google-api-nodejs-client#2665.
+      // Ambiguous, so renew first.
+      name: 'API 401 UNAUTHENTICATED authError without ErrorInfo, WWW-Authenticate invalid_token (ShareX/ShareX#7114)',
       response: {
         status: 401,
-        headers: { 'www-authenticate': 'Bearer realm="https://accounts.google.com/"' },
-        body: googleError(
-          401,
-          'UNAUTHENTICATED',
-          'Request had invalid authentication credentials.',
-        ),
+        headers: {
+          'www-authenticate': 'Bearer realm="https://accounts.google.com/", error="invalid_token"',
+        },
+        body: {
+          error: {
+            code: 401,
+            message:
+              'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.',
+            errors: [
+              {
+                message: 'Invalid Credentials',
+                domain: 'global',
+                reason: 'authError',
+                location: 'Authorization',
+                locationType: 'header',
+              },
+            ],
+            status: 'UNAUTHENTICATED',
+          },
+        },
       },
       reason: 'access_token_expired',
       scope: 'grant',
     },
     {
-      name: 'API 401 UNAUTHENTICATED with ErrorInfo ACCESS_TOKEN_EXPIRED',
+      name: 'API 401 UNAUTHENTICATED with ErrorInfo ACCESS_TOKEN_EXPIRED (google/api/error_reason.proto)',
       response: {
         status: 401,
         headers: {},
@@ -213,7 +230,9 @@ describeProviderConformance({
       scope: 'grant',
     },
     {
-      name: 'API 403 PERMISSION_DENIED on a location (role lost)',
+      // Google's generic AIP shape (cloud.google.com/apis/design/errors); about the location
+      // the call named, never the grant.
+      name: 'API 403 PERMISSION_DENIED on a location (cloud.google.com/apis/design/errors)',
       response: {
         status: 403,
         headers: {},
@@ -277,18 +296,28 @@ describeProviderConformance({
       retryAfterSeconds: 45,
     },
     {
-      name: 'API 429 on a project Google never approved (quota_limit_value "0")',
+      // brentadamson/dataconnector#52: a Business Profile 429 with quota_limit_value "0" for a
+      // project Google never approved (developers.google.com/my-business/content/prereqs).
+      name: 'API 429 on a project Google never approved, quota_limit_value "0" (brentadamson/dataconnector#52)',
       response: {
         status: 429,
         headers: {},
         body: googleError(
           429,
           'RESOURCE_EXHAUSTED',
-          "Quota exceeded for quota metric 'Requests'.",
-          [errorInfo('RATE_LIMIT_EXCEEDED', { quota_limit_value: '0' })],
+          "Quota exceeded for quota metric 'Requests' and limit 'Requests per minute' of service 'mybusinessaccountmanagement.googleapis.com' for consumer 'project_number:123456789012'.",
+          [
+            errorInfo('RATE_LIMIT_EXCEEDED', {
+              quota_metric: 'mybusinessaccountmanagement.googleapis.com/default_requests',
+              quota_limit: 'DefaultRequestsPerMinutePerProject',
+              quota_limit_value: '0',
+              consumer: 'projects/123456789012',
+              service: 'mybusinessaccountmanagement.googleapis.com',
+            }),
+          ],
         ),
       },
-      reason: 'rate_limited',
+      reason: 'app_misconfigured',
       scope: 'grant',
     },
     {
@@ -518,19 +547,64 @@ describeProviderConformance({
       );
     });
 
-    it('reports a project Google has not approved as rate limited, telling the operator to request access', async () => {
+    it('reports a project Google has not approved (quota 0) as the operator’s to fix, not a wait', async () => {
       await withSimulator(
         gmbSimulation({ apiAccessApproved: false }),
         async (simulator, connect) => {
           const context = contextFor(simulator);
           const tokens = await connect();
           const error = await failure(gmb.discoverAccounts(tokens, context));
-          expect(error.classification).toMatchObject({ reason: 'rate_limited', transient: true });
+          expect(error.classification).toMatchObject({
+            reason: 'app_misconfigured',
+            actor: 'operator',
+            transient: false,
+          });
+          expect(error.classification.retryAfterSeconds).toBeUndefined();
           expect(error.classification.remedy).toMatch(/request access/);
           const check = await gmb.healthCheck!.run(tokens, context);
           expect(check.ok).toBe(false);
         },
       );
+    });
+
+    it('answers an expired and a revoked access token with the same 401, and tells them apart by renewing', async () => {
+      const context = harness.context();
+      const aging = await harness.authorize();
+      await harness.simulator().control('POST', 'clock', { advanceSeconds: 3600 });
+      const expired = await gmb.healthCheck!.run(aging, context);
+      if (expired.ok) throw new Error('the check must fail');
+      expect(
+        gmb.classifyError(expired.response, { now: context.runtime.clock.now() }),
+      ).toMatchObject({ reason: 'access_token_expired', transient: true });
+      const renewed = await renewTokens(gmb, context, aging);
+      expect(await gmb.healthCheck!.run(renewed, context)).toEqual({ ok: true });
+
+      const ending = await harness.authorize();
+      await harness.simulator().control('POST', 'grants/all/revoke', { cause: 'revoked' });
+      const revoked = await gmb.healthCheck!.run(ending, context);
+      if (revoked.ok) throw new Error('the check must fail');
+      // No ACCESS_TOKEN_EXPIRED detail in either: the response cannot tell them apart.
+      expect(revoked.response.body).toEqual(expired.response.body);
+      expect(JSON.stringify(revoked.response.body)).not.toContain('ACCESS_TOKEN_EXPIRED');
+      expect(gmb.classifyError(revoked.response, { now: context.runtime.clock.now() }).reason).toBe(
+        'access_token_expired',
+      );
+      const refused = await failure(renewTokens(gmb, context, ending));
+      expect(refused.classification.reason).toBe('token_revoked');
+    });
+
+    it('can send the ACCESS_TOKEN_EXPIRED ErrorInfo shape too', async () => {
+      await withSimulator(gmbSimulation({ expiredErrorInfo: true }), async (simulator, connect) => {
+        const context = contextFor(simulator);
+        const tokens = await connect();
+        await simulator.control('POST', 'clock', { advanceSeconds: 3600 });
+        const expired = await gmb.healthCheck!.run(tokens, context);
+        if (expired.ok) throw new Error('the check must fail');
+        expect(JSON.stringify(expired.response.body)).toContain('ACCESS_TOKEN_EXPIRED');
+        expect(
+          gmb.classifyError(expired.response, { now: context.runtime.clock.now() }).reason,
+        ).toBe('access_token_expired');
+      });
     });
 
     it('reports scopes unticked at consent as scope_missing', async () => {

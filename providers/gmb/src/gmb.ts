@@ -40,13 +40,23 @@ const product: GoogleProduct = {
   apis: 'My Business Account Management API and My Business Business Information API',
   permissionDeniedRemedy:
     'The Google account no longer has an owner or manager role on this Business Profile. Ask an owner of the profile to add it again under People and access, then reconnect.',
-  rateLimitRemedy(error) {
-    // A quota limit of 0 is not traffic: Google gives every project 0 requests per minute
-    // until it approves the project for the Business Profile APIs.
+  classify(error) {
+    // A quota limit of 0 is not traffic: Google gives every project 0 requests per minute until
+    // it approves the project for the Business Profile APIs. Waiting never ends it; the operator
+    // must ask Google for access, so it is the operator's problem, not a rate limit.
+    // @see https://developers.google.com/my-business/content/prereqs
     if (error.quotaLimitValue === '0') {
-      return 'Google has not approved this Google Cloud project for the Business Profile APIs yet, so its quota is 0 requests per minute. An operator must request access through Google’s Business Profile API contact form (Google asks for a verified profile active for over 60 days and a website); Tether keeps retrying meanwhile.';
+      return {
+        reason: 'app_misconfigured',
+        actor: 'operator',
+        remedy:
+          'Google has not approved this Google Cloud project for the Business Profile APIs, so its quota is 0 requests per minute. An operator must request access through Google’s Business Profile API contact form (Google asks for a verified profile active for over 60 days and a website); connections work once Google approves the project.',
+      };
     }
-    return 'The Google Cloud project used up its Business Profile API quota for the minute; Tether waits and retries. If it never clears, check that Google approved the project for API access (unapproved projects have 0 quota).';
+    return undefined;
+  },
+  rateLimitRemedy() {
+    return 'The Google Cloud project used up its Business Profile API quota for the minute; Tether waits and retries.';
   },
 };
 

@@ -93,11 +93,26 @@ const SCOPE_INSUFFICIENT = googleApiError({
   },
 });
 
+/** Which of Google's two 401 shapes the simulated APIs send for an expired access token. */
+export interface ExpiredTokenShape {
+  /**
+   * Add the `ACCESS_TOKEN_EXPIRED` ErrorInfo detail. Off by default: Google's APIs commonly
+   * answer an expired token with the plain `UNAUTHENTICATED` 401 they also send for a revoked
+   * one (googleapis/google-api-nodejs-client#2665, googleapis/python-api-core#223); the detail
+   * is documented in `google/api/error_reason.proto` but no Business Profile sample shows it.
+   */
+  readonly expiredErrorInfo?: boolean;
+}
+
 /** The Business Profile APIs' answer for a token they do not accept. */
-export function apiError(failure: TokenFailure): SimulatorResponse {
+export function apiError(failure: TokenFailure, shape: ExpiredTokenShape = {}): SimulatorResponse {
   const unauthenticated = (reason?: string) =>
     googleApiError({
       code: 401,
+      // Sent with every 401, expired and revoked tokens alike (ShareX/ShareX#7114).
+      headers: {
+        'www-authenticate': 'Bearer realm="https://accounts.google.com/", error="invalid_token"',
+      },
       status: 'UNAUTHENTICATED',
       message: UNAUTHENTICATED_MESSAGE,
       ...(reason ? { errorInfo: { reason, metadata: { service: ACCOUNT_SERVICE } } } : {}),
@@ -106,7 +121,7 @@ export function apiError(failure: TokenFailure): SimulatorResponse {
     case 'missing':
       return unauthenticated('CREDENTIALS_MISSING');
     case 'expired':
-      return unauthenticated('ACCESS_TOKEN_EXPIRED');
+      return unauthenticated(shape.expiredErrorInfo ? 'ACCESS_TOKEN_EXPIRED' : undefined);
     case 'unknown':
       return unauthenticated();
     case 'revoked':
@@ -129,16 +144,17 @@ export function apiError(failure: TokenFailure): SimulatorResponse {
 function caller(
   engine: SimulatorEngine,
   request: SimulatorRequest,
+  shape: ExpiredTokenShape,
 ): { grant: Grant; rolesLost: boolean } | SimulatorResponse {
   const auth = authenticateGoogle(engine, request.accessToken);
   if (auth.ok) return { grant: auth.grant, rolesLost: false };
   const failure = auth.failure;
-  if (failure.kind !== 'revoked' || failure.cause !== 'role_lost') return apiError(failure);
+  if (failure.kind !== 'revoked' || failure.cause !== 'role_lost') return apiError(failure, shape);
   // Losing a role does not end the token: the person still signs in, they just no longer
   // see (or may not touch) the locations.
   const token = engine.tokens.get(request.accessToken ?? '')!;
   if (token.expiresAt !== undefined && token.expiresAt <= engine.now())
-    return apiError({ kind: 'expired' });
+    return apiError({ kind: 'expired' }, shape);
   return { grant: engine.grants.get(token.grantId)!, rolesLost: true };
 }
 
@@ -175,7 +191,7 @@ function quotaZero(service: string): SimulatorResponse {
 }
 
 /** How the simulated Google Cloud project is set up. */
-export interface GmbSimulationOptions {
+export interface GmbSimulationOptions extends ExpiredTokenShape {
   /**
    * Whether Google approved the project for the Business Profile APIs. Until it does, every
    * API call answers 429 with a quota limit of 0.
@@ -193,7 +209,7 @@ export function gmbSimulation(options: GmbSimulationOptions = {}): NetworkSimula
   return googleSimulation({
     provider: gmb,
     people,
-    apiError,
+    apiError: (failure) => apiError(failure, options),
     service: ACCOUNT_SERVICE,
     // A lost role or a removed scope shuts the person out of locations; the token lives on.
     tokenSurvives: ['role_lost', 'scope_removed'],
@@ -203,7 +219,7 @@ export function gmbSimulation(options: GmbSimulationOptions = {}): NetworkSimula
         method: 'GET',
         url: ACCOUNTS_URL,
         handle(request, engine) {
-          const who = caller(engine, request);
+          const who = caller(engine, request, options);
           if ('status' in who) return who;
           if (!approved) return quotaZero(ACCOUNT_SERVICE);
           if (!hasScope(who.grant, BUSINESS_MANAGE)) return SCOPE_INSUFFICIENT;
@@ -242,7 +258,7 @@ export function gmbSimulation(options: GmbSimulationOptions = {}): NetworkSimula
         method: 'GET',
         url: `${BUSINESS_INFORMATION_URL}/accounts/:account/locations`,
         handle(request, engine) {
-          const who = caller(engine, request);
+          const who = caller(engine, request, options);
           if ('status' in who) return who;
           if (!approved) return quotaZero('mybusinessbusinessinformation.googleapis.com');
           if (!hasScope(who.grant, BUSINESS_MANAGE)) return SCOPE_INSUFFICIENT;

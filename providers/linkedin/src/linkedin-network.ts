@@ -8,6 +8,7 @@ import {
   type DiscoveredAccount,
   type Discovery,
   type HealthCheckDeclaration,
+  type HealthCheckResult,
   type LifetimeDeclaration,
   type Provider,
   type ProviderCallContext,
@@ -238,20 +239,52 @@ export function classifyLinkedInError(
       remedy: `LinkedIn did not accept the access token. ${RECONNECT}`,
     };
   }
-  // LinkedIn answers ACCESS_DENIED both when a Page role is gone and when a scope is missing.
-  // Members cannot withdraw single scopes (they remove the whole app, which revokes the token)
-  // and a grant missing a required scope is refused at connection, so a lost Page role is the
-  // likely cause; the remedy covers the other. Older envelopes carry only serviceErrorCode 100.
+  // LinkedIn answers the same 403 ACCESS_DENIED (serviceErrorCode 100; older envelopes carry only
+  // the number) when the app lacks the product or scope for the call and when the member lost
+  // their role on the organisation the call named (research §5.1: linkedin-api-js-client#35,
+  // linkedin-api-python-client#49, n8n#1714, pipedream#21823). The body cannot tell them apart,
+  // so the verdict asks for confirmation: the host runs the organisation's health check
+  // (`organizationRoleCheck`), whose answer is decisive — role gone, scope missing, or the app
+  // lacking the product — and a check that passes ends nothing.
   if (
     status === 403 &&
     (readString(body, 'code') === 'ACCESS_DENIED' || body?.serviceErrorCode === 100)
   ) {
-    // About the Page (organisation) the call named, not the member's grant.
     return {
       reason: 'role_lost',
-      scope: 'resource',
+      scope: 'account',
+      needsConfirmation: true,
       remedy:
-        'LinkedIn denied access to the Page. Ask a Super admin of the Page to give you the admin role again (Page admin view → Settings → Manage admins), then reconnect. If you still hold the role, reconnect and approve every permission Tether asks for.',
+        'LinkedIn denied access to the Page. If you no longer hold an admin role on it, ask a Super admin of the Page to give it back (Page admin view → Settings → Manage admins), then reconnect.',
+    };
+  }
+
+  // The organisation health check's decisive answers (see `organizationRoleCheck`).
+  if (status === 200 && Array.isArray(body?.elements)) {
+    // The organisation ACL narrowed to the organisation concerned: no approved admin role left.
+    return {
+      reason: 'role_lost',
+      scope: 'account',
+      remedy:
+        'You no longer hold an admin role on this LinkedIn Page. Ask a Super admin of the Page to give it back (Page admin view → Settings → Manage admins), then reconnect.',
+    };
+  }
+  if (status === 200 && body?.active === true && typeof body.scope === 'string') {
+    // An active token, handed over because the organisation ACL could not be read with it.
+    const scopes = body.scope.split(/[\s,]+/);
+    if (!ORGANIZATION_ADMIN_SCOPES.some((scope) => scopes.includes(scope))) {
+      return {
+        reason: 'scope_missing',
+        remedy:
+          'This LinkedIn connection was granted without the permission to manage Pages (rw_organization_admin). Reconnect the LinkedIn account and approve every permission Tether asks for.',
+      };
+    }
+    // The token holds the scope, yet LinkedIn refuses the ACL: the app lost the product.
+    return {
+      reason: 'app_misconfigured',
+      actor: 'operator',
+      remedy:
+        'LinkedIn refuses the Page calls although the member granted the Page permissions: the LinkedIn app no longer has the Community Management API product. An operator must add it again in the LinkedIn Developer Portal (Products) and wait for LinkedIn’s approval; members need not reconnect.',
     };
   }
   return { reason: 'unknown' };
@@ -269,34 +302,98 @@ function restHeaders(tokens: TokenSet): Record<string, string> {
   };
 }
 
+async function introspect(
+  provider: Provider,
+  tokens: TokenSet,
+  context: ProviderCallContext,
+): Promise<RawResponse> {
+  try {
+    return await clientAuthenticatedRequest(provider, context, {
+      operation: 'health check',
+      url: `${OAUTH}/introspectToken`,
+      fields: { token: tokens.accessToken },
+    });
+  } catch (error) {
+    if (error instanceof ProviderRequestError && error.response) return error.response;
+    throw error;
+  }
+}
+
+function isActive(response: RawResponse): boolean {
+  const body = asRecord(response.body);
+  return (
+    response.status === 200 && body?.active === true && readString(body, 'status') !== 'expired'
+  );
+}
+
 /**
  * The health check: token introspection, which tells expired from revoked without touching the
  * member's rate limits. A once-a-day check is enough for a 60-day token.
+ *
+ * For an organisation (`account.kind === 'organization'`, run with the member's token: an
+ * organisation has none of its own) it then answers what a 403 `ACCESS_DENIED` left open, from
+ * LinkedIn's documented responses only (`organizationRoleCheck`).
  */
 export function introspectionHealthCheck(provider: () => Provider): HealthCheckDeclaration {
   return {
     intervalSeconds: 24 * 3600,
-    description: 'POST /oauth/v2/introspectToken with the access token',
+    description:
+      'POST /oauth/v2/introspectToken with the access token; for a Page, then GET /rest/organizationAcls?q=roleAssignee',
     see: INTROSPECTION_DOCS,
-    async run(tokens, context) {
-      let response: RawResponse;
-      try {
-        response = await clientAuthenticatedRequest(provider(), context, {
-          operation: 'health check',
-          url: `${OAUTH}/introspectToken`,
-          fields: { token: tokens.accessToken },
-        });
-      } catch (error) {
-        if (error instanceof ProviderRequestError && error.response)
-          return { ok: false, response: error.response };
-        throw error;
-      }
-      const body = asRecord(response.body);
-      // A role lost on a Page leaves the token active: introspection cannot see it.
-      if (body?.active === true && readString(body, 'status') !== 'expired') return { ok: true };
-      return { ok: false, response };
+    async run(tokens, context, account) {
+      const introspection = await introspect(provider(), tokens, context);
+      // A role lost on a Page leaves the token active: introspection alone cannot see it.
+      if (!isActive(introspection)) return { ok: false, response: introspection };
+      if (account?.kind !== 'organization') return { ok: true };
+      return organizationRoleCheck(provider(), tokens, context, account.id, introspection);
     },
   };
+}
+
+/**
+ * Whether the member still holds an admin role on one organisation, with an active token:
+ * 1. The token's scopes, as introspection lists them: without `rw_organization_admin` or
+ *    `r_organization_admin` the ACL cannot be read, and the grant lacks what Page calls need.
+ *    The failure hands the classifier the introspection answer → `scope_missing`.
+ * 2. The organisation ACL (`q=roleAssignee`, every page). LinkedIn refusing it although the
+ *    token holds the scope means the app lost the Community Management product: the failure
+ *    hands over the introspection answer again, whose scopes now say `app_misconfigured`
+ *    (the operator's). An outage or rate limit is handed over as it came.
+ * 3. No APPROVED admin role on the organisation → the ACL answer narrowed to that organisation
+ *    → `role_lost` (account). An approved role passes: the 403 was about something else.
+ * @see https://learn.microsoft.com/en-us/linkedin/shared/authentication/token-introspection
+ * @see https://learn.microsoft.com/en-us/linkedin/marketing/community-management/organizations/organization-access-control-by-role
+ */
+async function organizationRoleCheck(
+  provider: Provider,
+  tokens: TokenSet,
+  context: ProviderCallContext,
+  organization: string,
+  introspection: RawResponse,
+): Promise<HealthCheckResult> {
+  const scope = readString(asRecord(introspection.body), 'scope');
+  const scopes = scope === undefined ? (tokens.grantedScopes ?? []) : scope.split(/[\s,]+/);
+  if (!ORGANIZATION_ADMIN_SCOPES.some((held) => scopes.includes(held))) {
+    return {
+      ok: false,
+      response: {
+        ...introspection,
+        body: { ...asRecord(introspection.body), scope: scopes.join(',') },
+      },
+    };
+  }
+  let acls: OrganizationAcl[];
+  try {
+    acls = await listOrganizationAcls(provider, tokens, context, 'health check');
+  } catch (error) {
+    if (!(error instanceof ProviderRequestError) || !error.response) throw error;
+    const denied = error.response.status === 403;
+    return { ok: false, response: denied ? introspection : error.response };
+  }
+  const held = acls.filter((acl) => acl.organization === organization);
+  if (held.some((acl) => acl.state === 'APPROVED' && ADMIN_ROLES.has(String(acl.role))))
+    return { ok: true };
+  return { ok: false, response: { status: 200, headers: {}, body: { elements: held } } };
 }
 
 interface UserInfo {
@@ -304,9 +401,57 @@ interface UserInfo {
   name?: unknown;
 }
 
+interface OrganizationAcl {
+  organization?: unknown;
+  role?: unknown;
+  state?: unknown;
+}
+
 interface OrganizationAcls {
-  elements?: { organization?: unknown }[];
-  paging?: { total?: unknown };
+  elements?: OrganizationAcl[];
+  paging?: { start?: unknown; count?: unknown; links?: { rel?: unknown; href?: unknown }[] };
+}
+
+/**
+ * The roles that make an organisation a Page Tether can manage: `ADMINISTRATOR` (everything;
+ * what `rw_organization_admin` requires) and `CONTENT_ADMINISTRATOR` (posts as the Page).
+ * Analysts, ads posters and the lead-gen roles are skipped, not failed on.
+ */
+const ADMIN_ROLES: ReadonlySet<string> = new Set(['ADMINISTRATOR', 'CONTENT_ADMINISTRATOR']);
+
+/**
+ * LinkedIn pages lists with `start` and `count` (default 10) and ends a list with a short page
+ * or no `next` link; `total` is unreliable on some finders. 100 a page; a runaway list stops at
+ * 100 pages.
+ * @see https://learn.microsoft.com/en-us/linkedin/shared/api-guide/concepts/pagination
+ */
+const ACL_PAGE_SIZE = 100;
+const MAX_ACL_PAGES = 100;
+
+/**
+ * Every approved role the member holds, across every page. Only `APPROVED` roles are asked for:
+ * listing a `REVOKED` one has been seen to fail the whole call (pipedream#21823), and a role
+ * lost shows as the organisation missing from the approved list.
+ */
+async function listOrganizationAcls(
+  provider: Provider,
+  tokens: TokenSet,
+  context: ProviderCallContext,
+  operation: string,
+): Promise<OrganizationAcl[]> {
+  const acls: OrganizationAcl[] = [];
+  for (let page = 0; page < MAX_ACL_PAGES; page += 1) {
+    const url = `${API}/rest/organizationAcls?q=roleAssignee&state=APPROVED&start=${page * ACL_PAGE_SIZE}&count=${ACL_PAGE_SIZE}`;
+    const body = (
+      await callNetwork(provider, operation, context.runtime, url, { headers: restHeaders(tokens) })
+    ).body as OrganizationAcls | null;
+    const elements = body?.elements ?? [];
+    acls.push(...elements);
+    const next = body?.paging?.links?.some((link) => link.rel === 'next');
+    if (elements.length < ACL_PAGE_SIZE && !next) break;
+    if (elements.length === 0) break;
+  }
+  return acls;
 }
 
 interface OrganizationBatch {
@@ -315,10 +460,14 @@ interface OrganizationBatch {
 
 const ORGANIZATION_URN = /^urn:li:organization:(\d+)$/;
 
+/** Organisations named per batch lookup; LinkedIn documents no limit, so stay modest. */
+const NAME_BATCH = 50;
+
 /**
  * The member (OpenID Connect userinfo) as a `profile` account, plus, when the grant includes an
  * organisation admin scope, every Page the member administers as an `organization` account:
- * one ACL query for approved ADMINISTRATOR roles and one batch lookup for the Pages' names.
+ * the approved admin roles of the organisation ACL, every page of it, and batch lookups for the
+ * Pages' names.
  * Account ids are URNs, as LinkedIn's posting APIs take them for `author`.
  */
 export async function discoverLinkedInAccounts(
@@ -352,42 +501,33 @@ export async function discoverLinkedInAccounts(
   if (!ORGANIZATION_ADMIN_SCOPES.some((scope) => granted.includes(scope))) {
     return { subject, accounts };
   }
-  const acls = (
-    await callNetwork(
-      provider,
-      operation,
-      context.runtime,
-      `${API}/rest/organizationAcls?q=roleAssignee&role=ADMINISTRATOR&state=APPROVED&count=100`,
-      { headers: restHeaders(tokens) },
-    )
-  ).body as OrganizationAcls;
+  const acls = await listOrganizationAcls(provider, tokens, context, operation);
   const ids = [
     ...new Set(
-      (acls.elements ?? [])
+      acls
+        .filter((acl) => acl.state === 'APPROVED' && ADMIN_ROLES.has(String(acl.role)))
         .map((acl) => (typeof acl.organization === 'string' ? acl.organization : ''))
         .map((urn) => ORGANIZATION_URN.exec(urn)?.[1])
         .filter((id): id is string => id !== undefined),
     ),
   ];
-  if (typeof acls.paging?.total === 'number' && acls.paging.total > ids.length) {
-    context.runtime.logger.warn('LinkedIn lists more administered Pages than one page holds', {
-      total: acls.paging.total,
-      listed: ids.length,
-    });
+  // Names in batches: Rest.li 2.0 list syntax, the parentheses and commas unencoded.
+  const names: NonNullable<OrganizationBatch['results']> = {};
+  for (let start = 0; start < ids.length; start += NAME_BATCH) {
+    const batch = ids.slice(start, start + NAME_BATCH);
+    const body = (
+      await callNetwork(
+        provider,
+        operation,
+        context.runtime,
+        `${API}/rest/organizations?ids=List(${batch.join(',')})`,
+        { headers: restHeaders(tokens) },
+      )
+    ).body as OrganizationBatch | null;
+    Object.assign(names, body?.results ?? {});
   }
-  if (ids.length === 0) return { subject, accounts };
-  // Rest.li 2.0 list syntax: the parentheses and commas stay unencoded.
-  const names = (
-    await callNetwork(
-      provider,
-      operation,
-      context.runtime,
-      `${API}/rest/organizations?ids=List(${ids.join(',')})`,
-      { headers: restHeaders(tokens) },
-    )
-  ).body as OrganizationBatch;
   for (const id of ids) {
-    const name = names.results?.[id]?.localizedName;
+    const name = names[id]?.localizedName;
     accounts.push({
       id: `urn:li:organization:${id}`,
       name: typeof name === 'string' && name ? name : `LinkedIn Page ${id}`,

@@ -7,11 +7,11 @@ import {
   type TokenSet,
 } from '@tether/provider-sdk';
 import { type ConformanceHarness, describeProviderConformance } from '@tether/provider-testkit';
-import { SANDBOX_CLIENT } from '@tether/simulator';
+import { SANDBOX_CLIENT, startSimulator } from '@tether/simulator';
 import { expect, it } from 'vitest';
 import { linkedin } from './linkedin.js';
 import { linkedinRecordedResponses } from './recorded-responses.test-data.mjs';
-import { simulation } from './simulator.js';
+import { linkedinSimulation, simulation } from './simulator.js';
 
 const REDIRECT_URI = 'http://127.0.0.1:9/oauth/linkedin/callback';
 const DAY = 24 * 3600;
@@ -91,7 +91,7 @@ describeProviderConformance({
       expect(error.classification.reason).toBe('token_expired');
     });
 
-    it('finds the member and the Pages they administer, with one ACL query and one name lookup', async () => {
+    it('finds the member and the Pages they administer, with one ACL page and one name lookup', async () => {
       const tokens = await connect(harness, linkedin, PAGE_SCOPES, 'sofia');
       harness.simulator().engine.requests.length = 0;
       const discovery = await linkedin.discoverAccounts(tokens, harness.context());
@@ -106,7 +106,7 @@ describeProviderConformance({
       const calls = harness.simulator().engine.requests.map((r) => `${r.method} ${r.url}`);
       expect(calls).toEqual([
         'GET https://api.linkedin.com/v2/userinfo',
-        'GET https://api.linkedin.com/rest/organizationAcls?q=roleAssignee&role=ADMINISTRATOR&state=APPROVED&count=100',
+        'GET https://api.linkedin.com/rest/organizationAcls?q=roleAssignee&state=APPROVED&start=0&count=100',
         'GET https://api.linkedin.com/rest/organizations?ids=List(2414183,5521090)',
       ]);
       for (const request of harness.simulator().engine.requests.slice(1)) {
@@ -140,6 +140,152 @@ describeProviderConformance({
       expect(await linkedin.healthCheck!.run(tokens, harness.context())).toEqual({ ok: true });
       const discovery = await linkedin.discoverAccounts(tokens, harness.context());
       expect(discovery.accounts.map((account) => account.kind)).toEqual(['profile']);
+    });
+
+    it('pages through more than 100 organisations, keeping every admin role', async () => {
+      const tokens = await connect(harness, linkedin, PAGE_SCOPES, 'olivia');
+      harness.simulator().engine.requests.length = 0;
+      const discovery = await linkedin.discoverAccounts(tokens, harness.context());
+      const pages = discovery.accounts.filter((account) => account.kind === 'organization');
+      expect(pages).toHaveLength(150);
+      // Content administrators post as the Page too.
+      expect(pages.map((page) => page.id)).toContain('urn:li:organization:9100000');
+      expect(pages.at(-1)).toEqual({
+        id: 'urn:li:organization:9100149',
+        name: 'Client Page 150',
+        kind: 'organization',
+      });
+      const acl = harness
+        .simulator()
+        .engine.requests.filter((r) => r.url.includes('/rest/organizationAcls'))
+        .map((r) => new URL(r.url).searchParams.get('start'));
+      expect(acl).toEqual(['0', '100']);
+    });
+
+    it('reads 403 ACCESS_DENIED as a role loss to confirm: the body cannot tell it from a missing product', () => {
+      const verdict = linkedin.classifyError(
+        {
+          status: 403,
+          headers: {},
+          body: {
+            status: 403,
+            serviceErrorCode: 100,
+            code: 'ACCESS_DENIED',
+            message: 'Not enough permissions to access: me.GET.NO_VERSION',
+          },
+        },
+        { now: harness.context().runtime.clock.now() },
+      );
+      expect(verdict).toMatchObject({
+        reason: 'role_lost',
+        scope: 'account',
+        needsConfirmation: true,
+        actor: 'account_admin',
+      });
+    });
+
+    it('confirms a role taken on one organisation with that organisation’s check, and passes the others', async () => {
+      const tokens = await connect(harness, linkedin, PAGE_SCOPES, 'sofia');
+      const context = harness.context();
+      const taken = await harness
+        .simulator()
+        .control('POST', 'accounts/2414183/revoke-role', { person: 'sofia' });
+      expect(taken.status).toBe(200);
+      const organization = (id: string) => ({
+        id: `urn:li:organization:${id}`,
+        kind: 'organization' as const,
+      });
+      const lost = await linkedin.healthCheck!.run(tokens, context, organization('2414183'));
+      if (lost.ok) throw new Error('the check must fail');
+      expect(
+        linkedin.classifyError(lost.response, { now: context.runtime.clock.now() }),
+      ).toMatchObject({
+        reason: 'role_lost',
+        scope: 'account',
+        needsConfirmation: false,
+        actor: 'account_admin',
+        transient: false,
+      });
+      expect(await linkedin.healthCheck!.run(tokens, context, organization('5521090'))).toEqual({
+        ok: true,
+      });
+      // The member's own connection and token are untouched.
+      expect(await linkedin.healthCheck!.run(tokens, context)).toEqual({ ok: true });
+      const discovery = await linkedin.discoverAccounts(tokens, context);
+      expect(discovery.accounts.map((account) => account.id)).toEqual([
+        'urn:li:person:sofia',
+        'urn:li:organization:5521090',
+      ]);
+    });
+
+    it('says scope_missing when the organisation check finds the grant without the Page scopes', async () => {
+      const tokens = await connect(
+        harness,
+        linkedin,
+        ['openid', 'profile', 'w_member_social'],
+        'sofia',
+      );
+      const context = harness.context();
+      const check = await linkedin.healthCheck!.run(tokens, context, {
+        id: 'urn:li:organization:2414183',
+        kind: 'organization',
+      });
+      if (check.ok) throw new Error('the check must fail');
+      expect(
+        linkedin.classifyError(check.response, { now: context.runtime.clock.now() }),
+      ).toMatchObject({
+        reason: 'scope_missing',
+        actor: 'owner',
+        needsConfirmation: false,
+      });
+    });
+
+    it('says app_misconfigured for the operator when the app lost the Community Management product', async () => {
+      const simulator = await startSimulator(
+        linkedinSimulation(linkedin, { communityManagement: false }),
+      );
+      try {
+        const context = {
+          ...harness.context(),
+          runtime: {
+            ...harness.context().runtime,
+            fetch: simulator.fetch,
+            clock: { now: () => new Date(simulator.engine.now()) },
+          },
+        };
+        const url = buildAuthorizationUrl(linkedin, {
+          clientId: SANDBOX_CLIENT.clientId,
+          redirectUri: REDIRECT_URI,
+          state: 'state',
+          scopes: PAGE_SCOPES,
+        });
+        const back = await simulator.consent(url, { person: 'sofia' });
+        const tokens = await exchangeAuthorizationCode(linkedin, context, {
+          code: back.searchParams.get('code')!,
+          redirectUri: REDIRECT_URI,
+        });
+        // Discovery meets the ambiguous 403…
+        const denied = await failure(linkedin.discoverAccounts(tokens, context));
+        expect(denied.classification).toMatchObject({
+          reason: 'role_lost',
+          needsConfirmation: true,
+        });
+        // …and the organisation's check settles it: the token holds the scope, LinkedIn refuses.
+        const check = await linkedin.healthCheck!.run(tokens, context, {
+          id: 'urn:li:organization:2414183',
+          kind: 'organization',
+        });
+        if (check.ok) throw new Error('the check must fail');
+        expect(
+          linkedin.classifyError(check.response, { now: context.runtime.clock.now() }),
+        ).toMatchObject({
+          reason: 'app_misconfigured',
+          actor: 'operator',
+          needsConfirmation: false,
+        });
+      } finally {
+        await simulator.close();
+      }
     });
 
     it('sends the client credentials in the form body and no PKCE challenge', async () => {

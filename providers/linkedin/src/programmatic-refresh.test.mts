@@ -1,6 +1,11 @@
-import { ProviderRequestError, renewTokens } from '@tether/provider-sdk';
+import {
+  buildAuthorizationUrl,
+  exchangeAuthorizationCode,
+  ProviderRequestError,
+  renewTokens,
+} from '@tether/provider-sdk';
 import { describeProviderConformance } from '@tether/provider-testkit';
-import { SANDBOX_CLIENT } from '@tether/simulator';
+import { type NetworkSimulation, SANDBOX_CLIENT, startSimulator } from '@tether/simulator';
 import { expect, it } from 'vitest';
 import { linkedin } from './linkedin.js';
 import { linkedinProgrammaticRefresh } from './programmatic-refresh.js';
@@ -70,6 +75,50 @@ describeProviderConformance({
       expect(late.accessTokenExpiresAt!.getTime()).toBeGreaterThan(
         late.refreshTokenExpiresAt!.getTime(),
       );
+    });
+
+    // Regression: a refresh response without refresh_token_expires_in counted 365 days again
+    // from the refresh, sliding LinkedIn's fixed end forward.
+    it('keeps the fixed 365-day end when a refresh response leaves refresh_token_expires_in out', async () => {
+      const silent: NetworkSimulation = {
+        ...programmaticRefreshSimulation,
+        tokenResponse(issued, engine) {
+          const body = programmaticRefreshSimulation.tokenResponse!(issued, engine) as Record<
+            string,
+            unknown
+          >;
+          if (issued.accessToken.issuedAt - issued.grant.createdAt < 60_000) return body;
+          const { refresh_token_expires_in: _left, ...rest } = body;
+          return rest;
+        },
+      };
+      const simulator = await startSimulator(silent);
+      try {
+        const context = {
+          ...harness.context(),
+          runtime: {
+            ...harness.context().runtime,
+            fetch: simulator.fetch,
+            clock: { now: () => new Date(simulator.engine.now()) },
+          },
+        };
+        const url = buildAuthorizationUrl(linkedinProgrammaticRefresh, {
+          clientId: SANDBOX_CLIENT.clientId,
+          redirectUri: 'http://127.0.0.1:9/cb',
+          state: 's',
+          scopes: ['openid', 'profile'],
+        });
+        const back = await simulator.consent(url);
+        const tokens = await exchangeAuthorizationCode(linkedinProgrammaticRefresh, context, {
+          code: back.searchParams.get('code')!,
+          redirectUri: 'http://127.0.0.1:9/cb',
+        });
+        await simulator.control('POST', 'clock', { advanceSeconds: 100 * DAY });
+        const renewed = await renewTokens(linkedinProgrammaticRefresh, context, tokens);
+        expect(renewed.refreshTokenExpiresAt).toEqual(tokens.refreshTokenExpiresAt);
+      } finally {
+        await simulator.close();
+      }
     });
 
     it('refuses a refresh after the 365 days, and the member must reconnect', async () => {

@@ -70,7 +70,9 @@ export function linkedinRecordedResponses(
       scope: 'grant',
     },
     {
-      name: 'API 403 ACCESS_DENIED on a Page',
+      // A token without the product's scope (linkedin-developers/linkedin-api-js-client#35). A
+      // lost organisation role answers alike, so the verdict waits for the organisation's check.
+      name: 'API 403 ACCESS_DENIED serviceErrorCode 100 (linkedin-developers/linkedin-api-js-client#35)',
       response: {
         status: 403,
         headers: {},
@@ -78,25 +80,42 @@ export function linkedinRecordedResponses(
           status: 403,
           serviceErrorCode: 100,
           code: 'ACCESS_DENIED',
-          message: 'Not enough permissions to access: organizationAcls.FINDER-roleAssignee',
+          message: 'Not enough permissions to access: me.GET.NO_VERSION',
         },
       },
       reason: 'role_lost',
-      scope: 'resource',
+      scope: 'account',
     },
     {
-      name: 'API 403 in the older envelope (serviceErrorCode 100, no code)',
+      // The older envelope, from LinkedIn's own client: linkedin-developers/linkedin-api-python-client#49.
+      name: 'API 403 older envelope, serviceErrorCode 100 and no code (linkedin-developers/linkedin-api-python-client#49)',
       response: {
         status: 403,
         headers: {},
         body: {
-          status: 403,
           serviceErrorCode: 100,
-          message: 'Not enough permissions to access: GET /rest/posts',
+          message: 'Not enough permissions to access: GET /me',
+          status: 403,
         },
       },
       reason: 'role_lost',
-      scope: 'resource',
+      scope: 'account',
+    },
+    {
+      // Posting as an organisation without a usable role: n8n-io/n8n#1714.
+      name: 'API 403 posting as an organisation, serviceErrorCode 100 on /author (n8n-io/n8n#1714)',
+      response: {
+        status: 403,
+        headers: {},
+        body: {
+          serviceErrorCode: 100,
+          message:
+            'Field Value validation failed in REQUEST_BODY: Data Processing Exception while processing fields [/author]',
+          status: 403,
+        },
+      },
+      reason: 'role_lost',
+      scope: 'account',
     },
     {
       name: 'API 429 daily throttle',

@@ -99,9 +99,24 @@ function check(value: string | undefined, engine: SimulatorEngine): Check {
   return { ok: true, grant, token, roleLost: true };
 }
 
-function administeredPages(grant: Grant, roleLost: boolean): SimulatedAccount[] {
+/**
+ * The member's roles on organisations. A grant "revoked" for `role_lost` withdraws them all; the
+ * control `POST /_control/accounts/{organizationId}/revoke-role` withdraws one (its state turns
+ * `REVOKED`, as LinkedIn lists a withdrawn role).
+ */
+function administeredPages(
+  grant: Grant,
+  roleLost: boolean,
+  engine: SimulatorEngine,
+): SimulatedAccount[] {
   if (roleLost) return [];
-  return grant.person.accounts.filter((account) => account.kind === 'organization');
+  return grant.person.accounts
+    .filter((account) => account.kind === 'organization')
+    .map((account) =>
+      engine.hasRole(grant.person.id, account.id)
+        ? account
+        : { ...account, details: { ...account.details, state: 'REVOKED' } },
+    );
 }
 
 const ALL_PAGES = (): SimulatedAccount[] =>
@@ -182,6 +197,20 @@ const PEOPLE: readonly SimulatedPerson[] = [
   },
   // A member who administers no Page: only their own profile can be connected.
   { id: 'liam', name: 'Liam Chen', accounts: [] },
+  // An agency member with more Pages than one ACL page holds, some as content administrator.
+  {
+    id: 'olivia',
+    name: 'Olivia Brandt',
+    accounts: Array.from({ length: 150 }, (_, index) => ({
+      id: String(9100000 + index),
+      name: `Client Page ${index + 1}`,
+      kind: 'organization' as const,
+      details: {
+        role: index % 3 === 0 ? 'CONTENT_ADMINISTRATOR' : 'ADMINISTRATOR',
+        state: 'APPROVED',
+      },
+    })),
+  },
 ];
 
 function refreshTokenOf(grant: Grant, engine: SimulatorEngine): IssuedToken | undefined {
@@ -198,7 +227,22 @@ function clientError(): SimulatorResponse {
   };
 }
 
-function linkedinSimulation(provider: Provider): NetworkSimulation {
+/** How the simulated LinkedIn app is set up. */
+export interface LinkedInSimulationOptions {
+  /**
+   * Whether the app has the Community Management API product. Without it LinkedIn answers the
+   * organisation calls with the same 403 `ACCESS_DENIED` a lost role gets, even for a token
+   * granted the organisation scopes earlier. Defaults to true.
+   */
+  readonly communityManagement?: boolean;
+}
+
+/** LinkedIn's OAuth and the API calls the provider makes, for one of its two entries. */
+export function linkedinSimulation(
+  provider: Provider,
+  options: LinkedInSimulationOptions = {},
+): NetworkSimulation {
+  const product = options.communityManagement ?? true;
   return {
     provider,
     people: PEOPLE,
@@ -303,7 +347,10 @@ function linkedinSimulation(provider: Provider): NetworkSimulation {
           const version = versionProblem(request, engine);
           if (version) return version;
           const { scopes, person } = auth.grant;
-          if (!scopes.includes('rw_organization_admin') && !scopes.includes('r_organization_admin'))
+          if (
+            !product ||
+            (!scopes.includes('rw_organization_admin') && !scopes.includes('r_organization_admin'))
+          )
             return accessDenied('organizationAcls.FINDER-roleAssignee.20260701');
           const { q, role, state } = request.fields;
           if (q !== 'roleAssignee') {
@@ -312,7 +359,7 @@ function linkedinSimulation(provider: Provider): NetworkSimulation {
               body: { status: 400, message: `Invalid finder '${String(q)}'` },
             };
           }
-          const elements = administeredPages(auth.grant, auth.roleLost)
+          const elements = administeredPages(auth.grant, auth.roleLost, engine)
             .filter((page) => role === undefined || page.details?.role === role)
             .filter((page) => state === undefined || page.details?.state === state)
             .map((page) => ({
@@ -321,16 +368,30 @@ function linkedinSimulation(provider: Provider): NetworkSimulation {
               role: page.details?.role,
               organization: `urn:li:organization:${page.id}`,
             }));
+          // LinkedIn's paging: `start` (default 0), `count` (default 10), a `next` link while
+          // more remain. https://learn.microsoft.com/en-us/linkedin/shared/api-guide/concepts/pagination
+          const start = Math.max(0, Number(request.fields.start ?? 0) || 0);
+          const count = Math.max(1, Number(request.fields.count ?? 10) || 10);
+          const next = start + count;
+          const query = (from: number) => {
+            const params = new URLSearchParams(request.url.searchParams);
+            params.set('start', String(from));
+            params.set('count', String(count));
+            return `/rest/organizationAcls?${params.toString()}`;
+          };
           return {
             status: 200,
             body: {
               paging: {
-                start: 0,
-                count: Number(request.fields.count ?? 10),
+                start,
+                count,
                 total: elements.length,
-                links: [],
+                links:
+                  next < elements.length
+                    ? [{ rel: 'next', type: 'application/json', href: query(next) }]
+                    : [],
               },
-              elements,
+              elements: elements.slice(start, next),
             },
           };
         },
@@ -343,6 +404,7 @@ function linkedinSimulation(provider: Provider): NetworkSimulation {
           if (!auth.ok) return apiError(auth.failure);
           const version = versionProblem(request, engine);
           if (version) return version;
+          if (!product) return accessDenied('organizations.BATCH_GET.20260701');
           const ids = /^List\(([\d,]*)\)$/.exec(request.fields.ids ?? '')?.[1];
           if (ids === undefined) {
             return {

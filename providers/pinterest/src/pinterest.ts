@@ -17,6 +17,12 @@ const AUTH_GUIDE =
   'https://developers.pinterest.com/docs/getting-started/set-up-authentication-and-authorization/';
 const API = 'https://api.pinterest.com/v5';
 
+/** Pinterest's largest board page (`page_size` maximum in the OpenAPI spec's `GET /boards`). */
+const BOARDS_PAGE_SIZE = 250;
+
+// A runaway bookmark must not keep discovery looping: 200 pages of 250 is 50,000 boards.
+const MAX_BOARD_PAGES = 200;
+
 async function get(
   path: string,
   tokens: TokenSet,
@@ -30,6 +36,31 @@ async function get(
 
 interface BoardList {
   items?: { id?: unknown; name?: unknown }[];
+  /** The cursor of the next page; null or absent on the last one. */
+  bookmark?: unknown;
+}
+
+/**
+ * Every board of the account: `GET /v5/boards` with the largest `page_size` (250), following
+ * `bookmark` until Pinterest sends none.
+ * @see https://github.com/pinterest/api-description/blob/main/v5/openapi.yaml (`boards/list`)
+ */
+async function listBoards(
+  tokens: TokenSet,
+  context: ProviderCallContext,
+): Promise<NonNullable<BoardList['items']>> {
+  const boards: NonNullable<BoardList['items']> = [];
+  let bookmark: string | undefined;
+  for (let page = 0; page < MAX_BOARD_PAGES; page += 1) {
+    const query = new URLSearchParams({ page_size: String(BOARDS_PAGE_SIZE) });
+    if (bookmark) query.set('bookmark', bookmark);
+    const body = (await get(`/boards?${query.toString()}`, tokens, context, 'account discovery'))
+      .body as BoardList | null;
+    boards.push(...(body?.items ?? []));
+    bookmark = typeof body?.bookmark === 'string' && body.bookmark ? body.bookmark : undefined;
+    if (!bookmark) break;
+  }
+  return boards;
 }
 
 export const pinterest = defineProvider({
@@ -46,6 +77,13 @@ export const pinterest = defineProvider({
     clientAuthentication: 'basic',
     // PKCE is not in Pinterest's spec or guides.
     pkce: 'unsupported',
+    // Apps created before 25 September 2025 must ask for the continuous refresh token (60 days,
+    // renewed with each refresh, refreshable indefinitely) with `continuous_refresh=true`;
+    // Pinterest no longer supports the legacy 365-day token those apps got otherwise. Apps
+    // created since get it anyway, so sending it always is safe. The spec's request schemas do
+    // not say which token request carries it, so it goes with the code exchange and each refresh.
+    // @see https://github.com/pinterest/api-description/blob/main/v5/openapi.yaml (`/oauth/token`)
+    tokenParams: { continuous_refresh: 'true' },
   },
   scopes: {
     separator: ',',
@@ -67,6 +105,9 @@ export const pinterest = defineProvider({
   lifetimes: {
     // About 30 days in practice; each token response's expires_in wins.
     accessToken: { seconds: 30 * 24 * 3600, see: OPENAPI },
+    // The continuous refresh token: 60 days, and each refresh response states the new end
+    // (`refresh_token_expires_in`, `refresh_token_expires_at`, required in the spec). A response
+    // that left them out would keep the stored end (the SDK's renewTokens), never slide it.
     refreshToken: { seconds: 60 * 24 * 3600, ends: 'sliding', see: AUTH_GUIDE },
   },
   refresh: { kind: 'refresh_token', rotates: true, see: OPENAPI },
@@ -124,10 +165,7 @@ export const pinterest = defineProvider({
     };
     const username = typeof account.username === 'string' ? account.username : 'Pinterest account';
     const subject = { id: typeof account.id === 'string' ? account.id : username, name: username };
-    const boards =
-      ((await get('/boards?page_size=250', tokens, context, 'account discovery')).body as BoardList)
-        .items ?? [];
-    const accounts = boards
+    const accounts = (await listBoards(tokens, context))
       .filter((board) => typeof board.id === 'string' && typeof board.name === 'string')
       .map((board) => ({
         id: board.id as string,

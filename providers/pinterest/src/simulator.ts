@@ -1,4 +1,9 @@
-import type { NetworkSimulation, SimulatorResponse, TokenFailure } from '@tether/simulator';
+import type {
+  NetworkSimulation,
+  SimulatedAccount,
+  SimulatorResponse,
+  TokenFailure,
+} from '@tether/simulator';
 import { pinterest } from './pinterest';
 
 // Error bodies from Pinterest's OpenAPI examples: `{ code, message }`.
@@ -19,6 +24,26 @@ const MISSING_SCOPES: SimulatorResponse = {
   },
 };
 
+// `GET /v5/boards` pages: `page_size` defaults to 25 and may not pass 250; the response's
+// `bookmark` names the next page and is null on the last.
+// @see https://github.com/pinterest/api-description/blob/main/v5/openapi.yaml (`boards/list`)
+const BOARDS_DEFAULT_PAGE = 25;
+const BOARDS_MAX_PAGE = 250;
+
+// A page size outside 1–250 is refused. The spec gives the bound, not the body: this is its
+// generic `Error { code, message }` shape with a code and message of our own [I].
+const INVALID_PARAMETERS: SimulatorResponse = {
+  status: 400,
+  body: { code: 1, message: 'Invalid parameters.' },
+};
+
+/** A board owner with more boards than one page holds. */
+const collectorBoards: SimulatedAccount[] = Array.from({ length: 300 }, (_, index) => ({
+  id: String(549755900000 + index),
+  name: `Collection ${index + 1}`,
+  kind: 'board',
+}));
+
 function apiError(failure: TokenFailure): SimulatorResponse {
   if (failure.kind === 'revoked' && failure.cause === 'role_lost') return NOT_PERMITTED;
   if (failure.kind === 'revoked' && failure.cause === 'scope_removed') return MISSING_SCOPES;
@@ -38,7 +63,10 @@ export const simulation: NetworkSimulation = {
       ],
     },
     { id: 'empty', name: 'no_boards_yet', accounts: [] },
+    { id: 'collector', name: 'board_collector', accounts: collectorBoards },
   ],
+  // The spec's refresh response requires `refresh_token_expires_in` and `refresh_token_expires_at`
+  // (Unix seconds); the code exchange lists both as optional and Pinterest sends them.
   tokenResponse: (issued, engine) => {
     const standard = engine.standardTokenResponse(issued);
     const refreshExpiresAt = issued.refreshToken?.expiresAt;
@@ -95,11 +123,21 @@ export const simulation: NetworkSimulation = {
         if (!auth.ok) return apiError(auth.failure);
         if (!auth.grant.scopes.includes('boards:read')) return MISSING_SCOPES;
         const boards = auth.grant.person.accounts.filter((account) => account.kind === 'board');
+        const asked = request.fields.page_size;
+        const size = asked === undefined ? BOARDS_DEFAULT_PAGE : Number(asked);
+        if (!Number.isInteger(size) || size < 1 || size > BOARDS_MAX_PAGE)
+          return INVALID_PARAMETERS;
+        // The bookmark is opaque to clients; here it is the offset of the next page.
+        const start = request.fields.bookmark ? Number(request.fields.bookmark) : 0;
+        if (!Number.isInteger(start) || start < 0) return INVALID_PARAMETERS;
+        const next = start + size;
         return {
           status: 200,
           body: {
-            items: boards.map(({ id, name }) => ({ id, name, privacy: 'PUBLIC' })),
-            bookmark: null,
+            items: boards
+              .slice(start, next)
+              .map(({ id, name }) => ({ id, name, privacy: 'PUBLIC' })),
+            bookmark: next < boards.length ? String(next) : null,
           },
         };
       },

@@ -155,14 +155,16 @@ function consumerParams(
 }
 
 /**
- * A revoked grant, a changed password or a removed app leave XING without the token secret,
- * so it cannot verify the signature and says so; it cannot tell the causes apart.
+ * A token XING no longer accepts, whatever ended it (expiry, revocation by the user, a password
+ * change: dev.xing.com/docs/authentication), answers INVALID_OAUTH_TOKEN, the error XING's own
+ * client reads as "the token is not valid anymore" (xing/xing_api response_handler.rb). That a
+ * revoked token gets this name rather than a signature error is inferred [I]. A bad signature
+ * (wrong consumer secret, wrong token secret) answers INVALID_OAUTH_SIGNATURE: see the routes.
  */
 function apiError(failure: TokenFailure): SimulatorResponse {
   if (failure.kind === 'missing')
     return xingError(401, 'REQUIRED_PARAMETER_MISSING', 'Required OAuth parameter missing');
-  if (failure.kind === 'expired') return INVALID_TOKEN();
-  return INVALID_SIGNATURE();
+  return INVALID_TOKEN();
 }
 
 /** The access-token leg's refusals (the engine's own token endpoint is OAuth 2.0 only). */

@@ -31,13 +31,18 @@ describeProviderConformance({
   simulation,
   recordedResponses: [
     {
-      name: '401 INVALID_OAUTH_SIGNATURE (revoked, password changed, app removed)',
+      // SocialiteProviders/Providers#94: apps signing with the wrong (plugin) credentials. A
+      // wrong consumer secret breaks every signature (RFC 5849 §3.4.2): the operator's, never a
+      // revocation (xing/xing_api response_handler.rb sorts it as a client OauthError).
+      name: '401 INVALID_OAUTH_SIGNATURE (SocialiteProviders/Providers#94)',
       response: xingError(401, 'INVALID_OAUTH_SIGNATURE', 'Invalid OAuth signature'),
-      reason: 'token_revoked',
+      reason: 'app_misconfigured',
       scope: 'grant',
     },
     {
-      name: '401 INVALID_OAUTH_TOKEN',
+      // xing/xing_api response_handler.rb: InvalidOauthTokenError, "remove the entry from your db
+      // and start the handshake again".
+      name: '401 INVALID_OAUTH_TOKEN (xing/xing_api response_handler.rb)',
       response: xingError(401, 'INVALID_OAUTH_TOKEN', 'Invalid OAuth token'),
       reason: 'token_revoked',
       scope: 'grant',
@@ -132,7 +137,7 @@ describeProviderConformance({
     },
   ],
   revocations: {
-    // XING forgets the token secret whatever the cause, so every signature fails alike.
+    // XING answers INVALID_OAUTH_TOKEN whatever ended the token.
     revoked: 'token_revoked',
     password_changed: 'token_revoked',
     app_removed: 'token_revoked',
@@ -193,7 +198,7 @@ describeProviderConformance({
       );
     });
 
-    it('refuses a request signed with the wrong token secret', async () => {
+    it('refuses a request signed with the wrong token secret, without calling the connection revoked', async () => {
       const tokens = await harness.authorize();
       const result = await xing.healthCheck!.run(
         { ...tokens, tokenSecret: 'not-the-secret' },
@@ -205,7 +210,50 @@ describeProviderConformance({
           status: 401,
           body: { error_name: 'INVALID_OAUTH_SIGNATURE' },
         });
+        expect(xing.classifyError(result.response, { now: new Date() }).reason).not.toBe(
+          'token_revoked',
+        );
       }
+    });
+
+    it('reads a wrong consumer secret (INVALID_OAUTH_SIGNATURE) as the operator’s, never a revocation', async () => {
+      const tokens = await harness.authorize();
+      const wrongSecret = {
+        ...harness.context(),
+        client: { clientId: 'sandbox-client', clientSecret: 'not-the-consumer-secret' },
+      };
+      const check = await xing.healthCheck!.run(tokens, wrongSecret);
+      if (check.ok) throw new Error('the check must fail');
+      expect(check.response.body).toMatchObject({ error_name: 'INVALID_OAUTH_SIGNATURE' });
+      expect(xing.classifyError(check.response, { now: new Date() })).toMatchObject({
+        reason: 'app_misconfigured',
+        actor: 'operator',
+        needsConfirmation: false,
+      });
+      // The app's own call, signed with the consumer credentials alone, fails the same way…
+      const start = await startOAuth1Authorization(xing, wrongSecret, CALLBACK).catch(
+        (caught: unknown) => caught,
+      );
+      expect(start).toBeInstanceOf(ProviderRequestError);
+      expect((start as ProviderRequestError).classification).toMatchObject({
+        reason: 'app_misconfigured',
+        actor: 'operator',
+      });
+      // …while the connection itself is fine with the right secret.
+      expect(await xing.healthCheck!.run(tokens, harness.context())).toEqual({ ok: true });
+    });
+
+    it('reads a revoked token (INVALID_OAUTH_TOKEN) as token_revoked for the owner', async () => {
+      const tokens = await harness.authorize();
+      await harness.simulator().control('POST', 'grants/all/revoke', { cause: 'revoked' });
+      const check = await xing.healthCheck!.run(tokens, harness.context());
+      if (check.ok) throw new Error('the check must fail');
+      expect(check.response.body).toMatchObject({ error_name: 'INVALID_OAUTH_TOKEN' });
+      expect(xing.classifyError(check.response, { now: new Date() })).toMatchObject({
+        reason: 'token_revoked',
+        actor: 'owner',
+        transient: false,
+      });
     });
 
     it('refuses an unknown consumer key as app_misconfigured', async () => {

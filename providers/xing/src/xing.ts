@@ -25,21 +25,31 @@ const RECONNECT =
   'XING no longer accepts this connection’s token: the account owner revoked the app’s access or changed their XING password. Reconnect the XING account.';
 const APP_SETUP =
   'XING rejected the app’s consumer key. An operator must check the XING consumer key and secret in Tether’s configuration; XING registers no new apps, so only the original partner credentials work.';
+const SIGNATURE_REJECTED =
+  'XING could not verify the request’s OAuth signature. That is what a wrong consumer secret in Tether’s configuration produces, for every XING connection at once: an operator must check the XING consumer secret. Connections are not ended for it; if the app’s credentials are right and only this connection keeps failing, its owner reconnects it.';
 const SIGNING = (what: string) =>
   `XING refused the request’s OAuth signature parameters (${what}). An operator should look at the recorded error; the connection itself may be fine.`;
 
 /**
- * XING's `error_name` values. With OAuth 1.0a XING cannot check a signature made with a token
- * secret it has forgotten, so a revoked token, a changed password and a tampered request all
- * read INVALID_OAUTH_SIGNATURE. A wrong consumer secret reads the same; if every XING
- * connection fails at once, suspect the app credentials.
+ * XING's `error_name` values, sorted as XING's own Ruby client sorts them: only
+ * INVALID_OAUTH_TOKEN means the token is gone ("remove the entry from your db and start the
+ * handshake again"); the signature, consumer, nonce and timestamp errors are request or client
+ * problems.
  *
- * INVALID_OAUTH_SIGNATURE is in the shared reference (SocialiteProviders/Providers#94); the
- * other names come from XING's own Ruby client, which sorts API failures by them.
+ * INVALID_OAUTH_SIGNATURE in particular is what a wrong consumer secret produces: the HMAC-SHA1
+ * key is `consumer_secret&token_secret` (RFC 5849 §3.4.2), so the app's own secret breaks every
+ * signature. The one recorded body (SocialiteProviders/Providers#94) came from apps using the
+ * wrong (plugin) credentials. Revoking connections on it would end every XING connection for an
+ * operator's typo, so it is the operator's problem (`app_misconfigured`), never a revocation.
  * @see https://github.com/xing/xing_api/blob/master/lib/xing_api/response_handler.rb
+ * @see https://datatracker.ietf.org/doc/html/rfc5849#section-3.4.2
  */
 const ERROR_NAMES: Readonly<Record<string, ClassifierVerdict>> = {
-  INVALID_OAUTH_SIGNATURE: { reason: 'token_revoked', remedy: RECONNECT },
+  INVALID_OAUTH_SIGNATURE: {
+    reason: 'app_misconfigured',
+    actor: 'operator',
+    remedy: SIGNATURE_REJECTED,
+  },
   INVALID_OAUTH_TOKEN: { reason: 'token_revoked', remedy: RECONNECT },
   INVALID_OAUTH_CONSUMER: { reason: 'app_misconfigured', remedy: APP_SETUP },
   CONSUMER_MISMATCH: { reason: 'app_misconfigured', remedy: APP_SETUP },

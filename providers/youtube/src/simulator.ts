@@ -54,9 +54,16 @@ function youtubeError(
   });
 }
 
+// What Google sends with every 401 from an API, expired and revoked tokens alike.
+// @see https://github.com/ShareX/ShareX/issues/7114 (a YouTube upload's 401, with headers)
+const INVALID_TOKEN_CHALLENGE = {
+  'www-authenticate': 'Bearer realm="https://accounts.google.com/", error="invalid_token"',
+};
+
 function authError(errorInfo?: string): SimulatorResponse {
   return googleApiError({
     code: 401,
+    headers: INVALID_TOKEN_CHALLENGE,
     status: 'UNAUTHENTICATED',
     message: UNAUTHENTICATED_MESSAGE,
     legacy: {
@@ -78,13 +85,24 @@ const INSUFFICIENT_PERMISSIONS = youtubeError(
   { status: 'PERMISSION_DENIED', errorInfo: 'ACCESS_TOKEN_SCOPE_INSUFFICIENT' },
 );
 
+/** Which of Google's two 401 shapes the simulated API sends for an expired access token. */
+export interface ExpiredTokenShape {
+  /**
+   * Add the `ACCESS_TOKEN_EXPIRED` ErrorInfo detail. Off by default: YouTube has been seen
+   * answering an expired token with the plain `authError` 401 it also sends for a revoked one
+   * (ShareX/ShareX#7114, googleapis/google-api-nodejs-client#2665); the detail is documented in
+   * `google/api/error_reason.proto` and seen from other Google APIs, never from YouTube.
+   */
+  readonly expiredErrorInfo?: boolean;
+}
+
 /** The YouTube Data API's answer for a token it does not accept. */
-export function apiError(failure: TokenFailure): SimulatorResponse {
+export function apiError(failure: TokenFailure, shape: ExpiredTokenShape = {}): SimulatorResponse {
   switch (failure.kind) {
     case 'missing':
       return authError('CREDENTIALS_MISSING');
     case 'expired':
-      return authError('ACCESS_TOKEN_EXPIRED');
+      return authError(shape.expiredErrorInfo ? 'ACCESS_TOKEN_EXPIRED' : undefined);
     case 'unknown':
       return authError();
     case 'revoked':
@@ -123,7 +141,7 @@ const CHANNEL_READ_SCOPES = [
 const pacificDay = new Intl.DateTimeFormat('en-CA', { timeZone: QUOTA_TIME_ZONE });
 
 /** How the simulated Google Cloud project is set up. */
-export interface YoutubeSimulationOptions {
+export interface YoutubeSimulationOptions extends ExpiredTokenShape {
   /**
    * The project's daily YouTube Data API quota in units (each channels.list costs 1); it
    * resets at midnight Pacific time. Unlimited when absent.
@@ -147,7 +165,7 @@ export function youtubeSimulation(options: YoutubeSimulationOptions = {}): Netwo
   return googleSimulation({
     provider: youtube,
     people,
-    apiError,
+    apiError: (failure) => apiError(failure, options),
     service: 'youtube.googleapis.com',
     // A suspended YouTube account, a lost delegation or a removed scope shut the channel out;
     // the Google token itself lives on.
@@ -163,7 +181,7 @@ export function youtubeSimulation(options: YoutubeSimulationOptions = {}): Netwo
         url: CHANNELS_URL,
         handle(request, engine) {
           const auth = authenticateGoogle(engine, request.accessToken);
-          if (!auth.ok) return apiError(auth.failure);
+          if (!auth.ok) return apiError(auth.failure, options);
           if (!hasScope(auth.grant, ...CHANNEL_READ_SCOPES)) return INSUFFICIENT_PERMISSIONS;
           if (request.fields.mine !== 'true') {
             return youtubeError(

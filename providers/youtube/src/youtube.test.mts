@@ -120,17 +120,40 @@ describeProviderConformance({
       scope: 'grant',
     },
     {
-      name: 'API 401 authError UNAUTHENTICATED (an expired access token and an ended grant alike: renew first)',
+      // Recorded from YouTube (a video upload's 401, headers and body): ShareX/ShareX#7114.
+      // Google sends it for an access token past its hour as for an ended grant
+      // (googleapis/google-api-nodejs-client#2665): ambiguous, so renew first.
+      name: 'API 401 authError UNAUTHENTICATED without ErrorInfo, WWW-Authenticate invalid_token (ShareX/ShareX#7114)',
       response: {
         status: 401,
-        headers: {},
-        body: youtubeError(401, 'authError', 'global', 'UNAUTHENTICATED'),
+        headers: {
+          'www-authenticate': 'Bearer realm="https://accounts.google.com/", error="invalid_token"',
+        },
+        body: {
+          error: {
+            code: 401,
+            message:
+              'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.',
+            errors: [
+              {
+                message: 'Invalid Credentials',
+                domain: 'global',
+                reason: 'authError',
+                location: 'Authorization',
+                locationType: 'header',
+              },
+            ],
+            status: 'UNAUTHENTICATED',
+          },
+        },
       },
       reason: 'access_token_expired',
       scope: 'grant',
     },
     {
-      name: 'API 401 with ErrorInfo ACCESS_TOKEN_EXPIRED',
+      // ErrorInfo reason from googleapis/googleapis google/api/error_reason.proto; not seen
+      // from YouTube itself, where the plain 401 above is what arrives.
+      name: 'API 401 with ErrorInfo ACCESS_TOKEN_EXPIRED (google/api/error_reason.proto)',
       response: {
         status: 401,
         headers: {},
@@ -141,7 +164,6 @@ describeProviderConformance({
               {
                 '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
                 reason: 'ACCESS_TOKEN_EXPIRED',
-                scope: 'grant',
                 domain: 'googleapis.com',
               },
             ],
@@ -206,11 +228,25 @@ describeProviderConformance({
       retryAfterSeconds: 20,
     },
     {
-      name: '403 forbidden',
+      // "Access forbidden. The request may not be properly authorized.": about the video or
+      // playlist the call named. https://developers.google.com/youtube/v3/docs/errors
+      name: '403 forbidden on one video (developers.google.com/youtube/v3/docs/errors)',
       response: {
         status: 403,
         headers: {},
-        body: youtubeError(403, 'forbidden', 'youtube.api'),
+        body: {
+          error: {
+            code: 403,
+            message: 'Access forbidden. The request may not be properly authorized.',
+            errors: [
+              {
+                message: 'Access forbidden. The request may not be properly authorized.',
+                domain: 'youtube.video',
+                reason: 'forbidden',
+              },
+            ],
+          },
+        },
       },
       reason: 'role_lost',
       scope: 'resource',
@@ -374,6 +410,48 @@ describeProviderConformance({
       const renewed = await renewTokens(youtube, harness.context(), tokens);
       expect(renewed.refreshToken).toBe(tokens.refreshToken);
       expect(await youtube.healthCheck!.run(renewed, harness.context())).toEqual({ ok: true });
+    });
+
+    it('answers an expired and a revoked access token with the same 401, and tells them apart by renewing', async () => {
+      // The default simulator sends Google's plain 401 for both (no ErrorInfo), as YouTube does.
+      const context = harness.context();
+      const aging = await harness.authorize();
+      await harness.simulator().control('POST', 'clock', { advanceSeconds: 3600 });
+      const expired = await youtube.healthCheck!.run(aging, context);
+      const ending = await harness.authorize();
+      await harness.simulator().control('POST', 'grants/all/revoke', { cause: 'revoked' });
+      const revoked = await youtube.healthCheck!.run(ending, context);
+      if (expired.ok || revoked.ok) throw new Error('both checks must fail');
+      expect(expired.response.body).toEqual(revoked.response.body);
+      expect(JSON.stringify(expired.response.body)).not.toContain('ACCESS_TOKEN_EXPIRED');
+      expect(expired.response.headers['www-authenticate']).toContain('error="invalid_token"');
+      for (const response of [expired.response, revoked.response]) {
+        expect(youtube.classifyError(response, { now: context.runtime.clock.now() })).toMatchObject(
+          { reason: 'access_token_expired', transient: true },
+        );
+      }
+      // Renewing decides: the ended grant's refresh token gets invalid_grant.
+      const refused = await failure(renewTokens(youtube, context, ending));
+      expect(refused.classification.reason).toBe('token_revoked');
+    });
+
+    it('can send the ACCESS_TOKEN_EXPIRED ErrorInfo shape too, which also renews', async () => {
+      await withSimulator(
+        youtubeSimulation({ expiredErrorInfo: true }),
+        async (simulator, connect) => {
+          const context = contextFor(simulator);
+          const tokens = await connect();
+          await simulator.control('POST', 'clock', { advanceSeconds: 3600 });
+          const expired = await youtube.healthCheck!.run(tokens, context);
+          if (expired.ok) throw new Error('the check must fail');
+          expect(JSON.stringify(expired.response.body)).toContain('ACCESS_TOKEN_EXPIRED');
+          expect(
+            youtube.classifyError(expired.response, { now: context.runtime.clock.now() }).reason,
+          ).toBe('access_token_expired');
+          const renewed = await renewTokens(youtube, context, tokens);
+          expect(await youtube.healthCheck!.run(renewed, context)).toEqual({ ok: true });
+        },
+      );
     });
 
     it('keeps the Google token refreshable when YouTube shuts the channel out', async () => {
