@@ -85,7 +85,7 @@ const SIGNALS: Record<string, { response: unknown; reason: string }> = {
   xing: {
     response: {
       status: 401,
-      body: { message: 'Invalid OAuth signature', error_name: 'INVALID_OAUTH_SIGNATURE' },
+      body: { message: 'Invalid OAuth token', error_name: 'INVALID_OAUTH_TOKEN' },
     },
     reason: 'token_revoked',
   },
