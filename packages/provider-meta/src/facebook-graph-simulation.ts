@@ -119,13 +119,11 @@ const seconds = (ms: number) => Math.floor(ms / 1000);
 function tokenError(failure: TokenEndpointFailure): SimulatorResponse {
   switch (failure.kind) {
     case 'invalid_client':
-      // Meta answers a wrong App ID with code 101. A wrong App Secret gets code 1 ("Error
-      // validating client secret."), which is also Graph's "unknown, retry" code, so no classifier
-      // can tell it apart without reading the message; the simulator answers 101 for both.
-      return graphFaultResponse({
-        code: 101,
-        message: 'Error validating application. Invalid application ID.',
-      });
+      // Meta answers a wrong App ID with code 101 and a wrong App Secret with code 1 "Error
+      // validating client secret." [C php-graph-sdk#538], the same code as Graph's "unknown
+      // error, retry". The engine's check covers both; the simulator sends the inconvenient one,
+      // since a rotated secret is the usual cause.
+      return graphFaultResponse({ code: 1, message: 'Error validating client secret.' });
     case 'invalid_code':
       return graphFaultResponse({
         code: 100,

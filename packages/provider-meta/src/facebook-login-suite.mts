@@ -10,6 +10,7 @@ import {
 import type { ConformanceHarness } from '@tether/provider-testkit';
 import { expect, it } from 'vitest';
 import { GRAPH_VERSION } from './graph-api.js';
+import { POLICY_BLOCK_WAIT_SECONDS } from './rate-limit.js';
 
 const DAY = 24 * 3600;
 
@@ -187,10 +188,13 @@ export function facebookLoginTests(
     return error as ProviderRequestError;
   }
 
-  it('reports a policy block met on a Graph call as account_restricted', async () => {
+  // Issue 11: Meta's 368 is a temporary block, waited out; it never ends the connection.
+  it('reports a policy block (368) met on a Graph call as a long wait on the account, not an end', async () => {
     expect((await discoveryFailure('restricted')).classification).toMatchObject({
-      reason: 'account_restricted',
-      transient: false,
+      reason: 'rate_limited',
+      scope: 'account',
+      transient: true,
+      retryAfterSeconds: POLICY_BLOCK_WAIT_SECONDS,
     });
   });
 

@@ -24,4 +24,4 @@ export { readGraphError } from './graph-error';
 export type { GraphError } from './graph-error';
 export { missingScopes, readDebugToken } from './debug-token';
 export type { DebugTokenVerdict } from './debug-token';
-export { usageWaitSeconds } from './rate-limit';
+export { POLICY_BLOCK_WAIT_SECONDS, usageWaitSeconds } from './rate-limit';
