@@ -30,7 +30,7 @@ export interface FacebookLoginSuiteOptions {
 /**
  * The tests every provider that signs in with Facebook Login passes, whatever it manages: the
  * long-lived exchange, Page tokens outliving the user token, a lost Page role, a policy block, a
- * removed permission, Business Use Case throttling and revocation of the whole authorization. Run it from the provider's conformance
+ * removed permission, what was really granted, Business Use Case throttling and revocation of the whole authorization. Run it from the provider's conformance
  * suite: `additionalTests: (harness) => { facebookLoginTests(harness, { provider, person }); … }`.
  */
 export function facebookLoginTests(
@@ -196,6 +196,19 @@ export function facebookLoginTests(
       transient: true,
       retryAfterSeconds: POLICY_BLOCK_WAIT_SECONDS,
     });
+  });
+
+  // Issue 11: Facebook Login's token responses carry no scope; /me/permissions says what was
+  // really granted, so the host can refuse a connection missing a required permission.
+  it('returns the permissions really granted, leaving out one declined at consent', async () => {
+    const required = provider.scopes.required.map((scope) => scope.name);
+    const declined = required.at(-1)!;
+    const granted = required.filter((scope) => scope !== declined);
+    const tokens = await harness.authorize({ person, grantedScopes: granted });
+    expect(tokens.grantedScopes).toEqual(expect.arrayContaining(granted));
+    expect(tokens.grantedScopes).not.toContain(declined);
+    const all = await harness.authorize({ person });
+    expect(all.grantedScopes).toEqual(expect.arrayContaining(required));
   });
 
   it('reports a removed permission as scope_missing when listing Pages', async () => {

@@ -7,12 +7,14 @@ export {
   probe,
 } from './graph-api';
 export {
+  completeFacebookLogin,
   exchangeForLongLivedToken,
   FACEBOOK_LOGIN_SOURCES,
   facebookLoginLifetimes,
   facebookLoginOAuth,
   facebookLoginRefresh,
   fetchFacebookUser,
+  fetchGrantedPermissions,
   listPages,
   pageTokenSet,
   revokeFacebookLogin,

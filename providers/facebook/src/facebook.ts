@@ -14,8 +14,8 @@ import {
 import {
   appAccessToken,
   classifyGraphError,
+  completeFacebookLogin,
   DEBUG_TOKEN_URL,
-  exchangeForLongLivedToken,
   FACEBOOK_LOGIN_SOURCES,
   facebookLoginLifetimes,
   facebookLoginOAuth,
@@ -187,9 +187,13 @@ export const facebook = defineProvider({
     },
   },
   classifyError: (response, context) => classifyGraphError(response, product, context),
-  /** Trades the short-lived user token from the code exchange for a long-lived one. */
+  /**
+   * Trades the short-lived user token from the code exchange for a long-lived one, and reads
+   * which permissions the person really granted (`/me/permissions`): the host refuses the
+   * connection, naming them, when a required one was declined.
+   */
   completeAuthorization: (tokens, context): Promise<TokenSet> =>
-    exchangeForLongLivedToken(facebook, tokens, context),
+    completeFacebookLogin(facebook, tokens, context),
   async discoverAccounts(tokens, context) {
     const subject = await fetchFacebookUser(facebook, tokens, context);
     const pages = await listPages(
