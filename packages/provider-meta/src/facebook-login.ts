@@ -1,4 +1,5 @@
 import {
+  asRecord,
   callNetwork,
   formBody,
   readArray,
@@ -94,7 +95,8 @@ export async function exchangeForLongLivedToken(
 /**
  * The permissions the person really granted, from `GET /me/permissions` with their user token:
  * Meta lists each asked-for permission with `status` `granted`, `declined` (switched off in the
- * login dialog or later in their settings) or `expired`; only `granted` ones count. Facebook
+ * login dialog or later in their settings) or `expired`; only `granted` ones count, and an
+ * answer without the list says nothing (undefined). Facebook
  * Login's token responses carry no `scope`, so this is how a connection learns what it holds.
  * @see https://developers.facebook.com/docs/graph-api/reference/user/permissions/
  * @see https://developers.facebook.com/docs/facebook-login/web/permissions/
@@ -103,7 +105,7 @@ export async function fetchGrantedPermissions(
   provider: Provider,
   tokens: TokenSet,
   context: ProviderCallContext,
-): Promise<string[]> {
+): Promise<string[] | undefined> {
   const response = await graphGet(
     provider,
     'permission check',
@@ -111,6 +113,8 @@ export async function fetchGrantedPermissions(
     tokens,
     context,
   );
+  // Without the list, nothing is known: no answer is better than "nothing granted".
+  if (!Array.isArray(asRecord(response.body)?.data)) return undefined;
   return readArray(response.body, 'data').flatMap((entry) => {
     const permission = readString(entry, 'permission');
     return permission && readString(entry, 'status') === 'granted' ? [permission] : [];
@@ -129,7 +133,7 @@ export async function completeFacebookLogin(
 ): Promise<TokenSet> {
   const longLived = await exchangeForLongLivedToken(provider, tokens, context);
   const grantedScopes = await fetchGrantedPermissions(provider, longLived, context);
-  return { ...longLived, grantedScopes };
+  return grantedScopes ? { ...longLived, grantedScopes } : longLived;
 }
 
 /**
