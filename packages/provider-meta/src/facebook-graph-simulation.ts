@@ -114,18 +114,35 @@ function scopesOf(grant: Grant): string[] {
     : grant.scopes;
 }
 
+/**
+ * `/me/permissions` for a grant: every permission the login asked for, `granted` or `declined`
+ * (switched off at consent, or removed later), plus `public_profile`, which Meta always grants.
+ * @see https://developers.facebook.com/docs/graph-api/reference/user/permissions/
+ */
+function permissionsOf(grant: Grant): { permission: string; status: 'granted' | 'declined' }[] {
+  const granted = scopesOf(grant);
+  const asked = (grant.authorizationParams.scope ?? '')
+    .split(',')
+    .map((scope) => scope.trim())
+    .filter(Boolean);
+  const all = [...new Set(['public_profile', ...asked, ...granted])];
+  return all.map((permission) => ({
+    permission,
+    status:
+      permission === 'public_profile' || granted.includes(permission) ? 'granted' : 'declined',
+  }));
+}
+
 const seconds = (ms: number) => Math.floor(ms / 1000);
 
 function tokenError(failure: TokenEndpointFailure): SimulatorResponse {
   switch (failure.kind) {
     case 'invalid_client':
-      // Meta answers a wrong App ID with code 101. A wrong App Secret gets code 1 ("Error
-      // validating client secret."), which is also Graph's "unknown, retry" code, so no classifier
-      // can tell it apart without reading the message; the simulator answers 101 for both.
-      return graphFaultResponse({
-        code: 101,
-        message: 'Error validating application. Invalid application ID.',
-      });
+      // Meta answers a wrong App ID with code 101 and a wrong App Secret with code 1 "Error
+      // validating client secret." [C php-graph-sdk#538], the same code as Graph's "unknown
+      // error, retry". The engine's check covers both; the simulator sends the inconvenient one,
+      // since a rotated secret is the usual cause.
+      return graphFaultResponse({ code: 1, message: 'Error validating client secret.' });
     case 'invalid_code':
       return graphFaultResponse({
         code: 100,
@@ -153,7 +170,8 @@ export interface FacebookGraphSimulationOptions {
 /**
  * Facebook Login and the graph.facebook.com calls its providers make, as the simulator plays
  * them: a short-lived code exchange (1 hour) with no scope and no refresh token, the
- * `fb_exchange_token` GET, `/me`, `/me/accounts` (Page tokens, and each Page's
+ * `fb_exchange_token` GET, `/me`, `/me/permissions` (each asked-for permission `granted` or
+ * `declined` at consent), `/me/accounts` (Page tokens, and each Page's
  * `instagram_business_account` from the account's details), `debug_token` with the app token
  * `GET /{node-id}?fields=id` and `DELETE /{user-id}/permissions`. Page tokens derived from a
  * long-lived user token never expire and outlive the user token's 60 days; a lost Page role ends
@@ -205,6 +223,21 @@ export function facebookGraphSimulation(
             status: 200,
             body: page ? { id: page.id, name: page.name } : { id: person.id, name: person.name },
           };
+        },
+      },
+      {
+        // What the person granted and declined, with their user token.
+        method: 'GET',
+        url: `${GRAPH_URL}/me/permissions`,
+        handle(request, engine) {
+          const caller = access(engine, request.accessToken);
+          if (!caller.ok) return graphFaultResponse(caller.fault);
+          if (caller.token.accountId !== undefined)
+            return graphFaultResponse({
+              code: 100,
+              message: '(#100) Tried accessing nonexisting field (permissions) on node type (Page)',
+            });
+          return { status: 200, body: { data: permissionsOf(caller.grant) } };
         },
       },
       {

@@ -10,6 +10,7 @@ import {
 import type { ConformanceHarness } from '@tether/provider-testkit';
 import { expect, it } from 'vitest';
 import { GRAPH_VERSION } from './graph-api.js';
+import { POLICY_BLOCK_WAIT_SECONDS } from './rate-limit.js';
 
 const DAY = 24 * 3600;
 
@@ -29,7 +30,7 @@ export interface FacebookLoginSuiteOptions {
 /**
  * The tests every provider that signs in with Facebook Login passes, whatever it manages: the
  * long-lived exchange, Page tokens outliving the user token, a lost Page role, a policy block, a
- * removed permission, Business Use Case throttling and revocation of the whole authorization. Run it from the provider's conformance
+ * removed permission, what was really granted, Business Use Case throttling and revocation of the whole authorization. Run it from the provider's conformance
  * suite: `additionalTests: (harness) => { facebookLoginTests(harness, { provider, person }); … }`.
  */
 export function facebookLoginTests(
@@ -187,11 +188,27 @@ export function facebookLoginTests(
     return error as ProviderRequestError;
   }
 
-  it('reports a policy block met on a Graph call as account_restricted', async () => {
+  // Issue 11: Meta's 368 is a temporary block, waited out; it never ends the connection.
+  it('reports a policy block (368) met on a Graph call as a long wait on the account, not an end', async () => {
     expect((await discoveryFailure('restricted')).classification).toMatchObject({
-      reason: 'account_restricted',
-      transient: false,
+      reason: 'rate_limited',
+      scope: 'account',
+      transient: true,
+      retryAfterSeconds: POLICY_BLOCK_WAIT_SECONDS,
     });
+  });
+
+  // Issue 11: Facebook Login's token responses carry no scope; /me/permissions says what was
+  // really granted, so the host can refuse a connection missing a required permission.
+  it('returns the permissions really granted, leaving out one declined at consent', async () => {
+    const required = provider.scopes.required.map((scope) => scope.name);
+    const declined = required.at(-1)!;
+    const granted = required.filter((scope) => scope !== declined);
+    const tokens = await harness.authorize({ person, grantedScopes: granted });
+    expect(tokens.grantedScopes).toEqual(expect.arrayContaining(granted));
+    expect(tokens.grantedScopes).not.toContain(declined);
+    const all = await harness.authorize({ person });
+    expect(all.grantedScopes).toEqual(expect.arrayContaining(required));
   });
 
   it('reports a removed permission as scope_missing when listing Pages', async () => {

@@ -1,6 +1,9 @@
 import {
+  asRecord,
   callNetwork,
   formBody,
+  readArray,
+  readString,
   type LifetimesDeclaration,
   type OAuth2Declaration,
   type Provider,
@@ -87,6 +90,50 @@ export async function exchangeForLongLivedToken(
       : {}),
     ...(tokens.subject && !longLived.subject ? { subject: tokens.subject } : {}),
   };
+}
+
+/**
+ * The permissions the person really granted, from `GET /me/permissions` with their user token:
+ * Meta lists each asked-for permission with `status` `granted`, `declined` (switched off in the
+ * login dialog or later in their settings) or `expired`; only `granted` ones count, and an
+ * answer without the list says nothing (undefined). Facebook
+ * Login's token responses carry no `scope`, so this is how a connection learns what it holds.
+ * @see https://developers.facebook.com/docs/graph-api/reference/user/permissions/
+ * @see https://developers.facebook.com/docs/facebook-login/web/permissions/
+ */
+export async function fetchGrantedPermissions(
+  provider: Provider,
+  tokens: TokenSet,
+  context: ProviderCallContext,
+): Promise<string[] | undefined> {
+  const response = await graphGet(
+    provider,
+    'permission check',
+    `${GRAPH_URL}/me/permissions`,
+    tokens,
+    context,
+  );
+  // Without the list, nothing is known: no answer is better than "nothing granted".
+  if (!Array.isArray(asRecord(response.body)?.data)) return undefined;
+  return readArray(response.body, 'data').flatMap((entry) => {
+    const permission = readString(entry, 'permission');
+    return permission && readString(entry, 'status') === 'granted' ? [permission] : [];
+  });
+}
+
+/**
+ * Finishes a Facebook Login grant: the long-lived token, with the permissions the person really
+ * granted as `grantedScopes`, so the host refuses a connection whose required permissions were
+ * declined and names them.
+ */
+export async function completeFacebookLogin(
+  provider: Provider,
+  tokens: TokenSet,
+  context: ProviderCallContext,
+): Promise<TokenSet> {
+  const longLived = await exchangeForLongLivedToken(provider, tokens, context);
+  const grantedScopes = await fetchGrantedPermissions(provider, longLived, context);
+  return grantedScopes ? { ...longLived, grantedScopes } : longLived;
 }
 
 /**

@@ -26,11 +26,13 @@ const remedies: GraphRemedies = {
   sessionEnded: 'remedy: sessionEnded',
   scopeMissing: 'remedy: scopeMissing',
   appMisconfigured: 'remedy: appMisconfigured',
+  appCapability: 'remedy: appCapability',
   codeSpent: 'remedy: codeSpent',
   publishingAuthorization: 'remedy: publishingAuthorization',
   postingTooFast: 'remedy: postingTooFast',
   linkUnreachable: 'remedy: linkUnreachable',
   policyBlock: 'remedy: policyBlock',
+  identityConfirmation: 'remedy: identityConfirmation',
   duplicatePost: 'remedy: duplicatePost',
   objectUnavailable: 'remedy: objectUnavailable',
 };
@@ -135,6 +137,53 @@ describe('classifyGraphError', () => {
     });
     // Without the product's table the same subcode decides nothing.
     expect(classifyGraphError(response, product, at).reason).toBe('unknown');
+  });
+
+  // Issue 11: code 1 is the operator's only when it is the token endpoint's whole sentence.
+  it('reads code 1 as a rejected app secret only for Meta’s exact sentence, otherwise as retry', () => {
+    const secret = (message: string, subcode?: number) =>
+      classifyGraphError(recordedGraphError(400, 1, message, subcode), product, at);
+    expect(secret('Error validating client secret.')).toEqual({
+      reason: 'app_misconfigured',
+      remedy: remedies.appMisconfigured,
+    });
+    expect(secret(' Error validating client secret ').reason).toBe('app_misconfigured');
+    for (const message of [
+      'An unknown error has occurred.',
+      'Error validating client secret. Please retry.',
+      'Please reduce the amount of data you are asking for',
+    ])
+      expect(secret(message).reason, message).toBe('provider_unavailable');
+    expect(secret('Error validating client secret.', 99).reason).toBe('provider_unavailable');
+  });
+
+  // Issue 11: a 368 tells the owner why, with Meta's own notice when it sends one.
+  it('words a 368 block with the product’s remedy and passes Meta’s notice on', () => {
+    const bare = classifyGraphError(recordedGraphError(400, 368, 'x'), product, at);
+    expect(bare).toEqual({
+      reason: 'rate_limited',
+      scope: 'account',
+      remedy: remedies.policyBlock,
+      retryAfterSeconds: 24 * 3600,
+    });
+    const noticed = classifyGraphError(
+      recordedGraphError(
+        400,
+        368,
+        'x',
+        undefined,
+        {},
+        {
+          error_user_title: 'Action Blocked',
+          error_user_msg: 'Try again later.',
+        },
+      ),
+      product,
+      at,
+    );
+    expect(noticed.remedy).toBe(
+      `${remedies.policyBlock} Meta’s notice: “Action Blocked: Try again later.”`,
+    );
   });
 
   it('falls back to Retry-After on a bare 429', () => {

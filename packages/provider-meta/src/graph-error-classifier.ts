@@ -6,7 +6,12 @@ import type {
   VerdictScope,
 } from '@tether/provider-sdk';
 import { missingScopes, readDebugToken } from './debug-token';
-import { type GraphError, readGraphError } from './graph-error';
+import {
+  type GraphError,
+  isClientSecretRejection,
+  readGraphError,
+  readGraphNotice,
+} from './graph-error';
 import { graphRateLimited } from './rate-limit';
 
 /**
@@ -33,10 +38,18 @@ export interface GraphRemedies {
   readonly roleLost: string;
   /** 102 without a subcode: the session ended. */
   readonly sessionEnded: string;
-  /** 3, 10 and 200–299: a permission was declined or removed. */
+  /** 10 and 200–299: a permission was declined or removed. */
   readonly scopeMissing: string;
-  /** 101, 191 and 100/36008: Meta rejected the app's ID, secret or redirect URL. */
+  /**
+   * 101, 191, 100/36008, and code 1 "Error validating client secret." from the token endpoint:
+   * Meta rejected the app's ID, secret or redirect URL. The operator's to fix.
+   */
   readonly appMisconfigured: string;
+  /**
+   * 3: the app lacks the capability for the call (a product not added, a feature or permission
+   * not approved in App Review). The operator's to fix; reconnecting does not help.
+   */
+  readonly appCapability: string;
   /** 100/36007 and 100/36009: the authorization code expired or was used. */
   readonly codeSpent: string;
   /** Subcode 1404078: the Page needs Page Publishing Authorization. */
@@ -45,9 +58,14 @@ export interface GraphRemedies {
   readonly postingTooFast: string;
   /** Subcode 1609005: Meta could not fetch the post's link. */
   readonly linkUnreachable: string;
-  /** 368: the account is blocked for a policy violation. */
+  /**
+   * 368: Meta blocks the Page or account from an action for a while (policy, posting pace). A
+   * wait, not an end: Tether retries later, and the owner is told why.
+   */
   readonly policyBlock: string;
-  /** 506: a duplicate post. */
+  /** 368/4854002: the person must confirm their identity before publishing as the Page. */
+  readonly identityConfirmation: string;
+  /** 506 and 368/1404082: a duplicate post. */
   readonly duplicatePost: string;
   /**
    * 100/33: the object the call named does not exist, cannot be loaded with this token's
@@ -108,6 +126,10 @@ const TOKEN_SUBCODES: Readonly<Record<number, Signal>> = {
  * @see https://developers.facebook.com/docs/graph-api/guides/error-handling
  */
 const DECISIVE_SUBCODES: Readonly<Record<number, Signal>> = {
+  // 368 subcodes seen in public code [C]: an identity check the person must pass before
+  // publishing as the Page (not a wait), and a duplicate post (that one post).
+  4854002: ['security_checkpoint', 'identityConfirmation', 'account'],
+  1404082: ['unknown', 'duplicatePost', 'resource'],
   // Publishing authorization and posting pace are the Page's, not the person's.
   1404078: ['account_restricted', 'publishingAuthorization', 'account'],
   1390008: ['rate_limited', 'postingTooFast', 'account'],
@@ -157,10 +179,27 @@ function classifyGraphCode(
     const decisive = product.subcodes?.[subcode] ?? (shared && verdictOf(shared, remedies));
     if (decisive)
       return decisive.reason === 'rate_limited'
-        ? { ...graphRateLimited(response, now, decisive.remedy), ...scopeOf(decisive) }
+        ? {
+            ...graphRateLimited(response, now, decisive.remedy, code === 368),
+            ...scopeOf(decisive),
+          }
         : decisive;
   }
   if (code === undefined) return undefined;
+  // A temporary block on the Page or account: wait it out, tell the owner why (Meta's own notice
+  // when it sends one), never end the connection.
+  if (code === 368) {
+    const notice = readGraphNotice(response.body);
+    return {
+      ...graphRateLimited(
+        response,
+        now,
+        notice ? `${remedies.policyBlock} Meta’s notice: “${notice}”` : remedies.policyBlock,
+        true,
+      ),
+      scope: 'account',
+    };
+  }
   if (code === 190 || code === 102) {
     const known = subcode !== undefined ? TOKEN_SUBCODES[subcode] : undefined;
     if (known) return verdictOf(known, remedies);
@@ -175,10 +214,13 @@ function classifyGraphCode(
       ...graphRateLimited(response, now),
       ...(isPerObjectThrottling(code) ? { scope: 'account' as const } : {}),
     };
-  if (code === 3 || code === 10 || (code >= 200 && code <= 299))
-    return signal('scope_missing', 'scopeMissing');
+  // The app lacks the capability: the operator adds the product or gets the feature approved.
+  if (code === 3) return signal('app_misconfigured', 'appCapability');
+  if (code === 10 || (code >= 200 && code <= 299)) return signal('scope_missing', 'scopeMissing');
+  // Code 1 is "unknown error, retry", except the token endpoint's rejection of the app secret.
+  if (code === 1 && isClientSecretRejection(response.body))
+    return signal('app_misconfigured', 'appMisconfigured');
   if (code === 1 || code === 2) return { reason: 'provider_unavailable' };
-  if (code === 368) return signal('account_restricted', 'policyBlock');
   // 101: unknown application; 191: redirect URL not allowed by the app's settings.
   if (code === 101 || code === 191) return signal('app_misconfigured', 'appMisconfigured');
   // A duplicate concerns the one post, not the connection.

@@ -87,9 +87,13 @@ export const COMMON_CAUSE_FAULTS: Readonly<
     message:
       'Error validating access token: Sessions for the user are not allowed because the user is not a confirmed user.',
   },
+  // Meta documents no permanent-restriction signal for Graph calls; what it sends for a block is
+  // 368, "temporarily blocked for policies violations", with no duration and no header.
+  // @see https://developers.facebook.com/docs/graph-api/guides/error-handling
   restricted: {
     code: 368,
-    message: 'The action attempted has been deemed abusive or is otherwise disallowed.',
+    message:
+      "You recently posted something that violates Facebook policies, so you're temporarily blocked from using this feature.",
   },
 };
 

@@ -7,12 +7,14 @@ export {
   probe,
 } from './graph-api';
 export {
+  completeFacebookLogin,
   exchangeForLongLivedToken,
   FACEBOOK_LOGIN_SOURCES,
   facebookLoginLifetimes,
   facebookLoginOAuth,
   facebookLoginRefresh,
   fetchFacebookUser,
+  fetchGrantedPermissions,
   listPages,
   pageTokenSet,
   revokeFacebookLogin,
@@ -24,4 +26,4 @@ export { readGraphError } from './graph-error';
 export type { GraphError } from './graph-error';
 export { missingScopes, readDebugToken } from './debug-token';
 export type { DebugTokenVerdict } from './debug-token';
-export { usageWaitSeconds } from './rate-limit';
+export { POLICY_BLOCK_WAIT_SECONDS, usageWaitSeconds } from './rate-limit';

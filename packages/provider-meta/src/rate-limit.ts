@@ -5,6 +5,15 @@ import {
   retryAfterSeconds,
 } from '@tether/provider-sdk';
 
+/**
+ * How long a 368 block is waited out when no header says. Meta documents no duration ("Wait and
+ * retry the operation") [U]; blocks are reported to last hours to days, and calls made during one
+ * may prolong it, so Tether waits a day rather than backing off in seconds.
+ * @see https://developers.facebook.com/docs/graph-api/guides/error-handling
+ * @see https://github.com/gitroomhq/postiz-app/pull/2068
+ */
+export const POLICY_BLOCK_WAIT_SECONDS = 24 * 3600;
+
 /** The usage headers that may say when throttling ends, most specific first. */
 const USAGE_HEADERS = ['x-business-use-case-usage', 'x-app-usage'];
 
@@ -42,14 +51,19 @@ export function usageWaitSeconds(headers: Readonly<Record<string, string>>): num
 
 /**
  * A `rate_limited` verdict with the wait from the usage headers, or from a `Retry-After` when
- * Meta (or a proxy in front of it) sends one instead.
+ * Meta (or a proxy in front of it) sends one instead. A 368 block (`policyBlock`) without either
+ * waits `POLICY_BLOCK_WAIT_SECONDS`.
  */
 export function graphRateLimited(
   response: RawResponse,
   now: Date,
   remedy?: string,
+  policyBlock = false,
 ): ClassifierVerdict {
-  const wait = usageWaitSeconds(response.headers) ?? retryAfterSeconds(response.headers, now);
+  const wait =
+    usageWaitSeconds(response.headers) ??
+    retryAfterSeconds(response.headers, now) ??
+    (policyBlock ? POLICY_BLOCK_WAIT_SECONDS : undefined);
   return {
     reason: 'rate_limited',
     ...(remedy ? { remedy } : {}),

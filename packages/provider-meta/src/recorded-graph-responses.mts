@@ -1,5 +1,6 @@
 import type { RawResponse, VerdictScope } from '@tether/provider-sdk';
 import type { RecordedResponse } from '@tether/provider-testkit';
+import { POLICY_BLOCK_WAIT_SECONDS } from './rate-limit.js';
 
 /*
  * Graph responses as Meta sends them, with the reason the shared classifier gives each, for the
@@ -16,6 +17,7 @@ export function recordedGraphError(
   message: string,
   subcode?: number,
   headers: Record<string, string> = {},
+  extra: Record<string, unknown> = {},
 ): RawResponse {
   return {
     status,
@@ -26,11 +28,36 @@ export function recordedGraphError(
         type: 'OAuthException',
         code,
         ...(subcode !== undefined ? { error_subcode: subcode } : {}),
+        ...extra,
         fbtrace_id: 'A7xk2Lq9ZPd',
       },
     },
   };
 }
+
+/*
+ * Where the issue 11 rows come from (docs/research/network-error-responses.md §1–2). [D] is
+ * Meta's documentation, [C] a public recording of a real response.
+ */
+const SOURCES = {
+  /** [D] Meta's error table: 1 and 2 "wait and retry", 3 capability, 368 "wait and retry". */
+  errorHandling: 'https://developers.facebook.com/docs/graph-api/guides/error-handling',
+  /** [C] The production body of 368/1390008. */
+  postiz368: 'https://github.com/gitroomhq/postiz-app/pull/2068',
+  /** [C] 368 "temporarily blocked from using this feature" (iOS SDK log). */
+  blockedFeature:
+    'gist omarojo/e902fad… (an iOS SDK log; the gist id is cut short in the research)',
+  /** [C] 368/1404082 duplicate post message. */
+  koala368: 'https://github.com/arsduo/koala/issues/422',
+  /** [C] The token endpoint's exact body for a wrong app secret. */
+  clientSecret: 'https://github.com/facebookarchive/php-graph-sdk/issues/538',
+  /** [C] Code 3 bodies from the business SDK. */
+  capability: 'https://github.com/facebook/facebook-php-business-sdk/issues/266',
+  /** [C] 100/33 on graph.instagram.com (IGApiException). */
+  igObject: 'https://github.com/jstolpe/blog_code/issues/4',
+  /** [C] 100/33 on graph.facebook.com (GraphMethodException, HTTP 400). */
+  fbObject: 'https://github.com/roughike/flutter_facebook_login/issues/44',
+} as const;
 
 /** A recorded row; its verdict is about the whole authorization unless `scope` says otherwise. */
 function row(
@@ -140,10 +167,11 @@ export const GRAPH_API_RESPONSES: readonly RecordedResponse[] = [
     graph(403, 299, '(#299) Permission missing'),
     'scope_missing',
   ),
+  // Issue 11: the app's capability is the operator's to fix, not the owner's by reconnecting.
   row(
-    'code 3 capability',
+    `code 3 app lacks the capability [D ${SOURCES.errorHandling}; body C ${SOURCES.capability}]`,
     graph(400, 3, '(#3) Application does not have the capability to make this API call.'),
-    'scope_missing',
+    'app_misconfigured',
   ),
   row(
     'code 4 app limit',
@@ -190,6 +218,12 @@ export const GRAPH_API_RESPONSES: readonly RecordedResponse[] = [
     graph(500, 1, 'An unknown error has occurred.'),
     'provider_unavailable',
   ),
+  // Issue 11: code 1 on an ordinary call stays "wait and retry", whatever its HTTP status.
+  row(
+    `code 1 unknown error on a Graph call, HTTP 400 [D ${SOURCES.errorHandling}]`,
+    graph(400, 1, 'An unknown error has occurred.'),
+    'provider_unavailable',
+  ),
   row(
     'code 2 service error',
     graph(500, 2, 'An unexpected error has occurred. Please retry your request later.'),
@@ -200,10 +234,47 @@ export const GRAPH_API_RESPONSES: readonly RecordedResponse[] = [
     { status: 503, headers: {}, body: 'Service Unavailable' },
     'provider_unavailable',
   ),
+  // Issue 11: 368 is a temporary block on the Page or account, waited out (a day when no header
+  // says), never an end of the connection.
   row(
-    'code 368 temporarily blocked',
-    graph(400, 368, 'The action attempted has been deemed abusive or is otherwise disallowed'),
-    'account_restricted',
+    `code 368 temporarily blocked for policy violations [D ${SOURCES.errorHandling}; body C ${SOURCES.blockedFeature}]`,
+    graph(
+      400,
+      368,
+      "You recently posted something that violates Facebook policies, so you're temporarily blocked from using this feature.",
+    ),
+    'rate_limited',
+    'account',
+    POLICY_BLOCK_WAIT_SECONDS,
+  ),
+  row(
+    `code 368 with Meta's notice for the person [D ${SOURCES.errorHandling}]`,
+    graph(
+      400,
+      368,
+      'The action attempted has been deemed abusive or is otherwise disallowed',
+      undefined,
+      {},
+      {
+        error_user_title: 'Action Blocked',
+        error_user_msg: 'This feature is temporarily blocked. Try again later.',
+      },
+    ),
+    'rate_limited',
+    'account',
+    POLICY_BLOCK_WAIT_SECONDS,
+  ),
+  row(
+    `368/4854002 confirm your identity before publishing as the Page [C ${SOURCES.postiz368}]`,
+    graph(400, 368, 'Confirm your identity before you can publish as this Page.', 4854002),
+    'security_checkpoint',
+    'account',
+  ),
+  row(
+    `368/1404082 duplicate post [C ${SOURCES.koala368}]`,
+    graph(400, 368, "You've already posted this. Please try posting something else.", 1404082),
+    'unknown',
+    'resource',
   ),
   row(
     'code 506 duplicate post',
@@ -224,10 +295,26 @@ export const GRAPH_API_RESPONSES: readonly RecordedResponse[] = [
     'account',
   ),
   row(
-    'subcode 1390008 posting too fast (Postiz)',
-    graph(400, 368, 'You are posting too fast', 1390008),
+    `368/1390008 posting too fast, waited out a day [C ${SOURCES.postiz368}]`,
+    graph(
+      400,
+      368,
+      'We limit how often you can post, comment or do other things in a given amount of time in order to help protect the community from spam. You can try again later.',
+      1390008,
+    ),
     'rate_limited',
     'account',
+    POLICY_BLOCK_WAIT_SECONDS,
+  ),
+  row(
+    '368/1390008 with a usage header: the header says how long',
+    graph(400, 368, 'You are posting too fast', 1390008, {
+      'x-business-use-case-usage':
+        '{"104857600000001":[{"type":"pages","call_count":100,"estimated_time_to_regain_access":45}]}',
+    }),
+    'rate_limited',
+    'account',
+    45 * 60,
   ),
   row(
     'subcode 1363047 service unavailable (Postiz)',
@@ -239,14 +326,42 @@ export const GRAPH_API_RESPONSES: readonly RecordedResponse[] = [
     graph(400, 1, 'Service temporarily unavailable', 1609010),
     'provider_unavailable',
   ),
+  // Issue 11: 100/33 is about the one object in the URL, never the grant.
   row(
-    '100/33 object does not exist or cannot be loaded',
-    graph(
-      400,
-      100,
-      "Unsupported get request. Object with ID '17900000000000001' does not exist, cannot be loaded due to missing permissions, or does not support this operation.",
-      33,
-    ),
+    `100/33 object does not exist or cannot be loaded, graph.facebook.com [C ${SOURCES.fbObject}]`,
+    {
+      status: 400,
+      headers: {},
+      body: {
+        error: {
+          message:
+            "Unsupported get request. Object with ID '17900000000000001' does not exist, cannot be loaded due to missing permissions, or does not support this operation. Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api",
+          type: 'GraphMethodException',
+          code: 100,
+          error_subcode: 33,
+          fbtrace_id: 'A7xk2Lq9ZPd',
+        },
+      },
+    },
+    'unknown',
+    'resource',
+  ),
+  row(
+    `100/33 on graph.instagram.com (IGApiException) [C ${SOURCES.igObject}]`,
+    {
+      status: 400,
+      headers: {},
+      body: {
+        error: {
+          message:
+            "Unsupported get request. Object with ID '17841400000000011' does not exist, cannot be loaded due to missing permissions, or does not support this operation",
+          type: 'IGApiException',
+          code: 100,
+          error_subcode: 33,
+          fbtrace_id: 'A7xk2Lq9ZPd',
+        },
+      },
+    },
     'unknown',
     'resource',
   ),
@@ -258,6 +373,12 @@ export const GRAPH_API_RESPONSES: readonly RecordedResponse[] = [
  * @see https://developers.facebook.com/documentation/facebook-login/guides/advanced/manual-flow
  */
 export const FACEBOOK_LOGIN_TOKEN_RESPONSES: readonly RecordedResponse[] = [
+  // Issue 11: a wrong app secret is the operator's to fix, not Meta being down.
+  row(
+    `token endpoint: wrong app secret (code 1) [C ${SOURCES.clientSecret}]`,
+    graph(400, 1, 'Error validating client secret.'),
+    'app_misconfigured',
+  ),
   row(
     'token endpoint: unknown application (101)',
     graph(400, 101, 'Error validating application. Invalid application ID.'),

@@ -9,7 +9,7 @@ export type {
   ProviderCallContext,
   TokenSet,
 } from './grant';
-export { callNetwork, formBody, probe, readResponse } from './network-call';
+export { callNetwork, formBody, parseJson, probe, readResponse } from './network-call';
 export { clientAuthenticatedRequest } from './client-authentication';
 export type { ClientAuthenticatedRequest, ClientProof } from './client-authentication';
 export {

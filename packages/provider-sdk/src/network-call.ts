@@ -2,7 +2,34 @@ import { ProviderRequestError } from './grant';
 import type { HealthCheckResult, Provider, RawResponse } from './provider';
 import type { ProviderRuntime } from './runtime';
 
-/** A response read in full: status, lower-cased headers and the body parsed as JSON when it is JSON. */
+/**
+ * Keeps an integer too large for a JavaScript number (an Instagram `user_id`, 17 digits, above
+ * 2^53) as the digits the network sent, a string, instead of a rounded number. Uses the source
+ * text JSON.parse hands revivers (Node 21 and later; Tether runs on Node 24).
+ * @see https://github.com/tc39/proposal-json-parse-with-source
+ */
+function keepLargeIntegers(_key: string, value: unknown, context?: { source?: string }): unknown {
+  return typeof value === 'number' &&
+    Number.isInteger(value) &&
+    !Number.isSafeInteger(value) &&
+    context?.source !== undefined &&
+    /^-?\d+$/.test(context.source)
+    ? context.source
+    : value;
+}
+
+/**
+ * Parses a JSON text as `readResponse` does: integers beyond `Number.MAX_SAFE_INTEGER` come back
+ * as strings of their exact digits, so ids never lose precision. Throws on invalid JSON.
+ */
+export function parseJson(text: string): unknown {
+  return JSON.parse(text, keepLargeIntegers);
+}
+
+/**
+ * A response read in full: status, lower-cased headers and the body parsed as JSON when it is
+ * JSON (integers too large for a number kept as strings of their digits).
+ */
 export async function readResponse(response: Response): Promise<RawResponse> {
   const headers: Record<string, string> = {};
   response.headers.forEach((value, name) => {
@@ -12,7 +39,7 @@ export async function readResponse(response: Response): Promise<RawResponse> {
   let body: unknown = text;
   if (text.length > 0) {
     try {
-      body = JSON.parse(text);
+      body = parseJson(text);
     } catch {
       body = text;
     }

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { clientAuthenticatedRequest, oauth2Of } from './client-authentication';
 import type { ProviderCallContext, TokenSet } from './grant';
 import { ProviderRequestError } from './grant';
+import { asRecord } from './json-fields';
 import type { Provider } from './provider';
 
 /** A PKCE verifier and its S256 challenge (RFC 7636 §4.1–4.2). */
@@ -57,12 +58,28 @@ function addSeconds(now: Date, seconds: number | null | undefined): Date | undef
 }
 
 /**
+ * The token response's fields. Instagram Login documents its code exchange wrapped in a
+ * one-element `data` list (`{ data: [{ access_token, user_id, permissions }] }`) and is also seen
+ * answering flat; both read the same.
+ * @see https://developers.facebook.com/docs/instagram-platform/instagram-api-with-instagram-login/business-login
+ */
+function tokenFields(body: unknown): Record<string, unknown> {
+  const fields = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  if (fields.access_token === undefined && Array.isArray(fields.data) && fields.data.length === 1) {
+    const inner = asRecord(fields.data[0]);
+    if (inner?.access_token !== undefined) return inner;
+  }
+  return fields;
+}
+
+/**
  * Reads an RFC 6749 §5.1 token response. Lifetimes the response carries
  * (`expires_in`, `refresh_token_expires_in` or TikTok's `refresh_expires_in`) win over the
- * provider's declared defaults.
+ * provider's declared defaults. The granted scopes come from `scope`, or Instagram Login's
+ * `permissions` (a comma-separated string).
  */
 export function tokenSetFromResponse(provider: Provider, body: unknown, now: Date): TokenSet {
-  const fields = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  const fields = tokenFields(body);
   const accessToken = fields.access_token;
   if (typeof accessToken !== 'string' || accessToken.length === 0) {
     throw new ProviderRequestError(
@@ -85,14 +102,20 @@ export function tokenSetFromResponse(provider: Provider, body: unknown, now: Dat
     secondsFrom(fields.refresh_token_expires_in) ??
     secondsFrom(fields.refresh_expires_in) ??
     (refreshToken ? provider.lifetimes.refreshToken?.seconds : undefined);
-  // Most networks send a delimited string; Twitch sends an array.
-  const scope = Array.isArray(fields.scope)
-    ? fields.scope.filter((item): item is string => typeof item === 'string').join(' ')
-    : typeof fields.scope === 'string'
-      ? fields.scope
+  // Most networks send a delimited string; Twitch sends an array; Instagram Login names it
+  // `permissions`.
+  const granted = fields.scope ?? fields.permissions;
+  const scope = Array.isArray(granted)
+    ? granted.filter((item): item is string => typeof item === 'string').join(' ')
+    : typeof granted === 'string'
+      ? granted
       : undefined;
+  // A number past 2^53 has already lost digits (readResponse keeps those as strings): no id
+  // beats a wrong one.
   const subject = [fields.open_id, fields.user_id].find(
-    (value) => typeof value === 'string' || typeof value === 'number',
+    (value): value is string | number =>
+      (typeof value === 'string' && value.length > 0) ||
+      (typeof value === 'number' && Number.isSafeInteger(value)),
   );
   const accessTokenExpiresAt = addSeconds(now, accessSeconds);
   const refreshTokenExpiresAt = refreshToken ? addSeconds(now, refreshSeconds) : undefined;

@@ -139,6 +139,27 @@ describeProviderConformance({
       expect((refusal as AccountNotSupportedError).explanation).toMatch(/role on one/);
     });
 
+    // Issue 11: Facebook's token responses carry no scope, so a declined permission went unseen.
+    it('reads the permissions really granted, so a connection with a declined required one is refused naming it', async () => {
+      const required = facebook.scopes.required.map((scope) => scope.name);
+      const tokens = await harness.authorize({
+        person: 'rosa',
+        grantedScopes: ['pages_show_list'],
+      });
+      expect(tokens.grantedScopes).toContain('pages_show_list');
+      expect(tokens.grantedScopes).not.toContain('pages_read_engagement');
+      // What the host refuses the connection with: the required permissions not granted.
+      expect(required.filter((scope) => !tokens.grantedScopes!.includes(scope))).toEqual([
+        'pages_read_engagement',
+      ]);
+      const [check] = requestsTo('/v25.0/me/permissions');
+      expect(check?.status).toBe(200);
+      expect(check?.headers.authorization).toBe(`Bearer ${tokens.accessToken}`);
+
+      const full = await harness.authorize({ person: 'rosa' });
+      expect(required.filter((scope) => !full.grantedScopes!.includes(scope))).toEqual([]);
+    });
+
     it('does not call a token revoked when debug_token refuses the app secret itself', async () => {
       const [page] = await pageTokens();
       const context = harness.context();

@@ -14,8 +14,8 @@ import {
 import {
   appAccessToken,
   classifyGraphError,
+  completeFacebookLogin,
   DEBUG_TOKEN_URL,
-  exchangeForLongLivedToken,
   FACEBOOK_LOGIN_SOURCES,
   facebookLoginLifetimes,
   facebookLoginOAuth,
@@ -68,6 +68,8 @@ const product: GraphProduct = {
     scopeMissing: `A permission Tether needs was declined or removed in Facebook's settings. Please ${RECONNECT} and keep every permission it asks for switched on.`,
     appMisconfigured:
       'Facebook rejected the app itself. An operator must check the App ID, App Secret and Valid OAuth Redirect URIs of the Facebook app against Tether’s configuration.',
+    appCapability:
+      'Facebook says the Facebook app lacks the capability for this call. An operator must add the product or get the permission or feature approved for the app (App Dashboard, App Review, Advanced Access); reconnecting the Page does not help.',
     codeSpent:
       'The Facebook authorization code expired or was already used. Start connecting again.',
     publishingAuthorization:
@@ -76,7 +78,8 @@ const product: GraphProduct = {
     linkUnreachable:
       'Facebook could not fetch the link in the post. Check that the link opens publicly, then try again.',
     policyBlock:
-      'Facebook temporarily blocked the account for a policy violation. Check the notices Facebook shows on the account, resolve the block, then reconnect the Page in Tether.',
+      'Facebook temporarily blocked this Page from the action, for going against its policies or acting too fast. The block lifts by itself: Tether waits a day before trying again, and the connection stays. Check the Page’s notices on Facebook (Page quality / account status) to see why and to appeal if it was a mistake.',
+    identityConfirmation: `Facebook asks the person who connected this Page to confirm their identity before publishing as the Page. Log in at facebook.com, complete the identity confirmation it shows, then ${RECONNECT}.`,
     duplicatePost:
       'Facebook refused a duplicate post. Change the post’s text before publishing it again.',
     objectUnavailable:
@@ -184,9 +187,13 @@ export const facebook = defineProvider({
     },
   },
   classifyError: (response, context) => classifyGraphError(response, product, context),
-  /** Trades the short-lived user token from the code exchange for a long-lived one. */
+  /**
+   * Trades the short-lived user token from the code exchange for a long-lived one, and reads
+   * which permissions the person really granted (`/me/permissions`): the host refuses the
+   * connection, naming them, when a required one was declined.
+   */
   completeAuthorization: (tokens, context): Promise<TokenSet> =>
-    exchangeForLongLivedToken(facebook, tokens, context),
+    completeFacebookLogin(facebook, tokens, context),
   async discoverAccounts(tokens, context) {
     const subject = await fetchFacebookUser(facebook, tokens, context);
     const pages = await listPages(

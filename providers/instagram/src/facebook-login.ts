@@ -8,7 +8,7 @@ import {
   type TokenSet,
 } from '@tether/provider-sdk';
 import {
-  exchangeForLongLivedToken,
+  completeFacebookLogin,
   facebookLoginLifetimes,
   facebookLoginOAuth,
   facebookLoginRefresh,
@@ -99,9 +99,13 @@ export const instagramFacebookLogin = defineProvider({
       ),
   },
   classifyError: classifyInstagramGraphError,
-  /** Trades the short-lived user token from the code exchange for a long-lived one. */
+  /**
+   * Trades the short-lived user token from the code exchange for a long-lived one, and reads
+   * which permissions the person really granted (`/me/permissions`): the host refuses the
+   * connection, naming them, when a required one was declined.
+   */
   completeAuthorization: (tokens, context): Promise<TokenSet> =>
-    exchangeForLongLivedToken(instagramFacebookLogin, tokens, context),
+    completeFacebookLogin(instagramFacebookLogin, tokens, context),
   async discoverAccounts(tokens, context) {
     const subject = await fetchFacebookUser(instagramFacebookLogin, tokens, context);
     const pages = await listPages(

@@ -24,6 +24,8 @@ const product: GraphProduct = {
     scopeMissing: `A permission Tether needs was declined or removed. Please ${RECONNECT} and keep every permission it asks for switched on.`,
     appMisconfigured:
       'Meta rejected the app itself. An operator must check the app ID, app secret and redirect URL of the Meta app against Tether’s configuration.',
+    appCapability:
+      'Meta says the app lacks the capability for this call. An operator must add the product or get the permission or feature approved for the Meta app (App Dashboard, App Review, Advanced Access); reconnecting the Instagram account does not help.',
     codeSpent: 'The authorization code expired or was already used. Start connecting again.',
     publishingAuthorization:
       'Facebook requires Page Publishing Authorization for the linked Page. Complete it in the Page’s settings on Facebook, then reconnect the Instagram account in Tether.',
@@ -31,7 +33,8 @@ const product: GraphProduct = {
     linkUnreachable:
       'Meta could not fetch the link in the post. Check that it opens publicly, then try again.',
     policyBlock:
-      'Meta temporarily blocked the account for a policy violation. Check the notices in the Instagram app, resolve the block, then reconnect the Instagram account in Tether.',
+      'Meta temporarily blocked this account from the action, for going against its policies or acting too fast. The block lifts by itself: Tether waits a day before trying again, and the connection stays. Check Account Status in the Instagram app to see why and to appeal if it was a mistake.',
+    identityConfirmation: `Meta asks the person who connected this account to confirm their identity before publishing. Complete the confirmation the Instagram or Facebook app shows, then ${RECONNECT}.`,
     duplicatePost: 'Meta refused a duplicate post. Change the post before publishing it again.',
     objectUnavailable:
       'Meta could not reach the media, comment or object the call named: it was deleted, is not visible to this account, or does not support the operation. The connection itself is fine.',

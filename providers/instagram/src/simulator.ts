@@ -1,4 +1,5 @@
 import type {
+  IssuedTokens,
   NetworkSimulation,
   RevocationCause,
   SimulatedAccount,
@@ -65,6 +66,20 @@ function tokenError(failure: TokenEndpointFailure): SimulatorResponse {
   }
 }
 
+/**
+ * The code exchange's answer: the token, the account's id and the permissions granted, no
+ * expiry. Meta documents it wrapped in `data` with a string id; integrations see it flat with
+ * `user_id` a JSON number, 17 digits and past 2^53, which a plain JSON.parse rounds. The simulator
+ * sends that inconvenient variant, as raw JSON text so the digits reach the client unrounded.
+ * @see https://developers.facebook.com/docs/instagram-platform/instagram-api-with-instagram-login/business-login
+ * @see https://github.com/fbsamples/threads_api/issues/9
+ */
+function codeExchangeBody(issued: IssuedTokens): string {
+  const id = accountOf(issued.grant.person.accounts)?.id ?? issued.grant.person.id;
+  const userId = /^\d+$/.test(id) ? id : JSON.stringify(id);
+  return `{"access_token":${JSON.stringify(issued.accessToken.value)},"user_id":${userId},"permissions":${JSON.stringify(issued.scopes.join(','))}}`;
+}
+
 function parameterError(message: string): SimulatorResponse {
   return graphFaultResponse({ code: 100, message });
 }
@@ -111,12 +126,7 @@ export const simulation: NetworkSimulation = {
     },
   ],
   codeExchangeAccessSeconds: 3600,
-  // The code exchange returns the account's id and the granted permissions, no expiry.
-  tokenResponse: (issued) => ({
-    access_token: issued.accessToken.value,
-    user_id: accountOf(issued.grant.person.accounts)?.id ?? issued.grant.person.id,
-    permissions: issued.scopes.join(','),
-  }),
+  tokenResponse: (issued) => codeExchangeBody(issued),
   tokenError,
   apiError,
   rateLimited: (retryAfterSeconds) =>
