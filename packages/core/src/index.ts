@@ -6,3 +6,4 @@ export * from './reported-error';
 export * from './expiry';
 export { durationSeconds, parseDurations, SCHEDULE_RULES } from './durations';
 export { followUpStep, reminderStep } from './reminder-steps';
+export * from './credentials';

@@ -354,6 +354,8 @@ export class ProviderCredentials {
   reason!: string;
   /** The network's own words, when it gave any. */
   message?: string;
+  /** Where the refusal was met: `token_endpoint` (refresh, code exchange) or `api` (a check, a caller's call). */
+  seenAt!: string;
   updatedAt!: Date;
 }
 
@@ -432,6 +434,7 @@ export const ProviderCredentialsSchema = new EntitySchema<ProviderCredentials>({
     rejectedAt: { type: 'Date' },
     reason: { type: 'string', length: 40 },
     message: { type: 'text', nullable: true },
+    seenAt: { type: 'string', length: 20 },
     updatedAt: { type: 'Date' },
   },
 });

@@ -15,6 +15,8 @@ export class Migration007CredentialRejections extends SchemaMigration {
         table.timestamp('rejected_at', { useTz: true }).notNullable();
         table.string('reason', 40).notNullable();
         table.text('message').nullable();
+        // Where the refusal was met: the token endpoint, or an API call.
+        table.string('seen_at', 20).notNullable();
         table.timestamp('updated_at', { useTz: true }).notNullable();
       }),
     );
