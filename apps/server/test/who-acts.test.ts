@@ -18,7 +18,7 @@ import {
   type TestServer,
 } from './support/server';
 
-const require = createRequire(import.meta.url);
+const require = createRequire(__filename);
 
 interface ConnectionBody {
   id: string;
@@ -212,6 +212,7 @@ module.exports = Object.assign({}, fixture, {
       });
 
     it('runs the account’s health check: a passing one ends nothing and says it was not confirmed; a failing one decides', async () => {
+      await addAdminAndOwner(server);
       const { session } = await connect(server, { provider: 'ambiguous' }, { person: 'grace' });
       expect(session.outcome).toBe('connected');
       const id = session.connectionIds[0]!;
@@ -255,6 +256,13 @@ module.exports = Object.assign({}, fixture, {
         confirmedVerdict: { reason: 'role_lost', actor: 'account_admin' },
         connection: { status: 'revoked', reason: 'role_lost' },
       });
+      // The alert names who acts: an admin of the account restores the role, then the owner reconnects.
+      await sweepAndNotify(server);
+      const feed = await json<FeedBody>(await server.request('GET', '/api/v1/notifications'));
+      const alert = feed.data.find((n) => n.category === 'alert')!;
+      expect(alert.actor).toBe('account_admin');
+      expect(alert.body).toMatch(/Who acts: an admin of the account .* restores the role first/);
+      expect(alert.body).toMatch(/Restore the admin role on the network, then reconnect/);
     });
 
     it('gives actor and needsConfirmation from classify-error', async () => {
