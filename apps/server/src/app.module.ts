@@ -13,6 +13,7 @@ import { IdentityController } from './identity/identity.controller';
 import { IdentityService } from './identity/identity.service';
 import { ProblemFilter } from './http/problem.filter';
 import { ProviderRegistry } from './providers/provider-registry';
+import { CredentialRejections } from './providers/credential-rejections';
 import { ProvidersController } from './providers/providers.controller';
 import { AuthorizationStore } from './connections/authorization-store';
 import { ConnectService } from './connections/connect.service';
@@ -100,6 +101,7 @@ export class AppModule {
         { provide: ProviderRegistry, useValue: registry },
         { provide: TokenCipher, useValue: cipher },
         TokenVault,
+        CredentialRejections,
         AuthorizationStore,
         ConnectService,
         ConnectionsService,

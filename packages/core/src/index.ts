@@ -2,6 +2,8 @@
 export * from './status-machine';
 export * from './lifecycle-policy';
 export * from './verdict';
+export * from './reported-error';
 export * from './expiry';
 export { durationSeconds, parseDurations, SCHEDULE_RULES } from './durations';
 export { followUpStep, reminderStep } from './reminder-steps';
+export * from './credentials';

@@ -7,6 +7,7 @@ import {
   needsRefresh,
   nextRefreshAt,
   refreshLeadSeconds,
+  refreshTokenEndAfterRenewal,
   renewableWithoutPerson,
 } from './lifecycle-policy';
 
@@ -148,5 +149,36 @@ describe('hardExpiry', () => {
 
   it('without a refresh token, the access token’s end', () => {
     expect(hardExpiry(REFRESH, { ...grant, hasRefreshToken: false }, shared)).toEqual(at(60 * DAY));
+  });
+});
+
+describe('refreshTokenEndAfterRenewal', () => {
+  const lifetimes = (ends: 'fixed_from_first_grant' | 'sliding') => ({
+    lifetimes: {
+      accessToken: { seconds: 3600, see: 'x' },
+      refreshToken: { seconds: 365 * 86_400, ends, see: 'x' },
+    },
+  });
+  const stored = new Date('2026-06-01T00:00:00Z');
+  const slid = new Date('2026-07-01T00:00:00Z');
+
+  it('keeps a fixed end that a renewal would slide forward', () => {
+    expect(refreshTokenEndAfterRenewal(lifetimes('fixed_from_first_grant'), stored, slid)).toEqual(
+      stored,
+    );
+    expect(
+      refreshTokenEndAfterRenewal(lifetimes('fixed_from_first_grant'), stored, undefined),
+    ).toEqual(stored);
+  });
+
+  it('takes an earlier fixed end the network states, and whatever a sliding end says', () => {
+    const earlier = new Date('2026-05-01T00:00:00Z');
+    expect(
+      refreshTokenEndAfterRenewal(lifetimes('fixed_from_first_grant'), stored, earlier),
+    ).toEqual(earlier);
+    expect(refreshTokenEndAfterRenewal(lifetimes('sliding'), stored, slid)).toEqual(slid);
+    expect(
+      refreshTokenEndAfterRenewal(lifetimes('fixed_from_first_grant'), undefined, slid),
+    ).toEqual(slid);
   });
 });

@@ -136,3 +136,19 @@ export function hardExpiry(
       return undefined;
   }
 }
+
+/**
+ * The refresh token's end to store after a renewal. A fixed end (counted from the first grant:
+ * LinkedIn's 365 days, Google's time-based access) never moves forward: a renewal reporting a
+ * later one (a response that left the figure out, filled in from the declared lifetime as of
+ * now) keeps the stored end; an earlier one the network states wins. Other ends take what the
+ * renewal says.
+ */
+export function refreshTokenEndAfterRenewal(
+  provider: Pick<Provider, 'lifetimes'>,
+  stored: Date | undefined,
+  renewed: Date | undefined,
+): Date | undefined {
+  if (provider.lifetimes.refreshToken?.ends !== 'fixed_from_first_grant' || !stored) return renewed;
+  return renewed && renewed < stored ? renewed : stored;
+}

@@ -141,3 +141,19 @@ describe('applyVerdict', () => {
     );
   });
 });
+
+describe('operator problems', () => {
+  it('degrade and never end a connection, whatever the reason, when the operator must act', () => {
+    const lacksProduct = { ...verdict('scope_missing', 'grant'), actor: 'operator' as const };
+    expect(changes({ verdict: lacksProduct })).toEqual({
+      'page-1': 'degraded',
+      'page-2': 'degraded',
+      profile: 'degraded',
+    });
+    expect(changes({ verdict: { ...lacksProduct, actor: 'owner' } })).toEqual({
+      'page-1': 'revoked',
+      'page-2': 'revoked',
+      profile: 'revoked',
+    });
+  });
+});

@@ -20,7 +20,8 @@ export interface VerdictInput {
   readonly verdict: Pick<
     ErrorClassification,
     'reason' | 'scope' | 'transient' | 'retryAfterSeconds'
-  >;
+  > &
+    Partial<Pick<ErrorClassification, 'actor'>>;
   /** Every connection of the authorization. */
   readonly connections: readonly VerdictConnection[];
   /**
@@ -93,17 +94,29 @@ export function reachedBy(
 }
 
 /**
+ * Whether a failure is the operator's to fix: the network refused the app's own credentials or
+ * setup (`app_misconfigured`), or the provider named the operator for another reason (a LinkedIn
+ * app lacking a product answers with a permission error). No account owner can fix it, so it
+ * never ends a connection.
+ */
+export function isOperatorProblem(
+  verdict: Pick<ErrorClassification, 'reason'> & Partial<Pick<ErrorClassification, 'actor'>>,
+): boolean {
+  return verdict.reason === 'app_misconfigured' || verdict.actor === 'operator';
+}
+
+/**
  * What a classified failure does to each connection it reaches. Transient failures (and the
- * operator's own app being refused, `app_misconfigured`, which no account owner can fix) back
- * off and degrade; they never end a connection. Permanent ones expire (`token_expired`) or
- * revoke (every other permanent reason) the connections still live.
+ * operator's problems, see {@link isOperatorProblem}) back off and degrade; they never end a
+ * connection. Permanent ones expire (`token_expired`) or revoke (every other permanent reason)
+ * the connections still live.
  */
 export function applyVerdict(input: VerdictInput): VerdictOutcome {
   const { verdict } = input;
   const reached = reachedBy(input);
   const ids = reached.map((connection) => connection.id);
   if (reached.length === 0) return { kind: 'record', reached: [] };
-  const operatorProblem = verdict.reason === 'app_misconfigured';
+  const operatorProblem = isOperatorProblem(verdict);
   if (verdict.transient || operatorProblem) {
     const failures = input.failures + 1;
     const wait = backoffSeconds(failures, verdict.retryAfterSeconds, input.random);

@@ -337,6 +337,26 @@ export class Notification {
   digest: boolean = false;
   /** The digest email that carried it. */
   digestId?: string;
+  /** Who must act on what it tells (`owner`, `account_admin`, `operator`), when someone must. */
+  actor?: string;
+}
+
+/**
+ * The network refused the operator's own app credentials for a provider (RFC 6749
+ * `invalid_client` and its kin): since when, and what the network said. The row goes when the
+ * network accepts them again.
+ */
+export class ProviderCredentials {
+  /** The provider's configured id. */
+  provider!: string;
+  rejectedAt!: Date;
+  /** The taxonomy's reason for the refusal (`app_misconfigured`, or another the operator must fix). */
+  reason!: string;
+  /** The network's own words, when it gave any. */
+  message?: string;
+  /** Where the refusal was met: `token_endpoint` (refresh, code exchange) or `api` (a check, a caller's call). */
+  seenAt!: string;
+  updatedAt!: Date;
 }
 
 /** A workspace's subscription to signed webhook deliveries. */
@@ -402,6 +422,20 @@ const NotificationSchema = new EntitySchema<Notification>({
     lastError: { type: 'text', nullable: true },
     digest: { type: 'boolean' },
     digestId: { type: 'string', length: 36, nullable: true },
+    actor: { type: 'string', length: 20, nullable: true },
+  },
+});
+
+export const ProviderCredentialsSchema = new EntitySchema<ProviderCredentials>({
+  class: ProviderCredentials,
+  tableName: 'provider_credentials',
+  properties: {
+    provider: { type: 'string', primary: true, length: 100 },
+    rejectedAt: { type: 'Date' },
+    reason: { type: 'string', length: 40 },
+    message: { type: 'text', nullable: true },
+    seenAt: { type: 'string', length: 20 },
+    updatedAt: { type: 'Date' },
   },
 });
 
@@ -463,4 +497,5 @@ export const ENTITY_SCHEMAS = [
   WebhookSchema,
   WebhookDeliverySchema,
   WebhookAttemptSchema,
+  ProviderCredentialsSchema,
 ];

@@ -6,6 +6,7 @@ export {
   ENTITY_SCHEMAS,
   Grant,
   Notification,
+  ProviderCredentials,
   User,
   Webhook,
   WebhookAttempt,

@@ -11,6 +11,7 @@ import { Migration003Lifecycle } from './migrations/003-lifecycle';
 import { Migration004Notifications } from './migrations/004-notifications';
 import { Migration005NotificationChannels } from './migrations/005-notification-channels';
 import { Migration006AccountChecks } from './migrations/006-account-checks';
+import { Migration007CredentialRejections } from './migrations/007-credential-rejections';
 
 /** Where the data lives: an embedded SQLite file, or a PostgreSQL server. */
 export interface DatabaseSettings {
@@ -33,6 +34,7 @@ export const MIGRATIONS = [
   { name: 'Migration004Notifications', class: Migration004Notifications },
   { name: 'Migration005NotificationChannels', class: Migration005NotificationChannels },
   { name: 'Migration006AccountChecks', class: Migration006AccountChecks },
+  { name: 'Migration007CredentialRejections', class: Migration007CredentialRejections },
 ];
 
 /** MikroORM options for either mode, with migrations and the entity schemas. */

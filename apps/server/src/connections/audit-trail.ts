@@ -32,6 +32,20 @@ export const NOTIFIABLE_EVENTS: readonly ConnectionEventType[] = [
   'connection.reauthorized',
 ];
 
+/**
+ * Whether an event may lead to a notification: the notifiable types, and a connection degraded
+ * because the operator must act (the network refused the app), which the workspace's admins hear of.
+ */
+export function isNotifiable(
+  type: ConnectionEventType,
+  data: Record<string, unknown> = {},
+): boolean {
+  return (
+    NOTIFIABLE_EVENTS.includes(type) ||
+    (type === 'connection.degraded' && data.actor === 'operator')
+  );
+}
+
 /** Adds an event to the unit of work; it is written with the change it records. */
 export function recordEvent(
   em: EntityManager,
@@ -53,7 +67,7 @@ export function recordEvent(
       actor: event.actor,
       data: JSON.stringify(event.data ?? {}),
       createdAt: event.at,
-      ...(NOTIFIABLE_EVENTS.includes(event.type) ? {} : { notifiedAt: event.at }),
+      ...(isNotifiable(event.type, event.data) ? {} : { notifiedAt: event.at }),
     }),
   );
 }

@@ -18,6 +18,7 @@ import { TETHER_CONFIG } from '../config/config.token';
 import type { TetherConfig } from '../config/tether-config';
 import { DomainError } from '../domain-error';
 import type { Principal } from '../identity/principal';
+import { CredentialRejections } from '../providers/credential-rejections';
 import { type ActiveProvider, ProviderRegistry } from '../providers/provider-registry';
 import { AccountMismatchError, AuthorizationStore } from './authorization-store';
 import { CallbackFailure, type CallbackResult } from './connect-outcome';
@@ -53,6 +54,7 @@ export class ConnectService {
     private readonly registry: ProviderRegistry,
     private readonly vault: TokenVault,
     private readonly store: AuthorizationStore,
+    private readonly credentials: CredentialRejections,
     @Inject(Clock) private readonly clock: Clock,
     @Inject(TETHER_CONFIG) private readonly config: TetherConfig,
   ) {}
@@ -331,6 +333,8 @@ export class ConnectService {
     let discovery: Discovery;
     try {
       tokens = await this.exchange(active, session, query);
+      // The token endpoint took the app's credentials.
+      await this.credentials.accepted(active.id, 'token_endpoint');
       discovery = await provider.discoverAccounts(tokens, {
         runtime: active.runtime,
         client: active.client!,
@@ -339,6 +343,12 @@ export class ConnectService {
       if (error instanceof AccountNotSupportedError)
         throw new CallbackFailure('account_not_supported', error.explanation);
       if (error instanceof ProviderRequestError) {
+        await this.credentials.refused(
+          active.id,
+          error.classification,
+          error.response,
+          error.operation === 'code exchange' ? 'token_endpoint' : 'api',
+        );
         const unreachable =
           error.classification.reason === 'provider_unavailable' ||
           error.classification.reason === 'rate_limited';

@@ -106,7 +106,7 @@ export class HealthChecks {
         verdict = renewal.error.classification;
       }
     }
-    await this.verdicts.apply(em, grant, verdict, 'health check');
+    await this.verdicts.apply(em, grant, verdict, 'health check', undefined, result.response);
     return { checked: true, verdict };
   }
 
@@ -139,7 +139,45 @@ export class HealthChecks {
       return { checked: true };
     }
     const verdict = this.classify(active, result.response);
-    await this.verdicts.apply(em, grant, verdict, 'health check', connection);
+    await this.verdicts.apply(em, grant, verdict, 'health check', connection, result.response);
     return { checked: true, verdict };
+  }
+
+  /**
+   * Confirms what a reported error could not tell by itself: runs the check about this one
+   * account (its role, its product access), with its own token where it has one, else the
+   * grant's, and applies what the check finds. A check that passes changes nothing: it neither
+   * ends the connection nor counts as a recovery, and leaves the schedules alone.
+   */
+  async confirmAccount(connectionId: string): Promise<CheckOutcome> {
+    const row = await this.em
+      .fork()
+      .findOne(Connection, { id: connectionId }, { fields: ['grant'] });
+    if (!row) return { checked: false };
+    let outcome: CheckOutcome = { checked: false };
+    await this.work.run(
+      row.grant.id,
+      { kind: 'account check', connectionId },
+      async (grant, em) => {
+        const connection = await em.findOne(Connection, { id: connectionId, grant });
+        const active = this.registry.find(grant.provider);
+        const tokens = connection
+          ? (this.vault.connectionTokens(connection) ?? this.vault.grantTokens(grant))
+          : undefined;
+        if (!connection || !active?.client || !tokens || !active.provider.healthCheck) return;
+        const result = (await probe(active, tokens, {
+          id: connection.accountId,
+          kind: connection.accountKind as AccountKind,
+        }))!;
+        if (result.ok) {
+          outcome = { checked: true };
+          return;
+        }
+        const verdict = this.classify(active, result.response);
+        await this.verdicts.apply(em, grant, verdict, 'health check', connection, result.response);
+        outcome = { checked: true, verdict };
+      },
+    );
+    return outcome;
   }
 }

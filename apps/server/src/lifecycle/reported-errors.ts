@@ -1,8 +1,8 @@
 import { EntityManager } from '@mikro-orm/core';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Connection, Grant } from '@tether/persistence';
-import { renewableWithoutPerson } from '@tether/core';
-import type { ErrorClassification, RawResponse, Reason } from '@tether/provider-sdk';
+import { renewableWithoutPerson, reportedErrorHandling } from '@tether/core';
+import type { ErrorClassification, RawResponse } from '@tether/provider-sdk';
 import { Clock } from '../clock/clock';
 import { grantState, hasOwnToken } from '../connections/connection-state';
 import { ProviderRegistry } from '../providers/provider-registry';
@@ -11,20 +11,23 @@ import { LifecycleFailure } from './lifecycle-failure';
 import { TokenRenewal } from './token-renewal';
 import { VerdictApplier } from './verdict-applier';
 
-/** Reasons that may only mean the caller's access token ran out. */
-const EXPIRY: readonly Reason[] = ['access_token_expired', 'token_expired'];
-
 /**
- * Whether a reported verdict must be confirmed before anything ends. Where tokens renew without
- * the person, an access token running out is routine, and some networks answer it as they answer
- * a revocation (Google and Pinterest: a bare 401): a revocation claim is confirmed by renewing.
- * Where only the person renews, an explicit revocation is taken at its word, but an expiry may be
- * a caller's stale token from before a re-authorization: it is confirmed by a check.
+ * How a reported error was confirmed:
+ * - `not_needed`: the response said enough, and its verdict was applied as it stands;
+ * - `confirmed`: a renewal or health check failed too, and what it found was applied
+ *   (`confirmedVerdict`);
+ * - `not_confirmed`: the renewal or check worked: nothing ended;
+ * - `unavailable`: nothing could confirm it (no check, or the network did not answer); an
+ *   ambiguous verdict then ends nothing, an expiry claim is taken at its word.
  */
-function needsConfirmation(verdict: ErrorClassification, renewable: boolean): boolean {
-  if (verdict.scope === 'resource') return false;
-  return EXPIRY.includes(verdict.reason) || (renewable && verdict.reason === 'token_revoked');
-}
+export type Confirmation = 'not_needed' | 'confirmed' | 'not_confirmed' | 'unavailable';
+
+/** The reported error's classification, and what confirming it found. */
+export type ReportedError = ErrorClassification & {
+  readonly confirmation: Confirmation;
+  /** What the renewal or check found and applied instead of the report, when it failed too. */
+  readonly confirmedVerdict: ErrorClassification | null;
+};
 
 /** Errors callers met while using a connection's token, classified and applied by scope. */
 @Injectable()
@@ -41,52 +44,70 @@ export class ReportedErrors {
   ) {}
 
   /**
-   * Classifies a reported error and applies it: a resource verdict is recorded and changes no
-   * status; one that may only mean an expired token is confirmed the way a failed health check
-   * is (renew where the network renews, else check) and what that finds decides; other permanent
-   * ones apply at once.
+   * Classifies a reported error and handles it as @tether/core's `reportedErrorHandling` says:
+   * a resource verdict is recorded and changes no status; one the response alone cannot settle
+   * is confirmed (renew where the network renews, else the health check, with the account named
+   * when the provider asked for confirmation) and what that finds decides; other permanent ones
+   * apply at once.
    */
-  async report(connection: Connection, response: RawResponse): Promise<ErrorClassification> {
+  async report(connection: Connection, response: RawResponse): Promise<ReportedError> {
     const active = this.registry.get(connection.provider);
     const verdict = active.provider.classifyError(response, { now: this.clock.now() });
     const renewable =
       !hasOwnToken(connection) &&
       renewableWithoutPerson(active.provider.refresh, grantState(connection.grant));
-    if (needsConfirmation(verdict, renewable)) {
-      await this.confirm(connection, verdict, renewable);
-      return verdict;
-    }
-    if (verdict.transient && verdict.scope !== 'resource') {
-      this.logger.log(`Transient ${verdict.reason} reported for connection ${connection.id}`);
-      return verdict;
-    }
-    await this.apply(connection, verdict);
-    return verdict;
-  }
-
-  private async confirm(
-    connection: Connection,
-    reported: ErrorClassification,
-    renewable: boolean,
-  ): Promise<void> {
-    if (renewable) {
-      try {
-        // A renewal proves the grant alive; a refused one is applied by the refresh itself.
-        await this.renewal.refresh(connection.grant.id, { force: true });
-      } catch (error) {
-        if (!(error instanceof LifecycleFailure)) throw error;
+    const handling = reportedErrorHandling(verdict, renewable);
+    const answer = (confirmation: Confirmation, found?: ErrorClassification): ReportedError => ({
+      ...verdict,
+      confirmation,
+      confirmedVerdict: found ?? null,
+    });
+    switch (handling.kind) {
+      case 'retry':
+        this.logger.log(`Transient ${verdict.reason} reported for connection ${connection.id}`);
+        return answer('not_needed');
+      case 'apply':
+        await this.apply(connection, verdict, response);
+        return answer('not_needed');
+      case 'confirm': {
+        if (handling.by === 'renew') {
+          // Whatever the renewal met, the refresh has applied it; a transient one only backs off.
+          const renewed = await this.renew(connection);
+          if (!renewed) return answer('not_confirmed');
+          return answer(renewed.transient ? 'unavailable' : 'confirmed', renewed);
+        }
+        const found = verdict.needsConfirmation
+          ? await this.checks.confirmAccount(connection.id)
+          : await this.checks.connection(connection);
+        if (found.checked && !found.verdict) return answer('not_confirmed');
+        if (found.checked && found.verdict && !found.verdict.transient)
+          return answer('confirmed', found.verdict);
+        // Nothing could confirm it: the report is all there is.
+        if (handling.otherwise === 'apply') await this.apply(connection, verdict, response);
+        return answer('unavailable', found.checked ? found.verdict : undefined);
       }
-      return;
     }
-    if ((await this.checks.connection(connection)).checked) return;
-    // Nothing can confirm it: the report is all there is.
-    if (!reported.transient) await this.apply(connection, reported);
   }
 
-  private async apply(connection: Connection, verdict: ErrorClassification): Promise<void> {
+  /** Renews the grant: nothing when it worked, else the refusal the refresh has applied. */
+  private async renew(connection: Connection): Promise<ErrorClassification | undefined> {
+    try {
+      await this.renewal.refresh(connection.grant.id, { force: true });
+      return undefined;
+    } catch (error) {
+      if (!(error instanceof LifecycleFailure)) throw error;
+      return error.classification;
+    }
+  }
+
+  private async apply(
+    connection: Connection,
+    verdict: ErrorClassification,
+    response: RawResponse,
+  ): Promise<void> {
     const em = this.em.fork();
     const grant = await em.findOneOrFail(Grant, { id: connection.grant.id });
     const seenOn = await em.findOneOrFail(Connection, { id: connection.id });
-    await this.verdicts.apply(em, grant, verdict, 'reported error', seenOn);
+    await this.verdicts.apply(em, grant, verdict, 'reported error', seenOn, response);
   }
 }

@@ -1,7 +1,7 @@
 import { EntityManager } from '@mikro-orm/core';
 import { Inject, Injectable } from '@nestjs/common';
 import { Connection, type Grant } from '@tether/persistence';
-import { needsRefresh, renewableWithoutPerson } from '@tether/core';
+import { needsRefresh, refreshTokenEndAfterRenewal, renewableWithoutPerson } from '@tether/core';
 import { ProviderRequestError, renewTokens } from '@tether/provider-sdk';
 import { Clock } from '../clock/clock';
 import { recordEvent } from '../connections/audit-trail';
@@ -83,6 +83,7 @@ export class TokenRenewal {
     const outcome = await this.renew(grant, em, active);
     if (outcome.ok) return;
     let verdict = outcome.error.classification;
+    let response = outcome.error.response;
     if (!verdict.transient) {
       // Token endpoints rarely say why a grant ended; the API often does (password, role, checkpoint).
       const checked = await probe(active, tokens);
@@ -90,10 +91,12 @@ export class TokenRenewal {
         checked && !checked.ok
           ? active.provider.classifyError(checked.response, { now: this.clock.now() })
           : undefined;
-      if (specific && !specific.transient && specific.reason !== 'access_token_expired')
+      if (specific && !specific.transient && specific.reason !== 'access_token_expired') {
         verdict = specific;
+        response = checked && !checked.ok ? checked.response : response;
+      }
     }
-    await this.verdicts.apply(em, grant, verdict, 'refresh');
+    await this.verdicts.apply(em, grant, verdict, 'refresh', undefined, response);
     throw new LifecycleFailure(verdict);
   }
 
@@ -111,7 +114,20 @@ export class TokenRenewal {
         tokens,
       );
       const now = this.clock.now();
-      this.vault.storeGrantTokens(grant, renewed, now);
+      // A fixed end stays where the first grant put it, whatever the response left out.
+      const refreshTokenExpiresAt = refreshTokenEndAfterRenewal(
+        active.provider,
+        grant.refreshTokenExpiresAt ?? undefined,
+        renewed.refreshTokenExpiresAt,
+      );
+      this.vault.storeGrantTokens(
+        grant,
+        {
+          ...renewed,
+          ...(refreshTokenExpiresAt ? { refreshTokenExpiresAt } : {}),
+        },
+        now,
+      );
       Object.assign(grant, { lastRefreshedAt: now, refreshOutcomeUnknown: false });
       scheduleGrant(active.provider, grant, now);
       // The new tokens are stored before anything else happens: a rotated refresh token must not be lost.

@@ -158,9 +158,12 @@ export class TokenController {
   @ApiOperation({
     summary: 'Report an error the network returned while using the token',
     description:
-      'Classified by the provider. Its `scope` says how far it reaches: `grant` (every connection of the authorization), `account` (this connection) or `resource` (one object: recorded, no status changes). A permanent reason changes the status at once, unless the network answers an expired token and a revoked one alike: then Tether renews or checks first and decides on what that finds.',
+      'Classified by the provider. Its `scope` says how far it reaches: `grant` (every connection of the authorization), `account` (this connection) or `resource` (one object: recorded, no status changes); `actor` says who must act. A permanent reason changes the status at once, unless the response alone cannot tell (`needsConfirmation`, or a network that answers an expired token and a revoked one alike): then Tether renews or runs the health check for this connection first and applies what that finds. `confirmation` says how that went (`not_needed`, `confirmed` with `confirmedVerdict`, `not_confirmed`: nothing ended, `unavailable`).',
   })
-  @ApiOkResponse({ description: '`{ reason, scope, transient, remedy, connection }`' })
+  @ApiOkResponse({
+    description:
+      '`{ reason, scope, transient, remedy, actor, needsConfirmation, confirmation, confirmedVerdict, connection }`',
+  })
   @ApiProblems('INVALID_REQUEST')
   async report(
     @CurrentPrincipal() principal: Principal,

@@ -2,11 +2,12 @@ import type { EntityManager } from '@mikro-orm/core';
 import { Inject, Injectable } from '@nestjs/common';
 import { Connection, type Grant } from '@tether/persistence';
 import { applyVerdict, isLive, type VerdictOutcome } from '@tether/core';
-import type { ErrorClassification } from '@tether/provider-sdk';
+import type { ErrorClassification, RawResponse } from '@tether/provider-sdk';
 import { Clock } from '../clock/clock';
 import { recordEvent } from '../connections/audit-trail';
 import { hasOwnToken } from '../connections/connection-state';
 import { changeStatus } from '../connections/status-transition';
+import { CredentialRejections } from '../providers/credential-rejections';
 
 /** Where a failure was met. */
 export type Occasion = 'refresh' | 'health check' | 'reported error';
@@ -17,11 +18,15 @@ export type Occasion = 'refresh' | 'health check' | 'reported error';
  */
 @Injectable()
 export class VerdictApplier {
-  constructor(@Inject(Clock) private readonly clock: Clock) {}
+  constructor(
+    private readonly credentials: CredentialRejections,
+    @Inject(Clock) private readonly clock: Clock,
+  ) {}
 
   /**
    * @param seenOn the connection whose own token or call met the failure; absent when it came
    *   from the grant's token.
+   * @param response what the network answered, for the operator when it refused the app.
    */
   async apply(
     em: EntityManager,
@@ -29,8 +34,16 @@ export class VerdictApplier {
     verdict: ErrorClassification,
     during: Occasion,
     seenOn?: Connection,
+    response?: RawResponse,
   ): Promise<VerdictOutcome> {
     const now = this.clock.now();
+    // The operator's app was refused: the catalog says so until the network accepts it again.
+    await this.credentials.refused(
+      grant.provider,
+      verdict,
+      response,
+      during === 'refresh' ? 'token_endpoint' : 'api',
+    );
     const connections = await em.find(Connection, { grant });
     // The account's own check counts its own failures; everything else counts the grant's.
     const own = seenOn && hasOwnToken(seenOn) && during !== 'refresh' ? seenOn : undefined;
@@ -56,7 +69,7 @@ export class VerdictApplier {
           type: 'connection.error_reported',
           actor: 'system',
           at: now,
-          data: { reason: verdict.reason, scope: verdict.scope, during },
+          data: { reason: verdict.reason, scope: verdict.scope, actor: verdict.actor, during },
         });
       }
       // The person's token ended though every account outlives it on its own token: stop
@@ -77,6 +90,8 @@ export class VerdictApplier {
         data: {
           during,
           scope: verdict.scope,
+          // Who must act: an operator problem is told to the workspace's admins only.
+          actor: verdict.actor,
           ...(outcome.kind === 'back_off' ? { failures: outcome.failures } : {}),
         },
       });
@@ -114,6 +129,10 @@ export class VerdictApplier {
     account?: Connection,
   ): Promise<void> {
     const now = this.clock.now();
+    await this.credentials.accepted(
+      grant.provider,
+      trigger === 'renewed' ? 'token_endpoint' : 'api',
+    );
     let recovered: Connection[];
     if (account) {
       account.failureCount = 0;

@@ -7,11 +7,25 @@ import type { TetherConfig } from '../config/tether-config';
 import { NOTIFIABLE_EVENTS } from '../connections/audit-trail';
 import { ProviderRegistry } from '../providers/provider-registry';
 import { keyPart, loadedProvider, networkName, reauthorizeLink } from './notice';
-import { alertMessage, recoveryMessage } from './notification-templates';
+import {
+  actorOf,
+  alertMessage,
+  operatorAlertMessage,
+  recoveryMessage,
+} from './notification-templates';
 import { RecipientFanOut } from './recipient-fan-out';
 
 const BATCH = 200;
 const ALERT_EVENTS: readonly string[] = ['connection.revoked', 'connection.expired'];
+/** Events that open an incident: an ending, or the operator's app refused (admins only). */
+const OPENING_EVENTS: readonly string[] = [...ALERT_EVENTS, 'connection.degraded'];
+
+/** What an opening event says about its incident. */
+interface IncidentData {
+  readonly reason?: string;
+  readonly remedy?: string;
+  readonly actor?: string;
+}
 
 /**
  * Turns status changes into incidents: an alert when connections are revoked or expire, and a
@@ -46,6 +60,9 @@ export class IncidentNotices {
         .findOne(Connection, { id: event.connectionId }, { populate: ['owner', 'workspace'] });
       if (connection && ALERT_EVENTS.includes(event.type)) {
         await this.alert(em, event, connection, covered);
+      } else if (connection && event.type === 'connection.degraded') {
+        // Recorded as notifiable only when the operator must act (see isNotifiable).
+        await this.alert(em, event, connection, covered);
       } else if (connection?.alertedAt) {
         await this.recover(em, connection, covered);
       }
@@ -74,9 +91,10 @@ export class IncidentNotices {
       );
     if ((await open(connection.id)) !== 1) return;
     // The status may have moved on since; the alert describes the incident as it was recorded.
-    const data = JSON.parse(event.data) as { reason?: string; remedy?: string };
+    const data = JSON.parse(event.data) as IncidentData;
     const expired = event.type === 'connection.expired';
-    const status: ConnectionStatus = expired ? 'expired' : 'revoked';
+    const operator = event.type === 'connection.degraded';
+    const status: ConnectionStatus = expired ? 'expired' : operator ? 'degraded' : 'revoked';
     const reason = data.reason ?? connection.reason;
     const group: [Connection, ...Connection[]] = [connection];
     const siblings = await em.fork().find(
@@ -92,10 +110,34 @@ export class IncidentNotices {
     );
     for (const sibling of siblings) if ((await open(sibling.id)) === 1) group.push(sibling);
 
+    const actor = actorOf(reason, data.actor);
+    const network = networkName(this.registry, connection);
+    if (operator) {
+      const remedy = data.remedy ?? connection.remedy;
+      await this.fanOut.send(group, {
+        category: 'alert',
+        key: `alert:${connection.id}:${event.id}`,
+        message: operatorAlertMessage(group, network, { reason, remedy }),
+        actor,
+        audience: 'admins',
+        event: {
+          type: 'connection.degraded',
+          details: { reason: reason ?? null, remedy: remedy ?? null, reconnectBy: null },
+        },
+      });
+      await this.cover(
+        em,
+        group.slice(1).map((sibling) => sibling.id),
+        ['connection.degraded'],
+        covered,
+      );
+      return;
+    }
     const lapse = loadedProvider(this.registry, connection)?.afterLapse;
     const incident = {
       expired,
       reason,
+      actor,
       remedy: data.remedy ?? connection.remedy,
       ...(lapse
         ? {
@@ -109,12 +151,8 @@ export class IncidentNotices {
     await this.fanOut.send(group, {
       category: 'alert',
       key: `alert:${connection.id}:${event.id}`,
-      message: alertMessage(
-        group,
-        networkName(this.registry, connection),
-        incident,
-        reauthorizeLink(this.config, connection.id),
-      ),
+      message: alertMessage(group, network, incident, reauthorizeLink(this.config, connection.id)),
+      actor,
       event: {
         type: expired ? 'connection.expired' : 'connection.revoked',
         details: {
@@ -148,8 +186,17 @@ export class IncidentNotices {
       );
     const group: [Connection, ...Connection[]] = [connection, ...others];
     const ids = group.map((member) => member.id);
+    // An incident only the admins heard of (the operator's app refused) closes for them alone.
+    const opening = await em
+      .fork()
+      .findOne(
+        ConnectionEvent,
+        { connectionId: connection.id, createdAt: alertedAt, type: { $in: [...OPENING_EVENTS] } },
+        { fields: ['type'] },
+      );
     await this.fanOut.send(group, {
       category: 'recovery',
+      audience: opening?.type === 'connection.degraded' ? 'admins' : 'everyone',
       key: `recovery:${connection.grant.id}:${alertedAt.getTime()}:${keyPart([...ids].sort().join(','))}`,
       message: recoveryMessage(group, networkName(this.registry, connection)),
       event: { type: 'connection.recovered', details: {} },

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Connection, NotificationCategory } from '@tether/persistence';
-import type { Provider } from '@tether/provider-sdk';
+import type { Actor, Provider } from '@tether/provider-sdk';
 import type { TetherConfig } from '../config/tether-config';
 import type { ProviderRegistry } from '../providers/provider-registry';
 import type { Message } from './notification-templates';
@@ -21,6 +21,13 @@ export interface Notice {
    */
   readonly key: string;
   readonly message: Message;
+  /** Who must act on it, kept with each feed entry; absent when nobody must (a recovery). */
+  readonly actor?: Actor;
+  /**
+   * Who hears of it: `everyone` (the accounts' owners, the workspace's admins, the addresses the
+   * workspace named for the provider) or `admins` only, for the operator's problems.
+   */
+  readonly audience?: 'everyone' | 'admins';
   /** What webhook receivers are told: the event and its details. */
   readonly event: {
     readonly type: WebhookEventType;

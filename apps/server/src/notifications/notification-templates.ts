@@ -1,4 +1,4 @@
-import { REASON_DESCRIPTIONS, isReason } from '@tether/provider-sdk';
+import { type Actor, REASON_DESCRIPTIONS, isReason } from '@tether/provider-sdk';
 import type { Accounts } from './notice';
 
 function escape(value: string): string {
@@ -39,9 +39,26 @@ function naming(connections: Accounts, network: string): { who: string; plural: 
       };
 }
 
+/** Who must act, in the message's words. */
+const WHO_ACTS: Readonly<Record<Actor, string>> = {
+  owner: 'Who acts: the person who connected the account.',
+  account_admin:
+    'Who acts: an admin of the account on the network restores the role first; then the person who connected it reconnects.',
+  operator:
+    'Who acts: the operator who runs Tether and holds the app credentials. The account owners need not reconnect.',
+  nobody: 'Who acts: nobody; Tether retries by itself.',
+};
+
+/** Who must act on a reason when the verdict did not say: the reason's own default. */
+export function actorOf(reason: string | undefined, said?: unknown): Actor {
+  if (said === 'owner' || said === 'account_admin' || said === 'operator' || said === 'nobody')
+    return said;
+  return reason && isReason(reason) ? REASON_DESCRIPTIONS[reason].actor : 'owner';
+}
+
 /**
- * The alert when a connection ends: which accounts, why in plain words, and what to do. One
- * message covers every account of the authorization that ended with it.
+ * The alert when a connection ends: which accounts, why in plain words, who acts and what to
+ * do. One message covers every account of the authorization that ended with it.
  */
 export function alertMessage(
   connections: Accounts,
@@ -50,6 +67,7 @@ export function alertMessage(
     readonly expired: boolean;
     readonly reason: string | undefined;
     readonly remedy: string | undefined;
+    readonly actor: Actor;
     /** The network's reconnect deadline, when waiting longer loses something. */
     readonly deadline?: { readonly by: Date; readonly consequence: string };
   },
@@ -72,6 +90,7 @@ export function alertMessage(
     [
       `${who} ${ended}. Tools using ${plural ? 'them' : 'it'} can no longer publish or read on ${plural ? 'their' : 'its'} behalf.`,
       `Why: ${reason}`,
+      WHO_ACTS[incident.actor],
       `What to do: ${incident.remedy ?? 'Reconnect the account.'}${plural ? ' Reconnecting one of them renews them all.' : ''}`,
       ...(incident.deadline
         ? [
@@ -81,6 +100,29 @@ export function alertMessage(
     ],
     link,
   );
+}
+
+/**
+ * The alert to the workspace's admins when the network refuses the operator's own app (its
+ * credentials, or a product it lacks): the accounts keep their authorization and work again
+ * once the app is fixed, so nobody is asked to reconnect and no reconnect link is given.
+ */
+export function operatorAlertMessage(
+  connections: Accounts,
+  network: string,
+  incident: { readonly reason: string | undefined; readonly remedy: string | undefined },
+): Message {
+  const reason =
+    incident.reason && isReason(incident.reason)
+      ? REASON_DESCRIPTIONS[incident.reason].meaning
+      : 'The network refused the app.';
+  const { who, plural } = naming(connections, network);
+  return render(`${network}: the network refuses Tether’s app, an operator must act`, [
+    `${who} cannot be renewed or checked: ${network} refuses the app Tether connects ${plural ? 'them' : 'it'} with. Tether keeps retrying.`,
+    `Why: ${reason}`,
+    WHO_ACTS.operator,
+    `What to do: ${incident.remedy ?? REASON_DESCRIPTIONS.app_misconfigured.remedy}`,
+  ]);
 }
 
 /** The note when connections that were alerted on work again. */
@@ -124,6 +166,7 @@ export function followUpMessage(
     `${network}: ${headline(connections)} ${plural ? 'are' : 'is'} still disconnected`,
     [
       `${who} ${plural ? 'have' : 'has'} not worked since ${since.toUTCString()}.`,
+      WHO_ACTS[actorOf(connections[0].reason)],
       `What to do: ${connections[0].remedy ?? 'Reconnect the account.'}`,
     ],
     link,

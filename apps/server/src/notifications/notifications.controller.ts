@@ -24,6 +24,8 @@ function view(notification: Notification) {
     id: notification.id,
     connectionId: notification.connectionId,
     category: notification.category,
+    /** Who must act on it (`owner`, `account_admin`, `operator`), or null when nobody must. */
+    actor: notification.actor ?? null,
     subject: notification.subject,
     body: notification.body,
     createdAt: notification.createdAt.toISOString(),

@@ -34,6 +34,7 @@ interface NotificationRow {
   sent_at: Date | null;
   attempts: number;
   digest: boolean;
+  actor: string | null;
 }
 
 /**
@@ -63,7 +64,9 @@ export class RecipientFanOut {
       .fork()
       .find(User, { workspace: connection.workspace.id, role: 'admin' });
     const users = new Map<string, User>();
-    for (const { owner } of accounts) if (owner) users.set(owner.id, owner);
+    // The operator's problems go to the workspace's admins alone: no owner can fix them.
+    const adminsOnly = notice.audience === 'admins';
+    if (!adminsOnly) for (const { owner } of accounts) if (owner) users.set(owner.id, owner);
     for (const admin of admins) users.set(admin.id, admin);
     const now = this.clock.now();
     const { message } = notice;
@@ -92,6 +95,7 @@ export class RecipientFanOut {
       sent_at: fields.channel === 'in_app' ? now : null,
       attempts: 0,
       digest: fields.digest ?? false,
+      actor: notice.actor ?? null,
     });
     const rows = [...users.values()].flatMap((user) => {
       const chosen = effectivePreferences(preferences(user));
@@ -122,8 +126,11 @@ export class RecipientFanOut {
     });
     // Extra addresses get email only, and nothing twice when they are users' addresses too.
     const addresses = new Set([...users.values()].map((user) => user.email.toLowerCase()));
-    for (const address of workspaceSettings(connection.workspace).providers[connection.provider]
-      ?.extraRecipients ?? []) {
+    const extra = adminsOnly
+      ? []
+      : (workspaceSettings(connection.workspace).providers[connection.provider]?.extraRecipients ??
+        []);
+    for (const address of extra) {
       if (addresses.has(address.toLowerCase())) continue;
       addresses.add(address.toLowerCase());
       rows.push(
@@ -176,6 +183,7 @@ export class RecipientFanOut {
       sent_at: null,
       attempts: 0,
       digest: false,
+      actor: null,
     }));
     await this.notifications().insert(rows).onConflict('idempotency_key').ignore();
   }

@@ -9,7 +9,7 @@ import { LIVE_STATUSES, renewalsExtendHardExpiry } from '@tether/core';
 import { ProviderRegistry } from '../providers/provider-registry';
 import { type Accounts, loadedProvider, networkName, reauthorizeLink } from './notice';
 import { scheduleFor, workspaceSettings } from './notification-settings';
-import { followUpMessage, reminderMessage } from './notification-templates';
+import { actorOf, followUpMessage, reminderMessage } from './notification-templates';
 import { RecipientFanOut } from './recipient-fan-out';
 
 const BATCH = 200;
@@ -72,6 +72,7 @@ export class ReminderNotices {
         if (due !== undefined) {
           await this.fanOut.send(group, {
             category: 'reminder',
+            actor: 'owner',
             key: `reminder:${first.grant.id}:${expiresAt.getTime()}:${due}`,
             message: reminderMessage(
               group,
@@ -114,6 +115,7 @@ export class ReminderNotices {
         if (step > 0) {
           await this.fanOut.send(group, {
             category: 'follow_up',
+            actor: actorOf(first.reason),
             key: `follow_up:${first.grant.id}:${alertedAt.getTime()}:${step}`,
             message: followUpMessage(
               group,

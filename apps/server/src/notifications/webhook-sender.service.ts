@@ -15,6 +15,8 @@ import { postWebhook } from './webhook-target';
 /** The event types a webhook can subscribe to. */
 export const WEBHOOK_EVENT_TYPES = [
   'connection.expiring',
+  // Only when the network refuses the operator's app: the operator must act.
+  'connection.degraded',
   'connection.revoked',
   'connection.expired',
   'connection.unresolved',
@@ -127,6 +129,8 @@ export class WebhookSender implements OnApplicationBootstrap {
             name: account.name,
             accountName: account.accountName,
           })),
+          // Who must act: the owner, an admin of the account, the operator; null when nobody must.
+          actor: notice.actor ?? null,
           ...notice.event.details,
           reauthorizeUrl: context.reauthorizeUrl ?? null,
           message: { subject: notice.message.subject, text: notice.message.text },

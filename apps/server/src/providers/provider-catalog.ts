@@ -1,8 +1,12 @@
 import { SDK_VERSION } from '@tether/provider-sdk';
+import type { CredentialRejection } from './credential-rejections';
 import type { ActiveProvider } from './provider-registry';
 
-/** How a provider is described by the API: everything it declares, never its options or secrets. */
-export function catalogEntry(loaded: ActiveProvider) {
+/**
+ * How a provider is described by the API: everything it declares, never its options or secrets.
+ * @param rejection the network's standing refusal of the app credentials, if any.
+ */
+export function catalogEntry(loaded: ActiveProvider, rejection?: CredentialRejection) {
   const { provider } = loaded;
   return {
     id: loaded.id,
@@ -11,9 +15,20 @@ export function catalogEntry(loaded: ActiveProvider) {
     package: { name: loaded.packageName, version: loaded.packageVersion ?? null },
     sdk: { range: provider.sdk, definedWith: provider.definedWithSdk, host: SDK_VERSION },
     availability: provider.availability,
-    /** `sandbox`: talks to its simulator; `configured`: has app credentials; `missing`: cannot connect yet. */
-    credentials:
-      loaded.sandbox || loaded.simulatorUrl ? 'sandbox' : loaded.client ? 'configured' : 'missing',
+    /**
+     * `rejected`: the network refuses the app credentials (see `credentialsRejection`), the
+     * operator's to fix; `sandbox`: talks to its simulator; `configured`: has app credentials;
+     * `missing`: cannot connect yet.
+     */
+    credentials: rejection
+      ? 'rejected'
+      : loaded.sandbox || loaded.simulatorUrl
+        ? 'sandbox'
+        : loaded.client
+          ? 'configured'
+          : 'missing',
+    /** Since when the network refuses the credentials, why, and in its own words; null when it does not. */
+    credentialsRejection: rejection ?? null,
     oauth: provider.oauth,
     scopes: provider.scopes,
     lifetimes: provider.lifetimes,

@@ -5,6 +5,7 @@ import { Clock } from '../clock/clock';
 import { RequireScope } from '../identity/principal';
 import { ApiJsonBody, ApiKeyAuth, ApiProblems } from '../http/openapi';
 import { ZodPipe } from '../http/zod-body.pipe';
+import { CredentialRejections } from './credential-rejections';
 import { catalogEntry } from './provider-catalog';
 import { ProviderRegistry } from './provider-registry';
 
@@ -22,14 +23,21 @@ const classifyErrorBody = z.strictObject({
 export class ProvidersController {
   constructor(
     private readonly registry: ProviderRegistry,
+    private readonly rejections: CredentialRejections,
     @Inject(Clock) private readonly clock: Clock,
   ) {}
 
   @Get()
   @ApiOperation({ summary: 'List the loaded providers with everything they declare' })
-  @ApiOkResponse({ description: '`{ data: CatalogEntry[] }`' })
-  list() {
-    return { data: this.registry.list().map(catalogEntry) };
+  @ApiOkResponse({
+    description:
+      '`{ data: CatalogEntry[] }`; `credentials` is `rejected` while the network refuses the app credentials, with `credentialsRejection: { since, reason, message }`',
+  })
+  async list() {
+    const rejections = await this.rejections.all();
+    return {
+      data: this.registry.list().map((active) => catalogEntry(active, rejections.get(active.id))),
+    };
   }
 
   @Get(':id')
@@ -38,8 +46,9 @@ export class ProvidersController {
   })
   @ApiOkResponse({ description: 'The catalog entry' })
   @ApiProblems('PROVIDER_NOT_FOUND')
-  get(@Param('id') id: string) {
-    return catalogEntry(this.registry.get(id));
+  async get(@Param('id') id: string) {
+    const active = this.registry.get(id);
+    return catalogEntry(active, (await this.rejections.all()).get(active.id));
   }
 
   @Post(':id/classify-error')
@@ -47,10 +56,13 @@ export class ProvidersController {
   @ApiOperation({
     summary: 'Classify an error response a network returned',
     description:
-      'Runs the provider’s classifier on `{ status, headers, body }` and returns `{ reason, transient, remedy }`.',
+      'Runs the provider’s classifier on `{ status, headers, body }` and returns the full classification: `actor` says who must act (`owner`, `account_admin`, `operator`, `nobody`); `needsConfirmation` says the response alone cannot tell, and a reported error like it is confirmed with the connection’s health check before anything ends.',
   })
   @ApiJsonBody(classifyErrorBody)
-  @ApiOkResponse({ description: '`{ reason, transient, remedy, retryAfterSeconds? }`' })
+  @ApiOkResponse({
+    description:
+      '`{ reason, scope, transient, remedy, actor, needsConfirmation, retryAfterSeconds? }`',
+  })
   @ApiProblems('PROVIDER_NOT_FOUND')
   classify(
     @Param('id') id: string,
