@@ -2,6 +2,7 @@ import type { Provider } from '@tether/provider-sdk';
 import type {
   Grant,
   IssuedToken,
+  NetworkFacts,
   NetworkSimulation,
   SimulatedAccount,
   SimulatedPerson,
@@ -11,6 +12,7 @@ import type {
   TokenFailure,
 } from '@tether/simulator';
 import { linkedin } from './linkedin';
+import { LINKEDIN_FACTS, PROGRAMMATIC_REFRESH_FACTS } from './network-facts';
 import { linkedinProgrammaticRefresh } from './programmatic-refresh';
 
 // API errors in LinkedIn's envelope `{ status, serviceErrorCode, code, message }`; the 6560x
@@ -198,9 +200,10 @@ function clientError(): SimulatorResponse {
   };
 }
 
-function linkedinSimulation(provider: Provider): NetworkSimulation {
+function linkedinSimulation(provider: Provider, facts: NetworkFacts): NetworkSimulation {
   return {
     provider,
+    facts,
     people: PEOPLE,
     // LinkedIn's token response: comma-separated scopes, and with programmatic refresh the
     // refresh token and its remaining life on every response. A refresh re-sends the same
@@ -425,10 +428,7 @@ function linkedinSimulation(provider: Provider): NetworkSimulation {
 }
 
 /** LinkedIn for apps without programmatic refresh: the code exchange yields no refresh token. */
-export const simulation: NetworkSimulation = {
-  ...linkedinSimulation(linkedin),
-  issuesRefreshToken: () => false,
-};
+export const simulation: NetworkSimulation = linkedinSimulation(linkedin, LINKEDIN_FACTS);
 
 /**
  * LinkedIn for apps approved for programmatic refresh tokens: every grant gets a refresh token
@@ -436,4 +436,5 @@ export const simulation: NetworkSimulation = {
  */
 export const programmaticRefreshSimulation: NetworkSimulation = linkedinSimulation(
   linkedinProgrammaticRefresh,
+  PROGRAMMATIC_REFRESH_FACTS,
 );

@@ -1,5 +1,6 @@
 import type { NetworkSimulation, SimulatorResponse, TokenFailure } from '@tether/simulator';
 import { pinterest } from './pinterest';
+import { PINTEREST_FACTS } from './network-facts';
 
 // Error bodies from Pinterest's OpenAPI examples: `{ code, message }`.
 const AUTH_FAILED: SimulatorResponse = {
@@ -28,6 +29,7 @@ function apiError(failure: TokenFailure): SimulatorResponse {
 /** Pinterest's OAuth and the two API calls the provider makes. */
 export const simulation: NetworkSimulation = {
   provider: pinterest,
+  facts: PINTEREST_FACTS,
   people: [
     {
       id: 'maya',
@@ -58,9 +60,9 @@ export const simulation: NetworkSimulation = {
     return { status: 400, body: { error: 'invalid_grant' } };
   },
   apiError,
-  rateLimited: (retryAfterSeconds) => ({
+  // Pinterest documents no rate-limit header, so the simulator sends no Retry-After.
+  rateLimited: () => ({
     status: 429,
-    headers: { 'retry-after': String(retryAfterSeconds) },
     body: {
       code: 8,
       message: 'This request exceeded a rate limit. This can be caused by too many requests.',
