@@ -65,13 +65,15 @@ export const simulation: NetworkSimulation = {
     status: 429,
     body: {
       code: 8,
-      message: 'This request exceeded a rate limit. This can be caused by too many requests.',
+      message:
+        'This request exceeded a rate limit. This can happen if the client exceeds one of the published rate limits within a short time window.',
     },
   }),
   unavailable: () => ({
     status: 503,
+    // The spec's example code for a ramped-down endpoint.
     body: {
-      code: 503,
+      code: 4197,
       message: 'The endpoint has been ramped down and is currently not accepting any traffic.',
     },
   }),
