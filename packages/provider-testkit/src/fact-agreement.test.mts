@@ -61,4 +61,14 @@ describe('compareWithFacts', () => {
       'rotatesRefreshTokens',
     ]);
   });
+
+  it('fails when only the simulator ends other grants on a scope change', () => {
+    const endsOthers = {
+      ...facts,
+      scopeChangeEndsOtherGrants: { value: true, see: 'https://network.example/grants' },
+    };
+    expect(compareWithFacts(fixtureProvider, endsOthers)).toMatchObject([
+      { fact: 'scopeChangeEndsOtherGrants', declared: false, simulated: true },
+    ]);
+  });
 });

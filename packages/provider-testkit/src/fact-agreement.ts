@@ -19,7 +19,7 @@ const NO_SOURCE = 'no source declared';
 
 /**
  * Compares what a provider declares (lifetimes, refresh-token end, renewal and rotation, PKCE,
- * client authentication) with the facts its simulator plays, taken from the network's
+ * client authentication, whether a scope change ends other grants) with the facts its simulator plays, taken from the network's
  * documentation. Either side may be wrong; the message names both sources so the reader can
  * tell which.
  */
@@ -57,6 +57,14 @@ export function compareWithFacts(provider: Provider, facts: NetworkFacts): FactD
       facts.clientAuthentication,
     ],
   ];
+  if (provider.scopeChangeEndsOtherGrants || facts.scopeChangeEndsOtherGrants) {
+    pairs.push([
+      'scopeChangeEndsOtherGrants',
+      provider.scopeChangeEndsOtherGrants !== undefined,
+      provider.scopeChangeEndsOtherGrants?.see ?? NO_SOURCE,
+      facts.scopeChangeEndsOtherGrants ?? { value: false, see: 'absent from the table' },
+    ]);
+  }
   if (refresh.kind === 'extend' || facts.extensionMinimumAgeSeconds !== undefined) {
     pairs.push([
       'extensionMinimumAgeSeconds',

@@ -176,7 +176,7 @@ export class AuthorizationServer {
         }
       }
       this.grants.set(code.grant.id, code.grant);
-      if (this.provider.scopeChangeEndsOtherGrants) this.endGrantsWithOtherScopes(code.grant);
+      if (this.facts.scopeChangeEndsOtherGrants?.value) this.endGrantsWithOtherScopes(code.grant);
       return this.tokenResponse(
         this.engine.issue(code.grant, {
           refresh: this.issuesRefreshToken(code.grant),

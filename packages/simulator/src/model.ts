@@ -181,6 +181,11 @@ export interface NetworkFacts {
   readonly clientAuthentication: NetworkFact<ClientAuthentication | 'oauth1-signature'>;
   /** What a rate-limit answer says about when to retry. */
   readonly rateLimitWait: NetworkFact<RateLimitWait>;
+  /**
+   * Whether authorizing the same person again with a different set of scopes ends the app's
+   * other grants for them (LinkedIn). Absent: it does not.
+   */
+  readonly scopeChangeEndsOtherGrants?: NetworkFact<boolean>;
 }
 
 /**

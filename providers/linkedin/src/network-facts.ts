@@ -29,6 +29,12 @@ export const LINKEDIN_FACTS: NetworkFacts = {
       'PKCE exists for native apps with a loopback redirect, enabled by LinkedIn on request; a web app uses the plain code flow, where the simulator ignores a challenge.',
   },
   clientAuthentication: { value: 'body', see: AUTHORIZATION_CODE_FLOW },
+  scopeChangeEndsOtherGrants: {
+    value: true,
+    see: AUTHORIZATION_CODE_FLOW,
+    uncertain:
+      'Stated on the authorization-code-flow page cited by the declaration; not re-checked by the research of issue 11.',
+  },
   rateLimitWait: {
     value: 'none',
     see: 'https://learn.microsoft.com/en-us/linkedin/shared/api-guide/concepts/error-handling',
