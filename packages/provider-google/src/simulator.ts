@@ -12,7 +12,8 @@ import type {
   TokenEndpointFailure,
   TokenFailure,
 } from '@tether/simulator';
-import { GOOGLE_ENDPOINTS, TESTING_REFRESH_TOKEN_SECONDS } from './google-oauth';
+import { googleFacts } from './google-facts';
+import { GOOGLE_ENDPOINTS } from './google-oauth';
 
 /**
  * Google answers `email` and `profile` with their full names in token responses and tokeninfo;
@@ -254,7 +255,7 @@ function tokenEndpoint(
         grant &&
         publishingStatus === 'testing' &&
         endsAfterSevenDays(grant) &&
-        engine.now() >= grant.createdAt + TESTING_REFRESH_TOKEN_SECONDS * 1000 &&
+        engine.now() >= grant.createdAt + (engine.facts.refreshTokenSeconds.value ?? 0) * 1000 &&
         engine.clientAuthenticated(request)
       ) {
         return googleTokenError({ kind: 'invalid_refresh_token', why: 'expired' });
@@ -376,13 +377,16 @@ export interface GoogleSimulationOptions {
  */
 export function googleSimulation(options: GoogleSimulationOptions): NetworkSimulation {
   const survivors = options.tokenSurvives ?? [];
+  const publishingStatus = options.publishingStatus ?? 'in_production';
   return {
     provider: options.provider,
+    facts: googleFacts(publishingStatus === 'testing'),
     people: options.people,
     tokenResponse: googleTokenResponse,
     tokenError: googleTokenError,
     apiError: (failure) => options.apiError(failure),
-    rateLimited: (retryAfterSeconds) =>
+    // No recorded Business Profile or YouTube 429 carries Retry-After or a RetryInfo detail.
+    rateLimited: () =>
       googleApiError({
         code: 429,
         status: 'RESOURCE_EXHAUSTED',
@@ -396,7 +400,6 @@ export function googleSimulation(options: GoogleSimulationOptions): NetworkSimul
             quota_limit_value: '300',
           },
         },
-        retryDelaySeconds: retryAfterSeconds,
       }),
     unavailable: () =>
       options.unavailable?.() ??
@@ -407,7 +410,7 @@ export function googleSimulation(options: GoogleSimulationOptions): NetworkSimul
       }),
     issuesRefreshToken: (grant) => grant.authorizationParams.access_type === 'offline',
     routes: [
-      tokenEndpoint(options.publishingStatus ?? 'in_production', survivors),
+      tokenEndpoint(publishingStatus, survivors),
       tokenInfo(survivors),
       revoke(survivors),
       ...options.routes,

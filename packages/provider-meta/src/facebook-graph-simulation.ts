@@ -10,6 +10,7 @@ import type {
   TokenEndpointFailure,
   TokenFailure,
 } from '@tether/simulator';
+import { FACEBOOK_LOGIN_FACTS } from './facebook-login-facts';
 import { DEBUG_TOKEN_URL, GRAPH_URL } from './graph-api';
 import {
   type BusinessUseCase,
@@ -184,6 +185,7 @@ export function facebookGraphSimulation(
 ): NetworkSimulation {
   return {
     provider: options.provider,
+    facts: FACEBOOK_LOGIN_FACTS,
     people: options.people,
     codeExchangeAccessSeconds: SHORT_LIVED_SECONDS,
     tokenResponse: (issued, engine) => graphTokenBody(issued.accessToken, engine.now()),

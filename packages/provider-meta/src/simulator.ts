@@ -3,6 +3,7 @@
  * entry point does not.
  */
 export { facebookGraphSimulation } from './facebook-graph-simulation';
+export { FACEBOOK_LOGIN_FACTS } from './facebook-login-facts';
 export type { FacebookGraphSimulationOptions } from './facebook-graph-simulation';
 export {
   COMMON_CAUSE_FAULTS,

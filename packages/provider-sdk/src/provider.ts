@@ -254,8 +254,8 @@ export interface ProviderDeclaration<Options = unknown> {
    */
   readonly scopeChangeEndsOtherGrants?: { readonly see: string };
   /**
-   * A deadline after a connection lapses: reconnecting later loses something (LinkedIn: data
-   * older than 30 days before the re-authorization). Alerts state it.
+   * A deadline after a connection lapses: reconnecting later loses something. Alerts state it,
+   * so declare it only with the network's own source in `see`.
    */
   readonly afterLapse?: {
     readonly reconnectWithinDays: number;

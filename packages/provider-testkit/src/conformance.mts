@@ -24,6 +24,7 @@ import {
   SANDBOX_CLIENT,
   startSimulator,
 } from '@tether/simulator';
+import { compareWithFacts } from './fact-agreement.js';
 
 /** A response recorded from the network, and the reason and scope it must classify to. */
 export interface RecordedResponse {
@@ -110,7 +111,8 @@ function approximately(actual: Date | undefined, expectedMs: number | undefined)
  * The conformance suite every provider runs from its own test file: the declaration is valid,
  * the classifier is total and maps each recorded response to its reason, and against the
  * network's simulator the authorization URL, code exchange, account discovery, refresh and
- * rotation, health checks and revocations all behave as declared.
+ * rotation, health checks and revocations all behave as declared. The declaration must agree
+ * with the simulator's own facts table (`NetworkSimulation.facts`), which the simulator plays.
  */
 export function describeProviderConformance(options: ConformanceOptions): void {
   const validation = validateProvider(options.provider);
@@ -171,6 +173,11 @@ export function describeProviderConformance(options: ConformanceOptions): void {
         );
         expect(verdict.transient, `status ${status}`).toBe(true);
       }
+    });
+
+    it("declares what the network's own facts table says (lifetimes, renewal, PKCE, client authentication)", () => {
+      const disagreements = compareWithFacts(provider, options.simulation.facts);
+      expect(disagreements.map((d) => d.message)).toEqual([]);
     });
 
     describeFlows(provider, options);
@@ -432,6 +439,15 @@ function describeFlows(provider: Provider, options: ConformanceOptions): void {
             now: context.runtime.clock.now(),
           });
           expect(verdict.reason).toBe('rate_limited');
+          // A network that says when to retry is read; one that sends no wait (Meta without a
+          // usage header, Pinterest, LinkedIn, TikTok, XING) leaves the back-off to the host.
+          const wait = options.simulation.facts.rateLimitWait.value;
+          if (wait !== 'none') expect(verdict.retryAfterSeconds, wait).toBeGreaterThan(0);
+          if (wait !== 'retry-after')
+            expect(
+              limited.response.headers['retry-after'],
+              'a Retry-After the network never sends',
+            ).toBeUndefined();
         }
         await simulator.control('POST', 'fail', { kind: 'unavailable', target: 'api', count: 1 });
         const down = await healthCheck.run(tokens, context);

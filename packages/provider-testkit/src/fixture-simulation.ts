@@ -1,5 +1,10 @@
 import { fixtureProvider } from './fixture-provider';
-import type { NetworkSimulation, RevocationCause, TokenFailure } from '@tether/simulator';
+import type {
+  NetworkFacts,
+  NetworkSimulation,
+  RevocationCause,
+  TokenFailure,
+} from '@tether/simulator';
 
 const CAUSE_CODES: Record<RevocationCause, string> = {
   revoked: 'invalid_token',
@@ -23,9 +28,34 @@ function apiError(failure: TokenFailure) {
   }
 }
 
+const RFC_6749 = 'https://datatracker.ietf.org/doc/html/rfc6749';
+
+/**
+ * The fixture network's facts. It is an imaginary RFC 6749 network, so its "documentation" is
+ * the RFC plus the choices written here; the fixture provider declares the same.
+ */
+export const facts: NetworkFacts = {
+  accessTokenSeconds: {
+    value: 3600,
+    see: `${RFC_6749}#section-4.1.4`,
+    uncertain: 'The RFC leaves the lifetime to the server; the fixture network picks an hour.',
+  },
+  refreshTokenSeconds: { value: 30 * 24 * 3600, see: `${RFC_6749}#section-6` },
+  refreshTokenEnds: { value: 'sliding', see: `${RFC_6749}#section-6` },
+  renewal: { value: 'refresh_token', see: `${RFC_6749}#section-6` },
+  rotatesRefreshTokens: { value: true, see: `${RFC_6749}#section-6` },
+  pkce: { value: 'supported', see: 'https://datatracker.ietf.org/doc/html/rfc7636' },
+  clientAuthentication: { value: 'basic', see: `${RFC_6749}#section-2.3.1` },
+  rateLimitWait: {
+    value: 'retry-after',
+    see: 'https://datatracker.ietf.org/doc/html/rfc6585#section-4',
+  },
+};
+
 /** The fixture network: two people, one with two accounts, one with none. */
 export const simulation: NetworkSimulation = {
   provider: fixtureProvider,
+  facts,
   people: [
     {
       id: 'ada',

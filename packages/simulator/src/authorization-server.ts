@@ -20,8 +20,8 @@ function sameSecret(a: string, b: string): boolean {
 }
 
 /**
- * The OAuth 2.0 authorization server every simulated network shares, driven by the provider's
- * declaration: the consent page and its redirect, authorization codes with PKCE (RFC 7636),
+ * The OAuth 2.0 authorization server every simulated network shares, driven by the network's
+ * facts (`NetworkSimulation.facts`) and the provider's endpoints: the consent page and its redirect, authorization codes with PKCE (RFC 7636),
  * client authentication (RFC 6749 §2.3.1) and the token endpoint's code and refresh grants.
  * Tokens are issued and checked by the engine it serves; the network's simulation words the
  * token responses and errors.
@@ -37,6 +37,10 @@ export class AuthorizationServer {
 
   private get provider() {
     return this.engine.provider;
+  }
+
+  private get facts() {
+    return this.engine.facts;
   }
 
   private get client() {
@@ -77,7 +81,8 @@ export class AuthorizationServer {
 
   private clientFrom(request: SimulatorRequest): SimulatorClient | undefined {
     const header = request.headers.authorization;
-    if (header?.startsWith('Basic ')) {
+    if (this.facts.clientAuthentication.value === 'basic') {
+      if (!header?.startsWith('Basic ')) return undefined;
       const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
       const separator = decoded.indexOf(':');
       if (separator < 0) return undefined;
@@ -98,18 +103,14 @@ export class AuthorizationServer {
       : undefined;
   }
 
-  /** Whether the request authenticates the client the way the provider declares. */
+  /**
+   * Whether the request authenticates the client where the network expects it
+   * (`facts.clientAuthentication`): a Basic header, or `client_id` (or the network's name for
+   * it) and `client_secret` in the form; credentials sent the other way are not looked at.
+   */
   clientAuthenticated(request: SimulatorRequest): boolean {
-    const oauth = this.provider.oauth;
     const client = this.clientFrom(request);
     if (!client) return false;
-    if (
-      oauth.version === '2.0' &&
-      oauth.clientAuthentication === 'basic' &&
-      !request.headers.authorization?.startsWith('Basic ')
-    ) {
-      return false;
-    }
     return (
       client.clientId === this.client.clientId &&
       sameSecret(client.clientSecret, this.client.clientSecret)
@@ -142,8 +143,8 @@ export class AuthorizationServer {
   }
 
   private issuesRefreshToken(grant: Grant): boolean {
-    if (this.network.issuesRefreshToken) return this.network.issuesRefreshToken(grant);
-    return this.provider.refresh.kind === 'refresh_token';
+    if (this.facts.renewal.value !== 'refresh_token') return false;
+    return this.network.issuesRefreshToken?.(grant) ?? true;
   }
 
   /** The token endpoint: authorization-code and refresh-token grants (RFC 6749 §4.1.3, §6). */
@@ -175,7 +176,7 @@ export class AuthorizationServer {
         }
       }
       this.grants.set(code.grant.id, code.grant);
-      if (this.provider.scopeChangeEndsOtherGrants) this.endGrantsWithOtherScopes(code.grant);
+      if (this.facts.scopeChangeEndsOtherGrants?.value) this.endGrantsWithOtherScopes(code.grant);
       return this.tokenResponse(
         this.engine.issue(code.grant, {
           refresh: this.issuesRefreshToken(code.grant),
@@ -214,7 +215,8 @@ export class AuthorizationServer {
       if (fields.state !== undefined) url.searchParams.set('state', fields.state);
       return { status: 302, headers: { location: url.toString() } };
     };
-    if (oauth.version === '2.0' && oauth.pkce === 'required' && !fields.code_challenge) {
+    const pkce = this.facts.pkce.value;
+    if (pkce === 'required' && !fields.code_challenge) {
       return back({ error: 'invalid_request', error_description: 'code_challenge is required' });
     }
     const requested = (fields.scope ?? '')
@@ -249,7 +251,8 @@ export class AuthorizationServer {
     this.codes.set(code, {
       grant,
       redirectUri,
-      ...(fields.code_challenge !== undefined
+      // A network without PKCE ignores a challenge: it never checks a verifier.
+      ...(fields.code_challenge !== undefined && pkce !== 'unsupported'
         ? {
             codeChallenge: fields.code_challenge,
             codeChallengeMethod: fields.code_challenge_method ?? 'plain',

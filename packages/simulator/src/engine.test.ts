@@ -1,7 +1,7 @@
 import { defineProvider } from '@tether/provider-sdk';
 import { describe, expect, it } from 'vitest';
 import { SimulatorEngine } from './engine';
-import type { NetworkSimulation, SimulatorResponse } from './model';
+import type { NetworkFacts, NetworkSimulation, SimulatorResponse } from './model';
 import { engineFetch } from './transport';
 
 const provider = defineProvider({
@@ -25,8 +25,23 @@ const provider = defineProvider({
 
 const fault = (status: number, error: string): SimulatorResponse => ({ status, body: { error } });
 
+const DOCS = 'https://example.test/docs';
+
+// The network's own facts: deliberately not the declaration's (2 h, not 1 h; no rotation).
+const facts: NetworkFacts = {
+  accessTokenSeconds: { value: 7200, see: DOCS },
+  refreshTokenSeconds: { value: null, see: DOCS },
+  refreshTokenEnds: { value: 'unknown', see: DOCS },
+  renewal: { value: 'refresh_token', see: DOCS },
+  rotatesRefreshTokens: { value: false, see: DOCS },
+  pkce: { value: 'supported', see: DOCS },
+  clientAuthentication: { value: 'basic', see: DOCS },
+  rateLimitWait: { value: 'retry-after', see: DOCS },
+};
+
 const network: NetworkSimulation = {
   provider,
+  facts,
   people: [
     {
       id: 'ana',
@@ -57,7 +72,15 @@ const network: NetworkSimulation = {
 };
 
 /** Consents as Ana over the in-process transport and exchanges the code. */
-async function connect(engine: SimulatorEngine): Promise<{ access_token: string }> {
+interface TokenBody {
+  readonly access_token: string;
+  readonly expires_in?: number;
+  readonly refresh_token?: string;
+}
+
+const BASIC = `Basic ${Buffer.from('sandbox-client:sandbox-secret').toString('base64')}`;
+
+async function connect(engine: SimulatorEngine): Promise<TokenBody> {
   const fetch = engineFetch(engine);
   const query = new URLSearchParams({
     response_type: 'code',
@@ -75,7 +98,7 @@ async function connect(engine: SimulatorEngine): Promise<{ access_token: string 
   const token = await fetch('https://example.test/token', {
     method: 'POST',
     headers: {
-      authorization: `Basic ${Buffer.from('sandbox-client:sandbox-secret').toString('base64')}`,
+      authorization: BASIC,
       'content-type': 'application/x-www-form-urlencoded',
     },
     body: new URLSearchParams({
@@ -85,7 +108,7 @@ async function connect(engine: SimulatorEngine): Promise<{ access_token: string 
     }),
   });
   expect(token.status).toBe(200);
-  return (await token.json()) as { access_token: string };
+  return (await token.json()) as TokenBody;
 }
 
 describe('SimulatorEngine', () => {
@@ -142,5 +165,37 @@ describe('SimulatorEngine', () => {
     const limited = await fetch('https://api.example.test/me', { headers });
     expect([limited.status, limited.headers.get('retry-after')]).toEqual([429, '7']);
     expect((await fetch('https://api.example.test/me', { headers })).status).toBe(200);
+  });
+
+  it('plays lifetimes, rotation and client authentication from its facts, not the declaration', async () => {
+    const engine = new SimulatorEngine(network);
+    const connected = await connect(engine);
+    expect(connected.expires_in).toBe(7200);
+    const fetch = engineFetch(engine);
+    const refresh = (headers: Record<string, string>) =>
+      fetch('https://example.test/token', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+        body: new URLSearchParams({
+          grant_type: 'refresh_token',
+          refresh_token: connected.refresh_token!,
+        }),
+      });
+    const renewed = (await (await refresh({ authorization: BASIC })).json()) as TokenBody;
+    // The declaration says the refresh token rotates; the network's facts say it does not.
+    expect(renewed.refresh_token).toBeUndefined();
+    expect((await refresh({ authorization: BASIC })).status).toBe(200);
+    // Credentials in the form body are not looked at by a network that takes Basic.
+    const inBody = await fetch('https://example.test/token', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: connected.refresh_token!,
+        client_id: 'sandbox-client',
+        client_secret: 'sandbox-secret',
+      }),
+    });
+    expect(inBody.status).toBe(400);
   });
 });

@@ -62,8 +62,8 @@ function hostAndPath(url: string): { host: string; path: string } {
 /**
  * One simulated network: its state (grants, tokens, roles lost on accounts, the request log,
  * injected failures, a clock that can be moved) and the token mechanics every network shares,
- * driven by a provider's declaration (issue, check, refresh with or without rotation, revoke for
- * a cause). Each request goes to the authorization server (`authorization-server.ts`) or to one
+ * driven by the network's own facts table (issue, check, refresh with or without rotation, revoke
+ * for a cause). Each request goes to the authorization server (`authorization-server.ts`) or to one
  * of the network's API routes; the control API (`control-api.ts`) and the transports
  * (`transport.ts`) act on it. A `NetworkSimulation` supplies only the network's specifics.
  */
@@ -89,9 +89,8 @@ export class SimulatorEngine {
     readonly network: NetworkSimulation,
     readonly client: SimulatorClient = SANDBOX_CLIENT,
   ) {
-    const { provider } = network;
-    this.accessTokenSeconds = provider.lifetimes.accessToken.seconds;
-    this.refreshTokenSeconds = provider.lifetimes.refreshToken?.seconds ?? null;
+    this.accessTokenSeconds = network.facts.accessTokenSeconds.value;
+    this.refreshTokenSeconds = network.facts.refreshTokenSeconds.value;
     this.routes = (network.routes ?? []).map((route) => {
       const { host, path } = hostAndPath(route.url.replace(/\/:/g, '/__param__'));
       return { route, host, segments: path.split('/').map((s) => s.replace('__param__', ':')) };
@@ -100,6 +99,11 @@ export class SimulatorEngine {
 
   get provider() {
     return this.network.provider;
+  }
+
+  /** The network's own token facts, which the mechanics follow (never the declaration). */
+  get facts() {
+    return this.network.facts;
   }
 
   /** The simulator's clock: real time moved by `advanceClock`. */
@@ -163,8 +167,8 @@ export class SimulatorEngine {
     this.failures = [];
     this.clockOffsetMs = 0;
     this.latencyMs = 0;
-    this.accessTokenSeconds = this.provider.lifetimes.accessToken.seconds;
-    this.refreshTokenSeconds = this.provider.lifetimes.refreshToken?.seconds ?? null;
+    this.accessTokenSeconds = this.facts.accessTokenSeconds.value;
+    this.refreshTokenSeconds = this.facts.refreshTokenSeconds.value;
   }
 
   person(id: string | undefined): SimulatedPerson | undefined {
@@ -194,7 +198,7 @@ export class SimulatorEngine {
     this.tokens.set(accessToken.value, accessToken);
     let refreshToken: IssuedToken | undefined;
     if (options.refresh) {
-      const ends = this.provider.lifetimes.refreshToken?.ends;
+      const ends = this.facts.refreshTokenEnds.value;
       if (
         grant.refreshTokenExpiresAt === undefined ||
         ends === 'sliding' ||
@@ -235,7 +239,7 @@ export class SimulatorEngine {
     return { ok: true, token, grant };
   }
 
-  /** The refresh-token grant, with the declaration's rotation rule. */
+  /** The refresh-token grant, with the network's rotation rule. */
   refresh(
     value: string,
   ): { ok: true; issued: IssuedTokens } | { ok: false; failure: TokenEndpointFailure } {
@@ -249,12 +253,11 @@ export class SimulatorEngine {
     if (grant.refreshTokenExpiresAt !== undefined && grant.refreshTokenExpiresAt <= this.now()) {
       return { ok: false, failure: { kind: 'invalid_refresh_token', why: 'expired' } };
     }
-    const rotates = this.provider.refresh.kind === 'refresh_token' && this.provider.refresh.rotates;
-    if (rotates) {
+    if (this.facts.rotatesRefreshTokens.value) {
       token.spent = true;
       return { ok: true, issued: this.issue(grant, { refresh: true }) };
     }
-    const ends = this.provider.lifetimes.refreshToken?.ends;
+    const ends = this.facts.refreshTokenEnds.value;
     if ((ends === 'inactivity' || ends === 'sliding') && this.refreshTokenSeconds !== null) {
       grant.refreshTokenExpiresAt = this.now() + this.refreshTokenSeconds * 1000;
     }
@@ -277,7 +280,7 @@ export class SimulatorEngine {
     return true;
   }
 
-  /** Whether the request authenticates the client the way the provider declares. */
+  /** Whether the request authenticates the client the way the network expects. */
   clientAuthenticated(request: SimulatorRequest): boolean {
     return this.authorizationServer.clientAuthenticated(request);
   }

@@ -1,6 +1,6 @@
 /*
  * The simulator engine: a stand-in for a network's OAuth authorization server and API, driven by
- * a provider's declaration and the network's own `NetworkSimulation`, with a control API and two
+ * the network's own `NetworkSimulation` and its sourced facts table, with a control API and two
  * transports (HTTP and an in-process fetch).
  */
 export { SANDBOX_CLIENT, SimulatorEngine } from './engine';
@@ -13,7 +13,11 @@ export type {
   Grant,
   IssuedToken,
   IssuedTokens,
+  NetworkFact,
+  NetworkFacts,
+  NetworkRenewal,
   NetworkSimulation,
+  RateLimitWait,
   RevocationCause,
   SimulatedAccount,
   SimulatedPerson,

@@ -1,4 +1,10 @@
-import type { AccountKind, Provider } from '@tether/provider-sdk';
+import type {
+  AccountKind,
+  ClientAuthentication,
+  PkceSupport,
+  Provider,
+  RefreshTokenEnd,
+} from '@tether/provider-sdk';
 import type { SimulatorEngine } from './engine';
 
 /** An account a pretend person can authorize: their profile, a Page, an organisation… */
@@ -120,12 +126,81 @@ export interface SimulatorRoute {
 }
 
 /**
- * What one network adds to the shared engine: who can sign in, how its responses look, and
- * the API calls its provider package makes. The engine does the OAuth mechanics (consent,
- * codes, PKCE, client authentication, expiry, rotation) from the provider's declaration.
+ * One fact about a network, as its own documentation states it: the value the simulator plays,
+ * where it is written, and what remains uncertain when the documentation is silent, old or
+ * contradicted by what integrators observe.
+ */
+export interface NetworkFact<T> {
+  readonly value: T;
+  /** The source: the network's page, its published spec, or a public thread showing it. */
+  readonly see: string;
+  /** Set when the source does not settle it: what is unknown, and what the simulator plays. */
+  readonly uncertain?: string;
+}
+
+/**
+ * How a network renews access:
+ * - `refresh_token`: the standard refresh grant;
+ * - `extend`: the access token is traded for a fresh one (Instagram Login's `ig_refresh_token`);
+ * - `reauthorize`: only the person can renew it;
+ * - `none`: tokens do not expire by time.
+ */
+export type NetworkRenewal = 'refresh_token' | 'extend' | 'reauthorize' | 'none';
+
+/**
+ * How a network's rate-limit answer tells the client when to try again:
+ * - `retry-after`: a `Retry-After` header;
+ * - `reset-header`: a reset time in a header of its own (`x-rate-limit-reset`, `Ratelimit-Reset`);
+ * - `usage-header`: a usage header with the time to regain access (Meta's Business Use Case header);
+ * - `none`: nothing; the client backs off on its own.
+ */
+export type RateLimitWait = 'retry-after' | 'reset-header' | 'usage-header' | 'none';
+
+/**
+ * A network's token facts, taken from its documentation, with the source of each. The engine
+ * plays the OAuth mechanics from this table, never from the provider declaration under test,
+ * and the conformance kit fails when the two disagree: a simulator that copied the declaration
+ * could only ever agree with it.
+ */
+export interface NetworkFacts {
+  /** Seconds an access token lives once the connection is complete; `null`: it does not expire. */
+  readonly accessTokenSeconds: NetworkFact<number | null>;
+  /** Seconds a refresh token lives; `null`: no refresh token, or no documented time limit. */
+  readonly refreshTokenSeconds: NetworkFact<number | null>;
+  /** How the refresh token's life ends; `null` when the network issues none. */
+  readonly refreshTokenEnds: NetworkFact<RefreshTokenEnd | null>;
+  /** How access is renewed. */
+  readonly renewal: NetworkFact<NetworkRenewal>;
+  /** For `extend`: how old an access token must be before it can be traded for a new one. */
+  readonly extensionMinimumAgeSeconds?: NetworkFact<number>;
+  /** Whether each refresh returns a new refresh token and spends the old one. */
+  readonly rotatesRefreshTokens: NetworkFact<boolean>;
+  /** Whether the token endpoint takes PKCE: `required` refuses without; `unsupported` ignores it. */
+  readonly pkce: NetworkFact<PkceSupport>;
+  /** Where the token endpoint expects the client's credentials; `oauth1-signature` for OAuth 1.0a. */
+  readonly clientAuthentication: NetworkFact<ClientAuthentication | 'oauth1-signature'>;
+  /** What a rate-limit answer says about when to retry. */
+  readonly rateLimitWait: NetworkFact<RateLimitWait>;
+  /**
+   * Whether authorizing the same person again with a different set of scopes ends the app's
+   * other grants for them (LinkedIn). Absent: it does not.
+   */
+  readonly scopeChangeEndsOtherGrants?: NetworkFact<boolean>;
+}
+
+/**
+ * What one network adds to the shared engine: who can sign in, its token facts, how its
+ * responses look, and the API calls its provider package makes. The engine does the OAuth
+ * mechanics (consent, codes, PKCE, client authentication, expiry, rotation) from `facts`.
  */
 export interface NetworkSimulation {
+  /**
+   * The provider the simulator serves: its id, display name, endpoints and scope separator.
+   * Never a source of the facts in `facts`.
+   */
   readonly provider: Provider;
+  /** The network's token facts, from its documentation. */
+  readonly facts: NetworkFacts;
   readonly people: readonly SimulatedPerson[];
   /** The token endpoint's success body; RFC 6749 §5.1 when absent. */
   tokenResponse?(issued: IssuedTokens, engine: SimulatorEngine): unknown;
@@ -133,17 +208,23 @@ export interface NetworkSimulation {
   tokenError(failure: TokenEndpointFailure): SimulatorResponse;
   /** An API call's error for a bad token. */
   apiError(failure: TokenFailure): SimulatorResponse;
-  /** A rate-limit response telling the client to wait `retryAfterSeconds`. */
+  /**
+   * A rate-limit response, telling the client to wait `retryAfterSeconds` only in the way the
+   * network does (`facts.rateLimitWait`): a network that sends no wait sends none here either.
+   */
   rateLimited(retryAfterSeconds: number, now: Date): SimulatorResponse;
   /** A server-error response. */
   unavailable(): SimulatorResponse;
   /**
    * How long access tokens from the code exchange live, when the network first issues a
    * short-lived token the provider then trades for a long-lived one (Facebook, Instagram Login).
-   * The declared access lifetime applies otherwise.
+   * `facts.accessTokenSeconds` applies otherwise.
    */
   readonly codeExchangeAccessSeconds?: number;
-  /** Whether a grant gets a refresh token (X needs `offline.access`, Google `access_type=offline`). */
+  /**
+   * Whether a grant gets a refresh token, where the network issues them (`facts.renewal` is
+   * `refresh_token`) only on a condition: X needs `offline.access`, Google `access_type=offline`.
+   */
   issuesRefreshToken?(grant: Grant): boolean;
   readonly routes?: readonly SimulatorRoute[];
 }

@@ -18,9 +18,9 @@ import {
   throttled,
 } from '@tether/provider-meta/simulator';
 import { instagram } from './instagram';
+import { INSTAGRAM_LOGIN_FACTS } from './network-facts';
 
 const GRAPH = 'https://graph.instagram.com';
-const DAY_MS = 24 * 3600 * 1000;
 
 /**
  * What graph.instagram.com answers for a grant ended by each cause. Instagram Login has no Page
@@ -95,6 +95,7 @@ function accountOf(accounts: readonly SimulatedAccount[]): SimulatedAccount | un
  */
 export const simulation: NetworkSimulation = {
   provider: instagram,
+  facts: INSTAGRAM_LOGIN_FACTS,
   people: [
     {
       id: 'lena',
@@ -166,7 +167,8 @@ export const simulation: NetworkSimulation = {
         // An expired token gets 190/463 here: a lapsed token cannot be renewed.
         const auth = engine.authenticate(request.accessToken);
         if (!auth.ok) return apiError(auth.failure);
-        if (engine.now() - auth.token.issuedAt < DAY_MS) {
+        const minimumAge = (INSTAGRAM_LOGIN_FACTS.extensionMinimumAgeSeconds?.value ?? 0) * 1000;
+        if (engine.now() - auth.token.issuedAt < minimumAge) {
           // Meta does not document this answer; an invalid-parameter error is what callers see.
           return parameterError('The access token must be at least 24 hours old to be refreshed.');
         }

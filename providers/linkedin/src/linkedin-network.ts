@@ -81,13 +81,8 @@ export const linkedinNetwork = {
   documentation: 'https://learn.microsoft.com/en-us/linkedin/',
   // A member holds several tokens only while every authorization asks for the same scopes;
   // authorizing with a different set ends the earlier ones.
-  // Help-centre research behind Tether (shared/seeds): re-authorizing more than 30 days after a
-  // lapse leaves the data from before the 30-day window unreachable through the API.
-  afterLapse: {
-    reconnectWithinDays: 30,
-    consequence: 'LinkedIn no longer returns the data from before that window',
-    see: 'Tether help-centre research on LinkedIn reconnection (30-day window)',
-  },
+  // No `afterLapse`: the "reconnect within 30 days or older data is lost" claim has no LinkedIn
+  // source (docs/research/network-error-responses.md §5.3), so alerts no longer state it.
   scopeChangeEndsOtherGrants: {
     see: 'https://learn.microsoft.com/en-us/linkedin/shared/authentication/authorization-code-flow',
   },
@@ -146,7 +141,6 @@ export const linkedinNetwork = {
   | 'oauth'
   | 'scopes'
   | 'scopeChangeEndsOtherGrants'
-  | 'afterLapse'
 >;
 
 const RECONNECT = 'Reconnect the LinkedIn account in Tether and approve access again.';

@@ -10,6 +10,7 @@ import { type ConformanceHarness, describeProviderConformance } from '@tether/pr
 import { SANDBOX_CLIENT, startSimulator } from '@tether/simulator';
 import { expect, it } from 'vitest';
 import { linkedin } from './linkedin.js';
+import { LINKEDIN_FACTS } from './network-facts.js';
 import { linkedinRecordedResponses } from './recorded-responses.test-data.mjs';
 import { linkedinSimulation, simulation } from './simulator.js';
 
@@ -242,7 +243,7 @@ describeProviderConformance({
 
     it('says app_misconfigured for the operator when the app lost the Community Management product', async () => {
       const simulator = await startSimulator(
-        linkedinSimulation(linkedin, { communityManagement: false }),
+        linkedinSimulation(linkedin, LINKEDIN_FACTS, { communityManagement: false }),
       );
       try {
         const context = {

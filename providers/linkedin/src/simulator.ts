@@ -2,6 +2,7 @@ import type { Provider } from '@tether/provider-sdk';
 import type {
   Grant,
   IssuedToken,
+  NetworkFacts,
   NetworkSimulation,
   SimulatedAccount,
   SimulatedPerson,
@@ -11,6 +12,7 @@ import type {
   TokenFailure,
 } from '@tether/simulator';
 import { linkedin } from './linkedin';
+import { LINKEDIN_FACTS, PROGRAMMATIC_REFRESH_FACTS } from './network-facts';
 import { linkedinProgrammaticRefresh } from './programmatic-refresh';
 
 // API errors in LinkedIn's envelope `{ status, serviceErrorCode, code, message }`; the 6560x
@@ -240,11 +242,13 @@ export interface LinkedInSimulationOptions {
 /** LinkedIn's OAuth and the API calls the provider makes, for one of its two entries. */
 export function linkedinSimulation(
   provider: Provider,
+  facts: NetworkFacts,
   options: LinkedInSimulationOptions = {},
 ): NetworkSimulation {
   const product = options.communityManagement ?? true;
   return {
     provider,
+    facts,
     people: PEOPLE,
     // LinkedIn's token response: comma-separated scopes, and with programmatic refresh the
     // refresh token and its remaining life on every response. A refresh re-sends the same
@@ -487,10 +491,7 @@ export function linkedinSimulation(
 }
 
 /** LinkedIn for apps without programmatic refresh: the code exchange yields no refresh token. */
-export const simulation: NetworkSimulation = {
-  ...linkedinSimulation(linkedin),
-  issuesRefreshToken: () => false,
-};
+export const simulation: NetworkSimulation = linkedinSimulation(linkedin, LINKEDIN_FACTS);
 
 /**
  * LinkedIn for apps approved for programmatic refresh tokens: every grant gets a refresh token
@@ -498,4 +499,5 @@ export const simulation: NetworkSimulation = {
  */
 export const programmaticRefreshSimulation: NetworkSimulation = linkedinSimulation(
   linkedinProgrammaticRefresh,
+  PROGRAMMATIC_REFRESH_FACTS,
 );

@@ -5,6 +5,7 @@ import type {
   TokenFailure,
 } from '@tether/simulator';
 import { pinterest } from './pinterest';
+import { PINTEREST_FACTS } from './network-facts';
 
 // Error bodies from Pinterest's OpenAPI examples: `{ code, message }`.
 const AUTH_FAILED: SimulatorResponse = {
@@ -53,6 +54,7 @@ function apiError(failure: TokenFailure): SimulatorResponse {
 /** Pinterest's OAuth and the two API calls the provider makes. */
 export const simulation: NetworkSimulation = {
   provider: pinterest,
+  facts: PINTEREST_FACTS,
   people: [
     {
       id: 'maya',
@@ -86,18 +88,20 @@ export const simulation: NetworkSimulation = {
     return { status: 400, body: { error: 'invalid_grant' } };
   },
   apiError,
-  rateLimited: (retryAfterSeconds) => ({
+  // Pinterest documents no rate-limit header, so the simulator sends no Retry-After.
+  rateLimited: () => ({
     status: 429,
-    headers: { 'retry-after': String(retryAfterSeconds) },
     body: {
       code: 8,
-      message: 'This request exceeded a rate limit. This can be caused by too many requests.',
+      message:
+        'This request exceeded a rate limit. This can happen if the client exceeds one of the published rate limits within a short time window.',
     },
   }),
   unavailable: () => ({
     status: 503,
+    // The spec's example code for a ramped-down endpoint.
     body: {
-      code: 503,
+      code: 4197,
       message: 'The endpoint has been ramped down and is currently not accepting any traffic.',
     },
   }),

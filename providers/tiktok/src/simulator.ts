@@ -6,6 +6,7 @@ import type {
   TokenFailure,
 } from '@tether/simulator';
 import { tiktok } from './tiktok';
+import { TIKTOK_FACTS } from './network-facts';
 
 /** TikTok stamps every answer with a log id for its support team. */
 function logId(): string {
@@ -75,6 +76,7 @@ function secondsUntil(at: number | undefined, now: number): number | undefined {
 /** TikTok's OAuth endpoints and the user-info call the provider makes. */
 export const simulation: NetworkSimulation = {
   provider: tiktok,
+  facts: TIKTOK_FACTS,
   people: [
     {
       id: '-000ZpSo4pEhYdRHbFNrsI1FfcVCC9VkQn4H',

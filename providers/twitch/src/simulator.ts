@@ -7,6 +7,7 @@ import type {
   TokenFailure,
 } from '@tether/simulator';
 import { twitch } from './twitch';
+import { TWITCH_FACTS } from './network-facts';
 
 // Identity-server errors (`id.twitch.tv`) are `{status, message}`.
 function identityError(status: number, message: string): SimulatorResponse {
@@ -56,6 +57,7 @@ function liveRefreshToken(engine: SimulatorEngine, grant: Grant): string | undef
 /** Twitch's identity server and the Helix call the provider makes. */
 export const simulation: NetworkSimulation = {
   provider: twitch,
+  facts: TWITCH_FACTS,
   people: [
     {
       id: '141981764',

@@ -5,6 +5,7 @@ import type {
   TokenFailure,
 } from '@tether/simulator';
 import { twitter } from './twitter';
+import { X_FACTS } from './network-facts';
 
 // X API v2 answers errors as RFC 7807 problem details `{ title, detail, type, status }`, with
 // `application/problem+json` and the x-rate-limit-* headers on every response.
@@ -69,6 +70,7 @@ const INVALID_TOKEN: SimulatorResponse = {
 /** X's OAuth 2.0 endpoints and the one API call the provider makes. */
 export const simulation: NetworkSimulation = {
   provider: twitter,
+  facts: X_FACTS,
   people: [
     { id: '1460987021', name: 'Nora Quinn', accounts: [] },
     { id: '2244994945', name: 'Tether Dev', accounts: [] },

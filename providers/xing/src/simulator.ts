@@ -11,6 +11,7 @@ import {
   type TokenFailure,
 } from '@tether/simulator';
 import { xing } from './xing';
+import { XING_FACTS } from './network-facts';
 
 /*
  * The engine's consent and token handling is OAuth 2.0 only, so this simulation plays XING's
@@ -182,6 +183,7 @@ function tokenError(failure: TokenEndpointFailure): SimulatorResponse {
 /** XING's OAuth 1.0a dance and the profile call the provider makes. */
 export const simulation: NetworkSimulation = {
   provider: xing,
+  facts: XING_FACTS,
   people: [
     {
       id: '12345678_abcdef',
