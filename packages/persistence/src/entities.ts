@@ -426,7 +426,7 @@ const NotificationSchema = new EntitySchema<Notification>({
   },
 });
 
-export const ProviderCredentialsSchema = new EntitySchema<ProviderCredentials>({
+const ProviderCredentialsSchema = new EntitySchema<ProviderCredentials>({
   class: ProviderCredentials,
   tableName: 'provider_credentials',
   properties: {

@@ -20,7 +20,7 @@ import { VerdictApplier } from './verdict-applier';
  * - `unavailable`: nothing could confirm it (no check, or the network did not answer); an
  *   ambiguous verdict then ends nothing, an expiry claim is taken at its word.
  */
-export type Confirmation = 'not_needed' | 'confirmed' | 'not_confirmed' | 'unavailable';
+type Confirmation = 'not_needed' | 'confirmed' | 'not_confirmed' | 'unavailable';
 
 /** The reported error's classification, and what confirming it found. */
 export type ReportedError = ErrorClassification & {

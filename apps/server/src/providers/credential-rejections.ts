@@ -26,7 +26,7 @@ export interface CredentialRejection {
  * `error_description`, Graph `error.message`, `message`, LinkedIn `serviceErrorCode` bodies,
  * `errors[0].message`, or a plain-text body. Never a token: only what the network said.
  */
-export function networkMessage(response: RawResponse | undefined): string | undefined {
+function networkMessage(response: RawResponse | undefined): string | undefined {
   if (!response) return undefined;
   const { body } = response;
   const text =
