@@ -36,10 +36,7 @@ export const NOTIFIABLE_EVENTS: readonly ConnectionEventType[] = [
  * Whether an event may lead to a notification: the notifiable types, and a connection degraded
  * because the operator must act (the network refused the app), which the workspace's admins hear of.
  */
-function isNotifiable(
-  type: ConnectionEventType,
-  data: Record<string, unknown> = {},
-): boolean {
+function isNotifiable(type: ConnectionEventType, data: Record<string, unknown> = {}): boolean {
   return (
     NOTIFIABLE_EVENTS.includes(type) ||
     (type === 'connection.degraded' && data.actor === 'operator')
