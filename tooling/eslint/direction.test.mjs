@@ -28,7 +28,8 @@ const forbidden = [
   'export const probe = process.env.HOME;\n',
 ];
 
-describe('dependency direction', () => {
+// Type-aware linting starts a TypeScript project per package: slow on a busy machine.
+describe('dependency direction', { timeout: 120_000 }, () => {
   for (const packageDir of ['packages/provider-sdk', 'packages/core', 'providers/twitter']) {
     it(`${packageDir} may not import NestJS or persistence, nor read process.env`, async () => {
       for (const source of forbidden) {
