@@ -45,3 +45,34 @@ describe.each<Mode>(['embedded', 'distributed'])('hostile input in %s mode', (mo
     expect((await problemOf(response)).code).toBe('PAYLOAD_TOO_LARGE');
   });
 });
+
+describe('content encodings', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startServer('embedded');
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  // Regression: a body that is not brotli sent with `Content-Encoding: br` answered 500.
+  it.each(['br', 'gzip', 'deflate', 'zstd', 'compress', 'x-unknown', 'gzip, br'])(
+    'refuses `Content-Encoding: %s` with a 415 problem',
+    async (encoding) => {
+      const response = await server.request('POST', '/api/v1/users', {
+        headers: { 'content-type': 'application/json', 'content-encoding': encoding },
+        body: JSON.stringify({ email: 'enc@example.com', name: 'Encoded' }),
+      });
+      expect(response.status).toBe(415);
+      expect((await problemOf(response)).code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    },
+  );
+
+  it('accepts `Content-Encoding: identity`', async () => {
+    const response = await server.request('POST', '/api/v1/users', {
+      headers: { 'content-type': 'application/json', 'content-encoding': 'identity' },
+      body: JSON.stringify({ email: 'identity@example.com', name: 'Plain' }),
+    });
+    expect(response.status).toBe(201);
+  });
+});

@@ -50,6 +50,9 @@ export function useJsonBodies(app: INestApplication): void {
       limit: JSON_BODY_LIMIT,
       type: ['application/json', 'application/*+json'],
       verify: refuseDeepJson,
+      // Bodies are small JSON: compressed ones are refused (415) rather than inflated, so a body
+      // that is not what its encoding says, or a decompression bomb, never reaches a decoder.
+      inflate: false,
     }),
   );
   app.use((request: Request, _response: Response, next: NextFunction) => {
@@ -87,13 +90,28 @@ export function useJsonBodies(app: INestApplication): void {
         return next(
           new DomainError(
             'UNSUPPORTED_MEDIA_TYPE',
-            'The request body uses an unsupported encoding.',
+            'The request body uses an unsupported encoding: send it uncompressed, as UTF-8.',
           ),
         );
       default:
-        return next(error);
+        // body-parser's other failures (an aborted or mis-sized body) are the client's: 400.
+        return next(
+          isClientError(error)
+            ? new DomainError('INVALID_REQUEST', 'The request body could not be read.', undefined, {
+                cause: error,
+              })
+            : error,
+        );
     }
   });
+}
+
+function isClientError(error: unknown): boolean {
+  const status =
+    typeof error === 'object' && error !== null
+      ? (error as { status?: unknown }).status
+      : undefined;
+  return typeof status === 'number' && status >= 400 && status < 500;
 }
 
 function holdsNul(value: unknown): boolean {
