@@ -37,6 +37,67 @@ describe.each<Mode>(['embedded', 'distributed'])('hostile input in %s mode', (mo
     expect(response.status).toBe(201);
   });
 
+  // Regression: on PostgreSQL a 292-character email overflowed varchar(255) and answered 500.
+  it('refuses strings longer than their columns with a 400 problem naming the field', async () => {
+    const longEmail = `${'a'.repeat(64)}@${'b'.repeat(223)}.com`;
+    expect(longEmail).toHaveLength(292);
+    const cases: [string, string, unknown, string][] = [
+      ['POST', '/api/v1/users', { email: longEmail, name: 'Long' }, 'email'],
+      ['POST', '/api/v1/connect-sessions', { provider: 'p'.repeat(65) }, 'provider'],
+      [
+        'POST',
+        '/api/v1/connect-sessions',
+        { provider: 'fixture', ownerId: 'u'.repeat(37) },
+        'ownerId',
+      ],
+      ['POST', '/api/v1/api-keys', { name: 'k', scope: 'admin', userId: 'u'.repeat(37) }, 'userId'],
+      [
+        'PUT',
+        '/api/v1/notification-settings',
+        { providers: { fixture: { extraRecipients: [longEmail] } } },
+        'providers.fixture.extraRecipients.0',
+      ],
+    ];
+    for (const [method, path, json, field] of cases) {
+      const response = await server.request(method, path, { json });
+      expect(response.status, `${method} ${path}`).toBe(400);
+      const problem = (await problemOf(response)) as { code: string; errors?: { path: string }[] };
+      expect(problem.code).toBe('INVALID_REQUEST');
+      expect(problem.errors?.map((error) => error.path)).toContain(field);
+    }
+  });
+
+  // Regression: on PostgreSQL `expiringBefore=0000-…` and extreme cursor dates answered 500.
+  it('refuses dates outside the years 1970 to 9999 with a 400 problem', async () => {
+    for (const date of [
+      '0000-01-01T00:00:00Z',
+      '1969-12-31T23:59:59Z',
+      '9999-12-31T23:59:59-01:00',
+    ]) {
+      const response = await server.request(
+        'GET',
+        `/api/v1/connections?expiringBefore=${encodeURIComponent(date)}`,
+      );
+      expect(response.status, date).toBe(400);
+      expect((await problemOf(response)).code).toBe('INVALID_REQUEST');
+    }
+    const fine = await server.request(
+      'GET',
+      '/api/v1/connections?expiringBefore=2030-01-01T00:00:00Z',
+    );
+    expect(fine.status).toBe(200);
+    for (const createdAt of [
+      '0000-01-01T00:00:00.000Z',
+      '+275760-09-13T00:00:00.000Z',
+      '-001000-01-01T00:00:00.000Z',
+    ]) {
+      const cursor = Buffer.from(JSON.stringify({ createdAt, id: 'x' })).toString('base64url');
+      const response = await server.request('GET', `/api/v1/connections?cursor=${cursor}`);
+      expect(response.status, createdAt).toBe(400);
+      expect((await problemOf(response)).code).toBe('INVALID_REQUEST');
+    }
+  });
+
   it('still refuses bodies larger than the size limit with 413', async () => {
     const response = await server.request('POST', '/api/v1/users', {
       json: { email: 'big@example.com', name: 'x'.repeat(2 * 1024 * 1024) },

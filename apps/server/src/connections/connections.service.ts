@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Connection, ConnectionEvent, type ConnectionStatus, User } from '@tether/persistence';
 import { Clock } from '../clock/clock';
 import { DomainError } from '../domain-error';
+import { isStorableDate } from '../http/api-fields';
 import type { Principal } from '../identity/principal';
 import { ProviderRegistry } from '../providers/provider-registry';
 import { actorOf, recordEvent } from './audit-trail';
@@ -33,7 +34,14 @@ function encodeCursor(connection: Connection): string {
 function decodeCursor(value: string): Cursor {
   try {
     const parsed = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as Cursor;
-    if (typeof parsed.id === 'string' && !Number.isNaN(Date.parse(parsed.createdAt))) return parsed;
+    if (
+      typeof parsed.id === 'string' &&
+      parsed.id.length <= 36 &&
+      typeof parsed.createdAt === 'string' &&
+      isStorableDate(new Date(parsed.createdAt))
+    ) {
+      return parsed;
+    }
   } catch {
     // fall through
   }
