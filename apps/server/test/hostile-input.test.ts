@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect } from './support/connect';
 import { type Mode, startServer, type TestServer } from './support/server';
 
 async function problemOf(response: Response) {
@@ -9,7 +10,7 @@ async function problemOf(response: Response) {
 describe.each<Mode>(['embedded', 'distributed'])('hostile input in %s mode', (mode) => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startServer(mode);
+    server = await startServer(mode, { env: { TETHER_SANDBOX: 'true' } });
   });
   afterAll(async () => {
     await server?.close();
@@ -96,6 +97,41 @@ describe.each<Mode>(['embedded', 'distributed'])('hostile input in %s mode', (mo
       expect(response.status, createdAt).toBe(400);
       expect((await problemOf(response)).code).toBe('INVALID_REQUEST');
     }
+  });
+
+  // Regression: SQLite has no LIKE escape character unless told, so `%`, `_` and `\` in `q`
+  // matched as wildcards or not at all.
+  it('searches for `%`, `_` and `\\` literally', async () => {
+    const { session } = await connect(server, { provider: 'fixture', scopes: ['posts.write'] });
+    expect(session.connectionIds).toHaveLength(2);
+    const [percent, backslash] = session.connectionIds as [string, string];
+    const names: Record<string, string> = {
+      [percent]: '50% off_now',
+      [backslash]: 'back\\slash',
+    };
+    for (const [id, name] of Object.entries(names)) {
+      const renamed = await server.request('PATCH', `/api/v1/connections/${id}`, {
+        json: { name },
+      });
+      expect(renamed.status).toBe(200);
+    }
+    const search = async (q: string) => {
+      const response = await server.request(
+        'GET',
+        `/api/v1/connections?q=${encodeURIComponent(q)}`,
+      );
+      expect(response.status).toBe(200);
+      const { data } = (await response.json()) as { data: { name: string }[] };
+      return data.map((connection) => connection.name).sort();
+    };
+    expect(await search('%')).toEqual(['50% off_now']);
+    expect(await search('0% o')).toEqual(['50% off_now']);
+    expect(await search('_')).toEqual(['50% off_now']);
+    expect(await search('f_n')).toEqual(['50% off_now']);
+    expect(await search('k\\s')).toEqual(['back\\slash']);
+    expect(await search('\\')).toEqual(['back\\slash']);
+    expect(await search('5_%')).toEqual([]);
+    expect(await search('b%h')).toEqual([]);
   });
 
   it('still refuses bodies larger than the size limit with 413', async () => {

@@ -1,4 +1,4 @@
-import { EntityManager, type FilterQuery } from '@mikro-orm/core';
+import { EntityManager, type FilterQuery, raw } from '@mikro-orm/core';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Connection, ConnectionEvent, type ConnectionStatus, User } from '@tether/persistence';
 import { Clock } from '../clock/clock';
@@ -50,8 +50,13 @@ function decodeCursor(value: string): Cursor {
   });
 }
 
-function likePattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+/**
+ * `column LIKE '%text%'` with `%`, `_` and `\` in `text` matching themselves. The ESCAPE clause
+ * is explicit: PostgreSQL defaults to the backslash, SQLite has no escape character at all.
+ */
+function containsText(column: string, text: string): FilterQuery<Connection> {
+  const pattern = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return { [raw((alias) => `${alias}.${column} like ? escape '\\'`, [pattern])]: [] };
 }
 
 /** Reading and managing connections, within what the caller may see. */
@@ -96,8 +101,9 @@ export class ConnectionsService {
     if (filters.ownerId) conditions.push({ owner: filters.ownerId });
     if (filters.expiringBefore) conditions.push({ hardExpiresAt: { $lt: filters.expiringBefore } });
     if (filters.q) {
-      const pattern = likePattern(filters.q);
-      conditions.push({ $or: [{ name: { $like: pattern } }, { accountName: { $like: pattern } }] });
+      conditions.push({
+        $or: [containsText('name', filters.q), containsText('account_name', filters.q)],
+      });
     }
     if (filters.cursor) {
       const cursor = decodeCursor(filters.cursor);
