@@ -1,3 +1,6 @@
+import { chmodSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from './support/connect';
 import { type Mode, startServer, type TestServer } from './support/server';
@@ -171,5 +174,46 @@ describe('content encodings', () => {
       body: JSON.stringify({ email: 'identity@example.com', name: 'Plain' }),
     });
     expect(response.status).toBe(201);
+  });
+});
+
+// Regression: tether.db was created world-readable (0644 under the usual umask).
+describe('the embedded database file', () => {
+  function modesIn(dir: string): Record<string, string> {
+    return Object.fromEntries(
+      readdirSync(dir)
+        .filter((name) => name.startsWith('tether.db'))
+        .map((name) => [name, (statSync(join(dir, name)).mode & 0o777).toString(8)]),
+    );
+  }
+
+  it('is created readable and writable by its owner only, journal files included', async () => {
+    const server = await startServer('embedded');
+    try {
+      expect(
+        (
+          await server.request('POST', '/api/v1/users', {
+            json: { email: 'mode@example.com', name: 'Mode' },
+          })
+        ).status,
+      ).toBe(201);
+      const modes = modesIn(server.config.dataDir);
+      expect(modes['tether.db']).toBe('600');
+      for (const mode of Object.values(modes)) expect(mode).toBe('600');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('is narrowed to 0600 when an older version left it world-readable', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tether-mode-'));
+    writeFileSync(join(dataDir, 'tether.db'), '', { mode: 0o644 });
+    chmodSync(join(dataDir, 'tether.db'), 0o644);
+    const server = await startServer('embedded', { env: { TETHER_DATA_DIR: dataDir } });
+    try {
+      expect(modesIn(dataDir)['tether.db']).toBe('600');
+    } finally {
+      await server.close();
+    }
   });
 });
