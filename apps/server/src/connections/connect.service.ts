@@ -24,6 +24,7 @@ import { AccountMismatchError, AuthorizationStore } from './authorization-store'
 import { CallbackFailure, type CallbackResult } from './connect-outcome';
 import { checkReturnTo } from './return-url';
 import { TokenVault } from './token-vault';
+import { loggableMessage } from '../logging/loggable-error';
 
 const SESSION_LIFETIME_MS = 10 * 60 * 1000;
 
@@ -244,9 +245,7 @@ export class ConnectService {
       };
     } catch (error) {
       if (!(error instanceof CallbackFailure)) {
-        this.logger.error(
-          `Callback for ${providerId} failed: ${error instanceof Error ? error.message : String(error)}`,
-        );
+        this.logger.error(`Callback for ${providerId} failed: ${loggableMessage(error)}`);
       }
       result =
         error instanceof CallbackFailure
