@@ -70,6 +70,16 @@ export class ConnectService {
     input: StartSession,
     reauthorize?: Connection,
   ): Promise<{ session: ConnectSession; authorizationUrl: string }> {
+    if (
+      principal.userRole === 'member' &&
+      input.ownerId !== undefined &&
+      input.ownerId !== principal.userId
+    ) {
+      throw new DomainError(
+        'INSUFFICIENT_SCOPE',
+        'A member starts connect sessions for themselves only: leave out ownerId, or ask a workspace admin.',
+      );
+    }
     const active = this.registry.get(input.provider);
     const { provider } = active;
     if (provider.availability.status === 'discontinued') {

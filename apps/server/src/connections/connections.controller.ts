@@ -176,7 +176,7 @@ export class ConnectionsController {
     @Param('id') id: string,
     @Body(new ZodPipe(reauthorizeBody)) input: z.output<typeof reauthorizeBody>,
   ) {
-    const connection = await this.connections.get(principal, id);
+    const connection = await this.connections.getToActOn(principal, id);
     const { session, authorizationUrl } = await this.connect.start(
       principal,
       { ...input, provider: connection.provider },

@@ -81,12 +81,15 @@ export class ConnectionsService {
     };
   }
 
-  /** A member may change or delete only what they own; what is shared with them is read-only. */
+  /**
+   * A member may act on only what they own: change, delete, re-authorize, refresh, check it or
+   * report its errors. A share gives read and token use, nothing that can change its state.
+   */
   private assertOwner(principal: Principal, connection: Connection): void {
     if (principal.userRole === 'member' && connection.owner?.id !== principal.userId) {
       throw new DomainError(
         'INSUFFICIENT_SCOPE',
-        'Only the connection’s owner or a workspace admin can change or delete it.',
+        'Only the connection’s owner or a workspace admin can change it, re-authorize, refresh or check it, or report its errors; a share gives read and token use.',
       );
     }
   }
@@ -143,6 +146,17 @@ export class ConnectionsService {
     return connection;
   }
 
+  /** {@link get}, for acting on the connection: the owner's or an admin's key only. */
+  async getToActOn(
+    principal: Principal,
+    id: string,
+    em: EntityManager = this.em.fork(),
+  ): Promise<Connection> {
+    const connection = await this.get(principal, id, em);
+    this.assertOwner(principal, connection);
+    return connection;
+  }
+
   async update(
     principal: Principal,
     id: string,
@@ -153,8 +167,7 @@ export class ConnectionsService {
     },
   ): Promise<Connection> {
     const em = this.em.fork();
-    const connection = await this.get(principal, id, em);
-    this.assertOwner(principal, connection);
+    const connection = await this.getToActOn(principal, id, em);
     const actor = actorOf(principal);
     const users = [...(change.ownerId ? [change.ownerId] : []), ...(change.sharedWith ?? [])];
     if (users.length > 0) {
@@ -213,8 +226,7 @@ export class ConnectionsService {
    */
   async remove(principal: Principal, id: string): Promise<void> {
     const em = this.em.fork();
-    const connection = await this.get(principal, id, em);
-    this.assertOwner(principal, connection);
+    const connection = await this.getToActOn(principal, id, em);
     const grant = connection.grant;
     const siblings = await em.count(Connection, { grant, id: { $ne: id } });
     let revokedAtNetwork = false;
