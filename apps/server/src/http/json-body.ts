@@ -4,7 +4,7 @@ import { DomainError } from '../domain-error';
 
 const JSON_BODY_LIMIT = '1mb';
 /** Deeper than any body the API takes; deeper ones would overflow the stack of recursive code. */
-export const JSON_DEPTH_LIMIT = 64;
+const JSON_DEPTH_LIMIT = 64;
 
 /**
  * Refuses JSON nested deeper than {@link JSON_DEPTH_LIMIT}, reading the raw bytes once without
