@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Options } from '@mikro-orm/core';
 import { LibSqlDriver } from '@mikro-orm/libsql';
@@ -58,5 +58,17 @@ export function createOrmOptions(settings: DatabaseSettings): Options {
     return { ...common, driver: PostgreSqlDriver, clientUrl: settings.databaseUrl };
   }
   mkdirSync(resolve(settings.dataDir), { recursive: true, mode: 0o700 });
-  return { ...common, driver: LibSqlDriver, dbName: embeddedDatabaseFile(settings.dataDir) };
+  const file = embeddedDatabaseFile(settings.dataDir);
+  createPrivately(file);
+  return { ...common, driver: LibSqlDriver, dbName: file };
+}
+
+/**
+ * Creates the database file readable by its owner only (it holds encrypted tokens, emails and
+ * key hashes), before SQLite would create it with the umask's usual 0644; an existing file is
+ * narrowed to 0600 too. SQLite gives its journal and WAL files the database file's mode.
+ */
+function createPrivately(file: string): void {
+  closeSync(openSync(file, 'a', 0o600));
+  chmodSync(file, 0o600);
 }

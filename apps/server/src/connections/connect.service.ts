@@ -24,6 +24,7 @@ import { AccountMismatchError, AuthorizationStore } from './authorization-store'
 import { CallbackFailure, type CallbackResult } from './connect-outcome';
 import { checkReturnTo } from './return-url';
 import { TokenVault } from './token-vault';
+import { loggableMessage } from '../logging/loggable-error';
 
 const SESSION_LIFETIME_MS = 10 * 60 * 1000;
 
@@ -69,6 +70,16 @@ export class ConnectService {
     input: StartSession,
     reauthorize?: Connection,
   ): Promise<{ session: ConnectSession; authorizationUrl: string }> {
+    if (
+      principal.userRole === 'member' &&
+      input.ownerId !== undefined &&
+      input.ownerId !== principal.userId
+    ) {
+      throw new DomainError(
+        'INSUFFICIENT_SCOPE',
+        'A member starts connect sessions for themselves only: leave out ownerId, or ask a workspace admin.',
+      );
+    }
     const active = this.registry.get(input.provider);
     const { provider } = active;
     if (provider.availability.status === 'discontinued') {
@@ -244,9 +255,7 @@ export class ConnectService {
       };
     } catch (error) {
       if (!(error instanceof CallbackFailure)) {
-        this.logger.error(
-          `Callback for ${providerId} failed: ${error instanceof Error ? error.message : String(error)}`,
-        );
+        this.logger.error(`Callback for ${providerId} failed: ${loggableMessage(error)}`);
       }
       result =
         error instanceof CallbackFailure

@@ -8,6 +8,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { z } from 'zod';
+import { dateTimeField, providerIdField, recordIdField } from '../http/api-fields';
 import { ApiJsonBody, ApiKeyAuth, ApiProblems } from '../http/openapi';
 import { ZodPipe } from '../http/zod-body.pipe';
 import { CurrentPrincipal, type Principal } from '../identity/principal';
@@ -16,8 +17,8 @@ import { ConnectionsService } from './connections.service';
 import { connectionView, eventView, sessionView } from './views';
 
 const startSessionBody = z.strictObject({
-  provider: z.string().min(1),
-  ownerId: z.string().min(1).optional(),
+  provider: providerIdField,
+  ownerId: recordIdField.optional(),
   scopes: z.array(z.string().min(1)).max(100).optional(),
   returnTo: z.string().min(1).max(2000).optional(),
   mode: z.enum(['redirect', 'popup']).optional(),
@@ -26,13 +27,10 @@ const startSessionBody = z.strictObject({
 const reauthorizeBody = startSessionBody.omit({ provider: true, ownerId: true }).default({});
 
 const listQuery = z.strictObject({
-  provider: z.string().min(1).optional(),
+  provider: providerIdField.optional(),
   status: z.enum(['active', 'expiring', 'degraded', 'expired', 'revoked']).optional(),
-  ownerId: z.string().min(1).optional(),
-  expiringBefore: z.iso
-    .datetime({ offset: true })
-    .transform((value) => new Date(value))
-    .optional(),
+  ownerId: recordIdField.optional(),
+  expiringBefore: dateTimeField.optional(),
   q: z.string().min(1).max(200).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().min(1).optional(),
@@ -41,8 +39,8 @@ const listQuery = z.strictObject({
 const updateBody = z
   .strictObject({
     name: z.string().trim().min(1).max(200).optional(),
-    ownerId: z.string().min(1).optional(),
-    sharedWith: z.array(z.string().min(1)).max(500).optional(),
+    ownerId: recordIdField.optional(),
+    sharedWith: z.array(recordIdField).max(500).optional(),
   })
   .refine((body) => Object.keys(body).length > 0, 'send at least one of name, ownerId, sharedWith');
 
@@ -178,7 +176,7 @@ export class ConnectionsController {
     @Param('id') id: string,
     @Body(new ZodPipe(reauthorizeBody)) input: z.output<typeof reauthorizeBody>,
   ) {
-    const connection = await this.connections.get(principal, id);
+    const connection = await this.connections.getToActOn(principal, id);
     const { session, authorizationUrl } = await this.connect.start(
       principal,
       { ...input, provider: connection.provider },

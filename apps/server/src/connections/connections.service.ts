@@ -1,8 +1,9 @@
-import { EntityManager, type FilterQuery } from '@mikro-orm/core';
+import { EntityManager, type FilterQuery, raw } from '@mikro-orm/core';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Connection, ConnectionEvent, type ConnectionStatus, User } from '@tether/persistence';
 import { Clock } from '../clock/clock';
 import { DomainError } from '../domain-error';
+import { isStorableDate } from '../http/api-fields';
 import type { Principal } from '../identity/principal';
 import { ProviderRegistry } from '../providers/provider-registry';
 import { actorOf, recordEvent } from './audit-trail';
@@ -33,7 +34,14 @@ function encodeCursor(connection: Connection): string {
 function decodeCursor(value: string): Cursor {
   try {
     const parsed = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as Cursor;
-    if (typeof parsed.id === 'string' && !Number.isNaN(Date.parse(parsed.createdAt))) return parsed;
+    if (
+      typeof parsed.id === 'string' &&
+      parsed.id.length <= 36 &&
+      typeof parsed.createdAt === 'string' &&
+      isStorableDate(new Date(parsed.createdAt))
+    ) {
+      return parsed;
+    }
   } catch {
     // fall through
   }
@@ -42,8 +50,13 @@ function decodeCursor(value: string): Cursor {
   });
 }
 
-function likePattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+/**
+ * `column LIKE '%text%'` with `%`, `_` and `\` in `text` matching themselves. The ESCAPE clause
+ * is explicit: PostgreSQL defaults to the backslash, SQLite has no escape character at all.
+ */
+function containsText(column: string, text: string): FilterQuery<Connection> {
+  const pattern = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return { [raw((alias) => `${alias}.${column} like ? escape '\\'`, [pattern])]: [] };
 }
 
 /** Reading and managing connections, within what the caller may see. */
@@ -68,12 +81,15 @@ export class ConnectionsService {
     };
   }
 
-  /** A member may change or delete only what they own; what is shared with them is read-only. */
+  /**
+   * A member may act on only what they own: change, delete, re-authorize, refresh, check it or
+   * report its errors. A share gives read and token use, nothing that can change its state.
+   */
   private assertOwner(principal: Principal, connection: Connection): void {
     if (principal.userRole === 'member' && connection.owner?.id !== principal.userId) {
       throw new DomainError(
         'INSUFFICIENT_SCOPE',
-        'Only the connection’s owner or a workspace admin can change or delete it.',
+        'Only the connection’s owner or a workspace admin can change it, re-authorize, refresh or check it, or report its errors; a share gives read and token use.',
       );
     }
   }
@@ -88,8 +104,9 @@ export class ConnectionsService {
     if (filters.ownerId) conditions.push({ owner: filters.ownerId });
     if (filters.expiringBefore) conditions.push({ hardExpiresAt: { $lt: filters.expiringBefore } });
     if (filters.q) {
-      const pattern = likePattern(filters.q);
-      conditions.push({ $or: [{ name: { $like: pattern } }, { accountName: { $like: pattern } }] });
+      conditions.push({
+        $or: [containsText('name', filters.q), containsText('account_name', filters.q)],
+      });
     }
     if (filters.cursor) {
       const cursor = decodeCursor(filters.cursor);
@@ -129,6 +146,17 @@ export class ConnectionsService {
     return connection;
   }
 
+  /** {@link get}, for acting on the connection: the owner's or an admin's key only. */
+  async getToActOn(
+    principal: Principal,
+    id: string,
+    em: EntityManager = this.em.fork(),
+  ): Promise<Connection> {
+    const connection = await this.get(principal, id, em);
+    this.assertOwner(principal, connection);
+    return connection;
+  }
+
   async update(
     principal: Principal,
     id: string,
@@ -139,8 +167,7 @@ export class ConnectionsService {
     },
   ): Promise<Connection> {
     const em = this.em.fork();
-    const connection = await this.get(principal, id, em);
-    this.assertOwner(principal, connection);
+    const connection = await this.getToActOn(principal, id, em);
     const actor = actorOf(principal);
     const users = [...(change.ownerId ? [change.ownerId] : []), ...(change.sharedWith ?? [])];
     if (users.length > 0) {
@@ -199,8 +226,7 @@ export class ConnectionsService {
    */
   async remove(principal: Principal, id: string): Promise<void> {
     const em = this.em.fork();
-    const connection = await this.get(principal, id, em);
-    this.assertOwner(principal, connection);
+    const connection = await this.getToActOn(principal, id, em);
     const grant = connection.grant;
     const siblings = await em.count(Connection, { grant, id: { $ne: id } });
     let revokedAtNetwork = false;

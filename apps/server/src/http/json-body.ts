@@ -3,6 +3,34 @@ import { json, type NextFunction, type Request, type Response } from 'express';
 import { DomainError } from '../domain-error';
 
 const JSON_BODY_LIMIT = '1mb';
+/** Deeper than any body the API takes; deeper ones would overflow the stack of recursive code. */
+const JSON_DEPTH_LIMIT = 64;
+
+/**
+ * Refuses JSON nested deeper than {@link JSON_DEPTH_LIMIT}, reading the raw bytes once without
+ * recursion, before `JSON.parse` or anything that walks the parsed value sees them. Brackets
+ * inside strings do not count; in UTF-8 no multi-byte character holds an ASCII byte.
+ */
+function refuseDeepJson(_request: Request, _response: Response, raw: Buffer): void {
+  let depth = 0;
+  let inString = false;
+  for (let index = 0; index < raw.length; index++) {
+    const byte = raw[index];
+    if (inString) {
+      if (byte === 0x5c)
+        index++; // a backslash escapes the next byte
+      else if (byte === 0x22) inString = false;
+    } else if (byte === 0x22) {
+      inString = true;
+    } else if (byte === 0x5b || byte === 0x7b) {
+      if (++depth > JSON_DEPTH_LIMIT) {
+        throw Object.assign(new Error('JSON nested too deeply'), { type: 'entity.too.deep' });
+      }
+    } else if (byte === 0x5d || byte === 0x7d) {
+      depth--;
+    }
+  }
+}
 
 /**
  * Parses JSON bodies and turns body-parser's failures into API errors before Nest sees them
@@ -17,7 +45,16 @@ export function useJsonBodies(app: INestApplication): void {
         : undefined,
     );
   });
-  app.use(json({ limit: JSON_BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
+  app.use(
+    json({
+      limit: JSON_BODY_LIMIT,
+      type: ['application/json', 'application/*+json'],
+      verify: refuseDeepJson,
+      // Bodies are small JSON: compressed ones are refused (415) rather than inflated, so a body
+      // that is not what its encoding says, or a decompression bomb, never reaches a decoder.
+      inflate: false,
+    }),
+  );
   app.use((request: Request, _response: Response, next: NextFunction) => {
     next(
       holdsNul(request.body)
@@ -34,6 +71,13 @@ export function useJsonBodies(app: INestApplication): void {
     switch (type) {
       case 'entity.parse.failed':
         return next(new DomainError('MALFORMED_JSON', 'The request body is not valid JSON.'));
+      case 'entity.too.deep':
+        return next(
+          new DomainError(
+            'JSON_TOO_DEEP',
+            `The request body nests arrays and objects more than ${JSON_DEPTH_LIMIT} levels deep.`,
+          ),
+        );
       case 'entity.too.large':
         return next(
           new DomainError(
@@ -46,13 +90,28 @@ export function useJsonBodies(app: INestApplication): void {
         return next(
           new DomainError(
             'UNSUPPORTED_MEDIA_TYPE',
-            'The request body uses an unsupported encoding.',
+            'The request body uses an unsupported encoding: send it uncompressed, as UTF-8.',
           ),
         );
       default:
-        return next(error);
+        // body-parser's other failures (an aborted or mis-sized body) are the client's: 400.
+        return next(
+          isClientError(error)
+            ? new DomainError('INVALID_REQUEST', 'The request body could not be read.', undefined, {
+                cause: error,
+              })
+            : error,
+        );
     }
   });
+}
+
+function isClientError(error: unknown): boolean {
+  const status =
+    typeof error === 'object' && error !== null
+      ? (error as { status?: unknown }).status
+      : undefined;
+  return typeof status === 'number' && status >= 400 && status < 500;
 }
 
 function holdsNul(value: unknown): boolean {

@@ -64,6 +64,6 @@ function jsonSchema(schema: z.ZodType): SchemaObject {
 export function ApiJsonBody(schema: z.ZodType) {
   return applyDecorators(
     ApiBody({ schema: jsonSchema(schema) }),
-    ApiProblems('INVALID_REQUEST', 'MALFORMED_JSON'),
+    ApiProblems('INVALID_REQUEST', 'MALFORMED_JSON', 'JSON_TOO_DEEP'),
   );
 }

@@ -8,6 +8,7 @@ import {
 import type { Request, Response } from 'express';
 import { DomainError } from '../domain-error';
 import type { ErrorCode } from '../domain-error';
+import { loggableStack } from '../logging/loggable-error';
 import { API_ERROR_STATUS } from './errors';
 
 /** RFC 9457 problem details, with Tether's stable `code`. */
@@ -94,7 +95,7 @@ export class ProblemFilter implements ExceptionFilter {
       const name = exception instanceof Error ? exception.name : typeof exception;
       this.logger.error(
         `Unhandled ${name} on ${request.method} ${request.path}`,
-        exception instanceof Error ? exception.stack : undefined,
+        loggableStack(exception),
       );
       document ??= problem(
         'INTERNAL_ERROR',

@@ -8,13 +8,14 @@ import {
 } from '@nestjs/swagger';
 import type { ApiKey, User } from '@tether/persistence';
 import { z } from 'zod';
+import { emailField, recordIdField } from '../http/api-fields';
 import { ApiJsonBody, ApiKeyAuth, ApiProblems } from '../http/openapi';
 import { ZodPipe } from '../http/zod-body.pipe';
 import { IdentityService } from './identity.service';
 import { assertWorkspaceAdmin, CurrentPrincipal, type Principal } from './principal';
 
 const createUserBody = z.strictObject({
-  email: z.email(),
+  email: emailField,
   name: z.string().trim().min(1).max(200),
   role: z.enum(['admin', 'member']).default('member'),
 });
@@ -22,7 +23,7 @@ const createUserBody = z.strictObject({
 const createApiKeyBody = z.strictObject({
   name: z.string().trim().min(1).max(200),
   scope: z.enum(['admin', 'tokens:read']),
-  userId: z.string().min(1).optional(),
+  userId: recordIdField.optional(),
 });
 
 function userView(user: User) {

@@ -6,6 +6,7 @@ import { DomainError } from '../domain-error';
 import { GrantLease } from './grant-lease';
 import { LifecycleFailure } from './lifecycle-failure';
 import { ProviderSlots } from './provider-slots';
+import { loggableMessage } from '../logging/loggable-error';
 
 const UNEXPECTED_FAILURE_PAUSE_MS = 5 * 60_000;
 
@@ -44,9 +45,7 @@ export class GrantWork {
         await this.lease.hold(grantId, work);
       } catch (error) {
         if (error instanceof LifecycleFailure || error instanceof DomainError) throw error;
-        this.logger.error(
-          `${due.kind} of grant ${grantId} failed: ${error instanceof Error ? error.message : String(error)}`,
-        );
+        this.logger.error(`${due.kind} of grant ${grantId} failed: ${loggableMessage(error)}`);
         await this.pause(grantId, due);
         throw error;
       }

@@ -20,6 +20,7 @@ import { HealthChecks } from './health-checks';
 import { LifecycleFailure } from './lifecycle-failure';
 import { LifecycleMetrics } from './lifecycle-metrics';
 import { TokenRenewal } from './token-renewal';
+import { loggableMessage } from '../logging/loggable-error';
 
 interface GrantJob {
   readonly grantId: string;
@@ -61,9 +62,7 @@ export class LifecycleSweep implements OnApplicationBootstrap {
       await work;
     } catch (error) {
       if (error instanceof LifecycleFailure) return;
-      this.logger.error(
-        `${kind} failed: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      this.logger.error(`${kind} failed: ${loggableMessage(error)}`);
     }
   }
 
@@ -101,7 +100,7 @@ export class LifecycleSweep implements OnApplicationBootstrap {
       await this.expire(now);
       return enqueued;
     } catch (error) {
-      this.logger.error(`Sweep failed: ${error instanceof Error ? error.message : String(error)}`);
+      this.logger.error(`Sweep failed: ${loggableMessage(error)}`);
       return 0;
     } finally {
       stop();

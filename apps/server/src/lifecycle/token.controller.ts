@@ -110,7 +110,7 @@ export class TokenController {
   })
   @ApiOkResponse({ description: 'The connection after the refresh or check' })
   async refresh(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
-    const connection = await this.connections.get(principal, id);
+    const connection = await this.connections.getToActOn(principal, id);
     if (connection.status === 'expired' || connection.status === 'revoked')
       throw this.needsReauthorization(connection);
     const { provider } = this.registry.get(connection.provider);
@@ -142,7 +142,7 @@ export class TokenController {
       '`{ checked, verdict: { reason, scope, transient, remedy } | null, connection }`; `checked` is false when the network offers no check',
   })
   async check(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
-    const connection = await this.connections.get(principal, id);
+    const connection = await this.connections.getToActOn(principal, id);
     const outcome = await this.checks.connection(connection);
     return {
       checked: outcome.checked,
@@ -170,7 +170,7 @@ export class TokenController {
     @Param('id') id: string,
     @Body(new ZodPipe(reportedError)) input: z.output<typeof reportedError>,
   ) {
-    const connection = await this.connections.get(principal, id);
+    const connection = await this.connections.getToActOn(principal, id);
     const headers = Object.fromEntries(
       Object.entries(input.headers).map(([name, value]) => [name.toLowerCase(), value]),
     );

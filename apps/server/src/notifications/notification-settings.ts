@@ -2,6 +2,7 @@ import { durationSeconds, parseDurations, SCHEDULE_RULES } from '@tether/core';
 import type { NotificationCategory, User, Workspace } from '@tether/persistence';
 import { z } from 'zod';
 import type { TetherConfig } from '../config/tether-config';
+import { emailField } from '../http/api-fields';
 
 const SCHEDULE_MESSAGES = {
   NOT_A_DURATION: 'must be a duration such as "14d", "12h" or "30s"',
@@ -38,7 +39,7 @@ export const workspaceSettingsSchema = z.strictObject({
         reminderSchedule: schedule.optional(),
         followUpSchedule: schedule.optional(),
         /** People who are not users but must hear about this network's connections (a Page's owner). */
-        extraRecipients: z.array(z.email()).max(20).optional(),
+        extraRecipients: z.array(emailField).max(20).optional(),
       }),
     )
     .default({}),

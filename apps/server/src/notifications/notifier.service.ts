@@ -19,6 +19,7 @@ import { SEND_CLAIM_MS } from './mailer';
 import { RecipientFanOut } from './recipient-fan-out';
 import { ReminderNotices } from './reminder-notices';
 import { WebhookSender } from './webhook-sender.service';
+import { loggableMessage } from '../logging/loggable-error';
 
 const INTERVAL = 'notifier';
 
@@ -89,9 +90,7 @@ export class NotifierService implements OnApplicationBootstrap, BeforeApplicatio
       );
       await this.webhooks.requeueDue(now);
     } catch (error) {
-      this.logger.error(
-        `Notifier run failed: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      this.logger.error(`Notifier run failed: ${loggableMessage(error)}`);
     }
   }
 

@@ -1,11 +1,14 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { BlockList, isIP, type LookupFunction } from 'node:net';
+import { BlockList, isIP, type LookupFunction, SocketAddress } from 'node:net';
 
 /**
- * Addresses a webhook must not reach unless the operator allows it: loopback, private,
- * link-local (cloud metadata services), carrier-grade NAT and unspecified ranges.
+ * Addresses a webhook must not reach unless the operator allows it: every range of the IANA
+ * special-purpose registries that is not globally reachable (loopback, private, link-local with
+ * the cloud metadata services, carrier-grade NAT, documentation, benchmarking, multicast, reserved).
+ * @see https://www.iana.org/assignments/iana-ipv4-special-registry/
+ * @see https://www.iana.org/assignments/iana-ipv6-special-registry/
  */
 const PRIVATE = new BlockList();
 for (const [network, prefix] of [
@@ -16,33 +19,61 @@ for (const [network, prefix] of [
   ['169.254.0.0', 16],
   ['172.16.0.0', 12],
   ['192.0.0.0', 24],
+  ['192.0.2.0', 24],
+  ['192.88.99.0', 24],
   ['192.168.0.0', 16],
   ['198.18.0.0', 15],
+  ['198.51.100.0', 24],
+  ['203.0.113.0', 24],
   ['224.0.0.0', 4],
   ['240.0.0.0', 4],
 ] as const) {
   PRIVATE.addSubnet(network, prefix, 'ipv4');
 }
 for (const [network, prefix] of [
-  ['::', 128],
-  ['::1', 128],
+  // Unspecified, loopback and the deprecated IPv4-compatible form (`::127.0.0.1`).
+  ['::', 96],
+  // IPv4-translated (SIIT); IPv4-mapped addresses are checked by their IPv4 address instead.
+  ['::ffff:0:0:0', 96],
+  // NAT64, well-known and local-use, and 6to4 can carry any IPv4 address, private ones included.
+  ['64:ff9b::', 96],
+  ['64:ff9b:1::', 48],
+  ['100::', 64],
+  // IETF protocol assignments, Teredo (which embeds an IPv4 address) among them.
+  ['2001::', 23],
+  ['2001:db8::', 32],
+  ['2002::', 16],
+  ['3fff::', 20],
+  ['5f00::', 16],
   ['fc00::', 7],
   ['fe80::', 10],
+  ['fec0::', 10],
   ['ff00::', 8],
-  // NAT64 and 6to4 can carry any IPv4 address, private ones included.
-  ['64:ff9b::', 96],
-  ['2002::', 16],
 ] as const) {
   PRIVATE.addSubnet(network, prefix, 'ipv6');
 }
 
-/** Whether an IP address is in a private, loopback or link-local range. */
+/** The prefix of IPv4-mapped IPv6 addresses, `::ffff:a.b.c.d`. */
+const IPV4_MAPPED = new BlockList();
+IPV4_MAPPED.addSubnet('::ffff:0:0', 96, 'ipv6');
+
+/**
+ * Whether an IP address is in a range a webhook must not reach. IPv6 is read in every spelling
+ * (`::ffff:7f00:1`, `0:0:0:0:0:ffff:127.0.0.1`, a zone index) by Node's own parser; an
+ * IPv4-mapped address is judged by the IPv4 address it carries.
+ */
 export function isPrivateAddress(address: string): boolean {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped) return PRIVATE.check(mapped[1]!, 'ipv4');
   const family = isIP(address);
-  if (family === 0) return false;
-  return PRIVATE.check(address, family === 4 ? 'ipv4' : 'ipv6');
+  if (family === 4) return PRIVATE.check(address, 'ipv4');
+  if (family !== 6) return false;
+  // A zone index only picks the interface; it is link-local (fe80::/10) with or without one.
+  const ipv6 = new SocketAddress({ address: address.replace(/%.*$/, ''), family: 'ipv6' });
+  if (IPV4_MAPPED.check(ipv6.address, 'ipv6')) {
+    // Node prints the mapped form as `::ffff:a.b.c.d`; anything else is refused, not guessed at.
+    const ipv4 = /:(\d+\.\d+\.\d+\.\d+)$/.exec(ipv6.address)?.[1];
+    return ipv4 === undefined || PRIVATE.check(ipv4, 'ipv4');
+  }
+  return PRIVATE.check(ipv6.address, 'ipv6');
 }
 
 /** Whether a URL names a private address outright (an IP literal or `localhost`). */
