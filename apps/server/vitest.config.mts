@@ -7,7 +7,7 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     setupFiles: ['reflect-metadata'],
-    testTimeout: 30000,
-    hookTimeout: 30000,
+    testTimeout: 90_000,
+    hookTimeout: 90_000,
   },
 });

@@ -35,7 +35,7 @@ export function spawnServer(cwd: string, env: Record<string, string>): ServerPro
       new Promise<string>((resolve, reject) => {
         const timer = setTimeout(
           () => reject(new Error(`server did not start:\n${output}`)),
-          20000,
+          60_000,
         );
         const check = () => {
           const match = /Tether listening on (http:\/\/\S+)/.exec(output);
