@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, consentAt } from './support/connect';
-import { type Mode, startServer, type TestServer } from './support/server';
+import { type Mode, startServer, type TestServer, json } from './support/server';
 import { query } from './support/services';
 
 interface ConnectionBody {
@@ -13,10 +13,6 @@ interface ConnectionBody {
   ownerId: string | null;
   sharedWith: string[];
   [key: string]: unknown;
-}
-
-async function json<T>(response: Response): Promise<T> {
-  return (await response.json()) as T;
 }
 
 describe.each<Mode>(['embedded', 'distributed'])('connecting accounts in %s mode', (mode) => {

@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LifecycleSweep } from '../src/lifecycle/lifecycle.sweep';
 import { connect } from './support/connect';
+import { readUntil } from './support/receivers';
 import {
   type Mode,
   startServer,
   sweepAndNotify,
   TestClock,
   type TestServer,
+  json,
 } from './support/server';
 
 interface ConnectionBody {
@@ -17,23 +19,6 @@ interface ConnectionBody {
   lastRefreshedAt: string | null;
   nextRefreshAt: string | null;
   account: { id: string };
-}
-
-async function json<T>(response: Response): Promise<T> {
-  return (await response.json()) as T;
-}
-
-async function eventually<T>(
-  read: () => Promise<T>,
-  done: (value: T) => boolean,
-  timeoutMs = 8000,
-): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() - started > timeoutMs) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 async function simulatorRequests(
@@ -291,7 +276,7 @@ describe.each<Mode>(['embedded', 'distributed'])('the lifecycle engine in %s mod
       await control(server, 'lifetimes', { accessTokenSeconds: 200 });
       const connection = await connectProfile(server);
       await timePasses(server, clock, 150);
-      const renewed = await eventually(
+      const renewed = await readUntil(
         () =>
           server
             .request('GET', `/api/v1/connections/${connection.id}`)
@@ -308,7 +293,7 @@ describe.each<Mode>(['embedded', 'distributed'])('the lifecycle engine in %s mod
       await control(server, 'grants/all/revoke', { cause: 'password_changed' });
       // The health check falls due (the fixture checks hourly).
       await timePasses(server, clock, 3600);
-      const revoked = await eventually(
+      const revoked = await readUntil(
         () =>
           server
             .request('GET', `/api/v1/connections/${connection.id}`)
@@ -354,7 +339,7 @@ describe('every refresh strategy, on its own', () => {
     // 58 of its 60 days pass, at the network and here.
     await timePasses(server, clock, 58 * DAY, ['instagram', 'linkedin']);
     await tick();
-    const extended = await eventually(
+    const extended = await readUntil(
       () => read(id),
       (body) => body.lastRefreshedAt !== null,
     );
@@ -371,7 +356,7 @@ describe('every refresh strategy, on its own', () => {
     expect((await read(id)).nextRefreshAt).toBeNull();
     await timePasses(server, clock, 50 * DAY, ['instagram', 'linkedin']);
     await tick();
-    const expiring = await eventually(
+    const expiring = await readUntil(
       () => read(id),
       (body) => body.status === 'expiring',
     );
@@ -379,7 +364,7 @@ describe('every refresh strategy, on its own', () => {
     expect(expiring.remedy).toMatch(/reconnect/i);
     await timePasses(server, clock, 11 * DAY, ['instagram', 'linkedin']);
     await tick();
-    const expired = await eventually(
+    const expired = await readUntil(
       () => read(id),
       (body) => body.status === 'expired',
     );

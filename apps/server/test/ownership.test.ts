@@ -1,10 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from './support/connect';
-import { type Mode, startServer, type TestServer } from './support/server';
-
-async function json<T>(response: Response): Promise<T> {
-  return (await response.json()) as T;
-}
+import { type Mode, startServer, type TestServer, json } from './support/server';
 
 // Regression: a member with a read-only share could report an error that revoked the owner's
 // connection, re-authorize, refresh or check it, and start connect sessions owned by others.

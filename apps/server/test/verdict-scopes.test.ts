@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LifecycleSweep } from '../src/lifecycle/lifecycle.sweep';
 import { connect } from './support/connect';
+import { readUntil } from './support/receivers';
 import {
   type Mode,
   startServer,
   sweepAndNotify,
   TestClock,
   type TestServer,
+  json,
 } from './support/server';
 
 const DAY = 24 * 3600;
@@ -24,23 +26,6 @@ interface Verdict {
   reason: string;
   scope: string;
   transient: boolean;
-}
-
-async function json<T>(response: Response): Promise<T> {
-  return (await response.json()) as T;
-}
-
-async function eventually<T>(
-  read: () => Promise<T>,
-  done: (value: T) => boolean,
-  timeoutMs = 8000,
-): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() - started > timeoutMs) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 describe.each<Mode>(['embedded', 'distributed'])(
@@ -113,7 +98,7 @@ describe.each<Mode>(['embedded', 'distributed'])(
       // Every check the sweep handed out has run: each Page's next one is in the future.
       const after = await Promise.all(
         ids.map((id) =>
-          eventually(
+          readUntil(
             () => read(id),
             (body) =>
               body.nextCheckAt !== null && Date.parse(body.nextCheckAt) > clock.now().getTime(),

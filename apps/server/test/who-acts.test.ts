@@ -16,6 +16,7 @@ import {
   sweepAndNotify,
   TestClock,
   type TestServer,
+  json,
 } from './support/server';
 
 const require = createRequire(__filename);
@@ -36,10 +37,6 @@ interface CatalogEntry {
   id: string;
   credentials: string;
   credentialsRejection: { since: string; reason: string; message: string | null } | null;
-}
-
-async function json<T>(response: Response): Promise<T> {
-  return (await response.json()) as T;
 }
 
 /** An admin and a member who owns connections, each with their own API key. */

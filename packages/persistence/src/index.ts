@@ -3,23 +3,19 @@ export {
   Connection,
   ConnectionEvent,
   ConnectSession,
-  ENTITY_SCHEMAS,
   Grant,
+  User,
+  Workspace,
+} from './entities';
+export type { ApiKeyScope, ConnectionStatus, ConnectSessionStatus, UserRole } from './entities';
+export {
   Notification,
   ProviderCredentials,
-  User,
   Webhook,
   WebhookAttempt,
   WebhookDelivery,
-  Workspace,
-} from './entities';
-export type {
-  ApiKeyScope,
-  ConnectionStatus,
-  ConnectSessionStatus,
-  NotificationCategory,
-  UserRole,
-} from './entities';
+} from './notification-entities';
+export type { NotificationCategory } from './notification-entities';
 export { createOrmOptions, embeddedDatabaseFile, MIGRATIONS } from './orm-options';
 export type { DatabaseSettings } from './orm-options';
 export { namedLease, rowLease } from './lease';

@@ -4,7 +4,8 @@ import type { Options } from '@mikro-orm/core';
 import { LibSqlDriver } from '@mikro-orm/libsql';
 import { Migrator } from '@mikro-orm/migrations';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
-import { ENTITY_SCHEMAS } from './entities';
+import { CONNECTION_SCHEMAS } from './entities';
+import { NOTIFICATION_SCHEMAS } from './notification-entities';
 import { Migration001Identity } from './migrations/001-identity';
 import { Migration002Connections } from './migrations/002-connections';
 import { Migration003Lifecycle } from './migrations/003-lifecycle';
@@ -40,7 +41,7 @@ export const MIGRATIONS = [
 /** MikroORM options for either mode, with migrations and the entity schemas. */
 export function createOrmOptions(settings: DatabaseSettings): Options {
   const common: Options = {
-    entities: ENTITY_SCHEMAS,
+    entities: [...CONNECTION_SCHEMAS, ...NOTIFICATION_SCHEMAS],
     extensions: [Migrator],
     migrations: {
       migrationsList: MIGRATIONS,

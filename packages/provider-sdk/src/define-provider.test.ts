@@ -5,15 +5,16 @@ import { REASONS } from './reason';
 import { retryAfterSeconds } from './retry-after';
 import { SDK_VERSION } from './version';
 
+/** A fixed clock reading: classifiers take the host's time, never the wall clock. */
+const NOW = new Date('2026-12-01T09:00:00Z');
+
 const declaration = exampleDeclaration;
 
 describe('defineProvider', () => {
   it('stamps the SDK version and fills in transience and the default remedy', () => {
     const provider = defineProvider(declaration());
     expect(provider.definedWithSdk).toBe(SDK_VERSION);
-    expect(
-      provider.classifyError({ status: 400, headers: {}, body: {} }, { now: new Date() }),
-    ).toEqual({
+    expect(provider.classifyError({ status: 400, headers: {}, body: {} }, { now: NOW })).toEqual({
       reason: 'token_revoked',
       scope: 'grant',
       transient: false,
@@ -110,7 +111,7 @@ describe('defineProvider', () => {
       }),
     );
     expect(
-      throwing.classifyError({ status: 500, headers: {}, body: null }, { now: new Date() }),
+      throwing.classifyError({ status: 500, headers: {}, body: null }, { now: NOW }),
     ).toMatchObject({
       reason: 'unknown',
       transient: true,
@@ -119,7 +120,7 @@ describe('defineProvider', () => {
       declaration({ classifyError: () => ({ reason: 'banana' as never, remedy: 'Eat it' }) }),
     );
     expect(
-      lying.classifyError({ status: 400, headers: {}, body: null }, { now: new Date() }),
+      lying.classifyError({ status: 400, headers: {}, body: null }, { now: NOW }),
     ).toMatchObject({
       reason: 'unknown',
       remedy: expect.not.stringContaining('Eat'),
@@ -130,7 +131,7 @@ describe('defineProvider', () => {
     const classify = (verdict: object) =>
       defineProvider(declaration({ classifyError: () => verdict as never })).classifyError(
         { status: 403, headers: {}, body: null },
-        { now: new Date() },
+        { now: NOW },
       ).actor;
     expect(classify({ reason: 'role_lost' })).toBe('account_admin');
     expect(classify({ reason: 'app_misconfigured' })).toBe('operator');
@@ -151,7 +152,7 @@ describe('defineProvider', () => {
             headers: {},
             body: null,
           },
-          { now: new Date() },
+          { now: NOW },
         ).transient,
     );
     expect(transient).toEqual([

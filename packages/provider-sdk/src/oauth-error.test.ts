@@ -38,7 +38,7 @@ describe('classifyOAuthError (RFC 6749 §5.2)', () => {
           response.status === 418 ? { reason: 'rate_limited' } : { reason: 'unknown' },
       }),
     );
-    const now = new Date();
+    const now = new Date('2026-12-01T09:00:00Z');
     expect(
       provider.classifyError(
         { status: 400, headers: {}, body: { error: 'invalid_grant' } },

@@ -97,3 +97,17 @@ export async function eventually(done: () => boolean, timeoutMs = 5000): Promise
   while (!done() && Date.now() - started < timeoutMs)
     await new Promise((resolve) => setTimeout(resolve, 50));
 }
+
+/** Reads until `done` says the value is the one awaited, or the time is up; returns the last read. */
+export async function readUntil<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 8000,
+): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const value = await read();
+    if (done(value) || Date.now() - started > timeoutMs) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

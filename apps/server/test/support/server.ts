@@ -139,3 +139,8 @@ export async function sweepAndNotify(server: TestServer): Promise<void> {
   await server.app.get(LifecycleSweep).sweep();
   await server.app.get(NotifierService).run();
 }
+
+/** A response's JSON body, typed as the test expects it. */
+export async function json<T>(response: Response): Promise<T> {
+  return (await response.json()) as T;
+}
