@@ -48,7 +48,15 @@ export class HealthChecks {
   }
 
   /** Runs one account's check with its own token. */
-  async account(connectionId: string): Promise<CheckOutcome> {
+  account(connectionId: string): Promise<CheckOutcome> {
+    return this.onAccount(connectionId, (grant, em) => this.accountLeased(grant, em, connectionId));
+  }
+
+  /** Runs work about one account under its grant's lease; not checked when the row is gone. */
+  private async onAccount(
+    connectionId: string,
+    work: (grant: Grant, em: EntityManager) => Promise<CheckOutcome>,
+  ): Promise<CheckOutcome> {
     const row = await this.em
       .fork()
       .findOne(Connection, { id: connectionId }, { fields: ['grant'] });
@@ -58,7 +66,7 @@ export class HealthChecks {
       row.grant.id,
       { kind: 'account check', connectionId },
       async (grant, em) => {
-        outcome = await this.accountLeased(grant, em, connectionId);
+        outcome = await work(grant, em);
       },
     );
     return outcome;
@@ -149,35 +157,23 @@ export class HealthChecks {
    * grant's, and applies what the check finds. A check that passes changes nothing: it neither
    * ends the connection nor counts as a recovery, and leaves the schedules alone.
    */
-  async confirmAccount(connectionId: string): Promise<CheckOutcome> {
-    const row = await this.em
-      .fork()
-      .findOne(Connection, { id: connectionId }, { fields: ['grant'] });
-    if (!row) return { checked: false };
-    let outcome: CheckOutcome = { checked: false };
-    await this.work.run(
-      row.grant.id,
-      { kind: 'account check', connectionId },
-      async (grant, em) => {
-        const connection = await em.findOne(Connection, { id: connectionId, grant });
-        const active = this.registry.find(grant.provider);
-        const tokens = connection
-          ? (this.vault.connectionTokens(connection) ?? this.vault.grantTokens(grant))
-          : undefined;
-        if (!connection || !active?.client || !tokens || !active.provider.healthCheck) return;
-        const result = (await probe(active, tokens, {
-          id: connection.accountId,
-          kind: connection.accountKind as AccountKind,
-        }))!;
-        if (result.ok) {
-          outcome = { checked: true };
-          return;
-        }
-        const verdict = this.classify(active, result.response);
-        await this.verdicts.apply(em, grant, verdict, 'health check', connection, result.response);
-        outcome = { checked: true, verdict };
-      },
-    );
-    return outcome;
+  confirmAccount(connectionId: string): Promise<CheckOutcome> {
+    return this.onAccount(connectionId, async (grant, em) => {
+      const connection = await em.findOne(Connection, { id: connectionId, grant });
+      const active = this.registry.find(grant.provider);
+      const tokens = connection
+        ? (this.vault.connectionTokens(connection) ?? this.vault.grantTokens(grant))
+        : undefined;
+      if (!connection || !active?.client || !tokens || !active.provider.healthCheck)
+        return { checked: false };
+      const result = (await probe(active, tokens, {
+        id: connection.accountId,
+        kind: connection.accountKind as AccountKind,
+      }))!;
+      if (result.ok) return { checked: true };
+      const verdict = this.classify(active, result.response);
+      await this.verdicts.apply(em, grant, verdict, 'health check', connection, result.response);
+      return { checked: true, verdict };
+    });
   }
 }
