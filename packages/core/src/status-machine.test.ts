@@ -6,6 +6,7 @@ import {
   type ConnectionStatus,
   directTransition,
   isAllowed,
+  renewalTrigger,
   type StatusTrigger,
   transition,
 } from './status-machine';
@@ -35,6 +36,10 @@ describe('transition', () => {
     ['expired', { type: 'reauthorized' }, 'active', 'connection.reauthorized'],
     ['expiring', { type: 'reauthorized' }, 'active', 'connection.reauthorized'],
     ['active', { type: 'reauthorized' }, undefined, undefined],
+    // A renewed token Tether gave up for lost was saved after all.
+    ['revoked', { type: 'token_found' }, 'active', 'connection.recovered'],
+    ['expired', { type: 'token_found' }, undefined, undefined],
+    ['degraded', { type: 'token_found' }, 'active', 'connection.recovered'],
   ])('%s + %o → %s (%s)', (from, trigger, to, event) => {
     const change = transition(from, trigger);
     expect(change?.to).toBe(to);
@@ -56,6 +61,7 @@ const trigger: fc.Arbitrary<StatusTrigger> = fc.oneof(
   fc.constant({ type: 'expiry_near' } as const),
   fc.constant({ type: 'expiry_passed' } as const),
   fc.constant({ type: 'reauthorized' } as const),
+  fc.constant({ type: 'token_found' } as const),
   fc
     .constantFrom('token_expired', 'token_revoked', 'role_lost', 'password_changed' as const)
     .map((reason) => ({ type: 'ended', reason }) as const),
@@ -77,13 +83,27 @@ describe('status machine properties', () => {
     );
   });
 
-  it('only re-authorization brings an ended connection back', () => {
+  it('only re-authorization, or a lost token found again, brings an ended connection back', () => {
     fc.assert(
       fc.property(fc.constantFrom('expired', 'revoked' as const), trigger, (from, next) => {
         const change = transition(from, next);
-        if (change) expect(next.type).toBe('reauthorized');
+        if (change) expect(['reauthorized', 'token_found']).toContain(next.type);
+        if (change && next.type === 'token_found') expect(from).toBe('revoked');
       }),
     );
+  });
+
+  it('a renewal brings back only connections ended because Tether lost the token', () => {
+    expect(renewalTrigger({ status: 'revoked', reason: 'token_lost' })).toEqual({
+      type: 'token_found',
+    });
+    expect(renewalTrigger({ status: 'revoked', reason: 'token_revoked' })).toEqual({
+      type: 'renewed',
+    });
+    expect(transition('revoked', renewalTrigger({ status: 'revoked', reason: 'role_lost' }))).toBe(
+      undefined,
+    );
+    expect(renewalTrigger({ status: 'degraded' })).toEqual({ type: 'renewed' });
   });
 
   it('every allowed transition has an event', () => {

@@ -30,7 +30,9 @@ export type StatusEvent =
  * - `expiry_near`: its hard expiry is inside the reminder horizon and only the person can renew it;
  * - `expiry_passed`: its hard expiry came;
  * - `ended`: the network ended it for a permanent reason (`token_expired` expires, others revoke);
- * - `reauthorized`: the person authorized again (connect or re-authorize).
+ * - `reauthorized`: the person authorized again (connect or re-authorize);
+ * - `token_found`: a renewed token Tether had given up for lost was saved after all (a save
+ *   that landed late): a connection ended as `token_lost` works again without the person.
  */
 export type StatusTrigger =
   | { readonly type: 'works' }
@@ -39,7 +41,8 @@ export type StatusTrigger =
   | { readonly type: 'expiry_near' }
   | { readonly type: 'expiry_passed' }
   | { readonly type: 'ended'; readonly reason: Reason }
-  | { readonly type: 'reauthorized' };
+  | { readonly type: 'reauthorized' }
+  | { readonly type: 'token_found' };
 
 /** A status change and the event it emits. */
 export interface Transition {
@@ -65,6 +68,19 @@ export function isAllowed(from: ConnectionStatus, to: ConnectionStatus): boolean
   return ALLOWED_TRANSITIONS[from].includes(to);
 }
 
+/**
+ * What a renewal of the grant's tokens means for one of its connections: a connection ended
+ * only because Tether lost a renewed token (`token_lost`) works again; any other is renewed.
+ */
+export function renewalTrigger(connection: {
+  readonly status: ConnectionStatus;
+  readonly reason?: string | null;
+}): StatusTrigger {
+  return connection.status === 'revoked' && connection.reason === 'token_lost'
+    ? { type: 'token_found' }
+    : { type: 'renewed' };
+}
+
 export function isLive(status: ConnectionStatus): boolean {
   return LIVE_STATUSES.includes(status);
 }
@@ -87,6 +103,8 @@ function target(from: ConnectionStatus, trigger: StatusTrigger): ConnectionStatu
       return trigger.reason === 'token_expired' ? 'expired' : 'revoked';
     case 'reauthorized':
       return 'active';
+    case 'token_found':
+      return from === 'revoked' ? 'active' : target(from, { type: 'renewed' });
   }
 }
 
@@ -118,7 +136,12 @@ export function transition(from: ConnectionStatus, trigger: StatusTrigger): Tran
   return {
     from,
     to,
-    event: trigger.type === 'reauthorized' ? 'connection.reauthorized' : eventOf(from, to),
+    event:
+      trigger.type === 'reauthorized'
+        ? 'connection.reauthorized'
+        : trigger.type === 'token_found'
+          ? 'connection.recovered'
+          : eventOf(from, to),
   };
 }
 

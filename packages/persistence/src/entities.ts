@@ -119,8 +119,16 @@ export class Grant {
   leaseExpiresAt?: Date;
   /** Transient failures in a row, for backoff and the move to `degraded`. */
   failureCount: number = 0;
-  /** Set when a refresh was sent but its answer never came: the refresh token may be spent. */
-  refreshOutcomeUnknown: boolean = false;
+  /**
+   * How many token sets were stored for the grant: a token write lands only on the generation
+   * its writer read, so a late write never overwrites newer tokens.
+   */
+  tokenGeneration: number = 0;
+  /**
+   * When a refresh was sent whose answer is not stored yet (in flight, its answer lost, or its
+   * save interrupted): until it clears, the network may have rotated the refresh token already.
+   */
+  refreshStartedAt?: Date;
   createdAt: Date = new Date();
   updatedAt: Date = new Date();
 }
@@ -229,7 +237,8 @@ const GrantSchema = new EntitySchema<Grant>({
     leaseOwner: { type: 'string', length: 80, nullable: true },
     leaseExpiresAt: { type: 'Date', nullable: true },
     failureCount: { type: 'integer' },
-    refreshOutcomeUnknown: { type: 'boolean' },
+    tokenGeneration: { type: 'integer' },
+    refreshStartedAt: { type: 'Date', nullable: true },
     createdAt: { type: 'Date' },
     updatedAt: { type: 'Date' },
   },

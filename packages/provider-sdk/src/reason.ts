@@ -8,6 +8,7 @@ export const REASONS = [
   'access_token_expired',
   'token_expired',
   'token_revoked',
+  'token_lost',
   'password_changed',
   'app_deauthorized',
   'role_lost',
@@ -69,6 +70,13 @@ export const REASON_DESCRIPTIONS: Readonly<Record<Reason, ReasonDescription>> = 
   token_revoked: {
     meaning: 'The network invalidated the token.',
     remedy: 'Reconnect the account to grant access again.',
+    transient: false,
+    actor: 'owner',
+  },
+  token_lost: {
+    meaning:
+      'Tether renewed the authorization but could not keep the renewed token (the save was interrupted), and the network no longer accepts the previous one. Nothing the account owner did caused it.',
+    remedy: 'Reconnect the account; nothing needs changing on the network.',
     transient: false,
     actor: 'owner',
   },

@@ -126,7 +126,6 @@ export class AuthorizationStore {
       subjectName: discovery.subject.name,
       lastRefreshedAt: now,
       failureCount: 0,
-      refreshOutcomeUnknown: false,
       nextCheckAt: undefined,
     });
     scheduleGrant(provider, grant, now);

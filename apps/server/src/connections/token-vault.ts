@@ -26,8 +26,13 @@ export class TokenVault {
       : this.cipher.decrypt(value, `${table}:${id}:${column}`);
   }
 
-  /** Stores a grant's tokens; keeps the stored refresh token when the new set has none. */
+  /**
+   * Stores a grant's tokens as its next generation; keeps the stored refresh token when the new
+   * set has none. Any refresh announced on the older tokens is settled by them.
+   */
   storeGrantTokens(grant: Grant, tokens: TokenSet, now: Date): void {
+    grant.tokenGeneration += 1;
+    grant.refreshStartedAt = undefined;
     grant.accessToken = this.seal('grants', grant.id, 'access_token', tokens.accessToken);
     grant.accessTokenExpiresAt = tokens.accessTokenExpiresAt;
     if (tokens.refreshToken) {
@@ -90,8 +95,10 @@ export class TokenVault {
     return this.cipher.decrypt(value, `connect_sessions:${sessionId}:verifier`);
   }
 
-  /** Erases every token of a grant. */
+  /** Erases every token of a grant: a generation of its own, so no late save brings them back. */
   eraseGrant(grant: Grant, now: Date): void {
+    grant.tokenGeneration += 1;
+    grant.refreshStartedAt = undefined;
     grant.accessToken = undefined;
     grant.refreshToken = undefined;
     grant.tokenSecret = undefined;

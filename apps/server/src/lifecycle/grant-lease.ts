@@ -9,6 +9,12 @@ import { DomainError } from '../domain-error';
 
 const LEASE_POLL_MS = 50;
 
+/** The lease a piece of work holds: its owner name (for fenced writes) and when it was asked for. */
+export interface HeldLease {
+  readonly owner: string;
+  readonly startedAt: Date;
+}
+
 /**
  * The claim one instance holds on a grant while it renews or checks it: owner and expiry on the
  * grant row (the generic row lease of @tether/persistence), released only by its owner.
@@ -34,7 +40,7 @@ export class GrantLease {
    */
   async hold(
     grantId: string,
-    work: (grant: Grant, em: EntityManager, startedAt: Date) => Promise<void>,
+    work: (grant: Grant, em: EntityManager, held: HeldLease) => Promise<void>,
   ): Promise<void> {
     const startedAt = this.clock.now();
     const owner = `${this.instanceId}:${randomUUID()}`;
@@ -49,7 +55,7 @@ export class GrantLease {
     const em = this.em.fork();
     try {
       const grant = await em.findOne(Grant, { id: grantId });
-      if (grant) await work(grant, em, startedAt);
+      if (grant) await work(grant, em, { owner, startedAt });
     } finally {
       await lease.release(owner);
     }

@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Connection, Grant } from '@tether/persistence';
 import { Clock } from '../clock/clock';
 import { DomainError } from '../domain-error';
-import { GrantLease } from './grant-lease';
+import { GrantLease, type HeldLease } from './grant-lease';
 import { LifecycleFailure } from './lifecycle-failure';
 import { ProviderSlots } from './provider-slots';
 import { loggableMessage } from '../logging/loggable-error';
@@ -36,7 +36,7 @@ export class GrantWork {
   async run(
     grantId: string,
     due: DueWork,
-    work: (grant: Grant, em: EntityManager, startedAt: Date) => Promise<void>,
+    work: (grant: Grant, em: EntityManager, held: HeldLease) => Promise<void>,
   ): Promise<void> {
     const row = await this.em.fork().findOne(Grant, { id: grantId }, { fields: ['provider'] });
     if (!row) return;

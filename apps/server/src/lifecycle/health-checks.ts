@@ -8,6 +8,7 @@ import { grantState, hasOwnToken } from '../connections/connection-state';
 import { TokenVault } from '../connections/token-vault';
 import { type ActiveProvider, ProviderRegistry } from '../providers/provider-registry';
 import { GrantWork } from './grant-work';
+import type { HeldLease } from './grant-lease';
 import { probe } from './health-probe';
 import { TokenRenewal } from './token-renewal';
 import { VerdictApplier } from './verdict-applier';
@@ -41,8 +42,8 @@ export class HealthChecks {
   /** Runs the grant's check. */
   async grant(grantId: string): Promise<CheckOutcome> {
     let outcome: CheckOutcome = { checked: false };
-    await this.work.run(grantId, { kind: 'check' }, async (grant, em) => {
-      outcome = await this.grantLeased(grant, em);
+    await this.work.run(grantId, { kind: 'check' }, async (grant, em, held) => {
+      outcome = await this.grantLeased(grant, em, held);
     });
     return outcome;
   }
@@ -76,7 +77,11 @@ export class HealthChecks {
     return active.provider.classifyError(response, { now: this.clock.now() });
   }
 
-  private async grantLeased(grant: Grant, em: EntityManager): Promise<CheckOutcome> {
+  private async grantLeased(
+    grant: Grant,
+    em: EntityManager,
+    held: HeldLease,
+  ): Promise<CheckOutcome> {
     const active = this.registry.find(grant.provider);
     const tokens = this.vault.grantTokens(grant);
     const connections = await em.find(Connection, { grant });
@@ -103,7 +108,7 @@ export class HealthChecks {
       (!verdict.transient || verdict.reason === 'access_token_expired')
     ) {
       // A token that merely ran out is renewed, not declared revoked.
-      const renewal = await this.renewal.renew(grant, em, active);
+      const renewal = await this.renewal.renew(grant, em, active, held);
       if (renewal.ok) {
         // The grant is alive; what the check says now is what counts.
         const again = (await probe(active, this.vault.grantTokens(grant)!))!;
@@ -112,6 +117,9 @@ export class HealthChecks {
       } else if (renewal.error.classification.transient) {
         // The network could not answer the refresh: nothing is certain yet.
         verdict = renewal.error.classification;
+      } else {
+        // The refresh token is refused too: whose fault that is, the check may tell.
+        verdict = renewal.refusedVerdict(verdict);
       }
     }
     await this.verdicts.apply(em, grant, verdict, 'health check', undefined, result.response);

@@ -18,6 +18,17 @@ export class LifecycleMetrics {
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [this.registry],
   });
+  private readonly tokensLost = new Counter({
+    name: 'tether_tokens_lost_total',
+    help: 'Grants ended because Tether lost a renewed token (an interrupted refresh on a rotating network), by provider.',
+    labelNames: ['provider'] as const,
+    registers: [this.registry],
+  });
+  private readonly saveRetries = new Counter({
+    name: 'tether_token_save_retries_total',
+    help: 'Retries of saving renewed tokens while the database could not be reached.',
+    registers: [this.registry],
+  });
   readonly sweepSeconds = new Histogram({
     name: 'tether_sweep_duration_seconds',
     help: 'Time one sweep of due work took.',
@@ -33,5 +44,13 @@ export class LifecycleMetrics {
   ): void {
     this.refreshes.inc({ provider, outcome, reason: reason ?? 'none' });
     this.refreshSeconds.observe({ provider }, milliseconds / 1000);
+  }
+
+  tokenLost(provider: string): void {
+    this.tokensLost.inc({ provider });
+  }
+
+  saveRetried(): void {
+    this.saveRetries.inc();
   }
 }

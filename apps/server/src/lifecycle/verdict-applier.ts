@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { Inject, Injectable } from '@nestjs/common';
 import { Connection, type Grant } from '@tether/persistence';
-import { applyVerdict, isLive, type VerdictOutcome } from '@tether/core';
+import { applyVerdict, isLive, renewalTrigger, type VerdictOutcome } from '@tether/core';
 import type { ErrorClassification, RawResponse } from '@tether/provider-sdk';
 import { Clock } from '../clock/clock';
 import { recordEvent } from '../connections/audit-trail';
@@ -144,7 +144,12 @@ export class VerdictApplier {
       );
     }
     for (const connection of recovered)
-      changeStatus(em, connection, { type: trigger }, { actor: 'system', at: now });
+      changeStatus(
+        em,
+        connection,
+        trigger === 'renewed' ? renewalTrigger(connection) : { type: trigger },
+        { actor: 'system', at: now },
+      );
     await em.flush();
   }
 }
