@@ -44,12 +44,12 @@ async function measure(size) {
       const due = index < DUE;
       const grantId = randomUUID();
       rows.push({
-        grant: `('${grantId}', 'default', 'bench', 's${index}', 'n', '[]', ${due ? now - 1000 : far}, ${far}, 0, 0, ${now}, ${now})`,
+        grant: `('${grantId}', 'default', 'bench', 's${index}', 'n', '[]', ${due ? now - 1000 : far}, ${far}, 0, ${now}, ${now})`,
         connection: `('${randomUUID()}', 'default', '${grantId}', 'bench', 'a${index}', 'A', 'profile', 'A', '[]', 'active', '[]', ${far + 14 * 86_400_000}, ${far}, ${now}, ${now})`,
       });
     }
     await connection.execute(
-      `insert into grants (id, workspace_id, provider, subject_id, subject_name, granted_scopes, next_refresh_at, next_check_at, failure_count, refresh_outcome_unknown, created_at, updated_at) values ${rows.map((row) => row.grant).join(',')}`,
+      `insert into grants (id, workspace_id, provider, subject_id, subject_name, granted_scopes, next_refresh_at, next_check_at, failure_count, created_at, updated_at) values ${rows.map((row) => row.grant).join(',')}`,
     );
     // One connection per grant, each with a hard expiry whose next reminder is a month away.
     await connection.execute(
