@@ -7,3 +7,4 @@ export * from './expiry';
 export { durationSeconds, parseDurations, SCHEDULE_RULES } from './durations';
 export { followUpStep, reminderStep } from './reminder-steps';
 export * from './credentials';
+export * from './network-breaker';

@@ -18,6 +18,18 @@ export class LifecycleMetrics {
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [this.registry],
   });
+  private readonly breakerOpenings = new Counter({
+    name: 'tether_network_breaker_openings_total',
+    help: 'Times a network’s circuit breaker opened (a storm began, or a probe failed).',
+    labelNames: ['provider'] as const,
+    registers: [this.registry],
+  });
+  private readonly withheld = new Counter({
+    name: 'tether_network_calls_withheld_total',
+    help: 'Lifecycle calls not sent because the network’s circuit breaker held them back.',
+    labelNames: ['provider'] as const,
+    registers: [this.registry],
+  });
   readonly sweepSeconds = new Histogram({
     name: 'tether_sweep_duration_seconds',
     help: 'Time one sweep of due work took.',
@@ -33,5 +45,13 @@ export class LifecycleMetrics {
   ): void {
     this.refreshes.inc({ provider, outcome, reason: reason ?? 'none' });
     this.refreshSeconds.observe({ provider }, milliseconds / 1000);
+  }
+
+  breakerOpened(provider: string): void {
+    this.breakerOpenings.inc({ provider });
+  }
+
+  callWithheld(provider: string): void {
+    this.withheld.inc({ provider });
   }
 }
