@@ -201,6 +201,60 @@ describe.each([
   });
 });
 
+describe('/token on a grant backing off after a failure of its own', () => {
+  const clock = new TestClock();
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startServer('embedded', {
+      clock,
+      env: { TETHER_SANDBOX: 'true', TETHER_SWEEP_INTERVAL_SECONDS: '0' },
+    });
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('serves the stored token while it is valid, then 503 with Retry-After, and never calls the network before the retry', async () => {
+    const control = (path: string, body: unknown) =>
+      fetch(`${server.url}/sandbox/fixture/_control/${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const timePasses = async (seconds: number) => {
+      await control('clock', { advanceSeconds: seconds });
+      clock.advance(seconds);
+    };
+    await control('lifetimes', { accessTokenSeconds: 200 });
+    const { session } = await connect(server, { provider: 'fixture' }, { person: 'grace' });
+    const token = () =>
+      server.request('GET', `/api/v1/connections/${session.connectionIds[0]}/token`);
+    // Due for renewal, valid for 50 s more; the network rate-limits the renewal for 10 minutes.
+    await timePasses(150);
+    await control('fail', {
+      kind: 'rate_limit',
+      target: 'token',
+      count: 1,
+      retryAfterSeconds: 600,
+    });
+    await fetch(`${server.url}/sandbox/fixture/_control/requests`, { method: 'DELETE' });
+    for (let call = 0; call < 5; call += 1) expect((await token()).status).toBe(200);
+    await timePasses(60);
+    const expired = await token();
+    expect(expired.status).toBe(503);
+    expect(expired.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    const retryAfter = Number(expired.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThan(500);
+    expect(retryAfter).toBeLessThanOrEqual(540);
+    const requests = await json<{ data: RecordedRequest[] }>(
+      await fetch(`${server.url}/sandbox/fixture/_control/requests`),
+    );
+    // The one renewal the network refused, and none while it backs off.
+    expect(requests.data.filter((r) => r.fields.grant_type === 'refresh_token')).toHaveLength(1);
+  });
+});
+
 describe('the database link cut (PostgreSQL)', () => {
   let proxy: TcpProxy;
   let server: TestServer;
