@@ -14,6 +14,9 @@ const STEP_SECONDS = 5;
 /** The shortest cool-down of the breaker: probes are at least this far apart. */
 const SHORTEST_COOL_DOWN_SECONDS = 15;
 
+/** Measurements for RELIABILITY.md, in the test output. */
+const report = (line: string) => process.stdout.write(`[storms] ${line}\n`);
+
 interface ConnectionBody {
   id: string;
   status: string;
@@ -170,7 +173,7 @@ describe.each([
     countsDuring.forEach((count, index) =>
       expect(count - (countsBefore[index] ?? 0)).toBeLessThanOrEqual(1),
     );
-    console.log(
+    report(
       `${name} storm: ${calls.length} token-endpoint calls in ${STORM_SECONDS} s for ${CONNECTIONS} connections (${probes.length} probes after the breaker opened)`,
     );
 
@@ -189,7 +192,7 @@ describe.each([
       }
       await timePasses(STEP_SECONDS);
     }
-    console.log(
+    report(
       `${name} storm of ${STORM_SECONDS} s, ${CONNECTIONS} connections: ${
         recoveredAfter === undefined
           ? 'not recovered in 120 s'

@@ -88,7 +88,7 @@ function opened(
   now: Date,
   openings: number,
   event: Extract<BreakerEvent, { type: 'failure' }>,
-): NetworkBreaker {
+): Extract<NetworkBreaker, { state: 'open' }> {
   return {
     state: 'open',
     since: now,
