@@ -33,6 +33,7 @@ import { HealthChecks } from './lifecycle/health-checks';
 import { ReportedErrors } from './lifecycle/reported-errors';
 import { TokenRenewal } from './lifecycle/token-renewal';
 import { VerdictApplier } from './lifecycle/verdict-applier';
+import { NetworkBreakers } from './lifecycle/network-breakers';
 import { LifecycleSweep } from './lifecycle/lifecycle.sweep';
 import { MetricsController } from './lifecycle/metrics.controller';
 import { TokenController } from './lifecycle/token.controller';
@@ -107,6 +108,7 @@ export class AppModule {
         ConnectionsService,
         LifecycleMetrics,
         GrantLease,
+        NetworkBreakers,
         GrantWork,
         VerdictApplier,
         TokenRenewal,

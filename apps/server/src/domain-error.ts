@@ -34,15 +34,21 @@ export interface ProblemIssue {
   readonly message: string;
 }
 
-/** A failure the domain names: a stable `code`, a message that says how to fix it, and details. */
+/**
+ * A failure the domain names: a stable `code`, a message that says how to fix it, and details.
+ * `retryAfterSeconds` says when trying again can help (sent as the `Retry-After` header).
+ */
 export class DomainError extends Error {
+  readonly retryAfterSeconds: number | undefined;
+
   constructor(
     readonly code: ErrorCode,
     message: string,
     readonly details?: { readonly errors?: readonly ProblemIssue[] } & Record<string, unknown>,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterSeconds?: number },
   ) {
     super(message, options);
     this.name = 'DomainError';
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
 }

@@ -8,3 +8,4 @@ export { durationSeconds, parseDurations, SCHEDULE_RULES } from './durations';
 export { followUpStep, reminderStep } from './reminder-steps';
 export * from './credentials';
 export * from './refused-refresh';
+export * from './network-breaker';

@@ -20,4 +20,4 @@ export { createOrmOptions, embeddedDatabaseFile, MIGRATIONS } from './orm-option
 export type { DatabaseSettings } from './orm-options';
 export { namedLease, rowLease } from './lease';
 export type { Leasable, Lease } from './lease';
-export { isDatabaseUnavailable } from './database-unavailable';
+export { isDatabaseUnreachable } from './database-unreachable';

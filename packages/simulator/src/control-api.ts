@@ -9,7 +9,9 @@ import { REVOCATION_CAUSES, type RevocationCause, type SimulatorResponse } from 
  * - `POST accounts/{accountId}/revoke-role` `{ person? }`: takes the role on that one account
  *   (a Facebook Page) from the person, or from everyone who has it; tokens issued for that
  *   account then fail with `role_lost`, nothing else changes;
- * - `POST fail` `{ kind, target, count, retryAfterSeconds }`, `POST latency` `{ milliseconds }`,
+ * - `POST fail` `{ kind, target, count, retryAfterSeconds, forSeconds? }` (with `forSeconds`,
+ *   every matching call fails for that long on the simulator's clock: a storm),
+ *   `POST latency` `{ milliseconds }`,
  *   `POST clock` `{ advanceSeconds }`.
  */
 export async function control(
@@ -89,8 +91,20 @@ export async function control(
     const count = typeof body.count === 'number' && body.count > 0 ? Math.floor(body.count) : 1;
     const retryAfterSeconds =
       typeof body.retryAfterSeconds === 'number' ? body.retryAfterSeconds : 60;
-    engine.failNext({ kind, count, target, retryAfterSeconds });
-    return { status: 200, body: { kind, count, target, retryAfterSeconds } };
+    const forSeconds =
+      typeof body.forSeconds === 'number' && body.forSeconds > 0 ? body.forSeconds : undefined;
+    const until = forSeconds === undefined ? undefined : engine.now() + forSeconds * 1000;
+    engine.failNext({ kind, count, target, retryAfterSeconds, ...(until ? { until } : {}) });
+    return {
+      status: 200,
+      body: {
+        kind,
+        count,
+        target,
+        retryAfterSeconds,
+        ...(until ? { until: new Date(until).toISOString() } : {}),
+      },
+    };
   }
   if (method === 'POST' && parts[0] === 'latency') {
     engine.latencyMs =

@@ -167,6 +167,24 @@ describe('SimulatorEngine', () => {
     expect((await fetch('https://api.example.test/me', { headers })).status).toBe(200);
   });
 
+  it('fails every matching call for the length of a storm, on its own clock', async () => {
+    const engine = new SimulatorEngine(network);
+    const { access_token } = await connect(engine);
+    await engine.control('POST', 'fail', {
+      kind: 'unavailable',
+      target: 'api',
+      forSeconds: 90,
+    });
+    const fetch = engineFetch(engine);
+    const headers = { authorization: `Bearer ${access_token}` };
+    for (let call = 0; call < 5; call += 1)
+      expect((await fetch('https://api.example.test/me', { headers })).status).toBe(503);
+    engine.advanceClock(89);
+    expect((await fetch('https://api.example.test/me', { headers })).status).toBe(503);
+    engine.advanceClock(1);
+    expect((await fetch('https://api.example.test/me', { headers })).status).toBe(200);
+  });
+
   it('plays lifetimes, rotation and client authentication from its facts, not the declaration', async () => {
     const engine = new SimulatorEngine(network);
     const connected = await connect(engine);

@@ -39,10 +39,14 @@ export interface RecordedRequest {
   status: number;
 }
 
-/** Injected failures: the next `count` matching calls fail this way. */
+/**
+ * Injected failures: the next `count` matching calls fail this way, or, with `until`, every
+ * matching call until then (a storm, on the simulator's clock, in epoch milliseconds).
+ */
 export interface FailureInjection {
   readonly kind: 'rate_limit' | 'unavailable';
   count: number;
+  readonly until?: number;
   readonly retryAfterSeconds: number;
   /** Which calls: the token endpoint, the API routes, or any. */
   readonly target: 'token' | 'api' | 'any';
@@ -317,12 +321,11 @@ export class SimulatorEngine {
   }
 
   private takeFailure(target: 'token' | 'api'): FailureInjection | undefined {
-    const injection = this.failures.find(
-      (f) => f.count > 0 && (f.target === 'any' || f.target === target),
-    );
-    if (!injection) return undefined;
-    injection.count -= 1;
-    this.failures = this.failures.filter((f) => f.count > 0);
+    const now = this.now();
+    const live = (f: FailureInjection) => (f.until === undefined ? f.count > 0 : now < f.until);
+    this.failures = this.failures.filter(live);
+    const injection = this.failures.find((f) => f.target === 'any' || f.target === target);
+    if (injection && injection.until === undefined) injection.count -= 1;
     return injection;
   }
 

@@ -6,10 +6,14 @@ import {
   Logger,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { isDatabaseUnreachable } from '@tether/persistence';
 import { DomainError } from '../domain-error';
 import type { ErrorCode } from '../domain-error';
-import { loggableStack } from '../logging/loggable-error';
+import { loggableMessage, loggableStack } from '../logging/loggable-error';
 import { API_ERROR_STATUS } from './errors';
+
+/** How long a caller waits before trying again while the database cannot be reached. */
+const DATABASE_RETRY_AFTER_SECONDS = 5;
 
 /** RFC 9457 problem details, with Tether's stable `code`. */
 interface ProblemDocument {
@@ -86,12 +90,29 @@ export class ProblemFilter implements ExceptionFilter {
     const request = context.getRequest<Request>();
     const response = context.getResponse<Response>();
     let document: ProblemDocument | undefined;
+    let retryAfterSeconds: number | undefined;
+
     if (exception instanceof DomainError) {
       document = problem(exception.code, exception.message, exception.details ?? {});
+      retryAfterSeconds = exception.retryAfterSeconds;
     } else if (exception instanceof HttpException) {
       document = fromHttpException(exception);
+    } else if (isDatabaseUnreachable(exception)) {
+      // Nothing is wrong with the request: the caller tries again once the database is back.
+      this.logger.warn(
+        `Database unreachable on ${request.method} ${request.path}: ${loggableMessage(exception)}`,
+      );
+      document = problem(
+        'SERVICE_UNAVAILABLE',
+        'Tether cannot reach its database right now. Try again shortly.',
+      );
+      retryAfterSeconds = DATABASE_RETRY_AFTER_SECONDS;
     }
-    if (!document || document.status >= 500) {
+    if (retryAfterSeconds !== undefined) {
+      document = { ...document!, retryAfterSeconds };
+      response.setHeader('retry-after', String(retryAfterSeconds));
+    }
+    if (!document || (document.status >= 500 && document.code !== 'SERVICE_UNAVAILABLE')) {
       const name = exception instanceof Error ? exception.name : typeof exception;
       this.logger.error(
         `Unhandled ${name} on ${request.method} ${request.path}`,

@@ -29,6 +29,18 @@ export class LifecycleMetrics {
     help: 'Retries of saving renewed tokens while the database could not be reached.',
     registers: [this.registry],
   });
+  private readonly breakerOpenings = new Counter({
+    name: 'tether_network_breaker_openings_total',
+    help: 'Times a network’s circuit breaker opened (a storm began, or a probe failed).',
+    labelNames: ['provider'] as const,
+    registers: [this.registry],
+  });
+  private readonly withheld = new Counter({
+    name: 'tether_network_calls_withheld_total',
+    help: 'Lifecycle calls not sent because the network’s circuit breaker held them back.',
+    labelNames: ['provider'] as const,
+    registers: [this.registry],
+  });
   readonly sweepSeconds = new Histogram({
     name: 'tether_sweep_duration_seconds',
     help: 'Time one sweep of due work took.',
@@ -52,5 +64,13 @@ export class LifecycleMetrics {
 
   saveRetried(): void {
     this.saveRetries.inc();
+  }
+
+  breakerOpened(provider: string): void {
+    this.breakerOpenings.inc({ provider });
+  }
+
+  callWithheld(provider: string): void {
+    this.withheld.inc({ provider });
   }
 }

@@ -4,17 +4,22 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { JobQueue } from '@tether/scheduler';
 import { Public } from '../identity/principal';
 import { LifecycleMetrics } from './lifecycle-metrics';
+import { NetworkBreakers } from './network-breakers';
 
 function label(value: string): string {
   return value.replace(/["\\\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`));
 }
 
-/** Prometheus text: connections by provider and status, refreshes, latencies, sweep duration, queue depth. */
+/**
+ * Prometheus text: connections by provider and status, each network's circuit breaker (this
+ * instance's), refreshes, latencies, sweep duration, queue depth.
+ */
 @ApiExcludeController()
 @Controller('metrics')
 export class MetricsController {
   constructor(
     private readonly metrics: LifecycleMetrics,
+    private readonly breakers: NetworkBreakers,
     private readonly em: EntityManager,
     @Inject(JobQueue) private readonly queue: JobQueue,
   ) {}
@@ -35,6 +40,16 @@ export class MetricsController {
         (row) =>
           `tether_connections{provider="${label(row.provider)}",status="${label(row.status)}"} ${Number(row.count)}`,
       ),
+      '# HELP tether_network_breaker_state Each network’s circuit breaker in this instance: 1 for its state.',
+      '# TYPE tether_network_breaker_state gauge',
+      ...this.breakers
+        .phases()
+        .flatMap(({ provider, phase }) =>
+          (['closed', 'open', 'half_open'] as const).map(
+            (state) =>
+              `tether_network_breaker_state{provider="${label(provider)}",state="${state}"} ${state === phase ? 1 : 0}`,
+          ),
+        ),
       '# HELP tether_queue_depth Jobs waiting, delayed or running.',
       '# TYPE tether_queue_depth gauge',
       `tether_queue_depth ${await this.queue.depth()}`,

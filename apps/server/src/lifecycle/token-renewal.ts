@@ -1,6 +1,6 @@
 import { EntityManager } from '@mikro-orm/core';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Connection, Grant, isDatabaseUnavailable } from '@tether/persistence';
+import { Connection, Grant, isDatabaseUnreachable } from '@tether/persistence';
 import {
   needsRefresh,
   refreshTokenEndAfterRenewal,
@@ -324,7 +324,7 @@ export class TokenRenewal {
         if (stored) await em.refresh(grant);
         return false;
       } catch (error) {
-        if (!isDatabaseUnavailable(error)) throw error;
+        if (!isDatabaseUnreachable(error)) throw error;
         this.metrics.saveRetried();
         this.logger.warn(
           `Saving renewed tokens of grant ${grant.id} failed (${loggableMessage(error)}); retrying in ${delay} ms`,

@@ -1,7 +1,8 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { needsRefresh, renewableWithoutPerson } from '@tether/core';
+import { needsRefresh, renewableWithoutPerson, renewalBackoffUntil } from '@tether/core';
+import type { Grant } from '@tether/persistence';
 import { Clock } from '../clock/clock';
 import { grantState, hasOwnToken } from '../connections/connection-state';
 import { ConnectionsService } from '../connections/connections.service';
@@ -14,8 +15,12 @@ import { CurrentPrincipal, type Principal, RequireScope } from '../identity/prin
 import { ProviderRegistry } from '../providers/provider-registry';
 import { HealthChecks } from './health-checks';
 import { LifecycleFailure } from './lifecycle-failure';
+import { NetworkBreakers } from './network-breakers';
 import { ReportedErrors } from './reported-errors';
 import { TokenRenewal } from './token-renewal';
+
+/** Retry-After of a token that could not be renewed when nothing says when it will be tried again. */
+const UNKNOWN_RETRY_AFTER_SECONDS = 30;
 
 const reportedError = z.strictObject({
   status: z.number().int().min(0).max(999),
@@ -34,8 +39,53 @@ export class TokenController {
     private readonly reported: ReportedErrors,
     private readonly vault: TokenVault,
     private readonly registry: ProviderRegistry,
+    private readonly breakers: NetworkBreakers,
     @Inject(Clock) private readonly clock: Clock,
   ) {}
+
+  /**
+   * Until when the grant's renewal must wait, or `undefined` when it may be tried now: the
+   * grant backs off after failures of its own, and its network's breaker may hold calls back.
+   */
+  private renewalWaitsUntil(grant: Grant): Date | undefined {
+    const now = this.clock.now();
+    const network = this.breakers.peek(grant.provider);
+    const waits = [
+      renewalBackoffUntil(grant, now),
+      network.kind === 'wait' ? network.until : undefined,
+    ].filter((at) => at !== undefined);
+    return waits.length > 0 ? new Date(Math.max(...waits.map((at) => at.getTime()))) : undefined;
+  }
+
+  /** 503 with Retry-After: when the renewal is tried again, as far as anyone knows. */
+  private notRenewedYet(grant: Grant, provider: string): DomainError {
+    const until = this.renewalWaitsUntil(grant);
+    const seconds = until
+      ? Math.max(1, Math.ceil((until.getTime() - this.clock.now().getTime()) / 1000))
+      : UNKNOWN_RETRY_AFTER_SECONDS;
+    return new DomainError(
+      'SERVICE_UNAVAILABLE',
+      `The ${provider} token could not be renewed yet; Tether keeps retrying. Try again in ${seconds} s.`,
+      undefined,
+      { retryAfterSeconds: seconds },
+    );
+  }
+
+  /** 503 with Retry-After while the network's breaker holds calls back. */
+  private ensureNetworkAnswers(provider: string): void {
+    const network = this.breakers.peek(provider);
+    if (network.kind !== 'wait') return;
+    const seconds = Math.max(
+      1,
+      Math.ceil((network.until.getTime() - this.clock.now().getTime()) / 1000),
+    );
+    throw new DomainError(
+      'SERVICE_UNAVAILABLE',
+      `${provider} is failing calls from many connections (rate limits or outages); Tether holds calls back and probes it again in ${seconds} s.`,
+      undefined,
+      { retryAfterSeconds: seconds },
+    );
+  }
 
   private needsReauthorization(connection: {
     status: string;
@@ -59,7 +109,7 @@ export class TokenController {
   @ApiOperation({
     summary: 'A valid access token for the connection',
     description:
-      'Refreshed first (once, however many callers ask) when inside its lead time. Never an expired token.',
+      'Refreshed first (once, however many callers ask) when inside its lead time, unless the renewal is backing off after failures or the network’s circuit breaker holds calls back: then the stored token is served while it is valid. Never an expired token: without a valid one, 503 with `Retry-After` (seconds until the next attempt).',
   })
   @ApiOkResponse({ description: '`{ accessToken, tokenType, expiresAt, tokenSecret? }`' })
   async token(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
@@ -74,7 +124,10 @@ export class TokenController {
         expiresAt: connection.accessTokenExpiresAt?.toISOString() ?? null,
       };
     const active = this.registry.get(connection.provider);
-    if (needsRefresh(active.provider.refresh, grantState(connection.grant), this.clock.now())) {
+    if (
+      needsRefresh(active.provider.refresh, grantState(connection.grant), this.clock.now()) &&
+      !this.renewalWaitsUntil(connection.grant)
+    ) {
       try {
         await this.renewal.refresh(connection.grant.id);
       } catch (error) {
@@ -86,12 +139,8 @@ export class TokenController {
     }
     const tokens = this.vault.grantTokens(connection.grant);
     const expiresAt = connection.grant.accessTokenExpiresAt;
-    if (!tokens || (expiresAt && expiresAt.getTime() <= this.clock.now().getTime())) {
-      throw new DomainError(
-        'SERVICE_UNAVAILABLE',
-        `The ${connection.provider} token could not be renewed yet; Tether keeps retrying. Try again shortly.`,
-      );
-    }
+    if (!tokens || (expiresAt && expiresAt.getTime() <= this.clock.now().getTime()))
+      throw this.notRenewedYet(connection.grant, connection.provider);
     return {
       accessToken: tokens.accessToken,
       tokenType: 'bearer',
@@ -114,6 +163,7 @@ export class TokenController {
     if (connection.status === 'expired' || connection.status === 'revoked')
       throw this.needsReauthorization(connection);
     const { provider } = this.registry.get(connection.provider);
+    this.ensureNetworkAnswers(connection.provider);
     if (
       !hasOwnToken(connection) &&
       renewableWithoutPerson(provider.refresh, grantState(connection.grant))
@@ -143,6 +193,7 @@ export class TokenController {
   })
   async check(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
     const connection = await this.connections.getToActOn(principal, id);
+    this.ensureNetworkAnswers(connection.provider);
     const outcome = await this.checks.connection(connection);
     return {
       checked: outcome.checked,

@@ -1,13 +1,21 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { Inject, Injectable } from '@nestjs/common';
 import { Connection, type Grant } from '@tether/persistence';
-import { applyVerdict, isLive, renewalTrigger, type VerdictOutcome } from '@tether/core';
+import {
+  applyVerdict,
+  isLive,
+  isStormFailure,
+  renewalTrigger,
+  spreadRetry,
+  type VerdictOutcome,
+} from '@tether/core';
 import type { ErrorClassification, RawResponse } from '@tether/provider-sdk';
 import { Clock } from '../clock/clock';
 import { recordEvent } from '../connections/audit-trail';
 import { hasOwnToken } from '../connections/connection-state';
 import { changeStatus } from '../connections/status-transition';
 import { CredentialRejections } from '../providers/credential-rejections';
+import { NetworkBreakers } from './network-breakers';
 
 /** Where a failure was met. */
 export type Occasion = 'refresh' | 'health check' | 'reported error';
@@ -20,6 +28,7 @@ export type Occasion = 'refresh' | 'health check' | 'reported error';
 export class VerdictApplier {
   constructor(
     private readonly credentials: CredentialRejections,
+    private readonly breakers: NetworkBreakers,
     @Inject(Clock) private readonly clock: Clock,
   ) {}
 
@@ -44,9 +53,21 @@ export class VerdictApplier {
       response,
       during === 'refresh' ? 'token_endpoint' : 'api',
     );
-    const connections = await em.find(Connection, { grant });
     // The account's own check counts its own failures; everything else counts the grant's.
     const own = seenOn && hasOwnToken(seenOn) && during !== 'refresh' ? seenOn : undefined;
+    if (!isStormFailure(verdict)) await this.breakers.answered(grant.provider);
+    else if (this.breakers.failed(grant.provider, grant.id, verdict)) {
+      // The whole network is in a storm: this is its failure, not the grant's. Nothing counts
+      // or degrades; the work is tried again when the breaker lets a probe out.
+      const degradation = this.breakers.degradation(grant.provider)!;
+      const retryAt = spreadRetry(new Date(degradation.until), Math.random());
+      if (own) own.nextCheckAt = retryAt;
+      else if (during === 'refresh') grant.nextRefreshAt = retryAt;
+      else grant.nextCheckAt = retryAt;
+      await em.flush();
+      return { kind: 'record', reached: [] };
+    }
+    const connections = await em.find(Connection, { grant });
     const outcome = applyVerdict({
       verdict,
       connections: connections.map((connection) => ({
@@ -151,5 +172,6 @@ export class VerdictApplier {
         { actor: 'system', at: now },
       );
     await em.flush();
+    await this.breakers.answered(grant.provider);
   }
 }

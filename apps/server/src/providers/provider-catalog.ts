@@ -1,12 +1,18 @@
 import { SDK_VERSION } from '@tether/provider-sdk';
+import type { NetworkDegradation } from '../lifecycle/network-breakers';
 import type { CredentialRejection } from './credential-rejections';
 import type { ActiveProvider } from './provider-registry';
 
 /**
  * How a provider is described by the API: everything it declares, never its options or secrets.
  * @param rejection the network's standing refusal of the app credentials, if any.
+ * @param degradation the network's storm, while this instance's breaker holds calls back.
  */
-export function catalogEntry(loaded: ActiveProvider, rejection?: CredentialRejection) {
+export function catalogEntry(
+  loaded: ActiveProvider,
+  rejection?: CredentialRejection,
+  degradation?: NetworkDegradation,
+) {
   const { provider } = loaded;
   return {
     id: loaded.id,
@@ -29,6 +35,14 @@ export function catalogEntry(loaded: ActiveProvider, rejection?: CredentialRejec
           : 'missing',
     /** Since when the network refuses the credentials, why, and in its own words; null when it does not. */
     credentialsRejection: rejection ?? null,
+    /**
+     * `degraded`: the network failed calls from several authorizations in a row (rate limits,
+     * 5xx, timeouts), so this instance holds calls back (see `networkDegradation`); connections
+     * are not blamed for it. `available` otherwise.
+     */
+    network: degradation ? 'degraded' : 'available',
+    /** Since when, until when the next probe may go out, the breaker's state and the last reason; null when available. */
+    networkDegradation: degradation ?? null,
     oauth: provider.oauth,
     scopes: provider.scopes,
     lifetimes: provider.lifetimes,

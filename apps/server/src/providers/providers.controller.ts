@@ -5,6 +5,7 @@ import { Clock } from '../clock/clock';
 import { RequireScope } from '../identity/principal';
 import { ApiJsonBody, ApiKeyAuth, ApiProblems } from '../http/openapi';
 import { ZodPipe } from '../http/zod-body.pipe';
+import { NetworkBreakers } from '../lifecycle/network-breakers';
 import { CredentialRejections } from './credential-rejections';
 import { catalogEntry } from './provider-catalog';
 import { ProviderRegistry } from './provider-registry';
@@ -24,6 +25,7 @@ export class ProvidersController {
   constructor(
     private readonly registry: ProviderRegistry,
     private readonly rejections: CredentialRejections,
+    private readonly breakers: NetworkBreakers,
     @Inject(Clock) private readonly clock: Clock,
   ) {}
 
@@ -31,12 +33,16 @@ export class ProvidersController {
   @ApiOperation({ summary: 'List the loaded providers with everything they declare' })
   @ApiOkResponse({
     description:
-      '`{ data: CatalogEntry[] }`; `credentials` is `rejected` while the network refuses the app credentials, with `credentialsRejection: { since, reason, message }`',
+      '`{ data: CatalogEntry[] }`; `credentials` is `rejected` while the network refuses the app credentials, with `credentialsRejection: { since, reason, message }`; `network` is `degraded` while this instance holds calls to it back after a storm, with `networkDegradation: { breaker, since, until, reason }`',
   })
   async list() {
     const rejections = await this.rejections.all();
     return {
-      data: this.registry.list().map((active) => catalogEntry(active, rejections.get(active.id))),
+      data: this.registry
+        .list()
+        .map((active) =>
+          catalogEntry(active, rejections.get(active.id), this.breakers.degradation(active.id)),
+        ),
     };
   }
 
@@ -48,7 +54,11 @@ export class ProvidersController {
   @ApiProblems('PROVIDER_NOT_FOUND')
   async get(@Param('id') id: string) {
     const active = this.registry.get(id);
-    return catalogEntry(active, (await this.rejections.all()).get(active.id));
+    return catalogEntry(
+      active,
+      (await this.rejections.all()).get(active.id),
+      this.breakers.degradation(active.id),
+    );
   }
 
   @Post(':id/classify-error')
