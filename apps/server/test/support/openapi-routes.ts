@@ -3,10 +3,16 @@ import type { TestServer } from './server';
 
 /** A JSON Schema as the OpenAPI document carries it (only what the tests read). */
 export interface JsonSchema {
-  readonly type?: string | readonly string[];
+  readonly type?: string;
+  readonly format?: string;
   readonly properties?: Record<string, JsonSchema>;
+  readonly required?: readonly string[];
+  readonly additionalProperties?: JsonSchema | boolean;
   readonly items?: JsonSchema;
   readonly enum?: readonly unknown[];
+  readonly minimum?: number;
+  readonly maximum?: number;
+  readonly minLength?: number;
 }
 
 /** One operation of the served OpenAPI document. */
