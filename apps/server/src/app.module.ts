@@ -9,7 +9,7 @@ import { TETHER_CONFIG } from './config/config.token';
 import type { TetherConfig } from './config/tether-config';
 import { HealthController } from './health/health.controller';
 import { ApiKeyGuard } from './identity/api-key.guard';
-import { IdentityController } from './identity/identity.controller';
+import { IdentityController, WorkspacesController } from './identity/identity.controller';
 import { IdentityService } from './identity/identity.service';
 import { ProblemFilter } from './http/problem.filter';
 import { ProviderRegistry } from './providers/provider-registry';
@@ -87,6 +87,7 @@ export class AppModule {
         HealthController,
         ProvidersController,
         IdentityController,
+        WorkspacesController,
         ConnectSessionsController,
         ConnectionsController,
         OAuthCallbackController,

@@ -6,6 +6,7 @@ import { systemClock } from '@tether/provider-sdk';
 import { AppModule } from './app.module';
 import type { Clock } from './clock/clock';
 import type { TetherConfig } from './config/tether-config';
+import { answerClientErrorsWithProblems } from './http/client-errors';
 import { useJsonBodies } from './http/json-body';
 import { loadProviders } from './providers/provider-loader';
 import { ProviderRegistry } from './providers/provider-registry';
@@ -63,6 +64,7 @@ export async function createApp(
   for (const active of registry.list()) {
     if (active.sandbox) app.use(`/sandbox/${active.id}`, active.sandbox.handle);
   }
+  answerClientErrorsWithProblems(app.getHttpServer());
   useJsonBodies(app);
   app.disable('x-powered-by');
   app.enableShutdownHooks();

@@ -1,25 +1,7 @@
 import { MikroORM } from '@mikro-orm/core';
-import type { LoggerService } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CapturedLog } from './support/captured-log';
 import { type Mode, startServer, type TestServer } from './support/server';
-
-/** Every line the host logs, whatever the level. */
-class CapturedLog implements LoggerService {
-  readonly lines: string[] = [];
-  private keep(...parts: unknown[]): void {
-    this.lines.push(
-      parts
-        .map((part) => (part instanceof Error ? `${part.message}\n${part.stack}` : String(part)))
-        .join(' '),
-    );
-  }
-  log = (...parts: unknown[]) => this.keep(...parts);
-  error = (...parts: unknown[]) => this.keep(...parts);
-  warn = (...parts: unknown[]) => this.keep(...parts);
-  debug = (...parts: unknown[]) => this.keep(...parts);
-  verbose = (...parts: unknown[]) => this.keep(...parts);
-  fatal = (...parts: unknown[]) => this.keep(...parts);
-}
 
 // Regression: a database error was logged with its SQL and the bound values, emails included.
 describe.each<Mode>(['embedded', 'distributed'])('database errors in the log, %s mode', (mode) => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -115,6 +116,43 @@ describe('loadConfig', () => {
     expect(problemsOf({}, withProviders)).toEqual([
       'providers[0].options.secret: the environment variable MISSING is not set. Set it, or put the value in the file.',
     ]);
+  });
+
+  it('keeps only the SHA-256 of the operator key, given the key or its hash', () => {
+    const key = 'operator-'.repeat(4);
+    const hash = createHash('sha256').update(key).digest('hex');
+    const fromKey = loadConfig({ TETHER_OPERATOR_KEY: key }, directory());
+    expect(fromKey.operatorKeyHash).toBe(hash);
+    expect(JSON.stringify(fromKey)).not.toContain(key);
+    expect(
+      loadConfig({ TETHER_OPERATOR_KEY: `sha256:${hash.toUpperCase()}` }, directory())
+        .operatorKeyHash,
+    ).toBe(hash);
+    expect(loadConfig({}, directory()).operatorKeyHash).toBeUndefined();
+  });
+
+  it('refuses a short operator key, and one equal to the admin key, without echoing it', () => {
+    const admin = 'shared-key-'.repeat(3);
+    for (const [env, problem] of [
+      [{ TETHER_OPERATOR_KEY: 'short-secret' }, /^TETHER_OPERATOR_KEY must be at least 24/],
+      [{ TETHER_OPERATOR_KEY: 'sha256:abc' }, /^TETHER_OPERATOR_KEY must be at least 24/],
+      [
+        { TETHER_OPERATOR_KEY: admin, TETHER_ADMIN_KEY: admin },
+        /^TETHER_OPERATOR_KEY must differ from TETHER_ADMIN_KEY/,
+      ],
+      [
+        {
+          TETHER_OPERATOR_KEY: `sha256:${createHash('sha256').update(admin).digest('hex')}`,
+          TETHER_ADMIN_KEY: admin,
+        },
+        /^TETHER_OPERATOR_KEY must differ from TETHER_ADMIN_KEY/,
+      ],
+    ] as const) {
+      const problems = problemsOf(env, directory());
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(problem);
+      expect(problems[0]).not.toContain(env.TETHER_OPERATOR_KEY);
+    }
   });
 
   it('reports notification schedules it cannot read', () => {

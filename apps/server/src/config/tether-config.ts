@@ -8,6 +8,7 @@ import {
   readFile,
   resolveEnvReferences,
 } from './config-file';
+import { hashApiKey } from '../identity/api-key';
 import { type EncryptionKey, parseEncryptionKeys } from '../security/token-cipher';
 
 /** Tether's validated configuration. */
@@ -23,6 +24,11 @@ export interface TetherConfig {
   readonly queuePrefix: string;
   /** Accepted as an admin key of the default workspace. */
   readonly adminKey?: string;
+  /**
+   * SHA-256 (hex) of the instance's operator key, which creates and lists workspaces and nothing
+   * else. Operator routes refuse every key while it is unset.
+   */
+  readonly operatorKeyHash?: string;
   /** The URL people and networks reach this server at (OAuth redirects, links in messages). */
   readonly publicUrl: string;
   readonly providers: readonly ProviderEntry[];
@@ -130,6 +136,35 @@ function checkUrl(
   }
 }
 
+const OPERATOR_KEY_HASH = /^sha256:([0-9a-f]{64})$/i;
+
+/**
+ * `TETHER_OPERATOR_KEY` holds the key itself or, so the deployment's settings need not carry the
+ * secret, `sha256:<hex>` of it. Only the hash is kept. The value is never echoed.
+ */
+function parseOperatorKey(
+  problems: string[],
+  value: string | undefined,
+  adminKey: string | undefined,
+): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  const hashed = OPERATOR_KEY_HASH.exec(value)?.[1]?.toLowerCase();
+  if (hashed === undefined && value.length < 24) {
+    problems.push(
+      'TETHER_OPERATOR_KEY must be at least 24 characters long, or "sha256:" and the 64 hex digits of the key\'s SHA-256. Generate a key with `openssl rand -hex 32`.',
+    );
+    return undefined;
+  }
+  const hash = hashed ?? hashApiKey(value);
+  if (adminKey !== undefined && hash === hashApiKey(adminKey)) {
+    problems.push(
+      'TETHER_OPERATOR_KEY must differ from TETHER_ADMIN_KEY: the operator key manages workspaces, an admin key works inside one.',
+    );
+    return undefined;
+  }
+  return hash;
+}
+
 /**
  * Reads configuration once: the environment wins over `tether.config.json` (or the file
  * `TETHER_CONFIG` names), which wins over defaults. Every problem is collected, then one
@@ -183,6 +218,7 @@ export function loadConfig(
       'TETHER_ADMIN_KEY must be at least 24 characters long. Generate one with `openssl rand -hex 32`.',
     );
   }
+  const operatorKeyHash = parseOperatorKey(problems, env.TETHER_OPERATOR_KEY, adminKey);
   const publicUrl =
     checkUrl(
       problems,
@@ -313,6 +349,7 @@ export function loadConfig(
     ...(redisUrl ? { redisUrl } : {}),
     queuePrefix: env.TETHER_QUEUE_PREFIX ?? file.queuePrefix ?? 'tether',
     ...(adminKey ? { adminKey } : {}),
+    ...(operatorKeyHash ? { operatorKeyHash } : {}),
     publicUrl: publicUrl.replace(/\/+$/, ''),
     providers,
     sandbox,

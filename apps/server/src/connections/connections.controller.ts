@@ -10,6 +10,7 @@ import {
 import { z } from 'zod';
 import { dateTimeField, providerIdField, recordIdField } from '../http/api-fields';
 import { ApiJsonBody, ApiKeyAuth, ApiProblems } from '../http/openapi';
+import { pageQuery } from '../http/page';
 import { ZodPipe } from '../http/zod-body.pipe';
 import { CurrentPrincipal, type Principal } from '../identity/principal';
 import { ConnectService } from './connect.service';
@@ -32,8 +33,7 @@ const listQuery = z.strictObject({
   ownerId: recordIdField.optional(),
   expiringBefore: dateTimeField.optional(),
   q: z.string().min(1).max(200).optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().min(1).optional(),
+  ...pageQuery,
 });
 
 const updateBody = z

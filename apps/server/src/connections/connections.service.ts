@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Connection, ConnectionEvent, type ConnectionStatus, User } from '@tether/persistence';
 import { Clock } from '../clock/clock';
 import { DomainError } from '../domain-error';
-import { isStorableDate } from '../http/api-fields';
+import { afterCursor, NEWEST_FIRST, pageOf } from '../http/page';
 import type { Principal } from '../identity/principal';
 import { ProviderRegistry } from '../providers/provider-registry';
 import { actorOf, recordEvent } from './audit-trail';
@@ -18,36 +18,6 @@ export interface ConnectionFilters {
   readonly q?: string | undefined;
   readonly limit: number;
   readonly cursor?: string | undefined;
-}
-
-interface Cursor {
-  readonly createdAt: string;
-  readonly id: string;
-}
-
-function encodeCursor(connection: Connection): string {
-  return Buffer.from(
-    JSON.stringify({ createdAt: connection.createdAt.toISOString(), id: connection.id }),
-  ).toString('base64url');
-}
-
-function decodeCursor(value: string): Cursor {
-  try {
-    const parsed = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as Cursor;
-    if (
-      typeof parsed.id === 'string' &&
-      parsed.id.length <= 36 &&
-      typeof parsed.createdAt === 'string' &&
-      isStorableDate(new Date(parsed.createdAt))
-    ) {
-      return parsed;
-    }
-  } catch {
-    // fall through
-  }
-  throw new DomainError('INVALID_REQUEST', 'cursor is not one this API returned.', {
-    errors: [{ path: 'cursor', message: 'invalid' }],
-  });
 }
 
 /**
@@ -108,27 +78,15 @@ export class ConnectionsService {
         $or: [containsText('name', filters.q), containsText('account_name', filters.q)],
       });
     }
-    if (filters.cursor) {
-      const cursor = decodeCursor(filters.cursor);
-      const createdAt = new Date(cursor.createdAt);
-      conditions.push({
-        $or: [{ createdAt: { $lt: createdAt } }, { createdAt, id: { $lt: cursor.id } }],
-      });
-    }
-    const rows = await this.em.fork().find(
-      Connection,
-      { $and: conditions },
-      {
-        orderBy: { createdAt: 'desc', id: 'desc' },
-        limit: filters.limit + 1,
-        populate: ['grant', 'owner'],
-      },
-    );
-    const page = rows.slice(0, filters.limit);
-    return {
-      data: page,
-      nextCursor: rows.length > filters.limit ? encodeCursor(page[page.length - 1]!) : null,
-    };
+    if (filters.cursor) conditions.push(afterCursor<Connection>(filters.cursor));
+    const rows = await this.em
+      .fork()
+      .find(
+        Connection,
+        { $and: conditions },
+        { orderBy: NEWEST_FIRST, limit: filters.limit + 1, populate: ['grant', 'owner'] },
+      );
+    return pageOf(rows, filters.limit);
   }
 
   async get(

@@ -32,9 +32,11 @@ const TITLES: Record<number, string> = {
   403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
+  408: 'Request Timeout',
   409: 'Conflict',
   413: 'Payload Too Large',
   415: 'Unsupported Media Type',
+  431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
   502: 'Bad Gateway',
   503: 'Service Unavailable',
@@ -45,7 +47,7 @@ function problemType(code: ErrorCode): string {
 }
 
 /** Builds a problem document for an error code. */
-function problem(
+export function problem(
   code: ErrorCode,
   detail: string,
   extensions: Record<string, unknown> = {},

@@ -3,9 +3,17 @@ import { Reflector } from '@nestjs/core';
 import type { ApiKeyScope } from '@tether/persistence';
 import { DomainError } from '../domain-error';
 import { IdentityService } from './identity.service';
-import { type AuthenticatedRequest, PUBLIC_ROUTE, REQUIRED_SCOPE } from './principal';
+import {
+  type AuthenticatedRequest,
+  OPERATOR_ROUTE,
+  PUBLIC_ROUTE,
+  REQUIRED_SCOPE,
+} from './principal';
 
-/** Resolves `Authorization: Bearer <key>` to a principal and checks the route's scope. */
+/**
+ * Resolves `Authorization: Bearer <key>` to a principal and checks the route's scope. The
+ * operator key and workspace keys are kept apart: each is refused on the other's routes.
+ */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
   constructor(
@@ -22,8 +30,25 @@ export class ApiKeyGuard implements CanActivate {
     if (!match) {
       throw new DomainError('UNAUTHENTICATED', 'Send an API key as "Authorization: Bearer <key>".');
     }
-    const principal = await this.identity.authenticate(match[1]!);
+    const key = match[1]!;
+    const operatorRoute = this.reflector.getAllAndOverride<boolean>(OPERATOR_ROUTE, targets);
+    if (this.identity.isOperatorKey(key)) {
+      if (operatorRoute) return true;
+      throw new DomainError(
+        'INSUFFICIENT_SCOPE',
+        'The operator key manages workspaces only; call this route with an API key of the workspace (POST /api/v1/workspaces returns its first admin key).',
+      );
+    }
+    const principal = await this.identity.authenticate(key);
     if (!principal) throw new DomainError('UNAUTHENTICATED', 'The API key is unknown or revoked.');
+    if (operatorRoute) {
+      throw new DomainError(
+        'INSUFFICIENT_SCOPE',
+        this.identity.hasOperatorKey()
+          ? 'This route needs the instance’s operator key; a workspace’s API key cannot manage workspaces.'
+          : 'This route needs the instance’s operator key, and this server has none: set TETHER_OPERATOR_KEY.',
+      );
+    }
     const required =
       this.reflector.getAllAndOverride<ApiKeyScope>(REQUIRED_SCOPE, targets) ?? 'admin';
     if (required === 'admin' && principal.scope !== 'admin') {

@@ -17,10 +17,15 @@ export function displayPrefix(key: string): string {
   return key.slice(0, KEY_PREFIX.length + 4);
 }
 
-/** Constant-time comparison of two keys through their hashes. */
-export function sameKey(candidate: string, expected: string): boolean {
+/** Constant-time check of a key against a stored SHA-256 hex hash. */
+export function keyMatchesHash(candidate: string, expectedHash: string): boolean {
   return timingSafeEqual(
     Buffer.from(hashApiKey(candidate), 'hex'),
-    Buffer.from(hashApiKey(expected), 'hex'),
+    Buffer.from(expectedHash, 'hex'),
   );
+}
+
+/** Constant-time comparison of two keys through their hashes. */
+export function sameKey(candidate: string, expected: string): boolean {
+  return keyMatchesHash(candidate, hashApiKey(expected));
 }

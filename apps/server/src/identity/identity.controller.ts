@@ -1,18 +1,20 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import {
   ApiCreatedResponse,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiQuery,
   ApiTags,
 } from '@nestjs/swagger';
-import type { ApiKey, User } from '@tether/persistence';
+import type { ApiKey, User, Workspace } from '@tether/persistence';
 import { z } from 'zod';
 import { emailField, recordIdField } from '../http/api-fields';
 import { ApiJsonBody, ApiKeyAuth, ApiProblems } from '../http/openapi';
+import { pageQuery } from '../http/page';
 import { ZodPipe } from '../http/zod-body.pipe';
 import { IdentityService } from './identity.service';
-import { assertWorkspaceAdmin, CurrentPrincipal, type Principal } from './principal';
+import { assertWorkspaceAdmin, CurrentPrincipal, OperatorRoute, type Principal } from './principal';
 
 const createUserBody = z.strictObject({
   email: emailField,
@@ -25,6 +27,16 @@ const createApiKeyBody = z.strictObject({
   scope: z.enum(['admin', 'tokens:read']),
   userId: recordIdField.optional(),
 });
+
+const createWorkspaceBody = z.strictObject({
+  name: z.string().trim().min(1).max(200),
+});
+
+const listWorkspacesQuery = z.strictObject(pageQuery);
+
+function workspaceView(workspace: Workspace) {
+  return { id: workspace.id, name: workspace.name, createdAt: workspace.createdAt.toISOString() };
+}
 
 function userView(user: User) {
   return {
@@ -110,5 +122,47 @@ export class IdentityController {
   ): Promise<void> {
     assertWorkspaceAdmin(principal);
     await this.identity.revokeApiKey(principal.workspaceId, id);
+  }
+}
+
+/**
+ * Workspaces, managed by the instance's operator: only the operator key (`TETHER_OPERATOR_KEY`)
+ * reaches these routes, and it reaches no others.
+ */
+@ApiTags('workspaces')
+@Controller('api/v1/workspaces')
+@OperatorRoute()
+@ApiKeyAuth()
+export class WorkspacesController {
+  constructor(private readonly identity: IdentityService) {}
+
+  @Post()
+  @ApiOperation({
+    summary: 'Create a workspace with its first admin API key (operator key only)',
+    description:
+      'The response is the only time `adminKey.key` is shown; only its hash is stored. Use it to add users and further keys to the new workspace.',
+  })
+  @ApiJsonBody(createWorkspaceBody)
+  @ApiCreatedResponse({
+    description: '`{ id, name, createdAt, adminKey: ApiKey & { key } }`',
+  })
+  async create(
+    @Body(new ZodPipe(createWorkspaceBody)) input: z.output<typeof createWorkspaceBody>,
+  ) {
+    const { workspace, apiKey, key } = await this.identity.createWorkspace(input.name);
+    return { ...workspaceView(workspace), adminKey: { ...apiKeyView(apiKey), key } };
+  }
+
+  @Get()
+  @ApiOperation({
+    summary: 'List workspaces, newest first, with cursor pagination (operator key only)',
+  })
+  @ApiQuery({ name: 'limit', required: false })
+  @ApiQuery({ name: 'cursor', required: false })
+  @ApiOkResponse({ description: '`{ data: Workspace[], nextCursor }`' })
+  @ApiProblems('INVALID_REQUEST')
+  async list(@Query(new ZodPipe(listWorkspacesQuery)) query: z.output<typeof listWorkspacesQuery>) {
+    const page = await this.identity.listWorkspaces(query);
+    return { data: page.data.map(workspaceView), nextCursor: page.nextCursor };
   }
 }

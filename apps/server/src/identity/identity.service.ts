@@ -7,7 +7,8 @@ import { Clock } from '../clock/clock';
 import { TETHER_CONFIG } from '../config/config.token';
 import type { TetherConfig } from '../config/tether-config';
 import { DomainError } from '../domain-error';
-import { displayPrefix, generateApiKey, hashApiKey, sameKey } from './api-key';
+import { displayPrefix, generateApiKey, hashApiKey, keyMatchesHash, sameKey } from './api-key';
+import { afterCursor, NEWEST_FIRST, pageOf } from '../http/page';
 import type { Principal } from './principal';
 
 /** The workspace a fresh installation starts with, and the one `TETHER_ADMIN_KEY` belongs to. */
@@ -43,16 +44,10 @@ export class IdentityService {
       await em.flush();
       return;
     }
-    const key = generateApiKey();
-    em.persist(
-      Object.assign(new ApiKey(), {
-        workspace,
-        name: 'Generated on first start',
-        scope: 'admin' satisfies ApiKeyScope,
-        keyHash: hashApiKey(key),
-        keyPrefix: displayPrefix(key),
-      }),
-    );
+    const { key } = this.issueKey(em, workspace, {
+      name: 'Generated on first start',
+      scope: 'admin',
+    });
     mkdirSync(this.config.dataDir, { recursive: true, mode: 0o700 });
     const file = join(this.config.dataDir, BOOTSTRAP_KEY_FILE);
     writeFileSync(file, `${key}\n`, { mode: 0o600 });
@@ -61,6 +56,51 @@ export class IdentityService {
     this.logger.log(
       `Generated an admin API key for the default workspace and wrote it to ${file} (readable only by its owner).`,
     );
+  }
+
+  /** Whether the server has an operator key (`TETHER_OPERATOR_KEY`). */
+  hasOperatorKey(): boolean {
+    return this.config.operatorKeyHash !== undefined;
+  }
+
+  /** Whether a bearer key is the instance's operator key. */
+  isOperatorKey(key: string): boolean {
+    const hash = this.config.operatorKeyHash;
+    return hash !== undefined && keyMatchesHash(key, hash);
+  }
+
+  /**
+   * Creates a workspace with a first admin key (bound to no user), returned with its plain value,
+   * which is never retrievable again.
+   */
+  async createWorkspace(
+    name: string,
+  ): Promise<{ workspace: Workspace; apiKey: ApiKey; key: string }> {
+    const em = this.em.fork();
+    const workspace = em.create(Workspace, { name, createdAt: this.clock.now() });
+    const issued = this.issueKey(em, workspace, {
+      name: 'Created with the workspace',
+      scope: 'admin',
+    });
+    await em.flush();
+    this.logger.log(
+      `Created workspace ${workspace.id} with a first admin key (${issued.apiKey.keyPrefix}…).`,
+    );
+    return { workspace, ...issued };
+  }
+
+  /** Workspaces, newest first, a page at a time. */
+  async listWorkspaces(page: {
+    limit: number;
+    cursor?: string | undefined;
+  }): Promise<{ data: Workspace[]; nextCursor: string | null }> {
+    const rows = await this.em
+      .fork()
+      .find(Workspace, page.cursor ? afterCursor<Workspace>(page.cursor) : {}, {
+        orderBy: NEWEST_FIRST,
+        limit: page.limit + 1,
+      });
+    return pageOf(rows, page.limit);
   }
 
   /** The caller a bearer key belongs to, or undefined when the key is unknown or revoked. */
@@ -151,17 +191,9 @@ export class IdentityService {
         );
       }
     }
-    const key = generateApiKey();
-    const apiKey = Object.assign(new ApiKey(), {
-      workspace: em.getReference(Workspace, workspaceId),
-      ...(user ? { user } : {}),
-      name: input.name,
-      scope: input.scope,
-      keyHash: hashApiKey(key),
-      keyPrefix: displayPrefix(key),
-    });
-    await em.persistAndFlush(apiKey);
-    return { apiKey, key };
+    const issued = this.issueKey(em, em.getReference(Workspace, workspaceId), { ...input, user });
+    await em.flush();
+    return issued;
   }
 
   async revokeApiKey(workspaceId: string, id: string): Promise<void> {
@@ -171,5 +203,24 @@ export class IdentityService {
       throw new DomainError('API_KEY_NOT_FOUND', `No active API key ${id} in this workspace.`);
     apiKey.revokedAt = this.clock.now();
     await em.flush();
+  }
+
+  /** A new key on `em`, to be flushed by the caller, with its plain value. */
+  private issueKey(
+    em: EntityManager,
+    workspace: Workspace,
+    input: { name: string; scope: ApiKeyScope; user?: User | undefined },
+  ): { apiKey: ApiKey; key: string } {
+    const key = generateApiKey();
+    const apiKey = em.create(ApiKey, {
+      workspace,
+      ...(input.user ? { user: input.user } : {}),
+      name: input.name,
+      scope: input.scope,
+      keyHash: hashApiKey(key),
+      keyPrefix: displayPrefix(key),
+      createdAt: this.clock.now(),
+    });
+    return { apiKey, key };
   }
 }

@@ -16,10 +16,17 @@ export interface Principal {
 }
 
 export const PUBLIC_ROUTE = 'tether:public';
+export const OPERATOR_ROUTE = 'tether:operator';
 export const REQUIRED_SCOPE = 'tether:scope';
 
 /** The route needs no API key. */
 export const Public = () => SetMetadata(PUBLIC_ROUTE, true);
+
+/**
+ * The route manages the instance (workspaces) and takes only the operator key
+ * (`TETHER_OPERATOR_KEY`), which in turn works on no other route.
+ */
+export const OperatorRoute = () => SetMetadata(OPERATOR_ROUTE, true);
 
 /**
  * The scope a route needs. `admin` keys may call everything; `tokens:read` keys only routes

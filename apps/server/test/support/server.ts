@@ -17,6 +17,8 @@ export type Mode = 'embedded' | 'distributed';
 export interface TestServer {
   readonly url: string;
   readonly adminKey: string;
+  /** The instance's operator key (`TETHER_OPERATOR_KEY`), unless the test's env overrides it. */
+  readonly operatorKey: string;
   readonly config: TetherConfig;
   readonly app: INestApplication;
   /** Sends a request with the admin key unless `key` says otherwise (`null`: no key). */
@@ -70,9 +72,11 @@ export async function startServer(
 ): Promise<TestServer> {
   const dir = configDirectory({ providers: FIXTURE_PROVIDERS, ...options.settings });
   const adminKey = `test-admin-${randomBytes(16).toString('hex')}`;
+  const operatorKey = `test-operator-${randomBytes(16).toString('hex')}`;
   const port = await freePort();
   const env: Record<string, string> = {
     TETHER_ADMIN_KEY: adminKey,
+    TETHER_OPERATOR_KEY: operatorKey,
     PORT: String(port),
     TETHER_PUBLIC_URL: `http://127.0.0.1:${port}`,
     TETHER_DATA_DIR: join(dir, 'data'),
@@ -100,6 +104,7 @@ export async function startServer(
   return {
     url,
     adminKey,
+    operatorKey,
     config,
     app,
     request: (method, path, requestOptions = {}) => {
