@@ -45,7 +45,7 @@ export async function requireInstallation(
 }
 
 /** The installation's keys: TETHER_ENCRYPTION_KEYS, else the key file in the data folder; never a new one. */
-export function installationCipher(config: TetherConfig): TokenCipher {
+function installationCipher(config: TetherConfig): TokenCipher {
   if (config.encryptionKeys) return new TokenCipher(config.encryptionKeys);
   const file = generatedKeyFile(config.dataDir);
   if (!existsSync(file)) {

@@ -25,10 +25,10 @@ export async function countStaleRows(em: EntityManager, cipher: TokenCipher): Pr
   const knex = em.getKnex();
   let total = 0;
   for (const [table, columns] of Object.entries(ENCRYPTED_COLUMNS)) {
-    const [row] = (await staleRows(knex, table, columns, cipher).count({ count: '*' })) as {
-      count: number | string;
-    }[];
-    total += Number(row?.count ?? 0);
+    const rows: { count?: number | string }[] = await staleRows(knex, table, columns, cipher).count(
+      { count: '*' },
+    );
+    total += Number(rows[0]?.count ?? 0);
   }
   return total;
 }
