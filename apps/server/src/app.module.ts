@@ -1,4 +1,5 @@
 import { MikroORM } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/knex';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { type DynamicModule, Inject, Module, type OnModuleInit } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
@@ -24,6 +25,7 @@ import {
 import { ConnectionsService } from './connections/connections.service';
 import { OAuthCallbackController } from './connections/oauth-callback.controller';
 import { TokenVault } from './connections/token-vault';
+import { verifyStoredKeys } from './security/stored-keys';
 import { TokenCipher } from './security/token-cipher';
 import { ScheduleModule } from '@nestjs/schedule';
 import { LifecycleMetrics } from './lifecycle/lifecycle-metrics';
@@ -50,15 +52,21 @@ import { ReminderNotices } from './notifications/reminder-notices';
 import { WebhookSender } from './notifications/webhook-sender.service';
 import { WebhooksController } from './notifications/webhooks.controller';
 
-/** Applies pending migrations and creates the default workspace before the server listens. */
+/**
+ * Applies pending migrations, checks the encryption keys against the stored tokens and creates
+ * the default workspace, before any worker starts or the server listens.
+ */
 class DatabaseBootstrap implements OnModuleInit {
   constructor(
     @Inject(MikroORM) private readonly orm: MikroORM,
     @Inject(IdentityService) private readonly identity: IdentityService,
+    @Inject(TokenCipher) private readonly cipher: TokenCipher,
+    @Inject(TETHER_CONFIG) private readonly config: TetherConfig,
   ) {}
 
   async onModuleInit(): Promise<void> {
     await this.orm.getMigrator().up();
+    await verifyStoredKeys((this.orm.em as EntityManager).getKnex(), this.cipher, this.config);
     await this.identity.bootstrap();
   }
 }

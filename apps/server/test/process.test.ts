@@ -72,7 +72,9 @@ describe('the server process', () => {
     });
     try {
       const url = await server.listening();
-      expect(server.output()).toContain('(PostgreSQL, Bull on Redis)');
+      expect(server.output()).toContain(
+        'distributed mode (PostgreSQL, Bull on Redis), sandbox off',
+      );
       const health = await fetch(`${url}/health`);
       expect(health.status).toBe(200);
       expect(await health.json()).toMatchObject({

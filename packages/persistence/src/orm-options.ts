@@ -21,6 +21,11 @@ export interface DatabaseSettings {
   readonly databaseUrl?: string;
   /** Directory for the embedded database file. */
   readonly dataDir: string;
+  /**
+   * Create the PostgreSQL database when it does not exist. Off unless asked for: a typo in the
+   * database name must not start a new, empty installation.
+   */
+  readonly createDatabase?: boolean;
 }
 
 /** The embedded database file for a data directory. */
@@ -58,7 +63,12 @@ export function createOrmOptions(settings: DatabaseSettings): Options {
     allowGlobalContext: false,
   };
   if (settings.databaseUrl) {
-    return { ...common, driver: PostgreSqlDriver, clientUrl: settings.databaseUrl };
+    return {
+      ...common,
+      driver: PostgreSqlDriver,
+      clientUrl: settings.databaseUrl,
+      ensureDatabase: settings.createDatabase === true,
+    };
   }
   mkdirSync(resolve(settings.dataDir), { recursive: true, mode: 0o700 });
   const file = embeddedDatabaseFile(settings.dataDir);

@@ -14,6 +14,13 @@ import { type EncryptionKey, parseEncryptionKeys } from '../security/token-ciphe
 /** Tether's validated configuration. */
 export interface TetherConfig {
   readonly port: number;
+  /**
+   * The address to listen on; absent: every interface. Defaults to loopback while the sandbox is
+   * on, because the sandbox's pages and control API take no key.
+   */
+  readonly host?: string;
+  /** Whether a missing PostgreSQL database is created on start (otherwise a missing one stops it). */
+  readonly createDatabase: boolean;
   /** Where the embedded database, generated keys and other local state live. */
   readonly dataDir: string;
   /** PostgreSQL URL; the embedded SQLite file is used when absent. */
@@ -229,6 +236,8 @@ export function loadConfig(
     ) ?? `http://localhost:${port}`;
 
   const sandbox = parseFlag(problems, 'TETHER_SANDBOX', env, file.sandbox ?? !databaseUrl);
+  const host = env.HOST?.trim() || (sandbox ? '127.0.0.1' : undefined);
+  const createDatabase = parseFlag(problems, 'TETHER_CREATE_DATABASE', env, false);
   // A newcomer's sandbox posts to a receiver on their own machine; production does not.
   const webhookPrivateTargets = parseFlag(problems, 'TETHER_WEBHOOK_PRIVATE_TARGETS', env, sandbox);
 
@@ -344,6 +353,8 @@ export function loadConfig(
   if (problems.length > 0) throw new ConfigurationError(problems);
   return {
     port,
+    ...(host ? { host } : {}),
+    createDatabase,
     dataDir: resolve(cwd, env.TETHER_DATA_DIR ?? file.dataDir ?? 'data'),
     ...(databaseUrl ? { databaseUrl } : {}),
     ...(redisUrl ? { redisUrl } : {}),

@@ -1,18 +1,36 @@
-import type { EntityManager } from '@mikro-orm/knex';
+import type { EntityManager, Knex } from '@mikro-orm/knex';
+import { ENCRYPTED_COLUMNS, keyPrefix, valueBinding } from './encrypted-columns';
 import type { TokenCipher } from './token-cipher';
-
-/** The encrypted columns, by table. */
-const ENCRYPTED_COLUMNS: Readonly<Record<string, readonly string[]>> = {
-  grants: ['access_token', 'refresh_token', 'token_secret'],
-  connections: ['access_token'],
-  connect_sessions: ['verifier'],
-  webhooks: ['secret'],
-};
 
 /** How far a re-encryption got. */
 export interface ReencryptionReport {
   readonly rows: number;
   readonly values: number;
+}
+
+/** Rows of `table` with at least one value not under the newest key. */
+function staleRows(knex: Knex, table: string, columns: readonly string[], cipher: TokenCipher) {
+  const current = `${keyPrefix(cipher.currentKeyId)}%`;
+  return knex(table).where((where) => {
+    for (const column of columns) {
+      where.orWhere((one) => {
+        one.whereNotNull(column).andWhere(column, 'not like', current);
+      });
+    }
+  });
+}
+
+/** How many rows hold a value not under the newest key: what {@link reencryptAll} has to do. */
+export async function countStaleRows(em: EntityManager, cipher: TokenCipher): Promise<number> {
+  const knex = em.getKnex();
+  let total = 0;
+  for (const [table, columns] of Object.entries(ENCRYPTED_COLUMNS)) {
+    const rows: { count?: number | string }[] = await staleRows(knex, table, columns, cipher).count(
+      { count: '*' },
+    );
+    total += Number(rows[0]?.count ?? 0);
+  }
+  return total;
 }
 
 /**
@@ -27,23 +45,15 @@ export async function reencryptAll(
   options: { batchSize?: number; onBatch?: (report: ReencryptionReport) => void } = {},
 ): Promise<ReencryptionReport> {
   const batchSize = options.batchSize ?? 200;
-  const current = `v1.${cipher.currentKeyId}.%`;
   const knex = em.getKnex();
   let rows = 0;
   let values = 0;
   for (const [table, columns] of Object.entries(ENCRYPTED_COLUMNS)) {
     let after = '';
     for (;;) {
-      const batch = (await knex(table)
+      const batch = (await staleRows(knex, table, columns, cipher)
         .select(['id', ...columns])
-        .where('id', '>', after)
-        .andWhere((where) => {
-          for (const column of columns) {
-            where.orWhere((one) => {
-              one.whereNotNull(column).andWhere(column, 'not like', current);
-            });
-          }
-        })
+        .andWhere('id', '>', after)
         .orderBy('id')
         .limit(batchSize)) as Record<string, string | null>[];
       if (batch.length === 0) break;
@@ -54,8 +64,8 @@ export async function reencryptAll(
         for (const column of columns) {
           const value = row[column];
           expected[column] = value ?? null;
-          if (value && !value.startsWith(`v1.${cipher.currentKeyId}.`)) {
-            const binding = `${table}:${id}:${column}`;
+          if (value && !value.startsWith(keyPrefix(cipher.currentKeyId))) {
+            const binding = valueBinding(table, id, column);
             update[column] = cipher.encrypt(cipher.decrypt(value, binding), binding);
           }
         }

@@ -47,7 +47,9 @@ export function parseEncryptionKeys(value: string): { keys: EncryptionKey[]; pro
 }
 
 /** The file a generated key lives in on embedded defaults. */
-const GENERATED_KEY_FILE = 'encryption-keys';
+export function generatedKeyFile(dataDir: string): string {
+  return join(dataDir, 'encryption-keys');
+}
 
 /**
  * The key generated once into the data directory when none is configured (embedded mode only),
@@ -58,7 +60,7 @@ export function generatedEncryptionKeys(dataDir: string): {
   created: boolean;
   file: string;
 } {
-  const file = join(dataDir, GENERATED_KEY_FILE);
+  const file = generatedKeyFile(dataDir);
   if (existsSync(file)) {
     const parsed = parseEncryptionKeys(readFileSync(file, 'utf8').trim());
     if (parsed.problems.length > 0)
@@ -133,6 +135,11 @@ export class TokenCipher {
         'A stored token failed authentication: it was altered or belongs to another row.',
       );
     }
+  }
+
+  /** The ids of every configured key, newest first. */
+  get keyIds(): string[] {
+    return this.keys.map((key) => key.id);
   }
 
   /** Whether a stored value was encrypted with an older key. */
