@@ -100,10 +100,7 @@ export async function startFaultProxy(target: { host: string; port: number }): P
       return;
     }
     const pair: { client: Socket; upstream?: Socket; lanes: Lane[] } = { client, lanes: [] };
-    pair.lanes.push(
-      new Lane(link, () => pair.upstream),
-      new Lane(link, () => pair.client),
-    );
+    pair.lanes.push(new Lane(link, () => pair.upstream), new Lane(link, () => pair.client));
     pairs.add(pair);
     client.on('data', (chunk: Buffer) => pair.lanes[0]!.push(chunk));
     client.on('end', () => pair.lanes[0]!.push(null));
