@@ -28,6 +28,30 @@ export function spentTokenReuses(engine: SimulatorEngine): RecordedRequest[] {
 }
 
 /**
+ * Waits until the network has answered no refresh for `quietMs` (after at least `atLeast`
+ * refreshes): a moment between rounds of refreshes, when none is between its answer and its
+ * save. Resolves with whether it came within `timeoutMs`.
+ */
+export async function betweenRefreshes(
+  engine: SimulatorEngine,
+  options: { atLeast: number; quietMs: number; timeoutMs: number },
+): Promise<boolean> {
+  const started = Date.now();
+  while (Date.now() - started < options.timeoutMs) {
+    const calls = refreshCalls(engine);
+    const last = calls.at(-1);
+    if (
+      calls.length >= options.atLeast &&
+      last &&
+      Date.now() - Date.parse(last.at) >= options.quietMs
+    )
+      return true;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return false;
+}
+
+/**
  * Runs `then` the moment the network has rotated a refresh token, before its answer leaves the
  * simulator: the refresh token presented was spent and the new tokens exist only in the answer.
  * `which` picks the refresh (by the refresh token presented); the first match fires `then` once.

@@ -7,7 +7,12 @@ import {
   startFaultyDeployment,
   within,
 } from './faulty-deployment';
-import { connectionsWithoutWorkingToken, refreshCalls, spentTokenReuses } from './network-witness';
+import {
+  betweenRefreshes,
+  connectionsWithoutWorkingToken,
+  refreshCalls,
+  spentTokenReuses,
+} from './network-witness';
 
 const CUT_MS = 20_000;
 /** After the link is back, every connection works again within this. */
@@ -55,15 +60,12 @@ describe('the PostgreSQL link cut for 20 s while rotating refreshes come due', (
 
   it('loses no token, ends no connection, and answers the API with problems meanwhile', async () => {
     const { engine } = deployment.simulator;
-    // Refreshes are under way before the cut.
-    expect(
-      await within(
-        async () => refreshCalls(engine).length,
-        (n) => n >= 6,
-        30_000,
-      ),
-    ).toBeDefined();
-
+    // Refreshes are under way; the cut comes between two rounds of them. A cut in the instant
+    // between a refresh's answer and its save loses that token on today's code (defect 2 of
+    // issue 12): that is the lead's scenario in lead-scenarios.test.ts.
+    expect(await betweenRefreshes(engine, { atLeast: 6, quietMs: 2000, timeoutMs: 40_000 })).toBe(
+      true,
+    );
     deployment.links.postgres!.set('cut');
     const cutAt = Date.now();
     const answers: Answer[] = [];
@@ -74,6 +76,7 @@ describe('the PostgreSQL link cut for 20 s while rotating refreshes come due', (
     }
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, CUT_MS - (Date.now() - cutAt))));
     deployment.links.postgres!.set('pass');
+    const restoredAt = Date.now();
 
     const recoveryMs = await within(
       async () => {
@@ -96,6 +99,11 @@ describe('the PostgreSQL link cut for 20 s while rotating refreshes come due', (
       grants: ids.length,
       refreshCalls: refreshCalls(engine).length,
       recoveryMs,
+      cut: [new Date(cutAt).toISOString(), new Date(restoredAt).toISOString()],
+      failedRefreshes: refreshCalls(engine)
+        .filter((call) => call.status !== 200)
+        .map((call) => `${call.at} ${call.status}`),
+      spentTokenReuses: spentTokenReuses(engine).length,
       answersDuringCut: tally(statuses),
       statusesAfter: tally(after.map((connection) => `${connection.status}:${connection.reason}`)),
       withoutWorkingToken: (await connectionsWithoutWorkingToken(deployment, instance, ids)).length,
