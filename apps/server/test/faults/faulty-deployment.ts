@@ -16,7 +16,7 @@ import { type FaultProxy, startFaultProxy } from './fault-proxy';
 export type StoreMode = 'sqlite' | 'postgres';
 
 /** Every link between the server processes and what they depend on, each through a fault proxy. */
-export interface Links {
+interface Links {
   /** Only in `postgres` mode. */
   readonly postgres?: FaultProxy;
   /** Only in `postgres` mode. */
@@ -37,7 +37,7 @@ export interface Instance {
 }
 
 /** A connection as the API shows it (the fields the fault suite reads). */
-export interface ConnectionView {
+interface ConnectionView {
   readonly id: string;
   readonly status: string;
   readonly reason: string | null;
@@ -216,7 +216,7 @@ export function members(count: number): string[] {
 
 /** Polls `read` until `done` holds or `timeoutMs` passes; returns the milliseconds it took, or `undefined`. */
 export async function within<T>(
-  read: () => Promise<T>,
+  read: () => T | Promise<T>,
   done: (value: T) => boolean,
   timeoutMs: number,
 ): Promise<number | undefined> {
@@ -234,5 +234,5 @@ export async function within<T>(
 
 /** Prints one measured figure of a scenario, in the form RELIABILITY.md quotes. */
 export function report(scenario: string, figures: Record<string, unknown>): void {
-  console.log(`[faults] ${scenario}: ${JSON.stringify(figures)}`);
+  process.stdout.write(`[faults] ${scenario}: ${JSON.stringify(figures)}\n`);
 }

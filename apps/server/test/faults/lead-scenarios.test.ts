@@ -42,7 +42,7 @@ async function connected(grants: number) {
 
 describe('lead: a refresh interrupted after the network rotated the token', () => {
   // Defect 3 of issue 12: 6 of 6 such connections ended as `token_revoked`.
-  it.skip('kill -9 before the save: the connection recovers, or ends as token_lost, never token_revoked', async () => {
+  it.skip('kill -9 before the save: the connection ends as token_lost (counted), never token_revoked', async () => {
     const { deployment, first, ids } = await connected(1);
     const id = ids[0]!;
     const { engine } = deployment.simulator;
@@ -57,24 +57,19 @@ describe('lead: a refresh interrupted after the network rotated the token', () =
     postgres.set('pass');
     const second = await deployment.start();
 
-    const settledMs = await within(
-      async () => (await deployment.connections(second))[0]!,
-      (connection) => connection.status === 'active' || connection.status === 'revoked',
-      60_000,
-    );
+    // The access token from before still works for its hour; the next refresh finds out.
+    const refreshed = await second.request('POST', `/api/v1/connections/${id}/refresh`);
     const [connection] = await deployment.connections(second);
-    report('lead: kill -9 after the network rotated', { settledMs, connection });
-    expect(settledMs).toBeDefined();
-    // The renewed token died with the process: the owner is not blamed for it.
-    expect(connection!.reason).not.toBe('token_revoked');
-    if (connection!.status === 'active') {
-      expect(await connectionsWithoutWorkingToken(deployment, second, ids)).toEqual([]);
-    } else {
-      expect(connection).toMatchObject({ status: 'revoked', reason: 'token_lost' });
-      // It is counted (name of the metric per the lead's implementation).
-      const metrics = await (await second.request('GET', '/metrics')).text();
-      expect(metrics).toMatch(/token_lost/);
-    }
+    report('lead: kill -9 after the network rotated', {
+      refreshAfterRestart: refreshed.status,
+      status: connection!.status,
+      reason: connection!.reason,
+    });
+    // The renewed token died with the process: Tether says it lost it, the owner is not blamed.
+    expect(connection).toMatchObject({ status: 'revoked', reason: 'token_lost' });
+    // It is counted (the metric's name is the lead's to choose).
+    const metrics = await (await second.request('GET', '/metrics')).text();
+    expect(metrics).toMatch(/token_lost/);
     // After the one spent token, nobody presented it again without learning it was spent first.
     expect(spentTokenReuses(engine).length).toBeLessThanOrEqual(1);
   });
@@ -89,6 +84,13 @@ describe('lead: a refresh interrupted after the network rotated the token', () =
     const during = await first.request('POST', `/api/v1/connections/${id}/refresh`);
     await new Promise((resolve) => setTimeout(resolve, 3000));
     postgres.set('pass');
+    // The access token from before still works for its hour; the next refresh presents whatever
+    // refresh token was saved.
+    await within(
+      () => first.request('POST', `/api/v1/connections/${id}/refresh`),
+      (response) => response.status === 200,
+      30_000,
+    );
 
     const recoveredMs = await within(
       () => connectionsWithoutWorkingToken(deployment, first, ids),
@@ -99,7 +101,8 @@ describe('lead: a refresh interrupted after the network rotated the token', () =
     report('lead: database reset right after the network rotated', {
       refreshAnswer: during.status,
       recoveredMs,
-      connection,
+      status: connection!.status,
+      reason: connection!.reason,
     });
     expect(recoveredMs).toBeDefined();
     expect(connection).toMatchObject({ status: 'active' });
@@ -144,7 +147,8 @@ describe('lead: two instances with a partition longer than the lease', () => {
       const tokenFromA = await a.request('GET', `/api/v1/connections/${id}/token`);
       report('lead: partition longer than the lease', {
         refreshByB: byB.status,
-        connection,
+        status: connection!.status,
+        reason: connection!.reason,
         tokenFromA: tokenFromA.status,
       });
       // Whichever write is current, the connection works and was never blamed on the owner.

@@ -111,7 +111,6 @@ describe('the PostgreSQL link cut for 20 s while rotating refreshes come due', (
       retryAfterGiven: answers.filter((answer) => answer.retryAfter !== null).length,
     });
 
-    if (recoveryMs === undefined) console.log(instance.server.output().slice(-6000));
     expect(recoveryMs).toBeDefined();
     const connections = await deployment.connections(instance);
     expect(connections.filter((connection) => connection.status !== 'active')).toEqual([]);

@@ -50,7 +50,7 @@ describe('the Redis link cut for 20 s during lifecycle work and notifications', 
     const { engine } = deployment.simulator;
     expect(
       await within(
-        async () => refreshCalls(engine).length,
+        () => refreshCalls(engine).length,
         (n) => n >= 6,
         30_000,
       ),

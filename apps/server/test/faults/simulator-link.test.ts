@@ -38,6 +38,7 @@ describe('the link to the network slowed and blackholed while refreshes come due
   async function through(mode: LinkMode, latencyMs?: number) {
     const { engine } = deployment.simulator;
     const callsBefore = refreshCalls(engine).length;
+    const connectionsBefore = deployment.links.simulator.connections;
     deployment.links.simulator.set(mode, latencyMs);
     const seen = new Set<string>();
     const started = Date.now();
@@ -46,12 +47,16 @@ describe('the link to the network slowed and blackholed while refreshes come due
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
     const reachedNetwork = refreshCalls(engine).length - callsBefore;
+    const attempts = deployment.links.simulator.connections - connectionsBefore;
     deployment.links.simulator.set('pass');
+    const callsAtRestore = refreshCalls(engine).length;
     const recoveryMs = await within(
       async () => {
         const connections = await deployment.connections(instance);
         for (const connection of connections) seen.add(connection.status);
         return (
+          // Every grant came due during the fault: each is refreshed once the link is back.
+          refreshCalls(engine).length - callsAtRestore >= ids.length &&
           connections.every((connection) => connection.status === 'active') &&
           (await connectionsWithoutWorkingToken(deployment, instance, ids)).length === 0
         );
@@ -59,7 +64,7 @@ describe('the link to the network slowed and blackholed while refreshes come due
       (ok) => ok,
       RECOVERY_BOUND_MS,
     );
-    return { reachedNetwork, statusesSeen: [...seen].sort(), recoveryMs };
+    return { reachedNetwork, attempts, statusesSeen: [...seen].sort(), recoveryMs };
   }
 
   it('slow under the timeout: refreshes go through, late', async () => {
@@ -79,6 +84,9 @@ describe('the link to the network slowed and blackholed while refreshes come due
       blackhole,
     });
     for (const phase of [slower, blackhole]) {
+      // Refreshes were tried across the fault (each timed-out call leaves its connection).
+      expect(phase.attempts).toBeGreaterThan(1);
+      expect(phase.reachedNetwork).toBe(0);
       expect(
         phase.statusesSeen.every((status) => status === 'active' || status === 'degraded'),
       ).toBe(true);

@@ -43,7 +43,7 @@ describe('the SMTP link failing while alerts go out', () => {
     const duringFault = deployment.smtp.mails.length - before;
     deployment.links.smtp.set('pass');
     const deliveredMs = await within(
-      async () => deployment.smtp.mails.length - before,
+      () => deployment.smtp.mails.length - before,
       (count) => count >= ended.length,
       DELIVERY_BOUND_MS,
     );
