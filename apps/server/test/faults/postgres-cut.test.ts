@@ -118,9 +118,8 @@ describe('the PostgreSQL link cut for 20 s while rotating refreshes come due', (
     expect(refreshCalls(engine).filter((call) => call.status !== 200)).toEqual([]);
     // Every request during the cut got an answer, as a problem document, never hanging.
     expect(answers.every((answer) => answer.status !== 'timeout' && answer.problem)).toBe(true);
-    // TODO(lead): the storm helper's change makes a database outage answer 503 with Retry-After;
-    // today's code answers 500 (issue 12). Tighten to `toEqual([503])` and require `retryAfter`
-    // once it lands.
-    expect([...new Set(statuses)].every((status) => status === 500 || status === 503)).toBe(true);
+    // The database is unreachable, not the request wrong: 503 with when to try again.
+    expect([...new Set(statuses)]).toEqual([503]);
+    expect(answers.every((answer) => answer.retryAfter !== null)).toBe(true);
   });
 });
