@@ -113,9 +113,10 @@ describe('rotating refreshes by the thousand through kills and database cuts, tw
     for (const id of ids) {
       // A forced refresh: an active connection must still hold a refresh token the network honours.
       await (await judge.request('POST', `/api/v1/connections/${id}/refresh`)).body?.cancel();
-      const after = (await (
-        await judge.request('GET', `/api/v1/connections/${id}`)
-      ).json()) as { status: string; reason: string | null };
+      const after = (await (await judge.request('GET', `/api/v1/connections/${id}`)).json()) as {
+        status: string;
+        reason: string | null;
+      };
       const key = `${after.status}${after.reason ? `:${after.reason}` : ''}`;
       verdicts[key] = (verdicts[key] ?? 0) + 1;
       if (after.status === 'active') {

@@ -51,7 +51,12 @@ describe('a rotated refresh token between the network’s answer and the save', 
     const before = await grantRow(deployment, id);
     const { engine } = deployment.simulator;
     const rotated = whenNetworkRotates(engine, () => deployment.links.postgres!.set('cut'));
-    const refresh = instance.request('POST', `/api/v1/connections/${id}/refresh`, undefined, 60_000);
+    const refresh = instance.request(
+      'POST',
+      `/api/v1/connections/${id}/refresh`,
+      undefined,
+      60_000,
+    );
     await rotated;
     await new Promise((resolve) => setTimeout(resolve, 3000));
     const restoredAt = Date.now();
