@@ -20,3 +20,5 @@ export { createOrmOptions, embeddedDatabaseFile, MIGRATIONS } from './orm-option
 export type { DatabaseSettings } from './orm-options';
 export { namedLease, rowLease } from './lease';
 export type { Leasable, Lease } from './lease';
+export { claimDue } from './due-claim';
+export type { DueWork } from './due-claim';

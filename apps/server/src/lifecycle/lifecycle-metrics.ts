@@ -18,6 +18,13 @@ export class LifecycleMetrics {
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [this.registry],
   });
+  /** Due work the sweep claimed and queued, by kind (refresh, check, account-check). */
+  readonly handedOut = new Counter({
+    name: 'tether_sweep_handed_out_total',
+    help: 'Due work the sweep claimed and queued, by kind.',
+    labelNames: ['work'] as const,
+    registers: [this.registry],
+  });
   readonly sweepSeconds = new Histogram({
     name: 'tether_sweep_duration_seconds',
     help: 'Time one sweep of due work took.',
