@@ -13,6 +13,7 @@ import { Migration004Notifications } from './migrations/004-notifications';
 import { Migration005NotificationChannels } from './migrations/005-notification-channels';
 import { Migration006AccountChecks } from './migrations/006-account-checks';
 import { Migration007CredentialRejections } from './migrations/007-credential-rejections';
+import { Migration011ListingOrder } from './migrations/011-listing-order';
 
 /** Where the data lives: an embedded SQLite file, or a PostgreSQL server. */
 export interface DatabaseSettings {
@@ -36,6 +37,7 @@ export const MIGRATIONS = [
   { name: 'Migration005NotificationChannels', class: Migration005NotificationChannels },
   { name: 'Migration006AccountChecks', class: Migration006AccountChecks },
   { name: 'Migration007CredentialRejections', class: Migration007CredentialRejections },
+  { name: 'Migration011ListingOrder', class: Migration011ListingOrder },
 ];
 
 /** MikroORM options for either mode, with migrations and the entity schemas. */

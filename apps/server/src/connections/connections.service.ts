@@ -111,8 +111,11 @@ export class ConnectionsService {
     if (filters.cursor) {
       const cursor = decodeCursor(filters.cursor);
       const createdAt = new Date(cursor.createdAt);
+      // A row-value comparison, so the database walks the (…, created_at, id) indexes from the
+      // cursor on; the equivalent `OR` is applied as a filter over every row before it.
+      const at = this.em.getPlatform().processDateProperty(createdAt);
       conditions.push({
-        $or: [{ createdAt: { $lt: createdAt } }, { createdAt, id: { $lt: cursor.id } }],
+        [raw((alias) => `(${alias}.created_at, ${alias}.id) < (?, ?)`, [at, cursor.id])]: [],
       });
     }
     const rows = await this.em.fork().find(
