@@ -305,6 +305,21 @@ describe.each<Mode>(['embedded', 'distributed'])('connecting accounts in %s mode
       await api('GET', `/api/v1/connections?limit=1&cursor=${first.nextCursor}`),
     );
     expect(second.data[0]!.id).not.toBe(first.data[0]!.id);
+    // Page by page, one at a time, gives every connection once and in the listing's order, even
+    // where several were created in the same instant (one authorization, several accounts).
+    const everything = await json<{ data: ConnectionBody[] }>(
+      await api('GET', '/api/v1/connections?limit=100'),
+    );
+    const walked: string[] = [];
+    for (let cursor = ''; ;) {
+      const page = await json<{ data: ConnectionBody[]; nextCursor: string | null }>(
+        await api('GET', `/api/v1/connections?limit=1${cursor ? `&cursor=${cursor}` : ''}`),
+      );
+      walked.push(...page.data.map((connection) => connection.id));
+      if (!page.nextCursor) break;
+      cursor = page.nextCursor;
+    }
+    expect(walked).toEqual(everything.data.map((connection) => connection.id));
     expect((await api('GET', '/api/v1/connections?cursor=garbage')).status).toBe(400);
     expect((await api('GET', '/api/v1/connections?status=sleeping')).status).toBe(400);
     const soon = await json<{ data: unknown[] }>(

@@ -21,3 +21,5 @@ export type { DatabaseSettings } from './orm-options';
 export { namedLease, rowLease } from './lease';
 export type { Leasable, Lease } from './lease';
 export { isDatabaseUnreachable } from './database-unreachable';
+export { claimDue } from './due-claim';
+export type { DueWork } from './due-claim';

@@ -14,6 +14,7 @@ import { Migration005NotificationChannels } from './migrations/005-notification-
 import { Migration006AccountChecks } from './migrations/006-account-checks';
 import { Migration007CredentialRejections } from './migrations/007-credential-rejections';
 import { Migration008TokenGenerations } from './migrations/008-token-generations';
+import { Migration009ListingOrder } from './migrations/009-listing-order';
 
 /** Where the data lives: an embedded SQLite file, or a PostgreSQL server. */
 export interface DatabaseSettings {
@@ -43,6 +44,7 @@ export const MIGRATIONS = [
   { name: 'Migration006AccountChecks', class: Migration006AccountChecks },
   { name: 'Migration007CredentialRejections', class: Migration007CredentialRejections },
   { name: 'Migration008TokenGenerations', class: Migration008TokenGenerations },
+  { name: 'Migration009ListingOrder', class: Migration009ListingOrder },
 ];
 
 /** MikroORM options for either mode, with migrations and the entity schemas. */

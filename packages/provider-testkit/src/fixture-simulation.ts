@@ -71,8 +71,8 @@ export const simulation: NetworkSimulation = {
       accounts: [{ id: 'grace-profile', name: 'Grace Example', kind: 'profile' }],
     },
     { id: 'nobody', name: 'No Accounts', accounts: [] },
-    // Many people with one account each, for tests that need many grants.
-    ...Array.from({ length: 12 }, (_, index) => ({
+    // Many people with one account each, for tests that need many grants (hundreds for the sweep).
+    ...Array.from({ length: 600 }, (_, index) => ({
       id: `member-${index + 1}`,
       name: `Member ${index + 1}`,
       accounts: [

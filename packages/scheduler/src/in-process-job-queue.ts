@@ -21,7 +21,9 @@ interface PendingJob {
 export class InProcessJobQueue implements JobQueue {
   private readonly logger = new Logger(InProcessJobQueue.name);
   private readonly registrations = new Map<string, Registration>();
-  private readonly pending: PendingJob[] = [];
+  /** Jobs not started yet, per job name, in order of `runAt`. */
+  private readonly pending = new Map<string, PendingJob[]>();
+  private readonly pendingIds = new Set<string>();
   private readonly activeIds = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -29,14 +31,17 @@ export class InProcessJobQueue implements JobQueue {
   add<T>(name: string, data: T, options: JobOptions = {}): Promise<void> {
     if (this.closed) return Promise.resolve();
     const jobId = options.jobId;
-    if (
-      jobId !== undefined &&
-      (this.activeIds.has(jobId) || this.pending.some((job) => job.jobId === jobId))
-    ) {
+    if (jobId !== undefined && (this.activeIds.has(jobId) || this.pendingIds.has(jobId))) {
       return Promise.resolve();
     }
-    this.pending.push({ name, data, jobId, runAt: Date.now() + Math.max(0, options.delayMs ?? 0) });
-    this.pending.sort((a, b) => a.runAt - b.runAt);
+    const job = { name, data, jobId, runAt: Date.now() + Math.max(0, options.delayMs ?? 0) };
+    const waiting = this.pending.get(name) ?? [];
+    this.pending.set(name, waiting);
+    // A sweep adds thousands at once, most due now: look from the end instead of sorting.
+    let index = waiting.length;
+    while (index > 0 && waiting[index - 1]!.runAt > job.runAt) index -= 1;
+    waiting.splice(index, 0, job);
+    if (jobId !== undefined) this.pendingIds.add(jobId);
     this.drain();
     return Promise.resolve();
   }
@@ -51,7 +56,9 @@ export class InProcessJobQueue implements JobQueue {
   }
 
   depth(): Promise<number> {
-    return Promise.resolve(this.pending.length + this.activeIds.size);
+    let waiting = 0;
+    for (const jobs of this.pending.values()) waiting += jobs.length;
+    return Promise.resolve(waiting + this.activeIds.size);
   }
 
   health(): Promise<QueueHealth> {
@@ -69,20 +76,25 @@ export class InProcessJobQueue implements JobQueue {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     const now = Date.now();
-    for (let index = 0; index < this.pending.length;) {
-      const job = this.pending[index]!;
-      if (job.runAt > now) break;
-      const registration = this.registrations.get(job.name);
-      if (!registration || registration.running >= registration.concurrency) {
-        index += 1;
-        continue;
+    let nextRunAt = Infinity;
+    for (const [name, waiting] of this.pending) {
+      const registration = this.registrations.get(name);
+      while (
+        registration &&
+        registration.running < registration.concurrency &&
+        waiting.length > 0 &&
+        waiting[0]!.runAt <= now
+      ) {
+        const job = waiting.shift()!;
+        if (job.jobId !== undefined) this.pendingIds.delete(job.jobId);
+        this.run(job, registration);
       }
-      this.pending.splice(index, 1);
-      this.run(job, registration);
+      // A due job waiting for a free worker starts when one finishes; a later one needs a timer.
+      const head = waiting[0];
+      if (head && head.runAt > now) nextRunAt = Math.min(nextRunAt, head.runAt);
     }
-    const next = this.pending.find((job) => job.runAt > now);
-    if (next) {
-      this.timer = setTimeout(() => this.drain(), next.runAt - now);
+    if (nextRunAt < Infinity) {
+      this.timer = setTimeout(() => this.drain(), nextRunAt - now);
       this.timer.unref();
     }
   }

@@ -78,7 +78,8 @@ export class ConnectionsService {
         $or: [containsText('name', filters.q), containsText('account_name', filters.q)],
       });
     }
-    if (filters.cursor) conditions.push(afterCursor<Connection>(filters.cursor));
+    if (filters.cursor)
+      conditions.push(afterCursor<Connection>(filters.cursor, this.em.getPlatform()));
     const rows = await this.em
       .fork()
       .find(

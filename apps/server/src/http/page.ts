@@ -1,4 +1,4 @@
-import type { FilterQuery } from '@mikro-orm/core';
+import { type FilterQuery, type Platform, raw } from '@mikro-orm/core';
 import { z } from 'zod';
 import { DomainError } from '../domain-error';
 import { isStorableDate } from './api-fields';
@@ -45,12 +45,19 @@ function decodeCursor(value: string): Cursor {
   });
 }
 
-/** The rows after a cursor, newest first; a cursor this API did not return is a 400. */
-export function afterCursor<T extends Pageable>(cursor: string): FilterQuery<T> {
-  const { createdAt: at, id } = decodeCursor(cursor);
-  const createdAt = new Date(at);
+/**
+ * The rows after a cursor, newest first; a cursor this API did not return is a 400. A row-value
+ * comparison, so the database walks its `(…, created_at, id)` index from the cursor on (the
+ * equivalent `OR` is applied as a filter over every row before it).
+ */
+export function afterCursor<T extends Pageable>(
+  cursor: string,
+  platform: Platform,
+): FilterQuery<T> {
+  const { createdAt, id } = decodeCursor(cursor);
+  const at = platform.processDateProperty(new Date(createdAt));
   return {
-    $or: [{ createdAt: { $lt: createdAt } }, { createdAt, id: { $lt: id } }],
+    [raw((alias) => `(${alias}.created_at, ${alias}.id) < (?, ?)`, [at, id])]: [],
   } as FilterQuery<T>;
 }
 

@@ -96,10 +96,14 @@ export class IdentityService {
   }): Promise<{ data: Workspace[]; nextCursor: string | null }> {
     const rows = await this.em
       .fork()
-      .find(Workspace, page.cursor ? afterCursor<Workspace>(page.cursor) : {}, {
-        orderBy: NEWEST_FIRST,
-        limit: page.limit + 1,
-      });
+      .find(
+        Workspace,
+        page.cursor ? afterCursor<Workspace>(page.cursor, this.em.getPlatform()) : {},
+        {
+          orderBy: NEWEST_FIRST,
+          limit: page.limit + 1,
+        },
+      );
     return pageOf(rows, page.limit);
   }
 

@@ -41,6 +41,13 @@ export class LifecycleMetrics {
     labelNames: ['provider'] as const,
     registers: [this.registry],
   });
+  /** Due work the sweep claimed and queued, by kind (refresh, check, account-check). */
+  readonly handedOut = new Counter({
+    name: 'tether_sweep_handed_out_total',
+    help: 'Due work the sweep claimed and queued, by kind.',
+    labelNames: ['work'] as const,
+    registers: [this.registry],
+  });
   readonly sweepSeconds = new Histogram({
     name: 'tether_sweep_duration_seconds',
     help: 'Time one sweep of due work took.',

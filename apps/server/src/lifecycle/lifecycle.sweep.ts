@@ -1,7 +1,7 @@
 import { EntityManager } from '@mikro-orm/core';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { Connection, Grant, Workspace } from '@tether/persistence';
+import { claimDue, Connection, type DueWork, Grant, Workspace } from '@tether/persistence';
 import {
   expiringHorizonSeconds,
   expiryTransition,
@@ -30,13 +30,47 @@ interface AccountJob {
   readonly connectionId: string;
 }
 
-const BATCH = 200;
+/** Rows one claim takes of each kind of due work. */
+const BATCH = 500;
+/**
+ * Jobs waiting in the queue beyond which a sweep hands out no more until the next. Work still
+ * queued when its claim runs out is handed out a second time (that run finds a refresh done, or
+ * repeats a check), so the queue should hold little more than the workers start within a claim.
+ */
+const QUEUED_CEILING = 10_000;
+
+/** Claims a batch of one kind of due work. */
+const batchOf =
+  <T>(work: DueWork<T>) =>
+  (em: EntityManager, now: Date, until: Date) =>
+    claimDue(em, work, now, until, BATCH);
+
+/** The kinds of due work: which due time each answers, and the job it becomes. */
+const DUE_WORK = [
+  {
+    job: 'refresh',
+    claim: batchOf({ entity: Grant, dueAt: 'nextRefreshAt', skipLeased: true }),
+    data: (grantId: string): GrantJob => ({ grantId }),
+  },
+  {
+    job: 'check',
+    claim: batchOf({ entity: Grant, dueAt: 'nextCheckAt', skipLeased: true }),
+    data: (grantId: string): GrantJob => ({ grantId }),
+  },
+  {
+    job: 'account-check',
+    claim: batchOf({ entity: Connection, dueAt: 'nextCheckAt' }),
+    data: (connectionId: string): AccountJob => ({ connectionId }),
+  },
+] as const;
 
 /**
  * Finds due work through the due-time indexes and hands it to the queue, one job per grant (or
- * per account, for checks with its own token) with a deterministic id, so a sweep that runs
- * twice (or on two instances) enqueues once. Nothing depends on a job surviving: a lost job's
- * row is still due and the next sweep finds it.
+ * per account, for checks with its own token). Each row is claimed in the statement that selects
+ * it, so no later sweep and no other instance hands it out again while it waits in the queue;
+ * a full batch is followed by the next at once, so due work drains at the workers' pace, not
+ * the interval's. Nothing depends on a job surviving: a lost job's row comes due again when its
+ * claim runs out, and the next sweep finds it.
  */
 @Injectable()
 export class LifecycleSweep implements OnApplicationBootstrap {
@@ -96,7 +130,7 @@ export class LifecycleSweep implements OnApplicationBootstrap {
     this.running = true;
     const stop = this.metrics.sweepSeconds.startTimer();
     try {
-      const enqueued = await this.enqueueDue(now);
+      const enqueued = await this.handOutDue(now);
       await this.expire(now);
       return enqueued;
     } catch (error) {
@@ -108,47 +142,41 @@ export class LifecycleSweep implements OnApplicationBootstrap {
     }
   }
 
-  private async enqueueDue(now: Date): Promise<number> {
+  /**
+   * Hands out due work batch by batch, each row claimed as it is selected, until a batch comes
+   * back short or the queue holds enough to keep the workers busy through a claim.
+   */
+  private async handOutDue(now: Date): Promise<number> {
     const em = this.em.fork();
-    let enqueued = 0;
-    const idle = { $or: [{ leaseExpiresAt: null }, { leaseExpiresAt: { $lt: now } }] };
-    // Job ids change once per lease period: a job stranded by an instance that died (still
-    // marked active in Redis) does not block the row after its lease ran out.
-    const attempt = Math.floor(now.getTime() / this.lease.leaseMs);
-    for (const [field, job] of [
-      ['nextRefreshAt', 'refresh'],
-      ['nextCheckAt', 'check'],
-    ] as const) {
-      const due = await em.find(
-        Grant,
-        { [field]: { $lte: now }, ...idle },
-        { fields: ['id', field], limit: BATCH, orderBy: { [field]: 'asc' } },
+    // A claim lasts a lease: work still queued when it runs out is handed out again (its second
+    // run finds the work done), and a job lost with its instance comes due again then.
+    const until = new Date(now.getTime() + this.lease.leaseMs);
+    let handedOut = 0;
+    for (;;) {
+      const claimed = await Promise.all(
+        DUE_WORK.map(async (kind) => ({
+          kind,
+          ids: await kind.claim(em, now, until),
+        })),
       );
-      for (const grant of due) {
-        await this.queue.add<GrantJob>(
-          `lifecycle.${job}`,
-          { grantId: grant.id },
-          { jobId: `${job}:${grant.id}:${grant[field]!.getTime()}:${attempt}` },
-        );
-        enqueued += 1;
+      // A job id names one claim: a job stranded by an instance that died (still marked active
+      // in Redis) does not block the row once its claim ran out.
+      await Promise.all(
+        claimed.flatMap(({ kind, ids }) =>
+          ids.map((id) =>
+            this.queue.add(`lifecycle.${kind.job}`, kind.data(id), {
+              jobId: `${kind.job}:${id}:${until.getTime()}`,
+            }),
+          ),
+        ),
+      );
+      for (const { kind, ids } of claimed) {
+        this.metrics.handedOut.inc({ work: kind.job }, ids.length);
+        handedOut += ids.length;
       }
+      if (claimed.every(({ ids }) => ids.length < BATCH)) return handedOut;
+      if ((await this.queue.depth()) >= QUEUED_CEILING) return handedOut;
     }
-    const accounts = await em.find(
-      Connection,
-      { nextCheckAt: { $lte: now } },
-      { fields: ['id', 'nextCheckAt'], limit: BATCH, orderBy: { nextCheckAt: 'asc' } },
-    );
-    for (const connection of accounts) {
-      await this.queue.add<AccountJob>(
-        'lifecycle.account-check',
-        { connectionId: connection.id },
-        {
-          jobId: `account-check:${connection.id}:${connection.nextCheckAt!.getTime()}:${attempt}`,
-        },
-      );
-      enqueued += 1;
-    }
-    return enqueued;
   }
 
   /**
