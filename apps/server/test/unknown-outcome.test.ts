@@ -45,4 +45,23 @@ describe('a refresh whose answer never came', () => {
     );
     expect(calls).toEqual(['GET /v1/me', 'POST /oauth/token']);
   });
+
+  it('blames the owner, not Tether, when the network ended a grant whose last refresh was settled', async () => {
+    const { session } = await connect(server, { provider: 'fixture' }, { person: 'linus' });
+    const id = session.connectionIds[0]!;
+    // One settled refresh first: the grant's refresh intent is written and cleared.
+    const renewed = (await (
+      await server.request('POST', `/api/v1/connections/${id}/refresh`)
+    ).json()) as { status: string };
+    expect(renewed.status).toBe('active');
+    await fetch(`${simulator.url}/_control/grants/all/revoke`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ cause: 'revoked' }),
+    });
+    const ended = (await (
+      await server.request('POST', `/api/v1/connections/${id}/refresh`)
+    ).json()) as { status: string; reason: string };
+    expect(ended).toMatchObject({ status: 'revoked', reason: 'token_revoked' });
+  });
 });

@@ -155,8 +155,9 @@ export class TokenRenewal {
   ): Promise<Renewal> {
     for (let attempt = 0; ; attempt++) {
       const readGeneration = grant.tokenGeneration;
-      // An earlier refresh of these tokens whose answer was never stored.
-      const unsettledSince = grant.refreshStartedAt;
+      // An earlier refresh of these tokens whose answer was never stored (the column reads back
+      // as null, not undefined).
+      const unsettledSince = grant.refreshStartedAt ?? undefined;
       await this.announce(grant, em, held);
       const outcome = await this.call(grant, em, active, readGeneration);
       if (outcome.ok) return outcome;

@@ -42,7 +42,7 @@ describe('a rotated refresh token between the network’s answer and the save', 
       env: { TETHER_SWEEP_INTERVAL_SECONDS: '0', TETHER_LEASE_SECONDS: '4' },
     });
     instance = await deployment.start();
-    ids = await deployment.connect(instance, members(3));
+    ids = await deployment.connect(instance, members(4));
   });
   afterAll(() => deployment?.close());
 
@@ -115,6 +115,41 @@ describe('a rotated refresh token between the network’s answer and the save', 
       endedAs: refreshed.reason,
       bystander: (await connection(instance, bystander)).status,
     });
+  });
+
+  it('blames nobody when the process died before its call reached the network: the refresh token still works', async () => {
+    const id = ids[3]!;
+    const { engine } = deployment.simulator;
+    const calls = refreshCalls(engine).length;
+    // The call leaves Tether (the refresh is announced) but never reaches the network.
+    deployment.links.simulator.set('blackhole');
+    void instance
+      .request('POST', `/api/v1/connections/${id}/refresh`, undefined, 60_000)
+      .catch(() => undefined);
+    await within(
+      () => grantRow(deployment, id),
+      (row) => row.refresh_started_at !== null,
+      10_000,
+    );
+    await instance.kill9();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    deployment.links.simulator.set('pass');
+    expect(refreshCalls(engine).length).toBe(calls);
+
+    instance = await deployment.start();
+    const refreshed = (await (
+      await instance.request('POST', `/api/v1/connections/${id}/refresh`)
+    ).json()) as { status: string };
+    // The unsettled refresh is checked, then renewed with the refresh token that was never spent.
+    expect(refreshed.status).toBe('active');
+    expect((await grantRow(deployment, id)).refresh_started_at).toBeNull();
+    expect(await connectionsWithoutWorkingToken(deployment, instance, [id])).toEqual([]);
+    expect(
+      refreshCalls(engine)
+        .slice(calls)
+        .map((call) => call.status),
+    ).toEqual([200]);
+    report('kill -9 before the call reached the network', { status: refreshed.status });
   });
 });
 
