@@ -14,7 +14,6 @@ import { IdentityController, WorkspacesController } from './identity/identity.co
 import { IdentityService } from './identity/identity.service';
 import { ProblemFilter } from './http/problem.filter';
 import { ProviderRegistry } from './providers/provider-registry';
-import { CredentialRejections } from './providers/credential-rejections';
 import { ProvidersController } from './providers/providers.controller';
 import { AuthorizationStore } from './connections/authorization-store';
 import { ConnectService } from './connections/connect.service';
@@ -24,20 +23,13 @@ import {
 } from './connections/connections.controller';
 import { ConnectionsService } from './connections/connections.service';
 import { OAuthCallbackController } from './connections/oauth-callback.controller';
-import { TokenVault } from './connections/token-vault';
 import { verifyStoredKeys } from './security/stored-keys';
 import { TokenCipher } from './security/token-cipher';
 import { ScheduleModule } from '@nestjs/schedule';
-import { LifecycleMetrics } from './lifecycle/lifecycle-metrics';
-import { GrantLease } from './lifecycle/grant-lease';
-import { GrantWork } from './lifecycle/grant-work';
-import { HealthChecks } from './lifecycle/health-checks';
 import { ReportedErrors } from './lifecycle/reported-errors';
-import { TokenRenewal } from './lifecycle/token-renewal';
-import { VerdictApplier } from './lifecycle/verdict-applier';
-import { NetworkBreakers } from './lifecycle/network-breakers';
 import { LifecycleSweep } from './lifecycle/lifecycle.sweep';
 import { MetricsController } from './lifecycle/metrics.controller';
+import { LIFECYCLE_SERVICES } from './lifecycle/lifecycle-services';
 import { TokenController } from './lifecycle/token.controller';
 import { join } from 'node:path';
 import { DeliveryAttempts } from './notifications/delivery-attempts';
@@ -110,18 +102,10 @@ export class AppModule {
         { provide: Clock, useValue: clock },
         { provide: ProviderRegistry, useValue: registry },
         { provide: TokenCipher, useValue: cipher },
-        TokenVault,
-        CredentialRejections,
+        ...LIFECYCLE_SERVICES,
         AuthorizationStore,
         ConnectService,
         ConnectionsService,
-        LifecycleMetrics,
-        GrantLease,
-        NetworkBreakers,
-        GrantWork,
-        VerdictApplier,
-        TokenRenewal,
-        HealthChecks,
         ReportedErrors,
         LifecycleSweep,
         NotifierService,

@@ -230,5 +230,7 @@ main(process.argv.slice(2)).catch((error: unknown) => {
   } else {
     process.stderr.write(`tether: ${error instanceof Error ? error.message : String(error)}\n`);
   }
-  process.exitCode = 1;
+  // A failure half-way through setting up (a database pool already open) must not keep the
+  // command alive: stop here.
+  process.exit(1);
 });

@@ -134,7 +134,8 @@ describe('the tether CLI, run as the README says', () => {
     } finally {
       await server.stop();
     }
-  });
+    // Two server starts and eight CLI runs, each a process of its own: minutes on a loaded machine.
+  }, 180_000);
 
   it('refuses to re-encrypt in a folder with no installation, and creates nothing there', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'tether-cli-empty-'));

@@ -5,16 +5,9 @@ import { Clock } from '../clock/clock';
 import { TETHER_CONFIG } from '../config/config.token';
 import type { TetherConfig } from '../config/tether-config';
 import { ConnectionsService } from '../connections/connections.service';
-import { TokenVault } from '../connections/token-vault';
 import { IdentityService } from '../identity/identity.service';
-import { GrantLease } from '../lifecycle/grant-lease';
-import { GrantWork } from '../lifecycle/grant-work';
-import { HealthChecks } from '../lifecycle/health-checks';
-import { LifecycleMetrics } from '../lifecycle/lifecycle-metrics';
-import { TokenRenewal } from '../lifecycle/token-renewal';
-import { VerdictApplier } from '../lifecycle/verdict-applier';
-import { CredentialRejections } from '../providers/credential-rejections';
 import { ProviderRegistry } from '../providers/provider-registry';
+import { LIFECYCLE_SERVICES } from '../lifecycle/lifecycle-services';
 import { TokenCipher } from '../security/token-cipher';
 
 /**
@@ -40,14 +33,7 @@ export class CliModule {
         { provide: TokenCipher, useValue: cipher },
         IdentityService,
         ConnectionsService,
-        TokenVault,
-        CredentialRejections,
-        LifecycleMetrics,
-        GrantLease,
-        GrantWork,
-        VerdictApplier,
-        TokenRenewal,
-        HealthChecks,
+        ...LIFECYCLE_SERVICES,
       ],
     };
   }

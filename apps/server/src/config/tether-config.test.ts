@@ -27,6 +27,9 @@ describe('loadConfig', () => {
     const dir = directory();
     expect(loadConfig({}, dir)).toEqual({
       port: 3000,
+      // The keyless sandbox answers this machine only.
+      host: '127.0.0.1',
+      createDatabase: false,
       dataDir: join(dir, 'data'),
       queuePrefix: 'tether',
       publicUrl: 'http://localhost:3000',
