@@ -22,10 +22,14 @@ export async function startSmtp(): Promise<{
       let raw = '';
       stream.on('data', (chunk: Buffer) => (raw += chunk.toString()));
       stream.on('end', () => {
-        // Undo quoted-printable line folding and escapes, so assertions read the text.
-        const text = raw
-          .replace(/=\r?\n/g, '')
-          .replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+        // Undo quoted-printable line folding and escapes, so assertions read the text: the
+        // escapes are UTF-8 bytes (“, ’…), decoded together.
+        const text = Buffer.from(
+          raw
+            .replace(/=\r?\n/g, '')
+            .replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))),
+          'latin1',
+        ).toString('utf8');
         mails.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: text });
         callback();
       });
