@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The emails an operator can word differently, each a file in the templates folder. */
-export const EMAIL_KINDS = [
+const EMAIL_KINDS = [
   'alert',
   'operator-alert',
   'reminder',
@@ -32,7 +32,7 @@ const VARIABLES: Readonly<Record<EmailKind, readonly string[]>> = {
 };
 
 /** One email's wording: a subject and a plain-text body, and optionally an HTML body. */
-export interface EmailTemplate {
+interface EmailTemplate {
   readonly subject: string;
   readonly text: string;
   readonly html?: string;

@@ -1,4 +1,4 @@
-import { type Actor, REASON_DESCRIPTIONS, type Reason, isReason } from '@tether/provider-sdk';
+import { type Actor, REASON_DESCRIPTIONS, isReason } from '@tether/provider-sdk';
 import { type EmailTemplates, type Message, escapeHtml, renderEmail } from './email-templates';
 import type { Accounts } from './notice';
 
@@ -35,7 +35,7 @@ function moment(at: Date): string {
 
 /** The reason's description, or `undefined` when the reason is not one of the taxonomy. */
 function described(reason: string | undefined) {
-  return reason && isReason(reason) ? REASON_DESCRIPTIONS[reason as Reason] : undefined;
+  return reason && isReason(reason) ? REASON_DESCRIPTIONS[reason] : undefined;
 }
 
 /** Who must act, in the message's words. */
