@@ -2,13 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The emails an operator can word differently, each a file in the templates folder. */
-const EMAIL_KINDS = [
-  'alert',
-  'operator-alert',
-  'reminder',
-  'follow-up',
-  'recovery',
-] as const;
+const EMAIL_KINDS = ['alert', 'operator-alert', 'reminder', 'follow-up', 'recovery'] as const;
 export type EmailKind = (typeof EMAIL_KINDS)[number];
 
 /** What every email can say; each value is a finished phrase or sentence, possibly empty. */
