@@ -68,7 +68,9 @@ describe.each<Mode>(['embedded', 'distributed'])('connecting accounts in %s mode
       grantedScopes: ['profile.read', 'posts.write'],
       missingScopes: [],
     });
-    expect(page.name).toMatch(/^Ada Lovelace \d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
+    // Named after the account, not the person and the minute (issue 16).
+    expect(page.name).toBe('Example Bakery');
+    expect(list.data.find((c) => c.account.id === 'ada-profile')!.name).toBe('Ada Example');
     expect(Date.parse(page.accessTokenExpiresAt as string)).toBeGreaterThan(Date.now() + 3500_000);
     expect(Date.parse(page.hardExpiresAt as string)).toBeGreaterThan(
       Date.now() + 29 * 24 * 3600_000,
@@ -80,6 +82,25 @@ describe.each<Mode>(['embedded', 'distributed'])('connecting accounts in %s mode
     expect(events.data).toEqual([
       expect.objectContaining({ type: 'connection.created', actor: `user:${ownerId}` }),
     ]);
+  });
+
+  it('names a new connection after its account, and tells it apart from a namesake on the network', async () => {
+    const named = async (person: string) => {
+      const { session } = await connect(server, { provider: 'fixture' }, { person });
+      return json<ConnectionBody>(
+        await api('GET', `/api/v1/connections/${session.connectionIds[0]}`),
+      );
+    };
+    const first = await named('member-31');
+    expect(first.name).toBe('Member 31');
+    // Someone names it like another account of the network, which is then connected.
+    await api('PATCH', `/api/v1/connections/${first.id}`, { json: { name: 'Member 32' } });
+    expect((await named('member-32')).name).toBe('Member 32 (Fixture Network, member-32-profile)');
+    // A name someone chose is kept when the account is authorized again.
+    await connect(server, { provider: 'fixture' }, { person: 'member-31' });
+    expect(
+      (await json<ConnectionBody>(await api('GET', `/api/v1/connections/${first.id}`))).name,
+    ).toBe('Member 32');
   });
 
   it('never shows or stores a token in clear', async () => {

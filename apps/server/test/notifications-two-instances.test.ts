@@ -105,7 +105,7 @@ describe('notifications from two server processes', () => {
     expect(smtp.mails).toHaveLength(1);
     expect(smtp.mails[0]!.raw).toContain('Grace Example was disconnected');
     expect(receiver.received.map((call) => call.status)).toEqual([503, 200]);
-    expect(new Set(receiver.received.map((call) => call.headers['tether-delivery'])).size).toBe(1);
+    expect(new Set(receiver.received.map((call) => call.headers['webhook-id'])).size).toBe(1);
     expect(receiver.received.every((call) => verifySignature(call, String(hook.secret)))).toBe(
       true,
     );

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { MikroORM } from '@mikro-orm/core';
 import { Connection, ConnectionEvent, Notification } from '@tether/persistence';
+import { REASON_DESCRIPTIONS } from '@tether/provider-sdk';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, consentAt } from './support/connect';
@@ -213,7 +214,9 @@ describe.each<Mode>(['embedded', 'distributed'])('alerts and recovery notes in %
     const profileAlert = alerts.find((raw) =>
       raw.includes('Subject: Fixture Network: Ada Example was disconnected'),
     )!;
-    expect(pageAlert).toContain(remedy);
+    // Emails say the reason in the taxonomy's plain words (issue 16); the recorded remedy stays
+    // on the connection and in webhooks.
+    expect(pageAlert).toContain(REASON_DESCRIPTIONS.role_lost.remedy);
     expect(pageAlert).not.toMatch(/password/i);
     expect(pageAlert).not.toContain('“Ada Example”');
     expect(profileAlert).toMatch(/password/i);

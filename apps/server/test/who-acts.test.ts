@@ -5,6 +5,7 @@ import {
   SANDBOX_CLIENT,
   startSimulator,
 } from '@tether/provider-testkit/simulator';
+import { REASON_DESCRIPTIONS } from '@tether/provider-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from './support/connect';
 import { writePackage } from './support/provider-packages';
@@ -258,8 +259,10 @@ module.exports = Object.assign({}, fixture, {
       const feed = await json<FeedBody>(await server.request('GET', '/api/v1/notifications'));
       const alert = feed.data.find((n) => n.category === 'alert')!;
       expect(alert.actor).toBe('account_admin');
-      expect(alert.body).toMatch(/Who acts: an admin of the account .* restores the role first/);
-      expect(alert.body).toMatch(/Restore the admin role on the network, then reconnect/);
+      expect(alert.body).toMatch(
+        /Who does it: an admin of the account .* gives the role back first/,
+      );
+      expect(alert.body).toContain(REASON_DESCRIPTIONS.role_lost.remedy);
     });
 
     it('gives actor and needsConfirmation from classify-error', async () => {
@@ -276,7 +279,7 @@ module.exports = Object.assign({}, fixture, {
         transient: false,
         actor: 'account_admin',
         needsConfirmation: true,
-        remedy: expect.stringMatching(/restore the admin role.*then reconnect/i),
+        remedy: REASON_DESCRIPTIONS.role_lost.remedy,
       });
     });
   });

@@ -9,3 +9,4 @@ export { followUpStep, reminderStep } from './reminder-steps';
 export * from './credentials';
 export * from './refused-refresh';
 export * from './network-breaker';
+export { defaultConnectionNames } from './connection-names';

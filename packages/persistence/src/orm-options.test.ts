@@ -37,11 +37,30 @@ async function notificationsSurvive005(orm: MikroORM): Promise<void> {
     );
   await connectionRow('c1', now);
   await connectionRow('c2', null);
+  // Named by the old default (the person and the minute), or by someone, before 010.
+  const named = (id: string, accountName: string, name: string, ownerId: string | null) =>
+    connection.execute(
+      `insert into connections (id, workspace_id, grant_id, provider, account_id, account_name, account_kind, name, owner_id, shared_with, status, missing_scopes, created_at, updated_at) values (?, 'w1', 'g1', 'linkedin', ?, ?, 'location', ?, ?, '[]', 'active', '[]', ?, ?)`,
+      [id, `loc/${id}`, accountName, name, ownerId, '2026-12-01T06:07:30.000Z', now],
+    );
+  await named('n1', 'Fischer Bakery', 'U 2026-12-01 06:07', 'u1');
+  await named('n2', 'Fischer Bakery', 'S 2026-12-01 06:07', null);
+  await named('n3', 'Hafen', 'U 2026-12-01 06:07', 'u1');
+  await named('n4', 'Cart', 'Our cart 2026-12-01 06:07', 'u1');
   await connection.execute(`update connections set access_token = 'sealed' where id = 'c2'`);
   await orm.getMigrator().up();
+  const names: { id: string; name: string }[] = await connection.execute(
+    `select id, name from connections where id like 'n%' order by id`,
+  );
+  expect(names).toEqual([
+    { id: 'n1', name: 'Fischer Bakery (loc/n1)' },
+    { id: 'n2', name: 'Fischer Bakery (loc/n2)' },
+    { id: 'n3', name: 'Hafen' },
+    { id: 'n4', name: 'Our cart 2026-12-01 06:07' },
+  ]);
   // A hard expiry from before 005 gets its reminders worked out at the next sweep.
   const due: { id: string; due: unknown }[] = await connection.execute(
-    `select id, next_reminder_at is not null as due from connections order by id`,
+    `select id, next_reminder_at is not null as due from connections where id like 'c%' order by id`,
   );
   expect(due.map((row) => [row.id, Boolean(row.due)])).toEqual([
     ['c1', true],
@@ -50,7 +69,7 @@ async function notificationsSurvive005(orm: MikroORM): Promise<void> {
   // Regression (issue 10): a connection holding its own token (a Page token) is checked with it
   // at the next sweep (006), not only through the person's token.
   const checks: { id: string; due: unknown }[] = await connection.execute(
-    `select id, next_check_at is not null as due from connections order by id`,
+    `select id, next_check_at is not null as due from connections where id like 'c%' order by id`,
   );
   expect(checks.map((row) => [row.id, Boolean(row.due)])).toEqual([
     ['c1', false],

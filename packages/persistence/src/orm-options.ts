@@ -15,6 +15,7 @@ import { Migration006AccountChecks } from './migrations/006-account-checks';
 import { Migration007CredentialRejections } from './migrations/007-credential-rejections';
 import { Migration008TokenGenerations } from './migrations/008-token-generations';
 import { Migration009ListingOrder } from './migrations/009-listing-order';
+import { Migration010AccountNames } from './migrations/010-account-names';
 
 /** Where the data lives: an embedded SQLite file, or a PostgreSQL server. */
 export interface DatabaseSettings {
@@ -45,6 +46,7 @@ export const MIGRATIONS = [
   { name: 'Migration007CredentialRejections', class: Migration007CredentialRejections },
   { name: 'Migration008TokenGenerations', class: Migration008TokenGenerations },
   { name: 'Migration009ListingOrder', class: Migration009ListingOrder },
+  { name: 'Migration010AccountNames', class: Migration010AccountNames },
 ];
 
 /** MikroORM options for either mode, with migrations and the entity schemas. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defineProvider, ProviderDefinitionError, validateProvider } from './define-provider';
 import { exampleDeclaration } from './example-declaration.testing';
-import { REASONS } from './reason';
+import { REASON_DESCRIPTIONS, REASONS } from './reason';
 import { retryAfterSeconds } from './retry-after';
 import { SDK_VERSION } from './version';
 
@@ -20,7 +20,7 @@ describe('defineProvider', () => {
       transient: false,
       actor: 'owner',
       needsConfirmation: false,
-      remedy: 'Reconnect the account to grant access again.',
+      remedy: REASON_DESCRIPTIONS.token_revoked.remedy,
     });
   });
 

@@ -40,9 +40,12 @@ export const ACTORS: readonly Actor[] = ['owner', 'account_admin', 'operator', '
 
 /** What a reason means and the generic fix, used when a provider has nothing more specific. */
 export interface ReasonDescription {
-  /** What happened, in plain words. */
+  /**
+   * What happened, in plain words for someone who does not know what a token is: emails quote
+   * it as the reason.
+   */
   readonly meaning: string;
-  /** What fixes it, addressed to the person who must act. */
+  /** What fixes it, addressed to the person who must act, without repeating what happened. */
   readonly remedy: string;
   /**
    * Transient reasons are retried and never end a connection; permanent ones move it to
@@ -56,94 +59,96 @@ export interface ReasonDescription {
 /** The meaning, default remedy, transience and actor of every reason. */
 export const REASON_DESCRIPTIONS: Readonly<Record<Reason, ReasonDescription>> = {
   access_token_expired: {
-    meaning: 'The access token ran out.',
+    meaning: 'The short-lived access the network grants ran out, as it regularly does.',
     remedy: 'Nothing to do: Tether renews it automatically.',
     transient: true,
     actor: 'nobody',
   },
   token_expired: {
-    meaning: 'The authorization itself ran out and cannot be renewed automatically.',
-    remedy: 'Reconnect the account to grant access again.',
+    meaning:
+      'The access the account owner granted ran out, and the network does not let Tether renew it.',
+    remedy: 'Reconnect the account.',
     transient: false,
     actor: 'owner',
   },
   token_revoked: {
-    meaning: 'The network invalidated the token.',
-    remedy: 'Reconnect the account to grant access again.',
+    meaning: 'The network withdrew the access the account owner granted.',
+    remedy: 'Reconnect the account.',
     transient: false,
     actor: 'owner',
   },
   token_lost: {
     meaning:
-      'Tether renewed the authorization but could not keep the renewed token (the save was interrupted), and the network no longer accepts the previous one. Nothing the account owner did caused it.',
+      'Tether renewed the access, but saving the renewal was interrupted and the network no longer accepts the earlier access. Nothing the account owner did caused it.',
     remedy: 'Reconnect the account; nothing needs changing on the network.',
     transient: false,
     actor: 'owner',
   },
   password_changed: {
-    meaning: 'The account owner changed their password, which ended the authorization.',
-    remedy: 'Reconnect the account with the new password.',
+    meaning: 'The account owner changed their password, which ended the access they had granted.',
+    remedy: 'Reconnect the account, signing in with the new password.',
     transient: false,
     actor: 'owner',
   },
   app_deauthorized: {
-    meaning: 'The app was removed from the account’s permitted apps.',
-    remedy: 'Reconnect the account and allow the app again.',
+    meaning: 'The app was removed from the account’s connected apps.',
+    remedy: 'Reconnect the account and allow the app when asked.',
     transient: false,
     actor: 'owner',
   },
   role_lost: {
-    meaning: 'The person who authorized the connection lost their admin role on the account.',
-    remedy: 'Restore the admin role on the network, then reconnect the account.',
+    meaning: 'The person who connected the account is no longer an admin of it.',
+    remedy: 'Ask an admin of the account to give that role back, then reconnect the account.',
     transient: false,
     actor: 'account_admin',
   },
   scope_missing: {
-    meaning: 'A permission the connection needs was not granted or was removed.',
-    remedy: 'Reconnect the account and grant every requested permission.',
+    meaning: 'A permission the connection needs was not granted, or was taken back.',
+    remedy: 'Reconnect the account and allow every permission it asks for.',
     transient: false,
     actor: 'owner',
   },
   security_checkpoint: {
-    meaning: 'The network locked the account pending a security check.',
-    remedy: 'Log in to the network, complete its security check, then reconnect the account.',
+    meaning: 'The network locked the account until someone completes a security check.',
+    remedy: 'Sign in to the network, complete its security check, then reconnect the account.',
     transient: false,
     actor: 'owner',
   },
   account_unconfirmed: {
-    meaning: 'The network account is not confirmed yet.',
-    remedy: 'Confirm the account on the network, then reconnect it.',
+    meaning: 'The account is not confirmed with the network yet.',
+    remedy: 'Confirm the account with the network, then reconnect it.',
     transient: false,
     actor: 'owner',
   },
   account_restricted: {
-    meaning: 'The network suspended, restricted or flagged the account.',
-    remedy: 'Resolve the restriction with the network; reconnect once it is lifted.',
+    meaning: 'The network suspended or restricted the account.',
+    remedy: 'Resolve the restriction with the network, then reconnect the account.',
     transient: false,
     actor: 'owner',
   },
   rate_limited: {
-    meaning: 'Too many calls were made to the network.',
-    remedy: 'Nothing to do: Tether waits for the network’s limit to reset and retries.',
+    meaning: 'Too many requests were made to the network in a short time.',
+    remedy: 'Nothing to do: Tether waits for the network’s limit to reset and tries again.',
     transient: true,
     actor: 'nobody',
   },
   provider_unavailable: {
-    meaning: 'The network did not answer or answered with a server error.',
-    remedy: 'Nothing to do: Tether retries with backoff.',
+    meaning: 'The network did not answer, or answered with an error on its side.',
+    remedy: 'Nothing to do: Tether tries again, waiting longer each time.',
     transient: true,
     actor: 'nobody',
   },
   app_misconfigured: {
-    meaning: 'The network rejected the app’s own credentials or settings.',
-    remedy: 'An operator must fix the app credentials or redirect URL in Tether’s configuration.',
+    meaning:
+      'The network refused the app Tether connects with: its credentials or settings are wrong.',
+    remedy: 'Fix the app’s credentials or redirect address in Tether’s configuration.',
     transient: false,
     actor: 'operator',
   },
   unknown: {
-    meaning: 'The network returned an error Tether does not recognise.',
+    meaning: 'The network answered with an error Tether does not recognise.',
     remedy:
-      'Nothing to do yet: Tether retries; if it keeps failing, an operator should look at the recorded error.',
+      'Nothing to do yet: Tether tries again; if it keeps failing, an operator should look at the recorded error.',
     transient: true,
     actor: 'nobody',
   },

@@ -9,6 +9,7 @@ import {
   resolveEnvReferences,
 } from './config-file';
 import { hashApiKey } from '../identity/api-key';
+import { type EmailTemplates, readEmailTemplates } from '../notifications/email-templates';
 import { type EncryptionKey, parseEncryptionKeys } from '../security/token-cipher';
 
 /** Tether's validated configuration. */
@@ -59,6 +60,8 @@ export interface TetherConfig {
   readonly mailFrom: string;
   /** Link in alerts to where the owner re-authorizes; `{connectionId}` is replaced. */
   readonly reauthorizeUrl?: string;
+  /** The operator's wording of the emails (`TETHER_EMAIL_TEMPLATES_DIR`), by kind. */
+  readonly emailTemplates: EmailTemplates;
   /** Reminders before a hard expiry: seconds before it, largest first. */
   readonly reminderScheduleSeconds: readonly number[];
   /** Follow-ups while a connection stays broken: seconds after the alert; the last gap then repeats. */
@@ -313,6 +316,10 @@ export function loadConfig(
     'https://app.example.com/connections/{connectionId}/reconnect',
   );
 
+  const emailTemplates = env.TETHER_EMAIL_TEMPLATES_DIR
+    ? readEmailTemplates(resolve(cwd, env.TETHER_EMAIL_TEMPLATES_DIR), problems)
+    : {};
+
   const reminderScheduleSeconds = parseDurationSetting(
     problems,
     'TETHER_REMINDER_SCHEDULE',
@@ -374,6 +381,7 @@ export function loadConfig(
     webhookPrivateTargets,
     digestIntervalSeconds,
     ...(reauthorizeUrl ? { reauthorizeUrl } : {}),
+    emailTemplates,
     ...(encryptionKeys ? { encryptionKeys } : {}),
     returnUrls: returnUrls.length > 0 ? returnUrls : [publicUrl.replace(/\/+$/, '')],
     baseDir,

@@ -1,5 +1,6 @@
 import { EntityManager } from '@mikro-orm/core';
 import { Inject, Injectable } from '@nestjs/common';
+import { defaultConnectionNames } from '@tether/core';
 import { Connection, type ConnectSession, Grant, User, Workspace } from '@tether/persistence';
 import type { DiscoveredAccount, Discovery, TokenSet } from '@tether/provider-sdk';
 import { Clock } from '../clock/clock';
@@ -21,10 +22,6 @@ export interface CompletedAuthorization {
   readonly tokens: TokenSet;
   readonly discovery: Discovery;
   readonly missingOptional: readonly string[];
-}
-
-function defaultName(owner: string, at: Date): string {
-  return `${owner} ${at.toISOString().slice(0, 16).replace('T', ' ')}`;
 }
 
 /**
@@ -163,14 +160,25 @@ export class AuthorizationStore {
     em.persist(grant);
     const ids: string[] = [];
     const replacedGrants = new Set<string>();
+    const existing = new Map(
+      (
+        await em.find(Connection, {
+          workspace,
+          provider: active.id,
+          accountId: { $in: discovery.accounts.map((account) => account.id) },
+        })
+      ).map((connection) => [connection.accountId, connection]),
+    );
+    const names = await this.newNames(
+      em,
+      done,
+      discovery.accounts.filter((account) => !existing.has(account.id)),
+    );
     for (const account of discovery.accounts) {
-      const existing = await em.findOne(Connection, {
-        workspace,
-        provider: active.id,
-        accountId: account.id,
-      });
-      if (existing) replacedGrants.add(existing.grant.id);
-      const connection = existing ?? this.newConnection(em, done, account, workspace, now);
+      const known = existing.get(account.id);
+      if (known) replacedGrants.add(known.grant.id);
+      const connection =
+        known ?? this.newConnection(em, done, account, names.get(account.id)!, workspace, now);
       Object.assign(connection, {
         grant,
         accountName: account.name,
@@ -182,7 +190,7 @@ export class AuthorizationStore {
       scheduleAccountCheck(provider, connection, now);
       em.persist(connection);
       const data = { provider: active.id, accountId: account.id, accountName: account.name };
-      if (existing) this.comeBack(em, connection, actor, now, data);
+      if (known) this.comeBack(em, connection, actor, now, data);
       else
         recordEvent(em, {
           workspaceId: workspace.id,
@@ -204,20 +212,43 @@ export class AuthorizationStore {
     return ids;
   }
 
+  /** The default names of the accounts about to be connected, per account id. */
+  private async newNames(
+    em: EntityManager,
+    done: CompletedAuthorization,
+    accounts: readonly DiscoveredAccount[],
+  ): Promise<Map<string, string>> {
+    if (accounts.length === 0) return new Map();
+    const network = { id: done.active.id, displayName: done.active.provider.displayName };
+    // Only the names these accounts could collide with: their own, and those with the network.
+    const candidates = accounts.flatMap((account) => [
+      account.name,
+      `${account.name} (${network.displayName})`,
+    ]);
+    const holders = await em.find(
+      Connection,
+      { workspace: done.session.workspace.id, name: { $in: candidates } },
+      { fields: ['name', 'provider'] },
+    );
+    const names = defaultConnectionNames(accounts, network, holders);
+    return new Map(accounts.map((account, index) => [account.id, names[index]!]));
+  }
+
   private newConnection(
     em: EntityManager,
     done: CompletedAuthorization,
     account: DiscoveredAccount,
+    name: string,
     workspace: Workspace,
     now: Date,
   ): Connection {
-    const { session, active, discovery } = done;
+    const { session, active } = done;
     return Object.assign(new Connection(), {
       workspace,
       provider: active.id,
       accountId: account.id,
       accountKind: account.kind,
-      name: defaultName(session.owner?.name ?? discovery.subject.name, now),
+      name,
       ...(session.owner ? { owner: em.getReference(User, session.owner.id) } : {}),
       createdAt: now,
     });

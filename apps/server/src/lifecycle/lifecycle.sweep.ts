@@ -21,6 +21,7 @@ import { LifecycleFailure } from './lifecycle-failure';
 import { LifecycleMetrics } from './lifecycle-metrics';
 import { TokenRenewal } from './token-renewal';
 import { loggableMessage } from '../logging/loggable-error';
+import { scheduleFromSettings } from '../schedule/settings-interval';
 
 interface GrantJob {
   readonly grantId: string;
@@ -117,11 +118,9 @@ export class LifecycleSweep implements OnApplicationBootstrap {
       (job) => this.run('Account health check', this.checks.account(job.connectionId)),
       concurrency,
     );
-    if (this.config.sweepIntervalSeconds > 0) {
-      const timer = setInterval(() => void this.sweep(), this.config.sweepIntervalSeconds * 1000);
-      timer.unref();
-      this.scheduler.addInterval('lifecycle-sweep', timer);
-    }
+    scheduleFromSettings(this.scheduler, 'lifecycle-sweep', this.config.sweepIntervalSeconds, () =>
+      this.sweep(),
+    );
   }
 
   /** One pass over due work. Returns how many jobs it enqueued. */

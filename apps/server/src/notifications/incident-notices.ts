@@ -117,7 +117,12 @@ export class IncidentNotices {
       await this.fanOut.send(group, {
         category: 'alert',
         key: `alert:${connection.id}:${event.id}`,
-        message: operatorAlertMessage(group, network, { reason, remedy }),
+        message: operatorAlertMessage(
+          group,
+          network,
+          { reason, remedy },
+          this.config.emailTemplates,
+        ),
         actor,
         audience: 'admins',
         event: {
@@ -151,7 +156,13 @@ export class IncidentNotices {
     await this.fanOut.send(group, {
       category: 'alert',
       key: `alert:${connection.id}:${event.id}`,
-      message: alertMessage(group, network, incident, reauthorizeLink(this.config, connection.id)),
+      message: alertMessage(
+        group,
+        network,
+        incident,
+        reauthorizeLink(this.config, connection.id),
+        this.config.emailTemplates,
+      ),
       actor,
       event: {
         type: expired ? 'connection.expired' : 'connection.revoked',
@@ -198,7 +209,11 @@ export class IncidentNotices {
       category: 'recovery',
       audience: opening?.type === 'connection.degraded' ? 'admins' : 'everyone',
       key: `recovery:${connection.grant.id}:${alertedAt.getTime()}:${keyPart([...ids].sort().join(','))}`,
-      message: recoveryMessage(group, networkName(this.registry, connection)),
+      message: recoveryMessage(
+        group,
+        networkName(this.registry, connection),
+        this.config.emailTemplates,
+      ),
       event: { type: 'connection.recovered', details: {} },
     });
     await em.nativeUpdate(

@@ -3,7 +3,7 @@ import type { Connection, NotificationCategory } from '@tether/persistence';
 import type { Actor, Provider } from '@tether/provider-sdk';
 import type { TetherConfig } from '../config/tether-config';
 import type { ProviderRegistry } from '../providers/provider-registry';
-import type { Message } from './notification-templates';
+import type { Message } from './email-templates';
 import type { WebhookEventType } from './webhook-sender.service';
 
 /**

@@ -1,53 +1,67 @@
 import { type Actor, REASON_DESCRIPTIONS, isReason } from '@tether/provider-sdk';
+import { type EmailTemplates, type Message, escapeHtml, renderEmail } from './email-templates';
 import type { Accounts } from './notice';
-
-function escape(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-/** A message in plain text and HTML. Never holds a token or secret: only names, reasons and remedies. */
-export interface Message {
-  readonly subject: string;
-  readonly text: string;
-  readonly html: string;
-}
-
-function render(subject: string, paragraphs: readonly string[], link?: string): Message {
-  const text = [...paragraphs, ...(link ? [`Reconnect: ${link}`] : [])].join('\n\n');
-  const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif">${paragraphs
-    .map((p) => `<p>${escape(p)}</p>`)
-    .join(
-      '',
-    )}${link ? `<p><a href="${escape(link)}">Reconnect the account</a></p>` : ''}</body></html>`;
-  return { subject, text, html };
-}
 
 /** `Grace Example`, or `Grace Example and 2 more`, for subjects. */
 function headline(connections: Accounts): string {
   const [first, ...others] = connections;
-  return others.length === 0 ? first.accountName : `${first.accountName} and ${others.length} more`;
+  return others.length === 0 ? first.name : `${first.name} and ${others.length} more`;
 }
 
-/** `The X connection “name” (account)`, or the list of them, as the sentence's subject. */
-function naming(connections: Accounts, network: string): { who: string; plural: boolean } {
-  const described = connections.map((c) => `“${c.name}” (${c.accountName})`);
-  return connections.length === 1
-    ? { who: `The ${network} connection ${described[0]}`, plural: false }
-    : {
-        who: `${connections.length} ${network} connections on one authorization (${described.join(', ')})`,
-        plural: true,
-      };
+/**
+ * `“Bakery page” (Example Bakery)`, or `“A”, “B” and “C”`: the names people gave, with the
+ * account's own name where it says something more.
+ */
+function accountList(connections: Accounts): string {
+  const names = connections.map((c) =>
+    c.name.includes(c.accountName) ? `“${c.name}”` : `“${c.name}” (${c.accountName})`,
+  );
+  return names.length === 1
+    ? names[0]!
+    : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]!}`;
+}
+
+const DAY_FORMAT = new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeZone: 'UTC' });
+const MOMENT_FORMAT = new Intl.DateTimeFormat('en-GB', {
+  dateStyle: 'long',
+  timeStyle: 'short',
+  timeZone: 'UTC',
+});
+
+/** `15 December 2026 at 09:30 UTC`: a moment a reader can act by. */
+function moment(at: Date): string {
+  return `${MOMENT_FORMAT.format(at)} UTC`;
+}
+
+/** The reason's description, or `undefined` when the reason is not one of the taxonomy. */
+function described(reason: string | undefined) {
+  return reason && isReason(reason) ? REASON_DESCRIPTIONS[reason] : undefined;
 }
 
 /** Who must act, in the message's words. */
 const WHO_ACTS: Readonly<Record<Actor, string>> = {
-  owner: 'Who acts: the person who connected the account.',
+  owner: 'the person who connected the account.',
   account_admin:
-    'Who acts: an admin of the account on the network restores the role first; then the person who connected it reconnects.',
+    'an admin of the account on the network gives the role back first; then the person who connected it reconnects.',
   operator:
-    'Who acts: the operator who runs Tether and holds the app credentials. The account owners need not reconnect.',
-  nobody: 'Who acts: nobody; Tether retries by itself.',
+    'whoever runs Tether for your organisation, who holds the app’s settings. The account owners need not do anything.',
+  nobody: 'nobody: Tether tries again by itself.',
 };
+
+/** The values every email fills: which accounts, on which network, and the reconnect link. */
+function about(connections: Accounts, network: string, link?: string) {
+  return {
+    network,
+    accounts: accountList(connections),
+    headline: headline(connections),
+    link: link ?? '',
+  };
+}
+
+/** What to do, and that one reconnection covers every account of the authorization. */
+function whatToDo(remedy: string, plural: boolean): string {
+  return plural ? `${remedy} Reconnecting one of them reconnects them all.` : remedy;
+}
 
 /** Who must act on a reason when the verdict did not say: the reason's own default. */
 export function actorOf(reason: string | undefined, said?: unknown): Actor {
@@ -57,8 +71,9 @@ export function actorOf(reason: string | undefined, said?: unknown): Actor {
 }
 
 /**
- * The alert when a connection ends: which accounts, why in plain words, who acts and what to
- * do. One message covers every account of the authorization that ended with it.
+ * The alert when a connection ends: which accounts, what happened in plain words, what to do,
+ * by when and who does it. One message covers every account of the authorization that ended
+ * with it. The reason's words come from the taxonomy, not from the network's error.
  */
 export function alertMessage(
   connections: Accounts,
@@ -66,71 +81,84 @@ export function alertMessage(
   incident: {
     readonly expired: boolean;
     readonly reason: string | undefined;
-    readonly remedy: string | undefined;
     readonly actor: Actor;
     /** The network's reconnect deadline, when waiting longer loses something. */
     readonly deadline?: { readonly by: Date; readonly consequence: string };
   },
   link: string | undefined,
+  templates?: EmailTemplates,
 ): Message {
-  const reason =
-    incident.reason && isReason(incident.reason)
-      ? REASON_DESCRIPTIONS[incident.reason].meaning
-      : 'The network ended the connection.';
-  const { who, plural } = naming(connections, network);
-  const ended = incident.expired
+  const plural = connections.length > 1;
+  const status = incident.expired
     ? plural
       ? 'have expired'
       : 'has expired'
     : plural
       ? 'were disconnected'
       : 'was disconnected';
-  return render(
-    `${network}: ${headline(connections)} ${ended}`,
-    [
-      `${who} ${ended}. Tools using ${plural ? 'them' : 'it'} can no longer publish or read on ${plural ? 'their' : 'its'} behalf.`,
-      `Why: ${reason}`,
-      WHO_ACTS[incident.actor],
-      `What to do: ${incident.remedy ?? 'Reconnect the account.'}${plural ? ' Reconnecting one of them renews them all.' : ''}`,
-      ...(incident.deadline
-        ? [
-            `Reconnect by ${incident.deadline.by.toUTCString()}: after that, ${incident.deadline.consequence}.`,
-          ]
-        : []),
-    ],
-    link,
+  const description = described(incident.reason);
+  return renderEmail(
+    'alert',
+    {
+      ...about(connections, network, link),
+      status,
+      what_happened: `${accountList(connections)} on ${network} ${status}: tools that use ${plural ? 'them' : 'it'} through Tether can no longer publish or read for ${plural ? 'them' : 'it'}.`,
+      why: description?.meaning ?? 'The network ended the connection.',
+      what_to_do: whatToDo(description?.remedy ?? 'Reconnect the account.', plural),
+      by_when: incident.deadline
+        ? `Before ${moment(incident.deadline.by)}: after that, ${incident.deadline.consequence}.`
+        : 'As soon as you can.',
+      who_acts: WHO_ACTS[incident.actor],
+    },
+    templates,
   );
 }
 
 /**
  * The alert to the workspace's admins when the network refuses the operator's own app (its
  * credentials, or a product it lacks): the accounts keep their authorization and work again
- * once the app is fixed, so nobody is asked to reconnect and no reconnect link is given.
+ * once the app is fixed, so nobody is asked to reconnect and no reconnect link is given. The
+ * network's own remedy is added as details: this reader runs Tether.
  */
 export function operatorAlertMessage(
   connections: Accounts,
   network: string,
   incident: { readonly reason: string | undefined; readonly remedy: string | undefined },
+  templates?: EmailTemplates,
 ): Message {
-  const reason =
-    incident.reason && isReason(incident.reason)
-      ? REASON_DESCRIPTIONS[incident.reason].meaning
-      : 'The network refused the app.';
-  const { who, plural } = naming(connections, network);
-  return render(`${network}: the network refuses Tether’s app, an operator must act`, [
-    `${who} cannot be renewed or checked: ${network} refuses the app Tether connects ${plural ? 'them' : 'it'} with. Tether keeps retrying.`,
-    `Why: ${reason}`,
-    WHO_ACTS.operator,
-    `What to do: ${incident.remedy ?? REASON_DESCRIPTIONS.app_misconfigured.remedy}`,
-  ]);
+  const description = described(incident.reason) ?? REASON_DESCRIPTIONS.app_misconfigured;
+  return renderEmail(
+    'operator-alert',
+    {
+      ...about(connections, network),
+      what_happened: `${network} refuses the app Tether connects with, so Tether cannot renew or check ${accountList(connections)}. Tether keeps trying.`,
+      why: description.meaning,
+      what_to_do: description.remedy,
+      who_acts: WHO_ACTS.operator,
+      details: incident.remedy ?? '',
+    },
+    templates,
+  );
 }
 
 /** The note when connections that were alerted on work again. */
-export function recoveryMessage(connections: Accounts, network: string): Message {
-  const { who, plural } = naming(connections, network);
-  return render(`${network}: ${headline(connections)} ${plural ? 'are' : 'is'} connected again`, [
-    `${who} ${plural ? 'work' : 'works'} again. Nothing more to do.`,
-  ]);
+export function recoveryMessage(
+  connections: Accounts,
+  network: string,
+  templates?: EmailTemplates,
+): Message {
+  const plural = connections.length > 1;
+  return renderEmail(
+    'recovery',
+    {
+      ...about(connections, network),
+      status: plural ? 'are connected again' : 'is connected again',
+      what_happened: `${accountList(connections)} on ${network} ${plural ? 'work' : 'works'} again.`,
+      what_to_do: '',
+      who_acts: '',
+    },
+    templates,
+  );
 }
 
 /**
@@ -142,15 +170,20 @@ export function reminderMessage(
   network: string,
   expiresAt: Date,
   link: string | undefined,
+  templates?: EmailTemplates,
 ): Message {
-  const { who, plural } = naming(connections, network);
-  return render(
-    `${network}: reconnect ${headline(connections)} before ${expiresAt.toISOString().slice(0, 10)}`,
-    [
-      `${who} ${plural ? 'stop' : 'stops'} working on ${expiresAt.toUTCString()}, and only ${plural ? 'their' : 'its'} owner can renew ${plural ? 'them' : 'it'}.`,
-      `What to do: ${connections[0].remedy ?? 'Reconnect the account before then.'}${plural ? ' Reconnecting one of them renews them all.' : ''}`,
-    ],
-    link,
+  const plural = connections.length > 1;
+  return renderEmail(
+    'reminder',
+    {
+      ...about(connections, network, link),
+      date: DAY_FORMAT.format(expiresAt),
+      what_happened: `${accountList(connections)} on ${network} will stop working on ${moment(expiresAt)}. ${network} does not let Tether renew ${plural ? 'them' : 'it'} by itself: only the person who connected ${plural ? 'them' : 'it'} can.`,
+      what_to_do: whatToDo(REASON_DESCRIPTIONS.token_expired.remedy, plural),
+      by_when: `Before ${moment(expiresAt)}.`,
+      who_acts: WHO_ACTS.owner,
+    },
+    templates,
   );
 }
 
@@ -160,16 +193,23 @@ export function followUpMessage(
   network: string,
   since: Date,
   link: string | undefined,
+  templates?: EmailTemplates,
 ): Message {
-  const { who, plural } = naming(connections, network);
-  return render(
-    `${network}: ${headline(connections)} ${plural ? 'are' : 'is'} still disconnected`,
-    [
-      `${who} ${plural ? 'have' : 'has'} not worked since ${since.toUTCString()}.`,
-      WHO_ACTS[actorOf(connections[0].reason)],
-      `What to do: ${connections[0].remedy ?? 'Reconnect the account.'}`,
-    ],
-    link,
+  const plural = connections.length > 1;
+  const reason = connections[0].reason;
+  const description = described(reason);
+  return renderEmail(
+    'follow-up',
+    {
+      ...about(connections, network, link),
+      status: plural ? 'are still disconnected' : 'is still disconnected',
+      since: moment(since),
+      what_happened: `${accountList(connections)} on ${network} ${plural ? 'have' : 'has'} not worked since ${moment(since)}.`,
+      why: description?.meaning ?? '',
+      what_to_do: whatToDo(description?.remedy ?? 'Reconnect the account.', plural),
+      who_acts: WHO_ACTS[actorOf(reason)],
+    },
+    templates,
   );
 }
 
@@ -183,9 +223,9 @@ export function digestMessage(items: readonly { subject: string; text: string }[
   const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif">${items
     .map(
       (item) =>
-        `<h2>${escape(item.subject)}</h2>${item.text
+        `<h2>${escapeHtml(item.subject)}</h2>${item.text
           .split('\n\n')
-          .map((p) => `<p>${escape(p)}</p>`)
+          .map((p) => `<p>${escapeHtml(p)}</p>`)
           .join('')}`,
     )
     .join('')}</body></html>`;

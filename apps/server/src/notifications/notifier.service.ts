@@ -20,6 +20,7 @@ import { RecipientFanOut } from './recipient-fan-out';
 import { ReminderNotices } from './reminder-notices';
 import { WebhookSender } from './webhook-sender.service';
 import { loggableMessage } from '../logging/loggable-error';
+import { scheduleFromSettings } from '../schedule/settings-interval';
 
 const INTERVAL = 'notifier';
 
@@ -57,10 +58,9 @@ export class NotifierService implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   onApplicationBootstrap(): void {
-    if (this.config.sweepIntervalSeconds <= 0) return;
-    const timer = setInterval(() => void this.run(), this.config.sweepIntervalSeconds * 1000);
-    timer.unref();
-    this.scheduler.addInterval(INTERVAL, timer);
+    scheduleFromSettings(this.scheduler, INTERVAL, this.config.sweepIntervalSeconds, () =>
+      this.run(),
+    );
   }
 
   /**

@@ -79,6 +79,7 @@ export class ReminderNotices {
               provider.displayName,
               expiresAt,
               reauthorizeLink(this.config, first.id),
+              this.config.emailTemplates,
             ),
             event: {
               type: 'connection.expiring',
@@ -122,6 +123,7 @@ export class ReminderNotices {
               networkName(this.registry, first),
               alertedAt,
               reauthorizeLink(this.config, first.id),
+              this.config.emailTemplates,
             ),
             event: {
               type: 'connection.unresolved',

@@ -37,12 +37,25 @@ export function secretBinding(webhookId: string): string {
 }
 
 /**
- * `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`: the receiver recomputes the HMAC
- * with its secret and rejects old timestamps, so a captured delivery cannot be replayed later.
+ * The Standard Webhooks headers (https://www.standardwebhooks.com): `webhook-signature` is
+ * `v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<body>">` keyed with the secret's bytes (the
+ * base64 after `whsec_`), so receivers verify with any ready-made library and reject old
+ * timestamps, and a captured delivery cannot be replayed later. The id is the delivery's, the
+ * same on every retry, so receivers can drop repeats.
  */
-function signature(secret: string, timestamp: number, body: string): string {
-  const mac = createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
-  return `t=${timestamp},v1=${mac}`;
+function signedHeaders(
+  secret: string,
+  id: string,
+  timestamp: number,
+  body: string,
+): Record<string, string> {
+  const key = Buffer.from(secret.slice('whsec_'.length), 'base64');
+  const mac = createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64');
+  return {
+    'webhook-id': id,
+    'webhook-timestamp': String(timestamp),
+    'webhook-signature': `v1,${mac}`,
+  };
 }
 
 /** What a delivery tells about the accounts, beyond the notice itself. */
@@ -213,10 +226,10 @@ export class WebhookSender implements OnApplicationBootstrap {
         {
           'content-type': 'application/json',
           'user-agent': 'Tether-Webhooks/1',
-          'tether-delivery': delivery.id,
           'tether-event': delivery.eventType,
-          'tether-signature': signature(
+          ...signedHeaders(
             secret,
+            delivery.id,
             Math.floor(started.getTime() / 1000),
             delivery.payload,
           ),

@@ -82,7 +82,8 @@ export class WebhooksController {
         { errors: [{ path: 'url', message: 'private or loopback address' }] },
       );
     }
-    const secret = `whsec_${randomBytes(32).toString('base64url')}`;
+    // Standard Webhooks: `whsec_` and the key's bytes in standard base64.
+    const secret = `whsec_${randomBytes(32).toString('base64')}`;
     const id = randomUUID();
     const em = this.em.fork();
     const webhook = em.create(Webhook, {

@@ -95,7 +95,7 @@ describe('the Redis link cut for 20 s during lifecycle work and notifications', 
     // A few more sweeps and notifier passes: nothing more may go out.
     await new Promise((resolve) => setTimeout(resolve, 4000));
     const connections = await deployment.connections(instance);
-    const deliveries = receiver.received.map((hook) => String(hook.headers['tether-delivery']));
+    const deliveries = receiver.received.map((hook) => String(hook.headers['webhook-id']));
     report('redis link cut 20 s', {
       grants: ids.length,
       reportsDuringCut: reports,

@@ -1,7 +1,7 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
+import { Webhook } from 'standardwebhooks';
 
 export interface ReceivedMail {
   readonly to: string[];
@@ -22,10 +22,14 @@ export async function startSmtp(): Promise<{
       let raw = '';
       stream.on('data', (chunk: Buffer) => (raw += chunk.toString()));
       stream.on('end', () => {
-        // Undo quoted-printable line folding and escapes, so assertions read the text.
-        const text = raw
-          .replace(/=\r?\n/g, '')
-          .replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+        // Undo quoted-printable line folding and escapes, so assertions read the text: the
+        // escapes are UTF-8 bytes (“, ’…), decoded together.
+        const text = Buffer.from(
+          raw
+            .replace(/=\r?\n/g, '')
+            .replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))),
+          'latin1',
+        ).toString('utf8');
         mails.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: text });
         callback();
       });
@@ -78,17 +82,23 @@ export async function startWebhookReceiver(): Promise<{
 }
 
 /**
- * Verifies a delivery the way a receiver should: recompute the HMAC-SHA256 of `<t>.<body>` with
- * the secret, compare in constant time, and refuse timestamps more than five minutes away.
+ * Verifies a delivery as a receiver would, with the Standard Webhooks reference library: it
+ * recomputes the signature over id, timestamp and body with the secret, compares in constant
+ * time, and refuses timestamps more than five minutes away.
  */
-export function verifySignature(hook: ReceivedHook, secret: string, now = Date.now()): boolean {
-  const header = String(hook.headers['tether-signature'] ?? '');
-  const parts = Object.fromEntries(header.split(',').map((part) => part.split('=', 2)));
-  const timestamp = Number(parts.t);
-  if (!Number.isFinite(timestamp) || Math.abs(now / 1000 - timestamp) > 300) return false;
-  const expected = createHmac('sha256', secret).update(`${timestamp}.${hook.body}`).digest();
-  const given = Buffer.from(String(parts.v1 ?? ''), 'hex');
-  return given.length === expected.length && timingSafeEqual(given, expected);
+export function verifySignature(hook: ReceivedHook, secret: string): boolean {
+  const headers = Object.fromEntries(
+    ['webhook-id', 'webhook-timestamp', 'webhook-signature'].map((name) => [
+      name,
+      String(hook.headers[name] ?? ''),
+    ]),
+  );
+  try {
+    new Webhook(secret).verify(hook.body, headers);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Waits until `done()` holds, or the timeout passes. */
