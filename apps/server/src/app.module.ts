@@ -13,6 +13,7 @@ import { ApiKeyGuard } from './identity/api-key.guard';
 import { IdentityController, WorkspacesController } from './identity/identity.controller';
 import { IdentityService } from './identity/identity.service';
 import { ProblemFilter } from './http/problem.filter';
+import { RateLimitGuard, rateLimitModule } from './http/rate-limits';
 import { ProviderRegistry } from './providers/provider-registry';
 import { CredentialRejections } from './providers/credential-rejections';
 import { ProvidersController } from './providers/providers.controller';
@@ -85,6 +86,7 @@ export class AppModule {
       imports: [
         MikroOrmModule.forRoot({ ...createOrmOptions(config), registerRequestContext: true }),
         ScheduleModule.forRoot(),
+        rateLimitModule(config),
         QueueModule.forRoot({
           redisUrl: config.redisUrl,
           prefix: config.queuePrefix,
@@ -141,6 +143,8 @@ export class AppModule {
         },
         IdentityService,
         DatabaseBootstrap,
+        // Counted before the key is checked, so a flood of bad keys is limited too.
+        { provide: APP_GUARD, useClass: RateLimitGuard },
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
       ],

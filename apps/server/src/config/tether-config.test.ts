@@ -41,6 +41,10 @@ describe('loadConfig', () => {
       webhookPrivateTargets: true,
       digestIntervalSeconds: 86400,
       returnUrls: ['http://localhost:3000'],
+      apiRateLimit: { requests: 6000, windowSeconds: 60 },
+      publicRateLimit: { requests: 300, windowSeconds: 60 },
+      bodyLimitBytes: 1024 * 1024,
+      trustedProxies: 0,
       baseDir: dir,
     });
     expect(BUILT_IN_PROVIDERS).toHaveLength(10);

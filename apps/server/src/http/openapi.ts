@@ -19,7 +19,12 @@ const PROBLEM_SCHEMA: SchemaObject = {
       type: 'array',
       items: {
         type: 'object',
-        properties: { path: { type: 'string' }, message: { type: 'string' } },
+        required: ['in', 'path', 'message'],
+        properties: {
+          in: { type: 'string', enum: ['path', 'query', 'header', 'body'] },
+          path: { type: 'string' },
+          message: { type: 'string' },
+        },
       },
     },
   },
