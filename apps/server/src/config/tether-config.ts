@@ -407,7 +407,7 @@ export function loadConfig(
   const publicRateLimit = parseRateLimit(
     problems,
     'TETHER_PUBLIC_RATE_LIMIT',
-    env.TETHER_PUBLIC_RATE_LIMIT || '300/1m',
+    env.TETHER_PUBLIC_RATE_LIMIT || '600/1m',
   );
   const bodyLimitBytes = parseByteSize(
     problems,
