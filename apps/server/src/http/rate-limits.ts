@@ -108,20 +108,18 @@ export function limitSandboxRequests(app: INestApplication, config: TetherConfig
   const storage = app.get<ThrottlerStorage>(ThrottlerStorage);
   const ttl = limit.windowSeconds * 1000;
   app.use('/sandbox', (request: Request, _response: Response, next: NextFunction) => {
-    storage
-      .increment(`${PUBLIC}:${clientAddress(request)}`, ttl, limit.requests, ttl, PUBLIC)
-      .then(
-        (record) =>
-          next(
-            record.isBlocked
-              ? rateLimited({
-                  limit: limit.requests,
-                  ttl,
-                  timeToBlockExpire: record.timeToBlockExpire,
-                })
-              : undefined,
-          ),
-        next,
-      );
+    storage.increment(`${PUBLIC}:${clientAddress(request)}`, ttl, limit.requests, ttl, PUBLIC).then(
+      (record) =>
+        next(
+          record.isBlocked
+            ? rateLimited({
+                limit: limit.requests,
+                ttl,
+                timeToBlockExpire: record.timeToBlockExpire,
+              })
+            : undefined,
+        ),
+      next,
+    );
   });
 }
