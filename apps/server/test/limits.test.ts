@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REDIS_URL } from './support/services';
 import { json, type Mode, startServer, type TestServer } from './support/server';
+import { startTcpProxy, type TcpProxy } from './support/tcp-proxy';
 
 const WINDOW_SECONDS = 2;
 const LIMIT = 5;
@@ -156,5 +157,49 @@ describe('request limits in embedded mode', () => {
     expect(first.slice(0, 2).every((status) => status < 429)).toBe(true);
     expect(first[2]).toBe(429);
     expect((await callback('203.0.113.2')).status).toBeLessThan(429);
+  });
+});
+
+describe('rate limits while Redis does not answer', () => {
+  let server: TestServer;
+  let link: TcpProxy;
+  beforeAll(async () => {
+    const redis = new URL(REDIS_URL);
+    link = await startTcpProxy({ host: redis.hostname, port: Number(redis.port || 6379) });
+    server = await startServer('distributed', {
+      env: {
+        REDIS_URL: `redis://127.0.0.1:${link.port}`,
+        TETHER_API_RATE_LIMIT: `3/${WINDOW_SECONDS}s`,
+      },
+    });
+  });
+  afterAll(async () => {
+    link?.restore();
+    await server?.close();
+    await link?.close();
+  });
+
+  it('lets requests through uncounted rather than failing them, and counts again once it is back', async () => {
+    const overLimit = async () =>
+      (await burst(4, () => server.request('GET', '/api/v1/providers'))).some(
+        (response) => response.status === 429,
+      );
+    expect(await overLimit()).toBe(true);
+    await pause(WINDOW_SECONDS + 0.2);
+
+    link.cut();
+    for (let request = 0; request < 6; request++) {
+      const started = Date.now();
+      expect((await server.request('GET', '/api/v1/providers')).status).toBe(200);
+      expect(Date.now() - started).toBeLessThan(2000);
+    }
+
+    link.restore();
+    let counted = false;
+    for (let attempt = 0; attempt < 20 && !counted; attempt++) {
+      await pause(0.5);
+      counted = await overLimit();
+    }
+    expect(counted).toBe(true);
   });
 });
