@@ -66,8 +66,8 @@ function parse<Schema extends z.ZodType>(schema: Schema, body: unknown): Parsed<
  * `GET state`, `GET requests`, `DELETE requests`, `POST reset`, `POST lifetimes`,
  * `POST grants/{id|all}/revoke`, `POST accounts/{accountId}/revoke-role` (takes the role on that
  * one account, a Facebook Page, from the person; tokens issued for that account then fail with
- * `role_lost`, nothing else changes), `POST fail`, `POST latency`, `POST clock`. A body that is
- * not JSON is `null` here, and refused.
+ * `role_lost`, nothing else changes), `POST fail`, `POST latency`, `POST clock`. `body` is the
+ * parsed JSON or `undefined`; a body that is not JSON is refused by the transport before this.
  */
 export async function control(
   engine: SimulatorEngine,
