@@ -13,6 +13,7 @@ import { ApiKeyGuard } from './identity/api-key.guard';
 import { IdentityController, WorkspacesController } from './identity/identity.controller';
 import { IdentityService } from './identity/identity.service';
 import { ProblemFilter } from './http/problem.filter';
+import { RateLimitGuard, rateLimitModule } from './http/rate-limits';
 import { ProviderRegistry } from './providers/provider-registry';
 import { ProvidersController } from './providers/providers.controller';
 import { AuthorizationStore } from './connections/authorization-store';
@@ -77,6 +78,7 @@ export class AppModule {
       imports: [
         MikroOrmModule.forRoot({ ...createOrmOptions(config), registerRequestContext: true }),
         ScheduleModule.forRoot(),
+        rateLimitModule(config),
         QueueModule.forRoot({
           redisUrl: config.redisUrl,
           prefix: config.queuePrefix,
@@ -125,6 +127,8 @@ export class AppModule {
         },
         IdentityService,
         DatabaseBootstrap,
+        // Counted before the key is checked, so a flood of bad keys is limited too.
+        { provide: APP_GUARD, useClass: RateLimitGuard },
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
       ],

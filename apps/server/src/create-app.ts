@@ -8,6 +8,7 @@ import type { Clock } from './clock/clock';
 import type { TetherConfig } from './config/tether-config';
 import { answerClientErrorsWithProblems } from './http/client-errors';
 import { useJsonBodies } from './http/json-body';
+import { limitSandboxRequests } from './http/rate-limits';
 import { loadProviders } from './providers/provider-loader';
 import { ProviderRegistry } from './providers/provider-registry';
 import { type EncryptionKey, generatedEncryptionKeys, TokenCipher } from './security/token-cipher';
@@ -60,12 +61,15 @@ export async function createApp(
       abortOnError: false,
     },
   );
+  // Per-address limits count the client, not the proxies in front of Tether.
+  if (config.trustedProxies > 0) app.set('trust proxy', config.trustedProxies);
   // Simulators read their own bodies, so they are mounted before the JSON parser.
+  if (config.sandbox) limitSandboxRequests(app, config);
   for (const active of registry.list()) {
     if (active.sandbox) app.use(`/sandbox/${active.id}`, active.sandbox.handle);
   }
   answerClientErrorsWithProblems(app.getHttpServer());
-  useJsonBodies(app);
+  useJsonBodies(app, config.bodyLimitBytes);
   app.disable('x-powered-by');
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(

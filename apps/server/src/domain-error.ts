@@ -26,12 +26,14 @@ export type ErrorCode =
   | 'PAYLOAD_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'REQUEST_HEADERS_TOO_LARGE'
+  | 'RATE_LIMITED'
   | 'INTERNAL_ERROR'
   | 'PROVIDER_REQUEST_FAILED'
   | 'SERVICE_UNAVAILABLE';
 
-/** One problem with an input, pointing at the field. */
+/** One problem with an input: which part of the request holds it, and the field. */
 export interface ProblemIssue {
+  readonly in: 'path' | 'query' | 'header' | 'body';
   readonly path: string;
   readonly message: string;
 }

@@ -223,6 +223,7 @@ describe.each<Mode>(['embedded', 'distributed'])('the host in %s mode', (mode) =
       for (const [method, operation] of Object.entries(operations)) {
         if (path === '/health') continue;
         expect(Object.keys(operation.responses), `${method} ${path}`).toContain('401');
+        expect(Object.keys(operation.responses), `${method} ${path}`).toContain('429');
       }
     }
     expect((await server.request('GET', '/docs', { key: null })).status).toBe(200);

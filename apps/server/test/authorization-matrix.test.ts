@@ -214,6 +214,13 @@ const ROUTES: Record<string, readonly Case[]> = {
   'GET /api/v1/webhooks/{id}/deliveries': [
     { params: (f) => ({ id: f.webhook }), expect: adminOnly(200, 404) },
   ],
+  'POST /api/v1/webhooks/{id}/deliveries/{deliveryId}/redeliver': [
+    {
+      label: 'a delivery it does not have',
+      params: (f) => ({ id: f.webhook, deliveryId: '00000000-0000-4000-8000-000000000000' }),
+      expect: adminOnly(404),
+    },
+  ],
 };
 
 const CODES: Record<number, RegExp> = {

@@ -129,3 +129,55 @@ module.exports.options = {
     ]);
   });
 });
+
+// Regression: a misspelt `clientid` was accepted without a word and the provider ran without credentials.
+describe('unknown provider options', () => {
+  it('refuses a misspelt credential, listing the known options', async () => {
+    const error = await startFailure([
+      { ...FIXTURE_PROVIDERS[0], options: { clientid: 'app', clientSecret: 'secret' } },
+    ]);
+    expect(error.problems).toEqual([
+      "providers[0].options: invalid options for '@tether/provider-testkit/fixture' (unknown option 'clientid' (did you mean 'clientId'?); the known options are clientId, clientSecret; clientId and clientSecret must both be non-empty strings). Fix them in the configuration file.",
+    ]);
+  });
+
+  it('reads the known options from the schema’s JSON Schema', async () => {
+    const source = `${declarationSource({ id: 'regional' })}
+module.exports.options = {
+  '~standard': {
+    version: 1,
+    vendor: 'test',
+    validate: (value) => ({ value }),
+    jsonSchema: {
+      input: () => ({ type: 'object', properties: { region: { type: 'string' } } }),
+      output: () => ({ type: 'object', properties: { region: { type: 'string' } } }),
+    },
+  },
+};\n`;
+    const error = await startFailure(
+      [{ resolve: 'tether-provider-regional', options: { regoin: 'eu' } }],
+      (dir) => writePackage(dir, 'tether-provider-regional', source),
+    );
+    expect(error.problems).toEqual([
+      "providers[0].options: invalid options for 'tether-provider-regional' (unknown option 'regoin'; the known options are clientId, clientSecret, region). Fix them in the configuration file.",
+    ]);
+  });
+
+  it('without a JSON Schema, refuses the keys validation drops', async () => {
+    const source = `${declarationSource({ id: 'stripping' })}
+module.exports.options = {
+  '~standard': {
+    version: 1,
+    vendor: 'test',
+    validate: (value) => ({ value: { region: value.region } }),
+  },
+};\n`;
+    const error = await startFailure(
+      [{ resolve: 'tether-provider-stripping', options: { region: 'eu', beta: true } }],
+      (dir) => writePackage(dir, 'tether-provider-stripping', source),
+    );
+    expect(error.problems).toEqual([
+      "providers[0].options: invalid options for 'tether-provider-stripping' (unknown option 'beta'; the known options are clientId, clientSecret, region). Fix them in the configuration file.",
+    ]);
+  });
+});

@@ -284,7 +284,10 @@ export interface ProviderDeclaration<Options = unknown> {
   revokeToken?(tokens: TokenSet, context: ProviderCallContext): Promise<void>;
   /**
    * Validator for provider-specific options from the host configuration, beside the
-   * `clientId` and `clientSecret` every provider gets. Any Standard Schema library works.
+   * `clientId` and `clientSecret` every provider gets. Any Standard Schema library works. The
+   * host refuses option keys the provider does not declare, listing the known ones: it reads them
+   * from the schema's JSON Schema where the library offers one (Standard JSON Schema: zod 4.2+,
+   * valibot, arktype), otherwise as the keys validation drops. Options without a schema: none.
    * @see https://standardschema.dev
    */
   readonly options?: StandardSchemaV1<unknown, Options>;

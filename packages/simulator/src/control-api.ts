@@ -1,24 +1,79 @@
+import { z } from 'zod';
 import type { SimulatorEngine } from './engine';
-import { REVOCATION_CAUSES, type RevocationCause, type SimulatorResponse } from './model';
+import { REVOCATION_CAUSES, type SimulatorResponse } from './model';
+
+const seconds = z.number().positive();
 
 /**
- * Control operations, also served over HTTP under `/_control`:
- * - `GET state`, `GET requests`, `DELETE requests`, `POST reset`;
- * - `POST lifetimes` `{ accessTokenSeconds?, refreshTokenSeconds? }` (null: never expires);
- * - `POST grants/{id|all}/revoke` `{ cause }`: ends grants for one of `REVOCATION_CAUSES`;
- * - `POST accounts/{accountId}/revoke-role` `{ person? }`: takes the role on that one account
- *   (a Facebook Page) from the person, or from everyone who has it; tokens issued for that
- *   account then fail with `role_lost`, nothing else changes;
- * - `POST fail` `{ kind, target, count, retryAfterSeconds, forSeconds? }` (with `forSeconds`,
- *   every matching call fails for that long on the simulator's clock: a storm),
- *   `POST latency` `{ milliseconds }`,
- *   `POST clock` `{ advanceSeconds }`.
+ * The bodies the control operations take, checked strictly: an unknown field or value is a 400
+ * naming what is allowed, never a silent default.
+ */
+const CONTROL_BODIES = {
+  /** `POST lifetimes`: token lifetimes for grants issued from now on; null: never expires. */
+  lifetimes: z.strictObject({
+    accessTokenSeconds: seconds.nullable().optional(),
+    refreshTokenSeconds: seconds.nullable().optional(),
+  }),
+  /** `POST grants/{id|all}/revoke`: ends grants, as the network would for `cause`. */
+  revoke: z.strictObject({ cause: z.enum(REVOCATION_CAUSES).default('revoked') }),
+  /** `POST accounts/{accountId}/revoke-role`: from one person, or everyone who has it. */
+  revokeRole: z.strictObject({ person: z.string().min(1).optional() }),
+  /**
+   * `POST fail`: the next `count` matching calls fail; with `forSeconds`, every matching call
+   * fails for that long on the simulator's clock (a storm).
+   */
+  fail: z.strictObject({
+    kind: z.enum(['rate_limit', 'unavailable']).default('rate_limit'),
+    target: z.enum(['token', 'api', 'any']).default('any'),
+    count: z.int().positive().default(1),
+    retryAfterSeconds: z.number().nonnegative().default(60),
+    forSeconds: seconds.optional(),
+  }),
+  /** `POST latency`: how long each network call waits before it is answered (0: none). */
+  latency: z.strictObject({ milliseconds: z.number().nonnegative() }),
+  /** `POST clock`: moves the simulator's clock forward. */
+  clock: z.strictObject({ advanceSeconds: z.number().nonnegative() }),
+  /** `POST reset`: forgets every grant, token, failure and request. */
+  reset: z.strictObject({}),
+};
+
+type Parsed<T> = { ok: true; value: T } | { ok: false; response: SimulatorResponse };
+
+/** Reads a control body (absent: `{}`); a 400 lists every field at fault and what it allows. */
+function parse<Schema extends z.ZodType>(schema: Schema, body: unknown): Parsed<z.output<Schema>> {
+  const result = schema.safeParse(body ?? {});
+  if (result.success) return { ok: true, value: result.data };
+  const errors = result.error.issues.flatMap((issue) => {
+    const path = issue.path.map(String).join('.');
+    return issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({ path: key, message: 'unknown field' }))
+      : [{ path: path || '(body)', message: issue.message }];
+  });
+  return {
+    ok: false,
+    response: {
+      status: 400,
+      body: {
+        error: errors.map((error) => `${error.path}: ${error.message}`).join('; '),
+        errors,
+      },
+    },
+  };
+}
+
+/**
+ * Control operations, also served over HTTP under `/_control` (bodies: {@link CONTROL_BODIES}):
+ * `GET state`, `GET requests`, `DELETE requests`, `POST reset`, `POST lifetimes`,
+ * `POST grants/{id|all}/revoke`, `POST accounts/{accountId}/revoke-role` (takes the role on that
+ * one account, a Facebook Page, from the person; tokens issued for that account then fail with
+ * `role_lost`, nothing else changes), `POST fail`, `POST latency`, `POST clock`. `body` is the
+ * parsed JSON or `undefined`; a body that is not JSON is refused by the transport before this.
  */
 export async function control(
   engine: SimulatorEngine,
   method: string,
   path: string,
-  body: Record<string, unknown>,
+  body: unknown,
 ): Promise<SimulatorResponse> {
   const parts = path.split('/').filter(Boolean);
   if (method === 'GET' && parts[0] === 'requests')
@@ -50,31 +105,29 @@ export async function control(
     };
   }
   if (method === 'POST' && parts[0] === 'lifetimes') {
-    const seconds = (value: unknown) =>
-      value === null || (typeof value === 'number' && value > 0) ? value : undefined;
-    const access = seconds(body.accessTokenSeconds);
-    const refresh = seconds(body.refreshTokenSeconds);
-    if (access !== undefined) engine.accessTokenSeconds = access;
-    if (refresh !== undefined) engine.refreshTokenSeconds = refresh;
-    return control(engine, 'GET', 'state', {});
+    const input = parse(CONTROL_BODIES.lifetimes, body);
+    if (!input.ok) return input.response;
+    if (input.value.accessTokenSeconds !== undefined)
+      engine.accessTokenSeconds = input.value.accessTokenSeconds;
+    if (input.value.refreshTokenSeconds !== undefined)
+      engine.refreshTokenSeconds = input.value.refreshTokenSeconds;
+    return control(engine, 'GET', 'state', undefined);
   }
   if (method === 'POST' && parts[0] === 'grants' && parts[2] === 'revoke') {
-    const cause = body.cause ?? 'revoked';
-    if (!REVOCATION_CAUSES.includes(cause as RevocationCause)) {
-      return {
-        status: 400,
-        body: { error: `cause must be one of ${REVOCATION_CAUSES.join(', ')}` },
-      };
-    }
+    const input = parse(CONTROL_BODIES.revoke, body);
+    if (!input.ok) return input.response;
+    const { cause } = input.value;
     const ids = parts[1] === 'all' ? [...engine.grants.keys()] : [parts[1]!];
-    const revoked = ids.filter((id) => engine.revokeGrant(id, cause as RevocationCause));
+    const revoked = ids.filter((id) => engine.revokeGrant(id, cause));
     return revoked.length > 0
       ? { status: 200, body: { revoked } }
       : { status: 404, body: { error: 'no such grant' } };
   }
   if (method === 'POST' && parts[0] === 'accounts' && parts[2] === 'revoke-role') {
+    const input = parse(CONTROL_BODIES.revokeRole, body);
+    if (!input.ok) return input.response;
     const accountId = parts[1] ?? '';
-    const person = typeof body.person === 'string' ? body.person : undefined;
+    const { person } = input.value;
     const people = engine.revokeRole(accountId, person);
     return people.length > 0
       ? { status: 200, body: { accountId, people } }
@@ -86,13 +139,9 @@ export async function control(
         };
   }
   if (method === 'POST' && parts[0] === 'fail') {
-    const kind = body.kind === 'unavailable' ? 'unavailable' : 'rate_limit';
-    const target = body.target === 'token' || body.target === 'api' ? body.target : 'any';
-    const count = typeof body.count === 'number' && body.count > 0 ? Math.floor(body.count) : 1;
-    const retryAfterSeconds =
-      typeof body.retryAfterSeconds === 'number' ? body.retryAfterSeconds : 60;
-    const forSeconds =
-      typeof body.forSeconds === 'number' && body.forSeconds > 0 ? body.forSeconds : undefined;
+    const input = parse(CONTROL_BODIES.fail, body);
+    if (!input.ok) return input.response;
+    const { kind, target, count, retryAfterSeconds, forSeconds } = input.value;
     const until = forSeconds === undefined ? undefined : engine.now() + forSeconds * 1000;
     engine.failNext({ kind, count, target, retryAfterSeconds, ...(until ? { until } : {}) });
     return {
@@ -107,16 +156,20 @@ export async function control(
     };
   }
   if (method === 'POST' && parts[0] === 'latency') {
-    engine.latencyMs =
-      typeof body.milliseconds === 'number' && body.milliseconds > 0 ? body.milliseconds : 0;
+    const input = parse(CONTROL_BODIES.latency, body);
+    if (!input.ok) return input.response;
+    engine.latencyMs = input.value.milliseconds;
     return { status: 200, body: { milliseconds: engine.latencyMs } };
   }
   if (method === 'POST' && parts[0] === 'clock') {
-    const seconds = typeof body.advanceSeconds === 'number' ? body.advanceSeconds : 0;
-    engine.advanceClock(seconds);
+    const input = parse(CONTROL_BODIES.clock, body);
+    if (!input.ok) return input.response;
+    engine.advanceClock(input.value.advanceSeconds);
     return { status: 200, body: { now: new Date(engine.now()).toISOString() } };
   }
   if (method === 'POST' && parts[0] === 'reset') {
+    const input = parse(CONTROL_BODIES.reset, body);
+    if (!input.ok) return input.response;
     engine.reset();
     return { status: 204 };
   }

@@ -44,19 +44,27 @@ export async function dispatch(
   const local = new URL(path, 'http://simulator.local');
   const contentType = headers['content-type'] ?? '';
   let json: unknown;
+  let notJson = false;
   const fields: Record<string, string> = Object.fromEntries(local.searchParams);
   if (contentType.includes('application/json') && raw) {
     try {
       json = JSON.parse(raw);
     } catch {
-      json = undefined;
+      notJson = true;
     }
   } else if (raw) {
+    notJson = true;
     Object.assign(fields, Object.fromEntries(new URLSearchParams(raw)));
   }
   const [, first, ...rest] = local.pathname.split('/');
   if (first === '_control') {
-    return control(engine, method, rest.join('/'), (json ?? {}) as Record<string, unknown>);
+    // A control body is JSON or nothing: anything else is refused, not read as no body.
+    return notJson
+      ? {
+          status: 400,
+          body: { error: 'send the body as JSON, with Content-Type: application/json' },
+        }
+      : control(engine, method, rest.join('/'), json);
   }
   const url = new URL(`https://${first ?? ''}/${rest.join('/')}${local.search}`);
   const bearer = /^(?:Bearer|OAuth)\s+(\S+)$/i.exec(headers.authorization ?? '')?.[1];

@@ -44,6 +44,10 @@ describe('loadConfig', () => {
       webhookPrivateTargets: true,
       digestIntervalSeconds: 86400,
       returnUrls: ['http://localhost:3000'],
+      apiRateLimit: { requests: 6000, windowSeconds: 60 },
+      publicRateLimit: { requests: 600, windowSeconds: 60 },
+      bodyLimitBytes: 1024 * 1024,
+      trustedProxies: 0,
       baseDir: dir,
     });
     expect(BUILT_IN_PROVIDERS).toHaveLength(10);
@@ -174,6 +178,40 @@ describe('loadConfig', () => {
       'TETHER_FOLLOW_UP_SCHEDULE: "1d" is listed twice; each step comes once.',
       'TETHER_WEBHOOK_RETRY_SCHEDULE must list durations such as "14d,7d,3d,1d" (units s, m, h, d); "soon" is not one.',
       'TETHER_DIGEST_INTERVAL must be one duration of at least 1s, such as "1d".',
+    ]);
+  });
+
+  it('reads limits, turns them off, and names the setting it cannot read', () => {
+    const limits = loadConfig(
+      {
+        TETHER_API_RATE_LIMIT: '100/10s',
+        TETHER_PUBLIC_RATE_LIMIT: 'off',
+        TETHER_BODY_LIMIT: '64kb',
+        TETHER_TRUSTED_PROXIES: '2',
+      },
+      directory(),
+    );
+    expect(limits).toMatchObject({
+      apiRateLimit: { requests: 100, windowSeconds: 10 },
+      bodyLimitBytes: 64 * 1024,
+      trustedProxies: 2,
+    });
+    expect(limits.publicRateLimit).toBeUndefined();
+    expect(
+      problemsOf(
+        {
+          TETHER_API_RATE_LIMIT: 'lots',
+          TETHER_PUBLIC_RATE_LIMIT: '0/1m',
+          TETHER_BODY_LIMIT: '1gb',
+          TETHER_TRUSTED_PROXIES: 'yes',
+        },
+        directory(),
+      ),
+    ).toEqual([
+      'TETHER_API_RATE_LIMIT must be a number of requests per duration such as "600/1m" (units s, m, h, d; at least 1 request per 1s), or "off" (got "lots").',
+      'TETHER_PUBLIC_RATE_LIMIT must be a number of requests per duration such as "600/1m" (units s, m, h, d; at least 1 request per 1s), or "off" (got "0/1m").',
+      'TETHER_BODY_LIMIT must be a size such as "1mb", "512kb" or a number of bytes (got "1gb").',
+      'TETHER_TRUSTED_PROXIES must be the number of reverse proxies in front of Tether (0 when clients connect directly).',
     ]);
   });
 

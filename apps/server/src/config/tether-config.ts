@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parseDurations } from '@tether/core';
+import { durationSeconds, parseDurations } from '@tether/core';
 import {
   BUILT_IN_PROVIDERS,
   type FileSettings,
@@ -77,8 +77,28 @@ export interface TetherConfig {
   readonly digestIntervalSeconds: number;
   /** Where a connect session may send the person back to: URL prefixes. */
   readonly returnUrls: readonly string[];
+  /** Requests one API key may make per window; absent: no limit. */
+  readonly apiRateLimit?: RateLimit;
+  /**
+   * Requests one client address may make per window to the routes that take no key (OAuth
+   * callbacks, the sandbox); absent: no limit.
+   */
+  readonly publicRateLimit?: RateLimit;
+  /** The largest request body accepted, in bytes. */
+  readonly bodyLimitBytes: number;
+  /**
+   * How many reverse proxies in front of Tether to trust for `X-Forwarded-For`, so per-address
+   * limits count the client rather than the proxy; 0: the connection's own address.
+   */
+  readonly trustedProxies: number;
   /** Directory the configuration file was read from; provider packages resolve from here too. */
   readonly baseDir: string;
+}
+
+/** At most `requests` in any `windowSeconds`. */
+export interface RateLimit {
+  readonly requests: number;
+  readonly windowSeconds: number;
 }
 
 /** A configuration that cannot be used; the message names each setting and its fix. */
@@ -144,6 +164,35 @@ function checkUrl(
     );
     return undefined;
   }
+}
+
+/** `600/1m`: a number of requests per duration; `off`: no limit. */
+function parseRateLimit(problems: string[], setting: string, value: string): RateLimit | undefined {
+  if (value.trim().toLowerCase() === 'off') return undefined;
+  const match = /^\s*(\d+)\s*\/\s*(\S+)\s*$/.exec(value);
+  const requests = Number(match?.[1]);
+  const windowSeconds = match ? durationSeconds(match[2]!) : undefined;
+  if (!match || requests < 1 || windowSeconds === undefined || windowSeconds < 1) {
+    problems.push(
+      `${setting} must be a number of requests per duration such as "600/1m" (units s, m, h, d; at least 1 request per 1s), or "off" (got "${value}").`,
+    );
+    return undefined;
+  }
+  return { requests, windowSeconds };
+}
+
+const BYTE_UNITS: Record<string, number> = { '': 1, b: 1, kb: 1024, mb: 1024 * 1024 };
+
+/** `1mb`, `512kb` or a number of bytes. */
+function parseByteSize(problems: string[], setting: string, value: string): number {
+  const match = /^\s*(\d+)\s*(b|kb|mb)?\s*$/i.exec(value);
+  const bytes = match ? Number(match[1]) * BYTE_UNITS[(match[2] ?? '').toLowerCase()]! : 0;
+  if (bytes < 1) {
+    problems.push(
+      `${setting} must be a size such as "1mb", "512kb" or a number of bytes (got "${value}").`,
+    );
+  }
+  return bytes;
 }
 
 const OPERATOR_KEY_HASH = /^sha256:([0-9a-f]{64})$/i;
@@ -357,6 +406,31 @@ export function loadConfig(
     }
   }
 
+  const apiRateLimit = parseRateLimit(
+    problems,
+    'TETHER_API_RATE_LIMIT',
+    env.TETHER_API_RATE_LIMIT || '6000/1m',
+  );
+  const publicRateLimit = parseRateLimit(
+    problems,
+    'TETHER_PUBLIC_RATE_LIMIT',
+    env.TETHER_PUBLIC_RATE_LIMIT || '600/1m',
+  );
+  const bodyLimitBytes = parseByteSize(
+    problems,
+    'TETHER_BODY_LIMIT',
+    env.TETHER_BODY_LIMIT || '1mb',
+  );
+  let trustedProxies = 0;
+  if (env.TETHER_TRUSTED_PROXIES !== undefined && env.TETHER_TRUSTED_PROXIES !== '') {
+    trustedProxies = Number(env.TETHER_TRUSTED_PROXIES);
+    if (!Number.isInteger(trustedProxies) || trustedProxies < 0) {
+      problems.push(
+        'TETHER_TRUSTED_PROXIES must be the number of reverse proxies in front of Tether (0 when clients connect directly).',
+      );
+    }
+  }
+
   if (problems.length > 0) throw new ConfigurationError(problems);
   return {
     port,
@@ -384,6 +458,10 @@ export function loadConfig(
     emailTemplates,
     ...(encryptionKeys ? { encryptionKeys } : {}),
     returnUrls: returnUrls.length > 0 ? returnUrls : [publicUrl.replace(/\/+$/, '')],
+    ...(apiRateLimit ? { apiRateLimit } : {}),
+    ...(publicRateLimit ? { publicRateLimit } : {}),
+    bodyLimitBytes,
+    trustedProxies,
     baseDir,
   };
 }

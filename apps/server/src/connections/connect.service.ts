@@ -101,7 +101,7 @@ export class ConnectService {
         'INVALID_REQUEST',
         `scopes: ${unknown.join(', ')} ${unknown.length > 1 ? 'are' : 'is'} not an optional scope of ${active.id}.`,
         {
-          errors: [{ path: 'scopes', message: `unknown: ${unknown.join(', ')}` }],
+          errors: [{ in: 'body', path: 'scopes', message: `unknown: ${unknown.join(', ')}` }],
         },
       );
     }
@@ -113,7 +113,7 @@ export class ConnectService {
       : null;
     if (ownerId && !owner) {
       throw new DomainError('INVALID_REQUEST', `ownerId: no user ${ownerId} in this workspace.`, {
-        errors: [{ path: 'ownerId', message: 'no such user in this workspace' }],
+        errors: [{ in: 'body', path: 'ownerId', message: 'no such user in this workspace' }],
       });
     }
     // Re-authorizing asks again for the optional scopes the authorization had, unless told

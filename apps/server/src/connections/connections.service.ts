@@ -138,6 +138,7 @@ export class ConnectionsService {
           `No user ${missing.join(', ')} in this workspace.`,
           {
             errors: missing.map((userId) => ({
+              in: 'body' as const,
               path: change.ownerId === userId ? 'ownerId' : 'sharedWith',
               message: `no user ${userId}`,
             })),

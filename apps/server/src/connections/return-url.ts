@@ -11,7 +11,7 @@ export function checkReturnTo(returnTo: string | undefined, allowedUrls: readonl
     url = new URL(returnTo);
   } catch {
     throw new DomainError('INVALID_REQUEST', 'returnTo must be an absolute URL.', {
-      errors: [{ path: 'returnTo', message: 'not an absolute URL' }],
+      errors: [{ in: 'body', path: 'returnTo', message: 'not an absolute URL' }],
     });
   }
   const allowed = allowedUrls.some((allowedUrl) => {
@@ -26,7 +26,7 @@ export function checkReturnTo(returnTo: string | undefined, allowedUrls: readonl
     throw new DomainError(
       'RETURN_URL_NOT_ALLOWED',
       `returnTo is not in the allowed return URLs (TETHER_RETURN_URLS).`,
-      { errors: [{ path: 'returnTo', message: 'not allowed' }] },
+      { errors: [{ in: 'body', path: 'returnTo', message: 'not allowed' }] },
     );
   }
 }

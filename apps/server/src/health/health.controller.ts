@@ -1,5 +1,6 @@
 import { EntityManager } from '@mikro-orm/core';
 import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { SkipThrottle } from '@nestjs/throttler';
 import {
   ApiOkResponse,
   ApiOperation,
@@ -43,6 +44,8 @@ export class HealthController {
 
   @Get()
   @Public()
+  // Probes and scrapers poll it from one address: not counted against the public limit.
+  @SkipThrottle({ public: true })
   @ApiOperation({ summary: 'Process, database and queue health' })
   @ApiOkResponse({ description: 'Everything is healthy' })
   @ApiServiceUnavailableResponse({ description: 'A dependency is down; `checks` says which' })

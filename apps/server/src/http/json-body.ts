@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { json, type NextFunction, type Request, type Response } from 'express';
 import { DomainError } from '../domain-error';
 
-const JSON_BODY_LIMIT = '1mb';
+const JSON_TYPES = ['application/json', 'application/*+json'];
 /** Deeper than any body the API takes; deeper ones would overflow the stack of recursive code. */
 const JSON_DEPTH_LIMIT = 64;
 
@@ -32,11 +32,20 @@ function refuseDeepJson(_request: Request, _response: Response, raw: Buffer): vo
   }
 }
 
+/** Whether the request carries a body (a length above zero, or chunks). */
+function hasBody(request: Request): boolean {
+  const length = request.headers['content-length'];
+  return (
+    request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0')
+  );
+}
+
 /**
- * Parses JSON bodies and turns body-parser's failures into API errors before Nest sees them
- * (Nest rewraps them as a bare 400 and loses which failure it was).
+ * Parses JSON bodies of up to `limitBytes` and turns body-parser's failures into API errors
+ * before Nest sees them (Nest rewraps them as a bare 400 and loses which failure it was). A body
+ * that is not JSON is refused with a 415 rather than read as no body.
  */
-export function useJsonBodies(app: INestApplication): void {
+export function useJsonBodies(app: INestApplication, limitBytes: number): void {
   // A NUL is never meaningful in an id, a query or a text field, and databases refuse it.
   app.use((request: Request, _response: Response, next: NextFunction) => {
     next(
@@ -47,14 +56,35 @@ export function useJsonBodies(app: INestApplication): void {
   });
   app.use(
     json({
-      limit: JSON_BODY_LIMIT,
-      type: ['application/json', 'application/*+json'],
+      limit: limitBytes,
+      type: JSON_TYPES,
       verify: refuseDeepJson,
       // Bodies are small JSON: compressed ones are refused (415) rather than inflated, so a body
       // that is not what its encoding says, or a decompression bomb, never reaches a decoder.
       inflate: false,
     }),
   );
+  app.use((request: Request, _response: Response, next: NextFunction) => {
+    next(
+      hasBody(request) && !request.is(JSON_TYPES)
+        ? new DomainError(
+            'UNSUPPORTED_MEDIA_TYPE',
+            'Send the body as JSON, with "Content-Type: application/json".',
+            {
+              errors: [
+                {
+                  in: 'header',
+                  path: 'content-type',
+                  message: request.headers['content-type']
+                    ? 'must be application/json'
+                    : 'missing; must be application/json',
+                },
+              ],
+            },
+          )
+        : undefined,
+    );
+  });
   app.use((request: Request, _response: Response, next: NextFunction) => {
     next(
       holdsNul(request.body)
@@ -82,7 +112,7 @@ export function useJsonBodies(app: INestApplication): void {
         return next(
           new DomainError(
             'PAYLOAD_TOO_LARGE',
-            `The request body is larger than ${JSON_BODY_LIMIT}.`,
+            `The request body is larger than ${limitBytes} bytes (TETHER_BODY_LIMIT).`,
           ),
         );
       case 'encoding.unsupported':

@@ -19,7 +19,12 @@ const PROBLEM_SCHEMA: SchemaObject = {
       type: 'array',
       items: {
         type: 'object',
-        properties: { path: { type: 'string' }, message: { type: 'string' } },
+        required: ['in', 'path', 'message'],
+        properties: {
+          in: { type: 'string', enum: ['path', 'query', 'header', 'body'] },
+          path: { type: 'string' },
+          message: { type: 'string' },
+        },
       },
     },
   },
@@ -43,11 +48,14 @@ export function ApiProblems(...codes: ErrorCode[]) {
   );
 }
 
-/** A route behind an API key: documents the security scheme and the 401/403 problems. */
+/**
+ * A route behind an API key: documents the security scheme and the 401/403 problems, and the
+ * 429 of the key's rate limit.
+ */
 export function ApiKeyAuth(...extraCodes: ErrorCode[]) {
   return applyDecorators(
     ApiBearerAuth(),
-    ApiProblems('UNAUTHENTICATED', 'INSUFFICIENT_SCOPE', ...extraCodes),
+    ApiProblems('UNAUTHENTICATED', 'INSUFFICIENT_SCOPE', 'RATE_LIMITED', ...extraCodes),
   );
 }
 

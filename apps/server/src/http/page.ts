@@ -41,7 +41,7 @@ function decodeCursor(value: string): Cursor {
     // fall through
   }
   throw new DomainError('INVALID_REQUEST', 'cursor is not one this API returned.', {
-    errors: [{ path: 'cursor', message: 'invalid' }],
+    errors: [{ in: 'query', path: 'cursor', message: 'invalid' }],
   });
 }
 

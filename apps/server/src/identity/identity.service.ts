@@ -190,7 +190,7 @@ export class IdentityService {
           'INVALID_REQUEST',
           `userId: no user ${input.userId} in this workspace.`,
           {
-            errors: [{ path: 'userId', message: 'no such user in this workspace' }],
+            errors: [{ in: 'body', path: 'userId', message: 'no such user in this workspace' }],
           },
         );
       }

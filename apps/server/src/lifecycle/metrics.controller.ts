@@ -1,5 +1,6 @@
 import { EntityManager } from '@mikro-orm/core';
 import { Controller, Get, Header, Inject } from '@nestjs/common';
+import { SkipThrottle } from '@nestjs/throttler';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { JobQueue } from '@tether/scheduler';
 import { Public } from '../identity/principal';
@@ -26,6 +27,8 @@ export class MetricsController {
 
   @Get()
   @Public()
+  // Probes and scrapers poll it from one address: not counted against the public limit.
+  @SkipThrottle({ public: true })
   @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
   async scrape(): Promise<string> {
     const rows = (await this.em

@@ -78,6 +78,7 @@ export class NotificationSettingsController {
         `The request is not valid: ${unknown.map((id) => `providers.${id}: no such provider is loaded`).join('; ')}.`,
         {
           errors: unknown.map((id) => ({
+            in: 'body' as const,
             path: `providers.${id}`,
             message: 'no such provider is loaded',
           })),

@@ -12,11 +12,13 @@ import { z } from 'zod';
 import { Clock } from '../clock/clock';
 import { DomainError } from '../domain-error';
 import { ApiKeyAuth, ApiProblems } from '../http/openapi';
+import { afterCursor, NEWEST_FIRST, pageOf, pageQuery } from '../http/page';
 import { ZodPipe } from '../http/zod-body.pipe';
 import { CurrentPrincipal, type Principal } from '../identity/principal';
 
 const feedQuery = z.strictObject({
   unread: z.enum(['true', 'false']).optional(),
+  ...pageQuery,
 });
 
 function view(notification: Notification) {
@@ -52,9 +54,14 @@ export class NotificationsController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'The in-app notification feed, newest first, with the unread count' })
+  @ApiOperation({
+    summary: 'The in-app notification feed, newest first, a page at a time, with the unread count',
+  })
   @ApiQuery({ name: 'unread', required: false, enum: ['true', 'false'] })
-  @ApiOkResponse({ description: '`{ data: Notification[], unreadCount: number }`' })
+  @ApiQuery({ name: 'limit', required: false })
+  @ApiQuery({ name: 'cursor', required: false })
+  @ApiOkResponse({ description: '`{ data: Notification[], nextCursor, unreadCount: number }`' })
+  @ApiProblems('INVALID_REQUEST')
   async list(
     @CurrentPrincipal() principal: Principal,
     @Query(new ZodPipe(feedQuery)) query: z.output<typeof feedQuery>,
@@ -62,11 +69,18 @@ export class NotificationsController {
     const em = this.em.fork();
     const rows = await em.find(
       Notification,
-      { ...this.scope(principal), ...(query.unread === 'true' ? { readAt: null } : {}) },
-      { orderBy: { createdAt: 'desc', id: 'desc' }, limit: 200 },
+      {
+        $and: [
+          this.scope(principal),
+          query.unread === 'true' ? { readAt: null } : {},
+          query.cursor ? afterCursor<Notification>(query.cursor, em.getPlatform()) : {},
+        ],
+      },
+      { orderBy: NEWEST_FIRST, limit: query.limit + 1 },
     );
+    const page = pageOf(rows, query.limit);
     const unreadCount = await em.count(Notification, { ...this.scope(principal), readAt: null });
-    return { data: rows.map(view), unreadCount };
+    return { data: page.data.map(view), nextCursor: page.nextCursor, unreadCount };
   }
 
   @Post(':id/read')

@@ -1,11 +1,23 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { EntityManager } from '@mikro-orm/core';
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  Query,
+} from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
   ApiCreatedResponse,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiQuery,
   ApiTags,
 } from '@nestjs/swagger';
 import { Webhook, WebhookAttempt, WebhookDelivery } from '@tether/persistence';
@@ -15,10 +27,11 @@ import { TETHER_CONFIG } from '../config/config.token';
 import type { TetherConfig } from '../config/tether-config';
 import { DomainError } from '../domain-error';
 import { ApiJsonBody, ApiKeyAuth, ApiProblems } from '../http/openapi';
+import { afterCursor, NEWEST_FIRST, pageOf, pageQuery } from '../http/page';
 import { ZodPipe } from '../http/zod-body.pipe';
 import { assertWorkspaceAdmin, CurrentPrincipal, type Principal } from '../identity/principal';
 import { TokenCipher } from '../security/token-cipher';
-import { secretBinding, WEBHOOK_EVENT_TYPES } from './webhook-sender.service';
+import { secretBinding, WEBHOOK_EVENT_TYPES, WebhookSender } from './webhook-sender.service';
 import { namesPrivateHost } from './webhook-target';
 
 const createWebhookBody = z.strictObject({
@@ -33,6 +46,27 @@ const createWebhookBody = z.strictObject({
   /** Event types to deliver; all of them when absent or empty. */
   events: z.array(z.enum(WEBHOOK_EVENT_TYPES)).max(WEBHOOK_EVENT_TYPES.length).default([]),
 });
+
+const deliveriesQuery = z.strictObject(pageQuery);
+
+function deliveryView(delivery: WebhookDelivery, attempts: readonly WebhookAttempt[]) {
+  return {
+    id: delivery.id,
+    event: delivery.eventType,
+    createdAt: delivery.createdAt.toISOString(),
+    status: delivery.deliveredAt ? 'delivered' : delivery.failedAt ? 'failed' : 'pending',
+    deliveredAt: delivery.deliveredAt?.toISOString() ?? null,
+    nextAttemptAt: delivery.nextAttemptAt?.toISOString() ?? null,
+    attempts: attempts
+      .filter((attempt) => attempt.delivery.id === delivery.id)
+      .map((attempt) => ({
+        at: attempt.attemptedAt.toISOString(),
+        statusCode: attempt.statusCode ?? null,
+        error: attempt.error ?? null,
+        durationMs: attempt.durationMs,
+      })),
+  };
+}
 
 function webhookView(webhook: Webhook) {
   return {
@@ -54,6 +88,7 @@ export class WebhooksController {
     private readonly cipher: TokenCipher,
     @Inject(Clock) private readonly clock: Clock,
     @Inject(TETHER_CONFIG) private readonly config: TetherConfig,
+    private readonly sender: WebhookSender,
   ) {}
 
   private async find(principal: Principal, id: string): Promise<Webhook> {
@@ -79,7 +114,7 @@ export class WebhooksController {
       throw new DomainError(
         'INVALID_REQUEST',
         'url: it points at a private or loopback address, which this server does not call. An operator can allow it with TETHER_WEBHOOK_PRIVATE_TARGETS=true.',
-        { errors: [{ path: 'url', message: 'private or loopback address' }] },
+        { errors: [{ in: 'body', path: 'url', message: 'private or loopback address' }] },
       );
     }
     // Standard Webhooks: `whsec_` and the key's bytes in standard base64.
@@ -142,40 +177,84 @@ export class WebhooksController {
   }
 
   @Get(':id/deliveries')
-  @ApiOperation({ summary: 'The latest deliveries of a webhook, newest first, with every attempt' })
-  @ApiOkResponse({ description: '`{ data: WebhookDelivery[] }`' })
-  @ApiProblems('WEBHOOK_NOT_FOUND')
-  async deliveries(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
+  @ApiOperation({
+    summary: 'The deliveries of a webhook, newest first, a page at a time, with every attempt',
+  })
+  @ApiQuery({ name: 'limit', required: false })
+  @ApiQuery({ name: 'cursor', required: false })
+  @ApiOkResponse({ description: '`{ data: WebhookDelivery[], nextCursor }`' })
+  @ApiProblems('WEBHOOK_NOT_FOUND', 'INVALID_REQUEST')
+  async deliveries(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Query(new ZodPipe(deliveriesQuery)) query: z.output<typeof deliveriesQuery>,
+  ) {
     assertWorkspaceAdmin(principal);
     const webhook = await this.find(principal, id);
     const em = this.em.fork();
-    const deliveries = await em.find(
+    const rows = await em.find(
       WebhookDelivery,
-      { webhook: webhook.id },
-      { orderBy: { createdAt: 'desc', id: 'desc' }, limit: 100 },
+      {
+        $and: [
+          { webhook: webhook.id },
+          query.cursor ? afterCursor<WebhookDelivery>(query.cursor, em.getPlatform()) : {},
+        ],
+      },
+      { orderBy: NEWEST_FIRST, limit: query.limit + 1 },
     );
+    const page = pageOf(rows, query.limit);
     const attempts = await em.find(
       WebhookAttempt,
-      { delivery: { $in: deliveries.map((delivery) => delivery.id) } },
+      { delivery: { $in: page.data.map((delivery) => delivery.id) } },
       { orderBy: { attemptedAt: 'asc' } },
     );
     return {
-      data: deliveries.map((delivery) => ({
-        id: delivery.id,
-        event: delivery.eventType,
-        createdAt: delivery.createdAt.toISOString(),
-        status: delivery.deliveredAt ? 'delivered' : delivery.failedAt ? 'failed' : 'pending',
-        deliveredAt: delivery.deliveredAt?.toISOString() ?? null,
-        nextAttemptAt: delivery.nextAttemptAt?.toISOString() ?? null,
-        attempts: attempts
-          .filter((attempt) => attempt.delivery.id === delivery.id)
-          .map((attempt) => ({
-            at: attempt.attemptedAt.toISOString(),
-            statusCode: attempt.statusCode ?? null,
-            error: attempt.error ?? null,
-            durationMs: attempt.durationMs,
-          })),
-      })),
+      data: page.data.map((delivery) => deliveryView(delivery, attempts)),
+      nextCursor: page.nextCursor,
     };
+  }
+
+  @Post(':id/deliveries/:deliveryId/redeliver')
+  @HttpCode(202)
+  @ApiOperation({
+    summary:
+      'Send a failed delivery again: one more attempt, recorded with the others (same payload and delivery id)',
+  })
+  @ApiAcceptedResponse({ description: 'The delivery, queued for its new attempt' })
+  @ApiProblems('WEBHOOK_NOT_FOUND', 'CONFLICT')
+  async redeliver(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Param('deliveryId') deliveryId: string,
+  ) {
+    assertWorkspaceAdmin(principal);
+    const webhook = await this.find(principal, id);
+    const em = this.em.fork();
+    const delivery = await em.findOne(WebhookDelivery, { id: deliveryId, webhook: webhook.id });
+    if (!delivery) {
+      throw new DomainError('WEBHOOK_NOT_FOUND', `No delivery ${deliveryId} of webhook ${id}.`);
+    }
+    const now = this.clock.now();
+    // Only a given-up delivery: a pending one is tried anyway, a delivered one landed.
+    const reopened = await em.nativeUpdate(
+      WebhookDelivery,
+      { id: delivery.id, failedAt: { $ne: null }, nextAttemptAt: null, deliveredAt: null },
+      { failedAt: null, nextAttemptAt: now },
+    );
+    if (reopened !== 1) {
+      throw new DomainError(
+        'CONFLICT',
+        `Delivery ${deliveryId} is ${delivery.deliveredAt ? 'delivered' : 'still being tried'}; only a failed delivery can be sent again.`,
+      );
+    }
+    // Its attempts stay counted, so a redelivery that fails is given up again at once.
+    await this.sender.requeueDue(now);
+    await em.refresh(delivery);
+    const attempts = await em.find(
+      WebhookAttempt,
+      { delivery: delivery.id },
+      { orderBy: { attemptedAt: 'asc' } },
+    );
+    return deliveryView(delivery, attempts);
   }
 }

@@ -109,6 +109,53 @@ async function validateOptions(
   return { value: result.value as Record<string, unknown>, issues: [] };
 }
 
+/** The keys every provider's options take, whatever its schema says. */
+const CREDENTIAL_KEYS = ['clientId', 'clientSecret'];
+
+/**
+ * The option keys a provider's schema declares, from its JSON Schema (Standard JSON Schema);
+ * `undefined` when the schema offers none or allows any key.
+ */
+function declaredKeys(provider: Provider): string[] | undefined {
+  if (!provider.options) return [];
+  const standard = provider.options['~standard'] as {
+    jsonSchema?: { input?: (options: { target: string }) => unknown };
+  };
+  let schema: { properties?: unknown; additionalProperties?: unknown } | undefined;
+  try {
+    schema = standard.jsonSchema?.input?.({ target: 'draft-2020-12' }) as typeof schema;
+  } catch {
+    return undefined;
+  }
+  if (typeof schema?.properties !== 'object' || schema.properties === null) return undefined;
+  if (schema.additionalProperties !== undefined && schema.additionalProperties !== false)
+    return undefined;
+  return Object.keys(schema.properties);
+}
+
+/**
+ * Keys of the configured options that the provider does not take, each with the fix: misspelt
+ * options (`clientid`) would otherwise be dropped without a word.
+ */
+function unknownOptions(
+  provider: Provider,
+  given: Readonly<Record<string, unknown>>,
+  validated: Readonly<Record<string, unknown>>,
+): string[] {
+  const declared = declaredKeys(provider);
+  // Without a declaration, the keys validation drops are the unknown ones.
+  const known = [...CREDENTIAL_KEYS, ...(declared ?? Object.keys(validated))];
+  const unknown = Object.keys(given).filter((key) => !known.includes(key));
+  if (unknown.length === 0) return [];
+  return [
+    ...unknown.map((key) => {
+      const meant = known.find((name) => name.toLowerCase() === key.toLowerCase());
+      return `unknown option '${key}'${meant ? ` (did you mean '${meant}'?)` : ''}`;
+    }),
+    `the known options are ${known.join(', ')}`,
+  ];
+}
+
 /**
  * Loads every configured provider package, checking each export, its SDK range and its options.
  * Collects every problem and throws one `ConfigurationError` naming the package, the setting and
@@ -161,10 +208,17 @@ export async function loadProviders(
     }
     const credentials = clientCredentials(entry.options);
     const options = await validateOptions(provider, credentials.rest);
-    if (credentials.issue) options.issues.unshift(credentials.issue);
-    if (options.issues.length > 0) {
+    const issues = [
+      // What validation drops is known only once it passed.
+      ...(options.issues.length === 0
+        ? unknownOptions(provider, entry.options, options.value)
+        : []),
+      ...(credentials.issue ? [credentials.issue] : []),
+      ...options.issues,
+    ];
+    if (issues.length > 0) {
       problems.push(
-        `${setting}.options: invalid options for '${entry.resolve}' (${options.issues.join('; ')}). Fix them in the configuration file.`,
+        `${setting}.options: invalid options for '${entry.resolve}' (${issues.join('; ')}). Fix them in the configuration file.`,
       );
       continue;
     }
