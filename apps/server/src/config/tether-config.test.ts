@@ -30,6 +30,7 @@ describe('loadConfig', () => {
       // The keyless sandbox answers this machine only.
       host: '127.0.0.1',
       createDatabase: false,
+      emailTemplates: {},
       dataDir: join(dir, 'data'),
       queuePrefix: 'tether',
       publicUrl: 'http://localhost:3000',
