@@ -42,6 +42,7 @@ describe('loadConfig', () => {
       digestIntervalSeconds: 86400,
       returnUrls: ['http://localhost:3000'],
       baseDir: dir,
+      logLevel: 'info',
     });
     expect(BUILT_IN_PROVIDERS).toHaveLength(10);
   });
@@ -171,6 +172,18 @@ describe('loadConfig', () => {
       'TETHER_FOLLOW_UP_SCHEDULE: "1d" is listed twice; each step comes once.',
       'TETHER_WEBHOOK_RETRY_SCHEDULE must list durations such as "14d,7d,3d,1d" (units s, m, h, d); "soon" is not one.',
       'TETHER_DIGEST_INTERVAL must be one duration of at least 1s, such as "1d".',
+    ]);
+  });
+
+  it('reads the log level and format, and names the choices when they are misspelt', () => {
+    expect(
+      loadConfig({ TETHER_LOG_LEVEL: 'Debug', TETHER_LOG_FORMAT: 'json' }, directory()),
+    ).toMatchObject({ logLevel: 'debug', logFormat: 'json' });
+    expect(
+      problemsOf({ TETHER_LOG_LEVEL: 'verbose', TETHER_LOG_FORMAT: 'text' }, directory()),
+    ).toEqual([
+      'TETHER_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "verbose").',
+      'TETHER_LOG_FORMAT must be json or pretty (got "text"); unset, it is pretty on a terminal and JSON otherwise.',
     ]);
   });
 

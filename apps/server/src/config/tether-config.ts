@@ -10,6 +10,7 @@ import {
 } from './config-file';
 import { hashApiKey } from '../identity/api-key';
 import { type EncryptionKey, parseEncryptionKeys } from '../security/token-cipher';
+import { type LogFormat, type LogLevel, parseLogSettings } from '../logging/log-settings';
 
 /** Tether's validated configuration. */
 export interface TetherConfig {
@@ -76,6 +77,10 @@ export interface TetherConfig {
   readonly returnUrls: readonly string[];
   /** Directory the configuration file was read from; provider packages resolve from here too. */
   readonly baseDir: string;
+  /** The least severe log level written (`TETHER_LOG_LEVEL`). */
+  readonly logLevel: LogLevel;
+  /** `json` lines or `pretty` text (`TETHER_LOG_FORMAT`); absent: pretty on a terminal, JSON otherwise. */
+  readonly logFormat?: LogFormat;
 }
 
 /** A configuration that cannot be used; the message names each setting and its fix. */
@@ -350,6 +355,8 @@ export function loadConfig(
     }
   }
 
+  const { logLevel, logFormat } = parseLogSettings(problems, env);
+
   if (problems.length > 0) throw new ConfigurationError(problems);
   return {
     port,
@@ -377,5 +384,7 @@ export function loadConfig(
     ...(encryptionKeys ? { encryptionKeys } : {}),
     returnUrls: returnUrls.length > 0 ? returnUrls : [publicUrl.replace(/\/+$/, '')],
     baseDir,
+    logLevel,
+    ...(logFormat ? { logFormat } : {}),
   };
 }
