@@ -17,9 +17,9 @@ export class CapturedLog {
     return this.lines.join('\n');
   }
 
-  /** The lines as objects. */
-  entries(): LogEntry[] {
-    return this.lines.map((line) => JSON.parse(line) as LogEntry);
+  /** The lines as objects, from line `from` on (a `lines.length` taken earlier). */
+  entries(from = 0): LogEntry[] {
+    return this.lines.slice(from).map((line) => JSON.parse(line) as LogEntry);
   }
 }
 

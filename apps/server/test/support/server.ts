@@ -91,7 +91,7 @@ export async function startServer(
       dropDatabase = database.drop;
       env.DATABASE_URL = database.url;
     }
-    env.REDIS_URL = REDIS_URL;
+    env.REDIS_URL ??= REDIS_URL;
     env.TETHER_QUEUE_PREFIX = `tether-test-${randomUUID()}`;
     env.TETHER_ENCRYPTION_KEYS ??= TEST_ENCRYPTION_KEYS;
   }
