@@ -27,7 +27,11 @@ export class BullJobQueue implements JobQueue {
     queue.client.on('ready', () => {
       if (!this.redisDown) return;
       this.redisDown = false;
-      this.logger.log({ event: 'dependency.up', dependency: 'redis', msg: 'Redis reachable again' });
+      this.logger.log({
+        event: 'dependency.up',
+        dependency: 'redis',
+        msg: 'Redis reachable again',
+      });
     });
   }
 

@@ -43,7 +43,7 @@ export class ConnectionEventLog implements EventSubscriber, OnModuleInit {
       });
     if (lines.length === 0) return;
     if (!em.isInTransaction()) return this.write(lines);
-    const transaction = em.getTransactionContext();
+    const transaction: unknown = em.getTransactionContext();
     this.pending.set(transaction, [...(this.pending.get(transaction) ?? []), ...lines]);
   }
 

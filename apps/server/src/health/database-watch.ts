@@ -39,7 +39,9 @@ export class DatabaseWatch implements OnApplicationShutdown {
   private async check(): Promise<void> {
     const { ok } = await this.orm.checkConnection();
     if (!ok || !this.downSince) return;
-    const downForSeconds = Math.round((this.clock.now().getTime() - this.downSince.getTime()) / 1000);
+    const downForSeconds = Math.round(
+      (this.clock.now().getTime() - this.downSince.getTime()) / 1000,
+    );
     this.stop();
     this.logger.log({
       event: 'dependency.up',

@@ -44,7 +44,8 @@ export class NotificationMetrics {
   }
 
   attempted(channel: 'email' | 'webhook', outcome: AttemptOutcome): void {
-    if (channel === 'email') this.emails.inc({ outcome: outcome === 'delivered' ? 'sent' : outcome });
+    if (channel === 'email')
+      this.emails.inc({ outcome: outcome === 'delivered' ? 'sent' : outcome });
     else this.webhooks.inc({ outcome });
   }
 

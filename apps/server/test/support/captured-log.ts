@@ -5,7 +5,7 @@ export type LogEntry = Record<string, unknown> & { level: string; msg?: string }
  * Every line the host logs, exactly as written (JSON), whatever the level. A destination for the
  * host's logger: servers started with {@link startServer} write here.
  */
-export class CapturedLog {
+class CapturedLog {
   readonly lines: string[] = [];
 
   write(chunk: string): void {
