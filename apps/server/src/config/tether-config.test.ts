@@ -27,6 +27,8 @@ describe('loadConfig', () => {
     const dir = directory();
     expect(loadConfig({}, dir)).toEqual({
       port: 3000,
+      host: '127.0.0.1',
+      createDatabase: false,
       dataDir: join(dir, 'data'),
       queuePrefix: 'tether',
       publicUrl: 'http://localhost:3000',
