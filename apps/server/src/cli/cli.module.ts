@@ -1,6 +1,7 @@
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { createOrmOptions } from '@tether/persistence';
+import { Registry } from 'prom-client';
 import { Clock } from '../clock/clock';
 import { TETHER_CONFIG } from '../config/config.token';
 import type { TetherConfig } from '../config/tether-config';
@@ -11,8 +12,10 @@ import { GrantLease } from '../lifecycle/grant-lease';
 import { GrantWork } from '../lifecycle/grant-work';
 import { HealthChecks } from '../lifecycle/health-checks';
 import { LifecycleMetrics } from '../lifecycle/lifecycle-metrics';
+import { NetworkBreakers } from '../lifecycle/network-breakers';
 import { TokenRenewal } from '../lifecycle/token-renewal';
 import { VerdictApplier } from '../lifecycle/verdict-applier';
+import { MetricsRegistry } from '../metrics/metrics-registry';
 import { CredentialRejections } from '../providers/credential-rejections';
 import { ProviderRegistry } from '../providers/provider-registry';
 import { TokenCipher } from '../security/token-cipher';
@@ -42,8 +45,11 @@ export class CliModule {
         ConnectionsService,
         TokenVault,
         CredentialRejections,
+        // Counted and dropped: a command serves no metrics, nor watches the process for them.
+        { provide: MetricsRegistry, useValue: new Registry() },
         LifecycleMetrics,
         GrantLease,
+        NetworkBreakers,
         GrantWork,
         VerdictApplier,
         TokenRenewal,
