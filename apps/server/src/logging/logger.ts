@@ -82,6 +82,7 @@ export function createLogger(
       PinoPretty({
         destination: destination ?? 1,
         sync: true,
+        singleLine: true,
         translateTime: 'SYS:HH:MM:ss.l',
         ignore: 'pid,hostname,context',
         messageFormat: '{if context}[{context}] {end}{msg}',
