@@ -4,6 +4,8 @@ import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { type DynamicModule, Inject, Module, type OnModuleInit } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { createOrmOptions } from '@tether/persistence';
+import { LoggerModule } from 'nestjs-pino';
+import type { Logger as PinoLogger } from 'pino';
 import { QueueModule } from '@tether/scheduler';
 import { Clock } from './clock/clock';
 import { TETHER_CONFIG } from './config/config.token';
@@ -24,6 +26,12 @@ import {
 } from './connections/connections.controller';
 import { ConnectionsService } from './connections/connections.service';
 import { OAuthCallbackController } from './connections/oauth-callback.controller';
+import { ConnectionEventLog } from './connections/connection-event-log';
+import { DatabaseWatch } from './health/database-watch';
+import { HttpMetrics } from './http/http-metrics';
+import { NestLogger } from './logging/logger';
+import { MetricsRegistry } from './metrics/metrics-registry';
+import { NotificationMetrics } from './notifications/notification-metrics';
 import { verifyStoredKeys } from './security/stored-keys';
 import { TokenCipher } from './security/token-cipher';
 import { ScheduleModule } from '@nestjs/schedule';
@@ -72,10 +80,13 @@ export class AppModule {
     registry: ProviderRegistry,
     cipher: TokenCipher,
     clock: Clock,
+    logger: PinoLogger,
   ): DynamicModule {
     return {
       module: AppModule,
       imports: [
+        // The HTTP logger is mounted by createApp, ahead of every other middleware.
+        LoggerModule.forRoot({ pinoHttp: { logger }, useExisting: true }),
         MikroOrmModule.forRoot({ ...createOrmOptions(config), registerRequestContext: true }),
         ScheduleModule.forRoot(),
         rateLimitModule(config),
@@ -105,6 +116,11 @@ export class AppModule {
         { provide: ProviderRegistry, useValue: registry },
         { provide: TokenCipher, useValue: cipher },
         ...LIFECYCLE_SERVICES,
+        NestLogger,
+        MetricsRegistry,
+        HttpMetrics,
+        DatabaseWatch,
+        ConnectionEventLog,
         AuthorizationStore,
         ConnectService,
         ConnectionsService,
@@ -114,6 +130,7 @@ export class AppModule {
         IncidentNotices,
         ReminderNotices,
         RecipientFanOut,
+        NotificationMetrics,
         DeliveryAttempts,
         EmailSender,
         WebhookSender,

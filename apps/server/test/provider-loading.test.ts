@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError, loadConfig } from '../src/config/tether-config';
 import { createApp } from '../src/create-app';
+import { capturedLog } from './support/captured-log';
 import { declarationSource, writePackage } from './support/provider-packages';
 import { configDirectory, FIXTURE_PROVIDERS } from './support/server';
 
@@ -11,7 +12,7 @@ async function startFailure(
   const dir = configDirectory({ providers });
   setup?.(dir);
   const config = loadConfig({ TETHER_DATA_DIR: `${dir}/data` }, dir);
-  const error: unknown = await createApp(config, { logger: false }).then(
+  const error: unknown = await createApp(config, { logDestination: capturedLog }).then(
     async (app) => {
       await app.close();
       return undefined;
@@ -30,9 +31,7 @@ describe('loading provider packages at boot', () => {
     writePackage(dir, 'tether-provider-acme', declarationSource());
     const app = await createApp(
       loadConfig({ TETHER_DATA_DIR: `${dir}/data`, TETHER_ADMIN_KEY: 'k'.repeat(32) }, dir),
-      {
-        logger: false,
-      },
+      { logDestination: capturedLog },
     );
     await app.listen(0, '127.0.0.1');
     try {

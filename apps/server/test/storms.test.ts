@@ -2,9 +2,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { EntityManager } from '@mikro-orm/core';
 import { Grant } from '@tether/persistence';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { capturedLog } from './support/captured-log';
 import { connect } from './support/connect';
+import { eventually } from './support/receivers';
 import { json, startServer, TestClock, type TestServer } from './support/server';
-import { createDatabase } from './support/services';
+import { createDatabase, REDIS_URL } from './support/services';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy';
 
 const CONNECTIONS = 6;
@@ -291,6 +293,7 @@ describe('the database link cut (PostgreSQL)', () => {
     expect((await server.request('GET', `/api/v1/connections/${connectionId}/token`)).status).toBe(
       200,
     );
+    const from = capturedLog.lines.length;
     proxy.cut();
     for (const path of [
       `/api/v1/connections/${connectionId}/token`,
@@ -304,8 +307,53 @@ describe('the database link cut (PostgreSQL)', () => {
       expect(Number(response.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
       expect(JSON.parse(body)).toMatchObject({ status: 503, code: 'SERVICE_UNAVAILABLE' });
     }
+    // Three failed requests, one line: the outage, not each request that met it.
+    expect(dependencyLines(from, 'database')).toEqual(['dependency.down']);
     proxy.restore();
     const back = await server.request('GET', `/api/v1/connections/${connectionId}/token`);
     expect(back.status, await back.clone().text()).toBe(200);
+    await eventually(() => dependencyLines(from, 'database').length === 2, 10_000);
+    expect(dependencyLines(from, 'database')).toEqual(['dependency.down', 'dependency.up']);
+  });
+});
+
+/** The dependency events logged about `dependency` since line `from`. */
+function dependencyLines(from: number, dependency: string): unknown[] {
+  return capturedLog
+    .entries(from)
+    .filter((entry) => entry.dependency === dependency)
+    .map((entry) => entry.event);
+}
+
+describe('the Redis link cut', () => {
+  let proxy: TcpProxy;
+  let server: TestServer;
+
+  beforeAll(async () => {
+    const redis = new URL(REDIS_URL);
+    proxy = await startTcpProxy({ host: redis.hostname, port: Number(redis.port || 6379) });
+    server = await startServer('distributed', {
+      env: {
+        TETHER_SWEEP_INTERVAL_SECONDS: '0',
+        REDIS_URL: `redis://127.0.0.1:${proxy.port}`,
+      },
+    });
+  });
+  afterAll(async () => {
+    proxy?.restore();
+    await server?.close();
+    await proxy?.close();
+  });
+
+  it('logs Redis going away once and coming back once, however often its clients retry', async () => {
+    const from = capturedLog.lines.length;
+    proxy.cut();
+    await eventually(() => dependencyLines(from, 'redis').length > 0, 10_000);
+    // The clients keep retrying while the link is down; none of that is another line.
+    await sleep(3_000);
+    expect(dependencyLines(from, 'redis')).toEqual(['dependency.down']);
+    proxy.restore();
+    await eventually(() => dependencyLines(from, 'redis').length === 2, 15_000);
+    expect(dependencyLines(from, 'redis')).toEqual(['dependency.down', 'dependency.up']);
   });
 });

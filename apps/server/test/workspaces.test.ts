@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CapturedLog } from './support/captured-log';
+import { capturedLog as log } from './support/captured-log';
 import { json, type Mode, startServer, type TestServer } from './support/server';
 
 interface CreatedWorkspace {
@@ -142,8 +142,6 @@ describe.each<Mode>(['embedded', 'distributed'])(
 describe('the operator key setting', () => {
   it('never writes the operator key or a new workspace’s key to the log', async () => {
     const server = await startServer('embedded');
-    const log = new CapturedLog();
-    server.app.useLogger(log);
     try {
       const created = await json<CreatedWorkspace>(
         await server.request('POST', '/api/v1/workspaces', {
@@ -153,7 +151,7 @@ describe('the operator key setting', () => {
       );
       await server.request('GET', '/api/v1/connections', { key: server.operatorKey });
       await server.request('GET', '/api/v1/workspaces', { key: created.adminKey.key });
-      const logged = log.lines.join('\n');
+      const logged = log.text();
       expect(logged).toContain(`Created workspace ${created.id}`);
       expect(logged).not.toContain(server.operatorKey);
       expect(logged).not.toContain(created.adminKey.key);

@@ -7,8 +7,33 @@ const PING_TIMEOUT_MS = 2000;
 /** The distributed queue: Bull on Redis, shared by every instance. */
 export class BullJobQueue implements JobQueue {
   private readonly logger = new Logger(BullJobQueue.name);
+  private redisDown = false;
 
-  constructor(private readonly queue: Queue) {}
+  /** Logs Redis going away and coming back, once each, however often its clients retry. */
+  constructor(private readonly queue: Queue) {
+    const down = (cause: string) => {
+      if (this.redisDown) return;
+      this.redisDown = true;
+      this.logger.error({
+        event: 'dependency.down',
+        dependency: 'redis',
+        error: cause,
+        msg: `Redis unreachable (${cause}). Queued work waits until it is back.`,
+      });
+    };
+    queue.on('error', (error: Error) => down(error.message));
+    // A link that drops without an error (closed by a proxy or a restart) only shows as this.
+    queue.client.on('reconnecting', () => down('connection lost'));
+    queue.client.on('ready', () => {
+      if (!this.redisDown) return;
+      this.redisDown = false;
+      this.logger.log({
+        event: 'dependency.up',
+        dependency: 'redis',
+        msg: 'Redis reachable again',
+      });
+    });
+  }
 
   async add<T>(name: string, data: T, options: JobOptions = {}): Promise<void> {
     await this.queue.add(name, data, {

@@ -1,11 +1,13 @@
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { createOrmOptions } from '@tether/persistence';
+import { Registry } from 'prom-client';
 import { Clock } from '../clock/clock';
 import { TETHER_CONFIG } from '../config/config.token';
 import type { TetherConfig } from '../config/tether-config';
 import { ConnectionsService } from '../connections/connections.service';
 import { IdentityService } from '../identity/identity.service';
+import { MetricsRegistry } from '../metrics/metrics-registry';
 import { ProviderRegistry } from '../providers/provider-registry';
 import { LIFECYCLE_SERVICES } from '../lifecycle/lifecycle-services';
 import { TokenCipher } from '../security/token-cipher';
@@ -33,6 +35,8 @@ export class CliModule {
         { provide: TokenCipher, useValue: cipher },
         IdentityService,
         ConnectionsService,
+        // Counted and dropped: a command serves no metrics, nor watches the process for them.
+        { provide: MetricsRegistry, useValue: new Registry() },
         ...LIFECYCLE_SERVICES,
       ],
     };

@@ -50,6 +50,7 @@ describe('loadConfig', () => {
       bodyLimitBytes: 1024 * 1024,
       trustedProxies: 0,
       baseDir: dir,
+      logLevel: 'info',
     });
     expect(BUILT_IN_PROVIDERS).toHaveLength(10);
   });
@@ -213,6 +214,18 @@ describe('loadConfig', () => {
       'TETHER_PUBLIC_RATE_LIMIT must be a number of requests per duration such as "600/1m" (units s, m, h, d; at least 1 request per 1s), or "off" (got "0/1m").',
       'TETHER_BODY_LIMIT must be a size such as "1mb", "512kb" or a number of bytes (got "1gb").',
       'TETHER_TRUSTED_PROXIES must be the number of reverse proxies in front of Tether (0 when clients connect directly).',
+    ]);
+  });
+
+  it('reads the log level and format, and names the choices when they are misspelt', () => {
+    expect(
+      loadConfig({ TETHER_LOG_LEVEL: 'Debug', TETHER_LOG_FORMAT: 'json' }, directory()),
+    ).toMatchObject({ logLevel: 'debug', logFormat: 'json' });
+    expect(
+      problemsOf({ TETHER_LOG_LEVEL: 'verbose', TETHER_LOG_FORMAT: 'text' }, directory()),
+    ).toEqual([
+      'TETHER_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "verbose").',
+      'TETHER_LOG_FORMAT must be json or pretty (got "text"); unset, it is pretty on a terminal and JSON otherwise.',
     ]);
   });
 

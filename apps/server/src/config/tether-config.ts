@@ -11,6 +11,7 @@ import {
 import { hashApiKey } from '../identity/api-key';
 import { type EmailTemplates, readEmailTemplates } from '../notifications/email-templates';
 import { type EncryptionKey, parseEncryptionKeys } from '../security/token-cipher';
+import { type LogFormat, type LogLevel, parseLogSettings } from '../logging/log-settings';
 
 /** Tether's validated configuration. */
 export interface TetherConfig {
@@ -93,6 +94,10 @@ export interface TetherConfig {
   readonly trustedProxies: number;
   /** Directory the configuration file was read from; provider packages resolve from here too. */
   readonly baseDir: string;
+  /** The least severe log level written (`TETHER_LOG_LEVEL`). */
+  readonly logLevel: LogLevel;
+  /** `json` lines or `pretty` text (`TETHER_LOG_FORMAT`); absent: pretty on a terminal, JSON otherwise. */
+  readonly logFormat?: LogFormat;
 }
 
 /** At most `requests` in any `windowSeconds`. */
@@ -430,6 +435,7 @@ export function loadConfig(
       );
     }
   }
+  const { logLevel, logFormat } = parseLogSettings(problems, env);
 
   if (problems.length > 0) throw new ConfigurationError(problems);
   return {
@@ -463,5 +469,7 @@ export function loadConfig(
     bodyLimitBytes,
     trustedProxies,
     baseDir,
+    logLevel,
+    ...(logFormat ? { logFormat } : {}),
   };
 }

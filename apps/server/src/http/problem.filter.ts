@@ -9,7 +9,8 @@ import type { Request, Response } from 'express';
 import { isDatabaseUnreachable } from '@tether/persistence';
 import { DomainError } from '../domain-error';
 import type { ErrorCode } from '../domain-error';
-import { loggableMessage, loggableStack } from '../logging/loggable-error';
+import { DatabaseWatch } from '../health/database-watch';
+import { loggableStack } from '../logging/loggable-error';
 import { API_ERROR_STATUS } from './errors';
 
 /** How long a caller waits before trying again while the database cannot be reached. */
@@ -88,6 +89,8 @@ function fromHttpException(exception: HttpException): ProblemDocument {
 export class ProblemFilter implements ExceptionFilter {
   private readonly logger = new Logger('HTTP');
 
+  constructor(private readonly database: DatabaseWatch) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const context = host.switchToHttp();
     const request = context.getRequest<Request>();
@@ -102,9 +105,7 @@ export class ProblemFilter implements ExceptionFilter {
       document = fromHttpException(exception);
     } else if (isDatabaseUnreachable(exception)) {
       // Nothing is wrong with the request: the caller tries again once the database is back.
-      this.logger.warn(
-        `Database unreachable on ${request.method} ${request.path}: ${loggableMessage(exception)}`,
-      );
+      this.database.unreachable(exception);
       document = problem(
         'SERVICE_UNAVAILABLE',
         'Tether cannot reach its database right now. Try again shortly.',
@@ -129,6 +130,6 @@ export class ProblemFilter implements ExceptionFilter {
     response
       .status(document.status)
       .type('application/problem+json')
-      .json({ ...document, instance: request.originalUrl?.split('?')[0] });
+      .json({ ...document, instance: request.originalUrl?.split('?')[0], requestId: request.id });
   }
 }

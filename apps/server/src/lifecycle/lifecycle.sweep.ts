@@ -1,7 +1,14 @@
 import { EntityManager } from '@mikro-orm/core';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { claimDue, Connection, type DueWork, Grant, Workspace } from '@tether/persistence';
+import {
+  claimDue,
+  Connection,
+  type DueWork,
+  Grant,
+  isDatabaseUnreachable,
+  Workspace,
+} from '@tether/persistence';
 import {
   expiringHorizonSeconds,
   expiryTransition,
@@ -13,6 +20,7 @@ import { Clock } from '../clock/clock';
 import { TETHER_CONFIG } from '../config/config.token';
 import type { TetherConfig } from '../config/tether-config';
 import { changeStatus } from '../connections/status-transition';
+import { DatabaseWatch } from '../health/database-watch';
 import { ProviderRegistry } from '../providers/provider-registry';
 import { scheduleFor, workspaceSettings } from '../notifications/notification-settings';
 import { GrantLease } from './grant-lease';
@@ -87,6 +95,7 @@ export class LifecycleSweep implements OnApplicationBootstrap {
     private readonly registry: ProviderRegistry,
     private readonly metrics: LifecycleMetrics,
     private readonly scheduler: SchedulerRegistry,
+    private readonly database: DatabaseWatch,
     @Inject(Clock) private readonly clock: Clock,
     @Inject(TETHER_CONFIG) private readonly config: TetherConfig,
   ) {}
@@ -133,7 +142,8 @@ export class LifecycleSweep implements OnApplicationBootstrap {
       await this.expire(now);
       return enqueued;
     } catch (error) {
-      this.logger.error(`Sweep failed: ${loggableMessage(error)}`);
+      if (isDatabaseUnreachable(error)) this.database.unreachable(error);
+      else this.logger.error(`Sweep failed: ${loggableMessage(error)}`);
       return 0;
     } finally {
       stop();

@@ -4,7 +4,7 @@ import { SkipThrottle } from '@nestjs/throttler';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { JobQueue } from '@tether/scheduler';
 import { Public } from '../identity/principal';
-import { LifecycleMetrics } from './lifecycle-metrics';
+import { MetricsRegistry } from '../metrics/metrics-registry';
 import { NetworkBreakers } from './network-breakers';
 
 function label(value: string): string {
@@ -13,13 +13,14 @@ function label(value: string): string {
 
 /**
  * Prometheus text: connections by provider and status, each network's circuit breaker (this
- * instance's), refreshes, latencies, sweep duration, queue depth.
+ * instance's), queue depth, and the registry: refreshes, latencies, sweep duration, HTTP
+ * requests, email and webhook attempts, notifier runs, Node's process metrics.
  */
 @ApiExcludeController()
 @Controller('metrics')
 export class MetricsController {
   constructor(
-    private readonly metrics: LifecycleMetrics,
+    private readonly registry: MetricsRegistry,
     private readonly breakers: NetworkBreakers,
     private readonly em: EntityManager,
     @Inject(JobQueue) private readonly queue: JobQueue,
@@ -57,6 +58,6 @@ export class MetricsController {
       '# TYPE tether_queue_depth gauge',
       `tether_queue_depth ${await this.queue.depth()}`,
     ].join('\n');
-    return `${connections}\n${await this.metrics.registry.metrics()}`;
+    return `${connections}\n${await this.registry.metrics()}`;
   }
 }

@@ -2,6 +2,7 @@ import type { EntityClass, EntityData, FilterQuery } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/core';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../clock/clock';
+import { type AttemptOutcome, NotificationMetrics } from './notification-metrics';
 
 /** A stored message that goes out over the network: an email or a webhook delivery. */
 interface Attempted {
@@ -16,6 +17,10 @@ interface Attempted {
 export interface Channel<T extends Attempted> {
   /** Its name in logs (`Email`, `Webhook delivery`). */
   readonly name: string;
+  /** Its name in log fields and metrics. */
+  readonly kind: 'email' | 'webhook';
+  /** What identifies an item in a log line: ids and types, never addresses or content. */
+  logged(item: T): Record<string, unknown>;
   readonly entity: EntityClass<T>;
   /** What else must hold for an item to be claimed: it has not gone out, nor been given up. */
   readonly pending: FilterQuery<T>;
@@ -51,10 +56,15 @@ export class DeliveryAttempts {
 
   constructor(
     private readonly em: EntityManager,
+    private readonly metrics: NotificationMetrics,
     @Inject(Clock) private readonly clock: Clock,
   ) {}
 
-  async attempt<T extends Attempted>(channel: Channel<T>, item: T): Promise<void> {
+  /** One attempt, logged and counted; `undefined` when another instance has the item. */
+  async attempt<T extends Attempted>(
+    channel: Channel<T>,
+    item: T,
+  ): Promise<AttemptOutcome | undefined> {
     const attempt = item.attempts + 1;
     // MikroORM cannot narrow filters and data over a generic entity; these name only
     // Attempted's columns and the channel's own.
@@ -65,27 +75,42 @@ export class DeliveryAttempts {
       { attempts: attempt, nextAttemptAt: new Date(claimedAt.getTime() + channel.claimMs) },
       { attempts: item.attempts, ...(channel.pending as object) },
     );
-    if (claimed !== 1) return;
+    if (claimed !== 1) return undefined;
+    const fields = { channel: channel.kind, ...channel.logged(item), attempt };
     try {
       await channel.send(item);
     } catch (error) {
       const reason = describe(error);
       const at = this.clock.now();
       const delayMs = channel.retryDelayMs(attempt);
-      this.logger.warn(
-        delayMs === undefined
-          ? `${channel.name} ${item.id} given up after ${attempt} attempts: ${reason}`
-          : `${channel.name} ${item.id} not delivered (attempt ${attempt}): ${reason}`,
-      );
+      const outcome = delayMs === undefined ? 'given_up' : 'failed';
+      this.metrics.attempted(channel.kind, outcome);
+      this.logger.warn({
+        event: `${channel.kind}.${outcome}`,
+        ...fields,
+        error: reason,
+        ...(delayMs === undefined ? {} : { retryInSeconds: Math.round(delayMs / 1000) }),
+        msg:
+          delayMs === undefined
+            ? `${channel.name} ${item.id} given up after ${attempt} attempts: ${reason}`
+            : `${channel.name} ${item.id} not delivered (attempt ${attempt}): ${reason}`,
+      });
       await update({
         ...channel.failed(reason, at, delayMs === undefined),
         nextAttemptAt: delayMs === undefined ? null : new Date(at.getTime() + delayMs),
       });
       await channel.afterFailed?.(item, attempt, delayMs);
-      return;
+      return outcome;
     }
     const at = this.clock.now();
     await update({ ...channel.sent(at), nextAttemptAt: null });
+    this.metrics.attempted(channel.kind, 'delivered');
+    this.logger.log({
+      event: `${channel.kind}.${channel.kind === 'email' ? 'sent' : 'delivered'}`,
+      ...fields,
+      msg: `${channel.name} ${item.id} ${channel.kind === 'email' ? 'sent' : 'delivered'} (attempt ${attempt})`,
+    });
     await channel.afterSent?.(item, at);
+    return 'delivered';
   }
 }

@@ -29,6 +29,12 @@ export class EmailSender {
   ) {
     this.channel = {
       name: 'Email',
+      kind: 'email',
+      logged: (notification) => ({
+        notificationId: notification.id,
+        connectionId: notification.connectionId,
+        category: notification.category,
+      }),
       entity: Notification,
       pending: { sentAt: null },
       claimMs: Math.max(config.leaseSeconds * 1000, SEND_CLAIM_MS),
@@ -59,8 +65,9 @@ export class EmailSender {
   /**
    * Sends the email that is due, oldest first. `keepTurn` is asked before each send, which
    * takes time: once it answers `false` (another instance took the notifier over), this stops.
+   * Says how many went out and how many failed.
    */
-  async sendDue(keepTurn: () => Promise<boolean>): Promise<void> {
+  async sendDue(keepTurn: () => Promise<boolean>): Promise<{ sent: number; failed: number }> {
     const pending = await this.em.fork().find(
       Notification,
       {
@@ -72,10 +79,13 @@ export class EmailSender {
       },
       { populate: ['recipient'], orderBy: { createdAt: 'asc' }, limit: BATCH },
     );
+    const tally = { sent: 0, failed: 0 };
     for (const notification of pending) {
-      if (!(await keepTurn())) return;
-      await this.attempts.attempt(this.channel, notification);
+      if (!(await keepTurn())) break;
+      const outcome = await this.attempts.attempt(this.channel, notification);
+      if (outcome) tally[outcome === 'delivered' ? 'sent' : 'failed']++;
     }
+    return tally;
   }
 
   private async send(notification: Notification): Promise<void> {

@@ -15,6 +15,7 @@ import { TETHER_CONFIG } from '../config/config.token';
 import type { TetherConfig } from '../config/tether-config';
 import { EmailSender } from './email-sender';
 import { IncidentNotices } from './incident-notices';
+import { NotificationMetrics } from './notification-metrics';
 import { SEND_CLAIM_MS } from './mailer';
 import { RecipientFanOut } from './recipient-fan-out';
 import { ReminderNotices } from './reminder-notices';
@@ -50,6 +51,7 @@ export class NotifierService implements OnApplicationBootstrap, BeforeApplicatio
     private readonly email: EmailSender,
     private readonly webhooks: WebhookSender,
     private readonly scheduler: SchedulerRegistry,
+    private readonly metrics: NotificationMetrics,
     @Inject(Clock) private readonly clock: Clock,
     @Inject(TETHER_CONFIG) private readonly config: TetherConfig,
   ) {
@@ -75,22 +77,41 @@ export class NotifierService implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   private async pass(): Promise<void> {
+    const started = performance.now();
     try {
       const now = this.clock.now();
-      if (this.stopping || !(await this.lease.acquire(this.instanceId, now, this.holdMs))) return;
+      if (this.stopping || !(await this.lease.acquire(this.instanceId, now, this.holdMs))) {
+        this.metrics.notifierRan('skipped');
+        return;
+      }
       await this.incidents.prepare();
       await this.reminders.remind(now);
       await this.reminders.followUp(now);
       await this.fanOut.gatherDigests(now);
       // Sends take time: keep the turn, or stop if another instance has taken it over.
-      await this.email.sendDue(
+      const emails = await this.email.sendDue(
         async () =>
           !this.stopping &&
           (await this.lease.renew(this.instanceId, this.clock.now(), this.holdMs)),
       );
-      await this.webhooks.requeueDue(now);
+      const webhooksQueued = await this.webhooks.requeueDue(now);
+      const durationMs = Math.round(performance.now() - started);
+      this.metrics.notifierRan('completed', durationMs);
+      this.logger.log({
+        event: 'notifier.run',
+        emailsSent: emails.sent,
+        emailsFailed: emails.failed,
+        webhooksQueued,
+        durationMs,
+        msg: `Notifier run: ${emails.sent} emails sent, ${emails.failed} failed, ${webhooksQueued} webhook deliveries queued`,
+      });
     } catch (error) {
-      this.logger.error(`Notifier run failed: ${loggableMessage(error)}`);
+      this.metrics.notifierRan('failed');
+      this.logger.error({
+        event: 'notifier.failed',
+        error: loggableMessage(error),
+        msg: `Notifier run failed: ${loggableMessage(error)}`,
+      });
     }
   }
 

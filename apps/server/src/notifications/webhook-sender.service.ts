@@ -84,6 +84,12 @@ export class WebhookSender implements OnApplicationBootstrap {
   ) {
     this.channel = {
       name: 'Webhook delivery',
+      kind: 'webhook',
+      logged: (delivery) => ({
+        deliveryId: delivery.id,
+        webhookId: delivery.webhook.id,
+        type: delivery.eventType,
+      }),
       entity: WebhookDelivery,
       pending: { nextAttemptAt: { $ne: null } },
       // Longer than the request may take, so nobody else tries while this one waits.
@@ -178,8 +184,11 @@ export class WebhookSender implements OnApplicationBootstrap {
     );
   }
 
-  /** Queues every delivery whose next attempt is due: new ones, and ones whose job was lost. */
-  async requeueDue(now: Date): Promise<void> {
+  /**
+   * Queues every delivery whose next attempt is due: new ones, and ones whose job was lost. Says
+   * how many.
+   */
+  async requeueDue(now: Date): Promise<number> {
     const due = await this.em
       .fork()
       .find(
@@ -188,6 +197,7 @@ export class WebhookSender implements OnApplicationBootstrap {
         { fields: ['id', 'attempts'], orderBy: { nextAttemptAt: 'asc' }, limit: BATCH },
       );
     for (const delivery of due) await this.enqueue(delivery.id, delivery.attempts);
+    return due.length;
   }
 
   /** One attempt of a delivery, if it is still due and no other instance took it. */

@@ -27,15 +27,19 @@ function withTimeout(fetcher: typeof fetch, leaseSeconds: number): typeof fetch 
     fetcher(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(milliseconds) });
 }
 
+/** A provider's logger: its context becomes fields of the line, where redaction reaches them. */
 function providerLogger(id: string): ProviderLogger {
   const logger = new Logger(`provider:${id}`);
-  const format = (message: string, context?: Record<string, unknown>) =>
-    context ? `${message} ${JSON.stringify(context)}` : message;
+  const line = (message: string, context?: Record<string, unknown>) => ({
+    ...context,
+    provider: id,
+    msg: message,
+  });
   return {
-    debug: (message, context) => logger.debug(format(message, context)),
-    info: (message, context) => logger.log(format(message, context)),
-    warn: (message, context) => logger.warn(format(message, context)),
-    error: (message, context) => logger.error(format(message, context)),
+    debug: (message, context) => logger.debug(line(message, context)),
+    info: (message, context) => logger.log(line(message, context)),
+    warn: (message, context) => logger.warn(line(message, context)),
+    error: (message, context) => logger.error(line(message, context)),
   };
 }
 

@@ -9,6 +9,7 @@ import type { Clock } from '../../src/clock/clock';
 import { createApp } from '../../src/create-app';
 import { LifecycleSweep } from '../../src/lifecycle/lifecycle.sweep';
 import { NotifierService } from '../../src/notifications/notifier.service';
+import { capturedLog } from './captured-log';
 import { createDatabase, REDIS_URL } from './services';
 
 export type Mode = 'embedded' | 'distributed';
@@ -96,7 +97,7 @@ export async function startServer(
   }
   const config = loadConfig(env, dir);
   const app = await createApp(config, {
-    logger: false,
+    logDestination: capturedLog,
     ...(options.clock ? { clock: options.clock } : {}),
   });
   await app.listen(port, '127.0.0.1');
