@@ -208,7 +208,7 @@ describe('input checked everywhere', () => {
     expect(after?.status).toBe('delivered');
     expect(after?.attempts.map((attempt) => attempt.statusCode)).toEqual([500, 200]);
     const landed = receiver.received.filter((hook) => hook.status === 200);
-    expect(landed.map((hook) => hook.headers['tether-delivery'])).toEqual([target.id]);
+    expect(landed.map((hook) => hook.headers['webhook-id'])).toEqual([target.id]);
 
     // A delivered one is not sent again; an unknown one is not found.
     const again = await server.request(
