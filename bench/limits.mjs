@@ -1,0 +1,93 @@
+// The physical limits each figure is compared with, measured in the same run.
+import autocannon from 'autocannon';
+import { readdirSync, readFileSync } from 'node:fs';
+import pg from 'pg';
+
+/** Runs autocannon and resolves with its result. */
+export function load(options) {
+  return new Promise((resolve, reject) => {
+    autocannon(options, (error, result) => (error ? reject(error) : resolve(result)));
+  });
+}
+
+/** Requests per second autocannon saw answered with 2xx, and its latency percentiles. */
+export function summary(result) {
+  return {
+    rate: result['2xx'] / result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+  };
+}
+
+/**
+ * The X simulator's token endpoint at full speed: refresh grants with Basic client auth, each
+ * with its own refresh token (`<prefix><n>`, seeded beforehand), as Tether's refreshes send them.
+ */
+export async function tokenEndpointRate(simulator, { prefix, seconds, connections }) {
+  let next = 0;
+  const result = await load({
+    url: `${simulator.url}/api.x.com/2/oauth2/token`,
+    connections,
+    duration: seconds,
+    requests: [
+      {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${Buffer.from('sandbox-client:sandbox-secret').toString('base64')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        setupRequest: (request) => ({
+          ...request,
+          body: `grant_type=refresh_token&refresh_token=${prefix}${(next += 1)}`,
+        }),
+      },
+    ],
+  });
+  return { ...summary(result), sent: next };
+}
+
+/** Single-row UPDATEs by primary key per second, from `clients` connections for `seconds`. */
+export async function updateRate(databaseUrl, { seconds, clients }) {
+  const setup = new pg.Client({ connectionString: databaseUrl });
+  await setup.connect();
+  const ids = (await setup.query('select id from grants order by random() limit 10000')).rows.map(
+    (r) => r.id,
+  );
+  await setup.end();
+  const until = performance.now() + seconds * 1000;
+  const counts = await Promise.all(
+    Array.from({ length: clients }, async (_, worker) => {
+      const client = new pg.Client({ connectionString: databaseUrl });
+      await client.connect();
+      let done = 0;
+      while (performance.now() < until) {
+        await client.query('update grants set updated_at = now() where id = $1', [
+          ids[(worker * 7919 + done) % ids.length],
+        ]);
+        done += 1;
+      }
+      await client.end();
+      return done;
+    }),
+  );
+  return counts.reduce((a, b) => a + b, 0) / seconds;
+}
+
+/** CPU seconds used so far by every PostgreSQL process on the machine (all its databases). */
+export function postgresCpuSeconds() {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (!stat.includes('(postgres)')) continue;
+      const fields = stat.split(') ')[1].split(' ');
+      total += (Number(fields[11]) + Number(fields[12])) / 100;
+    } catch {
+      // The process ended while being read.
+    }
+  }
+  return total;
+}
