@@ -7,7 +7,13 @@ import { SERVER_MAIN } from './server-modules.mjs';
 export async function startServer(cwd, env) {
   const child = spawn(process.execPath, [SERVER_MAIN], {
     cwd,
-    env: { PATH: process.env.PATH ?? '', PORT: '0', ...env },
+    // BENCH_SERVER_NODE_OPTIONS reaches the server only, e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`.
+    env: {
+      PATH: process.env.PATH ?? '',
+      PORT: '0',
+      NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS ?? '',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -13,7 +13,7 @@ import pg from 'pg';
 import { tokenEndpointRate, updateRate } from './limits.mjs';
 import { startServer, startSimulator } from './processes.mjs';
 import { freshConnections, listing, refreshRun, sweep, tokenReads } from './scenarios.mjs';
-import { NETWORK_MIX, declarations, recreateDatabase, seed } from './seed.mjs';
+import { NETWORK_MIX, declarations, createDatabase, seed } from './seed.mjs';
 import { server } from './server-modules.mjs';
 
 const { values: flags } = parseArgs({
@@ -48,6 +48,7 @@ const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD']).toString().
 const rows = [];
 const problems = [];
 const records = [];
+const capacityRows = [];
 
 function record(scenario, figures, ratios, targets = {}) {
   records.push({
@@ -90,10 +91,11 @@ writeFileSync(
     })),
   }),
 );
-const databaseUrl = await recreateDatabase(
+const database = await createDatabase(
   POSTGRES_URL,
-  smoke ? 'tether_bench_smoke' : 'tether_bench',
+  `tether_bench_${randomBytes(4).toString('hex')}`,
 );
+const databaseUrl = database.url;
 const env = {
   DATABASE_URL: databaseUrl,
   REDIS_URL,
@@ -410,12 +412,20 @@ try {
       };
     });
   record('capacity', { measuredRefreshRate: s.rate, networks: capacity }, {});
+  capacityRows.push(
+    ...capacity.map((c) => [
+      c.network,
+      `${c.accessSeconds / 3600} h`,
+      ...[1e5, 1e6, 1e7].map((n) => `${fmt(c.needed[n], '/s')} → ${c.instances[n]}`),
+    ]),
+  );
 } catch (error) {
   problems.push(`run failed: ${error instanceof Error ? error.stack : String(error)}`);
   for (const s of servers) console.error(s.output().slice(-4000));
 } finally {
   await Promise.all(servers.map((s) => s.stop()));
   await simulator.stop();
+  await database.drop();
   rmSync(cwd, { recursive: true, force: true });
 }
 
@@ -430,6 +440,13 @@ for (const row of [header, ...rows])
       )
       .join(' | '),
   );
+if (capacityRows.length > 0) {
+  console.log(
+    `\nRefreshes/s each network's access-token life asks of 100k / 1M / 10M grants → instances at the measured rate`,
+  );
+  for (const row of capacityRows)
+    console.log(row.map((cell) => String(cell).padEnd(18)).join(' | '));
+}
 if (!smoke && problems.length === 0) {
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
   for (const line of records) appendFileSync(RESULTS, `${JSON.stringify(line)}\n`);

@@ -67,16 +67,25 @@ function pick(mix, r) {
   return Object.keys(mix).at(-1);
 }
 
-/** Drops and recreates the benchmark database. */
-export async function recreateDatabase(adminUrl, name) {
+async function onServer(adminUrl, statement) {
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
+  try {
+    await admin.query(statement);
+  } finally {
+    await admin.end();
+  }
+}
+
+/** Creates an empty database for the run; `drop` removes it. */
+export async function createDatabase(adminUrl, name) {
+  await onServer(adminUrl, `CREATE DATABASE ${name}`);
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  return url.toString();
+  return {
+    url: url.toString(),
+    drop: () => onServer(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+  };
 }
 
 const iso = (ms) => (ms === null ? null : new Date(ms).toISOString());
