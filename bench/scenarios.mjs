@@ -61,8 +61,8 @@ export async function sweep({ databaseUrl, env, cwd, due, runs, liveIds }) {
   await withClient(databaseUrl, async (client) => {
     const chosen = (
       await client.query(
-        `select id, next_refresh_at from grants
-         where next_refresh_at is not null and not (id = any($1)) order by random() limit $2`,
+        // Any grant but the live ones: their jobs are never run, and each gets its own due time back.
+        `select id, next_refresh_at from grants where not (id = any($1)) order by random() limit $2`,
         [liveIds, due],
       )
     ).rows;
