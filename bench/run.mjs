@@ -104,6 +104,9 @@ const env = {
   TETHER_ADMIN_KEY: adminKey,
   TETHER_SANDBOX: 'false',
   TETHER_SWEEP_INTERVAL_SECONDS: '1',
+  // The benchmarks measure what the server can do, not the per-key and per-address limiter.
+  TETHER_API_RATE_LIMIT: 'off',
+  TETHER_PUBLIC_RATE_LIMIT: 'off',
 };
 const servers = [];
 try {
