@@ -1,15 +1,9 @@
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { MikroORM } from '@mikro-orm/core';
-import { Client } from 'pg';
+import type { MikroORM } from '@mikro-orm/core';
 import { afterAll, describe, expect, it } from 'vitest';
+import { postgresDatabase, sqliteDatabase } from './test-databases.testing';
 import { claimDue } from './due-claim';
 import { Grant, Workspace } from './entities';
-import { createOrmOptions } from './orm-options';
 
-const postgresUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const T0 = new Date('2026-03-01T10:00:00Z');
 const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
 const REFRESH = { entity: Grant, dueAt: 'nextRefreshAt', skipLeased: true } as const;
@@ -64,27 +58,14 @@ describe('claiming due work', () => {
   });
 
   it('hands each due row to one sweep on embedded SQLite', async () => {
-    const dataDir = join(mkdtempSync(join(tmpdir(), 'tether-claim-')), 'data');
-    const orm = await MikroORM.init(createOrmOptions({ dataDir }));
-    cleanups.push(() => orm.close(true));
+    const { orm, close } = await sqliteDatabase();
+    cleanups.push(close);
     await claims(orm);
   });
 
   it('hands each due row to one sweep on PostgreSQL', async () => {
-    const database = `tether_test_${randomUUID().replaceAll('-', '')}`;
-    const admin = new Client({ connectionString: postgresUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${database}`);
-    const url = new URL(postgresUrl);
-    url.pathname = `/${database}`;
-    const orm = await MikroORM.init(
-      createOrmOptions({ databaseUrl: url.toString(), dataDir: '.' }),
-    );
-    cleanups.push(async () => {
-      await orm.close(true);
-      await admin.query(`DROP DATABASE IF EXISTS ${database}`);
-      await admin.end();
-    });
+    const { orm, close } = await postgresDatabase();
+    cleanups.push(close);
     await claims(orm);
   });
 });

@@ -1,14 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { MikroORM } from '@mikro-orm/core';
-import { Client } from 'pg';
+import type { MikroORM } from '@mikro-orm/core';
 import { afterAll, describe, expect, it } from 'vitest';
+import { postgresDatabase, sqliteDatabase } from './test-databases.testing';
 import { ApiKey, User, Workspace } from './entities';
-import { createOrmOptions } from './orm-options';
-
-const postgresUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 /** Notifications written before migration 005 rebuilt the table are still there after it. */
 async function notificationsSurvive005(orm: MikroORM): Promise<void> {
@@ -124,27 +117,14 @@ describe('migrations and entities', () => {
   });
 
   it('migrate and round-trip on embedded SQLite', async () => {
-    const dataDir = join(mkdtempSync(join(tmpdir(), 'tether-orm-')), 'data');
-    const orm = await MikroORM.init(createOrmOptions({ dataDir }));
-    cleanups.push(() => orm.close(true));
+    const { orm, close } = await sqliteDatabase();
+    cleanups.push(close);
     await roundTrip(orm);
   });
 
   it('migrate and round-trip on PostgreSQL', async () => {
-    const database = `tether_test_${randomUUID().replaceAll('-', '')}`;
-    const admin = new Client({ connectionString: postgresUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${database}`);
-    const url = new URL(postgresUrl);
-    url.pathname = `/${database}`;
-    const orm = await MikroORM.init(
-      createOrmOptions({ databaseUrl: url.toString(), dataDir: '.' }),
-    );
-    cleanups.push(async () => {
-      await orm.close(true);
-      await admin.query(`DROP DATABASE IF EXISTS ${database}`);
-      await admin.end();
-    });
+    const { orm, close } = await postgresDatabase();
+    cleanups.push(close);
     await roundTrip(orm);
     const tables: { table_name: string }[] = await orm.em
       .getConnection()
