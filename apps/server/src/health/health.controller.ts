@@ -16,6 +16,8 @@ import { Public } from '../identity/principal';
 const CHECK_TIMEOUT_MS = 3000;
 
 async function withTimeout<T>(work: Promise<T>): Promise<T> {
+  // Work that loses the race still settles later (a rejection once a link closes): handled.
+  work.catch(() => undefined);
   let timer: NodeJS.Timeout | undefined;
   try {
     return await Promise.race([
