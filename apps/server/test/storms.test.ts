@@ -6,7 +6,7 @@ import { capturedLog } from './support/captured-log';
 import { connect } from './support/connect';
 import { eventually } from './support/receivers';
 import { json, startServer, TestClock, type TestServer } from './support/server';
-import { createDatabase, REDIS_URL } from './support/services';
+import { createDatabase } from './support/services';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy';
 
 const CONNECTIONS = 6;
@@ -324,36 +324,3 @@ function dependencyLines(from: number, dependency: string): unknown[] {
     .filter((entry) => entry.dependency === dependency)
     .map((entry) => entry.event);
 }
-
-describe('the Redis link cut', () => {
-  let proxy: TcpProxy;
-  let server: TestServer;
-
-  beforeAll(async () => {
-    const redis = new URL(REDIS_URL);
-    proxy = await startTcpProxy({ host: redis.hostname, port: Number(redis.port || 6379) });
-    server = await startServer('distributed', {
-      env: {
-        TETHER_SWEEP_INTERVAL_SECONDS: '0',
-        REDIS_URL: `redis://127.0.0.1:${proxy.port}`,
-      },
-    });
-  });
-  afterAll(async () => {
-    proxy?.restore();
-    await server?.close();
-    await proxy?.close();
-  });
-
-  it('logs Redis going away once and coming back once, however often its clients retry', async () => {
-    const from = capturedLog.lines.length;
-    proxy.cut();
-    await eventually(() => dependencyLines(from, 'redis').length > 0, 10_000);
-    // The clients keep retrying while the link is down; none of that is another line.
-    await sleep(3_000);
-    expect(dependencyLines(from, 'redis')).toEqual(['dependency.down']);
-    proxy.restore();
-    await eventually(() => dependencyLines(from, 'redis').length === 2, 15_000);
-    expect(dependencyLines(from, 'redis')).toEqual(['dependency.down', 'dependency.up']);
-  });
-});

@@ -123,5 +123,20 @@ describe('the Redis link cut for 20 s during lifecycle work and notifications', 
     const delivered = receiver.received.filter((hook) => hook.status === 200);
     expect(delivered).toHaveLength(endedCount);
     expect(new Set(deliveries).size).toBe(deliveries.length);
+    // The server's own log says Redis went away and came back.
+    const redisEvents = instance.server
+      .output()
+      .split('\n')
+      .flatMap((line) => {
+        try {
+          const entry = JSON.parse(line) as { event?: string; dependency?: string };
+          return entry.dependency === 'redis' ? [entry.event] : [];
+        } catch {
+          return [];
+        }
+      });
+    report('redis link cut 20 s: dependency lines', { redisEvents });
+    expect(redisEvents[0]).toBe('dependency.down');
+    expect(redisEvents.slice(1)).toContain('dependency.up');
   });
 });
