@@ -10,3 +10,5 @@ export * from './credentials';
 export * from './refused-refresh';
 export * from './network-breaker';
 export { defaultConnectionNames } from './connection-names';
+export { DEFAULT_IN_FLIGHT, InFlightLimit, remainingCalls } from './in-flight-limit';
+export type { InFlightBounds, NetworkAnswer } from './in-flight-limit';

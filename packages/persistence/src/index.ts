@@ -23,3 +23,5 @@ export type { Leasable, Lease } from './lease';
 export { isDatabaseUnreachable } from './database-unreachable';
 export { claimDue } from './due-claim';
 export type { DueWork } from './due-claim';
+export { fencedUpdateMany, leaseRows, releaseRows } from './row-batches';
+export type { FencedWrite } from './row-batches';

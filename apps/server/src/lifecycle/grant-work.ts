@@ -7,7 +7,7 @@ import { DomainError } from '../domain-error';
 import { GrantLease, type HeldLease } from './grant-lease';
 import { LifecycleFailure } from './lifecycle-failure';
 import { NetworkBreakers } from './network-breakers';
-import { ProviderSlots } from './provider-slots';
+import { ProviderRegistry } from '../providers/provider-registry';
 import { loggableMessage } from '../logging/loggable-error';
 
 const UNEXPECTED_FAILURE_PAUSE_MS = 5 * 60_000;
@@ -28,13 +28,11 @@ export type DueWork =
 @Injectable()
 export class GrantWork {
   private readonly logger = new Logger('Lifecycle');
-  /** Calls to one network at once from this instance. */
-  private readonly slots = new ProviderSlots(4);
-
   constructor(
     private readonly em: EntityManager,
     private readonly lease: GrantLease,
     private readonly breakers: NetworkBreakers,
+    private readonly registry: ProviderRegistry,
     @Inject(Clock) private readonly clock: Clock,
   ) {}
 
@@ -45,7 +43,7 @@ export class GrantWork {
   ): Promise<void> {
     const row = await this.em.fork().findOne(Grant, { id: grantId }, { fields: ['provider'] });
     if (!row) return;
-    await this.slots.run(row.provider, async () => {
+    await this.registry.slots.run(row.provider, async () => {
       // Asked once the slot is ours: a storm may have begun while this work waited for it.
       const admission = this.breakers.admit(row.provider);
       if (admission.kind === 'wait') {

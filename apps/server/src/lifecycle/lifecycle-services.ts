@@ -1,4 +1,5 @@
 import { TokenVault } from '../connections/token-vault';
+import { BatchRenewal } from './batch-renewal';
 import { CredentialRejections } from '../providers/credential-rejections';
 import { GrantLease } from './grant-lease';
 import { GrantWork } from './grant-work';
@@ -22,5 +23,6 @@ export const LIFECYCLE_SERVICES = [
   GrantWork,
   VerdictApplier,
   TokenRenewal,
+  BatchRenewal,
   HealthChecks,
 ];

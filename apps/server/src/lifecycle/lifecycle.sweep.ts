@@ -27,12 +27,16 @@ import { GrantLease } from './grant-lease';
 import { HealthChecks } from './health-checks';
 import { LifecycleFailure } from './lifecycle-failure';
 import { LifecycleMetrics } from './lifecycle-metrics';
-import { TokenRenewal } from './token-renewal';
+import { BatchRenewal } from './batch-renewal';
 import { loggableMessage } from '../logging/loggable-error';
 import { scheduleFromSettings } from '../schedule/settings-interval';
 
 interface GrantJob {
   readonly grantId: string;
+}
+
+interface GrantsJob {
+  readonly grantIds: readonly string[];
 }
 
 interface AccountJob {
@@ -48,6 +52,12 @@ const BATCH = 500;
  */
 const QUEUED_CEILING = 10_000;
 
+/**
+ * Refreshes per job: renewed together, a handful of statements for all of them (see
+ * `BatchRenewal`); small enough that a claim's jobs spread over the workers.
+ */
+const REFRESHES_PER_JOB = 50;
+
 /** Claims a batch of one kind of due work. */
 const batchOf =
   <T>(work: DueWork<T>) =>
@@ -59,19 +69,29 @@ const DUE_WORK = [
   {
     job: 'refresh',
     claim: batchOf({ entity: Grant, dueAt: 'nextRefreshAt', skipLeased: true }),
-    data: (grantId: string): GrantJob => ({ grantId }),
+    perJob: REFRESHES_PER_JOB,
+    data: (grantIds: readonly string[]): GrantsJob => ({ grantIds }),
   },
   {
     job: 'check',
     claim: batchOf({ entity: Grant, dueAt: 'nextCheckAt', skipLeased: true }),
-    data: (grantId: string): GrantJob => ({ grantId }),
+    perJob: 1,
+    data: ([grantId]: readonly string[]): GrantJob => ({ grantId: grantId! }),
   },
   {
     job: 'account-check',
     claim: batchOf({ entity: Connection, dueAt: 'nextCheckAt' }),
-    data: (connectionId: string): AccountJob => ({ connectionId }),
+    perJob: 1,
+    data: ([connectionId]: readonly string[]): AccountJob => ({ connectionId: connectionId! }),
   },
 ] as const;
+
+/** `ids` in runs of `size`. */
+function chunks(ids: readonly string[], size: number): string[][] {
+  return Array.from({ length: Math.ceil(ids.length / size) }, (_, i) =>
+    ids.slice(i * size, (i + 1) * size),
+  );
+}
 
 /**
  * Finds due work through the due-time indexes and hands it to the queue, one job per grant (or
@@ -89,7 +109,7 @@ export class LifecycleSweep implements OnApplicationBootstrap {
   constructor(
     private readonly em: EntityManager,
     @Inject(JobQueue) private readonly queue: JobQueue,
-    private readonly renewal: TokenRenewal,
+    private readonly renewals: BatchRenewal,
     private readonly checks: HealthChecks,
     private readonly lease: GrantLease,
     private readonly registry: ProviderRegistry,
@@ -112,9 +132,9 @@ export class LifecycleSweep implements OnApplicationBootstrap {
 
   onApplicationBootstrap(): void {
     const concurrency = 8;
-    this.queue.process<GrantJob>(
+    this.queue.process<GrantsJob>(
       'lifecycle.refresh',
-      (job) => this.run('Refresh', this.renewal.refresh(job.grantId)),
+      (job) => this.run('Refresh', this.renewals.refreshMany(job.grantIds)),
       concurrency,
     );
     this.queue.process<GrantJob>(
@@ -172,9 +192,9 @@ export class LifecycleSweep implements OnApplicationBootstrap {
       // in Redis) does not block the row once its claim ran out.
       await Promise.all(
         claimed.flatMap(({ kind, ids }) =>
-          ids.map((id) =>
-            this.queue.add(`lifecycle.${kind.job}`, kind.data(id), {
-              jobId: `${kind.job}:${id}:${until.getTime()}`,
+          chunks(ids, kind.perJob).map((some) =>
+            this.queue.add(`lifecycle.${kind.job}`, kind.data(some), {
+              jobId: `${kind.job}:${some[0]}:${until.getTime()}`,
             }),
           ),
         ),
@@ -238,11 +258,18 @@ export class LifecycleSweep implements OnApplicationBootstrap {
       });
     }
     const { widest, of } = await this.horizons(em);
+    // Connections whose scheduled renewals move the hard expiry are left out in the query, not
+    // after it: hundreds of them must not fill the batch and keep the rest from their warning.
+    const extending = this.registry
+      .list()
+      .filter(({ provider }) => renewalsExtendHardExpiry(provider))
+      .map(({ id }) => id);
     const closing = await em.find(
       Connection,
       {
         hardExpiresAt: { $gt: now, $lte: new Date(now.getTime() + widest * 1000) },
         status: 'active',
+        $not: { provider: { $in: extending }, grant: { nextRefreshAt: { $ne: null } } },
       },
       { populate: ['grant'], limit: BATCH, orderBy: { hardExpiresAt: 'asc' } },
     );

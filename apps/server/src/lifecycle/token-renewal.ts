@@ -7,7 +7,12 @@ import {
   refusedRefreshVerdict,
   renewableWithoutPerson,
 } from '@tether/core';
-import { type ErrorClassification, ProviderRequestError, renewTokens } from '@tether/provider-sdk';
+import {
+  type ErrorClassification,
+  ProviderRequestError,
+  renewTokens,
+  type TokenSet,
+} from '@tether/provider-sdk';
 import { Clock } from '../clock/clock';
 import { recordEvent } from '../connections/audit-trail';
 import { grantState, scheduleGrant, setHardExpiry } from '../connections/connection-state';
@@ -38,7 +43,7 @@ export type Renewal =
     };
 
 /** The columns a renewal writes: the token set and what is scheduled from it. */
-const RENEWED_COLUMNS = [
+export const RENEWED_COLUMNS = [
   'accessToken',
   'accessTokenExpiresAt',
   'refreshToken',
@@ -125,6 +130,20 @@ export class TokenRenewal {
     }
     const outcome = await this.renew(grant, em, active, held);
     if (outcome.ok) return;
+    await this.applyRefusal(grant, em, active, tokens, outcome);
+  }
+
+  /**
+   * Applies a refused renewal: a permanent refusal is checked against what the stored token
+   * still does before anyone is blamed. Throws the `LifecycleFailure` it recorded.
+   */
+  async applyRefusal(
+    grant: Grant,
+    em: EntityManager,
+    active: ActiveProvider,
+    tokens: TokenSet,
+    outcome: Extract<Renewal, { ok: false }>,
+  ): Promise<never> {
     let verdict = outcome.error.classification;
     let response = outcome.error.response;
     if (!verdict.transient) {
@@ -176,7 +195,7 @@ export class TokenRenewal {
   }
 
   /** Whether tokens newer than `readGeneration` were stored meanwhile; `grant` then holds them. */
-  private async newerTokensStored(
+  async newerTokensStored(
     grant: Grant,
     em: EntityManager,
     readGeneration: number,
@@ -189,11 +208,12 @@ export class TokenRenewal {
     return true;
   }
 
-  private refusal(
+  /** A refusal of the network, with the rule that decides whose fault it is once checked. */
+  refusal(
     active: ActiveProvider,
     error: ProviderRequestError,
     unsettledSince: Date | undefined,
-  ): Renewal {
+  ): Extract<Renewal, { ok: false }> {
     const { refresh } = active.provider;
     return {
       ok: false,
@@ -238,39 +258,11 @@ export class TokenRenewal {
     active: ActiveProvider,
     readGeneration: number,
   ): Promise<{ ok: true; superseded?: boolean } | { ok: false; error: ProviderRequestError }> {
-    const tokens = this.vault.grantTokens(grant)!;
     const started = performance.now();
-    let renewed;
-    try {
-      renewed = await renewTokens(
-        active.provider,
-        { runtime: active.runtime, client: active.client! },
-        tokens,
-      );
-    } catch (error) {
-      if (!(error instanceof ProviderRequestError)) throw error;
-      this.metrics.refreshed(
-        active.id,
-        'failure',
-        error.classification.reason,
-        performance.now() - started,
-      );
-      return { ok: false, error };
-    }
+    const answer = await this.callNetwork(active, this.vault.grantTokens(grant)!);
+    if (!answer.ok) return answer;
     const now = this.clock.now();
-    // A fixed end stays where the first grant put it, whatever the response left out.
-    const refreshTokenExpiresAt = refreshTokenEndAfterRenewal(
-      active.provider,
-      grant.refreshTokenExpiresAt ?? undefined,
-      renewed.refreshTokenExpiresAt,
-    );
-    this.vault.storeGrantTokens(
-      grant,
-      { ...renewed, ...(refreshTokenExpiresAt ? { refreshTokenExpiresAt } : {}) },
-      now,
-    );
-    grant.lastRefreshedAt = now;
-    scheduleGrant(active.provider, grant, now);
+    this.takeRenewed(grant, active, answer.renewed, now);
     if (!(await this.save(grant, em, readGeneration))) {
       this.metrics.refreshed(active.id, 'success', 'superseded', performance.now() - started);
       return { ok: true, superseded: true };
@@ -291,44 +283,97 @@ export class TokenRenewal {
     return { ok: true };
   }
 
+  /** Asks the network for new tokens; a refusal is counted and returned. */
+  async callNetwork(
+    active: ActiveProvider,
+    tokens: TokenSet,
+  ): Promise<{ ok: true; renewed: TokenSet } | { ok: false; error: ProviderRequestError }> {
+    const started = performance.now();
+    try {
+      const renewed = await renewTokens(
+        active.provider,
+        { runtime: active.runtime, client: active.client! },
+        tokens,
+      );
+      return { ok: true, renewed };
+    } catch (error) {
+      if (!(error instanceof ProviderRequestError)) throw error;
+      this.metrics.refreshed(
+        active.id,
+        'failure',
+        error.classification.reason,
+        performance.now() - started,
+      );
+      return { ok: false, error };
+    }
+  }
+
+  /** Seals renewed tokens on `grant` as its next generation and schedules what follows. */
+  takeRenewed(grant: Grant, active: ActiveProvider, renewed: TokenSet, now: Date): void {
+    // A fixed end stays where the first grant put it, whatever the response left out.
+    const refreshTokenExpiresAt = refreshTokenEndAfterRenewal(
+      active.provider,
+      grant.refreshTokenExpiresAt ?? undefined,
+      renewed.refreshTokenExpiresAt,
+    );
+    this.vault.storeGrantTokens(
+      grant,
+      { ...renewed, ...(refreshTokenExpiresAt ? { refreshTokenExpiresAt } : {}) },
+      now,
+    );
+    grant.lastRefreshedAt = now;
+    scheduleGrant(active.provider, grant, now);
+  }
+
   /**
    * Saves renewed tokens (already sealed on `grant`) if the stored generation is still the one
    * they were renewed from, retrying while the database cannot be reached: the network may have
    * rotated the refresh token, and these are then the only tokens that work. `false` when newer
    * tokens were stored meanwhile (they are kept, and `grant` is reloaded with them).
    */
-  private async save(grant: Grant, em: EntityManager, readGeneration: number): Promise<boolean> {
+  async save(grant: Grant, em: EntityManager, readGeneration: number): Promise<boolean> {
     const values = Object.fromEntries(
       RENEWED_COLUMNS.map((column) => [column, grant[column] ?? null]),
     );
+    return this.untilSaved(`grant ${grant.id}`, async () => {
+      const written = await em
+        .fork()
+        .nativeUpdate(Grant, { id: grant.id, tokenGeneration: readGeneration }, values);
+      if (written === 1) {
+        em.getUnitOfWork().merge(grant);
+        return true;
+      }
+      // Not at that generation: this save landed already (its answer was lost), or another
+      // writer stored newer tokens.
+      const stored = await em
+        .fork()
+        .findOne(Grant, { id: grant.id }, { fields: ['accessToken', 'tokenGeneration'] });
+      if (stored && stored.accessToken === grant.accessToken) {
+        em.getUnitOfWork().merge(grant);
+        return true;
+      }
+      this.logger.warn(
+        `Renewed tokens of grant ${grant.id} not saved: newer tokens (generation ${stored?.tokenGeneration ?? 'none'}) were stored meanwhile`,
+      );
+      if (stored) await em.refresh(grant);
+      return false;
+    });
+  }
+
+  /**
+   * Runs a save of renewed tokens until it gets through: while the database cannot be reached it
+   * is retried with a growing pause (the tokens may be the only ones that work); any other error
+   * is thrown.
+   */
+  async untilSaved<T>(what: string, save: () => Promise<T>): Promise<T> {
     for (let delay = SAVE_RETRY_FIRST_MS; ; delay = Math.min(delay * 2, SAVE_RETRY_MAX_MS)) {
       try {
-        const written = await em
-          .fork()
-          .nativeUpdate(Grant, { id: grant.id, tokenGeneration: readGeneration }, values);
-        if (written === 1) {
-          em.getUnitOfWork().merge(grant);
-          return true;
-        }
-        // Not at that generation: this save landed already (its answer was lost), or another
-        // writer stored newer tokens.
-        const stored = await em
-          .fork()
-          .findOne(Grant, { id: grant.id }, { fields: ['accessToken', 'tokenGeneration'] });
-        if (stored && stored.accessToken === grant.accessToken) {
-          em.getUnitOfWork().merge(grant);
-          return true;
-        }
-        this.logger.warn(
-          `Renewed tokens of grant ${grant.id} not saved: newer tokens (generation ${stored?.tokenGeneration ?? 'none'}) were stored meanwhile`,
-        );
-        if (stored) await em.refresh(grant);
-        return false;
+        return await save();
       } catch (error) {
         if (!isDatabaseUnreachable(error)) throw error;
         this.metrics.saveRetried();
         this.logger.warn(
-          `Saving renewed tokens of grant ${grant.id} failed (${loggableMessage(error)}); retrying in ${delay} ms`,
+          `Saving renewed tokens of ${what} failed (${loggableMessage(error)}); retrying in ${delay} ms`,
         );
         await new Promise((resolve) => setTimeout(resolve, delay));
       }

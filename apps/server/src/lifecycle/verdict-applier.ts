@@ -139,6 +139,26 @@ export class VerdictApplier {
   }
 
   /**
+   * Many grants were renewed together ({@link healthy} for each, in one write): their failures
+   * are forgotten and `connections` (every connection of those grants) recover as they would.
+   * The changes join `em`'s unit of work; the caller flushes.
+   */
+  async renewedMany(
+    em: EntityManager,
+    grants: readonly Grant[],
+    connections: readonly Connection[],
+  ): Promise<void> {
+    const now = this.clock.now();
+    const providers = new Set(grants.map((grant) => grant.provider));
+    for (const provider of providers) await this.credentials.accepted(provider, 'token_endpoint');
+    for (const grant of grants) grant.failureCount = 0;
+    for (const connection of connections)
+      if (!hasOwnToken(connection) || connection.failureCount === 0)
+        changeStatus(em, connection, renewalTrigger(connection), { actor: 'system', at: now });
+    for (const provider of providers) await this.breakers.answered(provider);
+  }
+
+  /**
    * A refresh or check succeeded: its failures are forgotten and the connections it speaks for
    * recover. A grant's success speaks for every connection except those whose own check is
    * failing; an account's own check speaks for that account.

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { ClientCredentials, ProviderLogger, ProviderRuntime } from '@tether/provider-sdk';
+import { type NetworkAnswer, remainingCalls } from '@tether/core';
 import type { Clock } from '../clock/clock';
 import {
   engineFetch,
@@ -9,6 +10,7 @@ import {
   simulatorUrl,
 } from '@tether/simulator';
 import { DomainError } from '../domain-error';
+import { NetworkSlots } from '../lifecycle/network-slots';
 import type { LoadedProvider } from './provider-loader';
 
 /** A loaded provider wired to run: its runtime, its credentials, and its sandbox simulator if any. */
@@ -20,11 +22,25 @@ export interface ActiveProvider extends LoadedProvider {
   readonly sandbox?: SimulatorEngine;
 }
 
-/** Network calls give up at half a lifecycle lease (20 s at most), so a hung network never outlives it. */
-function withTimeout(fetcher: typeof fetch, leaseSeconds: number): typeof fetch {
+/**
+ * A provider's fetch: calls give up at half a lifecycle lease (20 s at most), so a hung network
+ * never outlives it, and every answer tells `answered` how the network takes the load.
+ */
+function networkFetch(
+  fetcher: typeof fetch,
+  leaseSeconds: number,
+  answered: (answer: NetworkAnswer) => void,
+): typeof fetch {
   const milliseconds = Math.min(20_000, leaseSeconds * 500);
-  return (input, init) =>
-    fetcher(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(milliseconds) });
+  return async (input, init) => {
+    const response = await fetcher(input, {
+      ...init,
+      signal: init?.signal ?? AbortSignal.timeout(milliseconds),
+    });
+    const remaining = remainingCalls(Object.fromEntries(response.headers));
+    answered({ status: response.status, ...(remaining !== undefined ? { remaining } : {}) });
+    return response;
+  };
 }
 
 /** A provider's logger: its context becomes fields of the line, where redaction reaches them. */
@@ -46,6 +62,8 @@ function providerLogger(id: string): ProviderLogger {
 /** The providers this deployment runs, by id. */
 export class ProviderRegistry {
   private readonly byId: ReadonlyMap<string, ActiveProvider>;
+  /** Calls in flight to each network, within what the network's answers allow. */
+  readonly slots = new NetworkSlots();
 
   /**
    * @param publicUrl where the server is reached, for sandbox consent pages.
@@ -63,6 +81,7 @@ export class ProviderRegistry {
     this.byId = new Map(
       providers.map((loaded): [string, ActiveProvider] => {
         const logger = providerLogger(loaded.id);
+        const answered = (answer: NetworkAnswer) => this.slots.answered(loaded.id, answer);
         // An explicitly configured simulator wins over the built-in sandbox.
         if (loaded.simulatorUrl) {
           return [
@@ -71,7 +90,11 @@ export class ProviderRegistry {
               ...loaded,
               client: loaded.client ?? SANDBOX_CLIENT,
               runtime: {
-                fetch: withTimeout(simulatorFetch(loaded.simulatorUrl), settings.leaseSeconds),
+                fetch: networkFetch(
+                  simulatorFetch(loaded.simulatorUrl),
+                  settings.leaseSeconds,
+                  answered,
+                ),
                 clock: settings.clock,
                 logger,
               },
@@ -87,7 +110,7 @@ export class ProviderRegistry {
               client: SANDBOX_CLIENT,
               sandbox: engine,
               runtime: {
-                fetch: withTimeout(engineFetch(engine), settings.leaseSeconds),
+                fetch: networkFetch(engineFetch(engine), settings.leaseSeconds, answered),
                 clock: settings.clock,
                 logger,
               },
@@ -99,7 +122,7 @@ export class ProviderRegistry {
           {
             ...loaded,
             runtime: {
-              fetch: withTimeout(globalThis.fetch, settings.leaseSeconds),
+              fetch: networkFetch(globalThis.fetch, settings.leaseSeconds, answered),
               clock: settings.clock,
               logger,
             },
