@@ -2,7 +2,7 @@
 // X simulator as another, PostgreSQL and Redis. Prints a table, appends one JSON line per
 // scenario to bench/results/results.jsonl. `--smoke` runs every scenario at a few hundred rows
 // and checks correctness only (exit 1 on a wrong result); it records nothing.
-// Usage: pnpm bench [--smoke] [--n 10k|100k|1m] [--refreshes 3000]
+// Usage: pnpm bench [--smoke] [--n 10k|100k|1m] [--refreshes 3000] [--only sweep,reads,listing,refresh]
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,8 +21,16 @@ const { values: flags } = parseArgs({
     smoke: { type: 'boolean', default: false },
     n: { type: 'string', default: '10k' },
     refreshes: { type: 'string' },
+    only: { type: 'string' },
   },
 });
+const SCENARIOS = ['sweep', 'reads', 'listing', 'refresh'];
+const only = flags.only?.split(',') ?? SCENARIOS;
+for (const name of only)
+  if (!SCENARIOS.includes(name))
+    throw new Error(`--only takes some of ${SCENARIOS.join(',')} (got ${name})`);
+/** Whether a scenario runs: all of them unless `--only` names some. */
+const runs = (name) => only.includes(name);
 const size = (text) => {
   const match = /^(\d+)([km]?)$/i.exec(text);
   if (!match) throw new Error(`--n takes a count such as 10k, 100k or 1m (got ${text})`);
@@ -165,263 +173,274 @@ try {
     {},
   );
 
-  // (1) Sweep.
-  const swept = await sweep({ databaseUrl, env, cwd, due: DUE, runs: smoke ? 3 : 7, liveIds });
-  check('sweep', swept.problems);
-  const sweepTargets = {
-    noneDueUnder20ms: swept.figures.noneDueMs < 20,
-    dueUnder2s: swept.figures.dueHandOutMs < 2000,
-  };
-  show(
-    'sweep',
-    'none due (median)',
-    fmt(swept.figures.noneDueMs, 'ms'),
-    '20 ms target',
-    swept.figures.noneDueMs / 20,
-    met(sweepTargets.noneDueUnder20ms),
-  );
-  show('sweep', 'notifier pass, nothing due (median)', fmt(swept.figures.notifierMs, 'ms'));
-  show(
-    'sweep',
-    `${DUE} due: all handed out`,
-    fmt(swept.figures.dueHandOutMs, 'ms'),
-    '2000 ms target',
-    swept.figures.dueHandOutMs / 2000,
-    met(sweepTargets.dueUnder2s),
-  );
-  record(
-    'sweep',
-    swept.figures,
-    {
-      noneDueToTarget: swept.figures.noneDueMs / 20,
-      dueToTarget: swept.figures.dueHandOutMs / 2000,
-    },
-    sweepTargets,
-  );
+  if (runs('sweep')) {
+    // (1) Sweep.
+    const swept = await sweep({ databaseUrl, env, cwd, due: DUE, runs: smoke ? 3 : 7, liveIds });
+    check('sweep', swept.problems);
+    const sweepTargets = {
+      noneDueUnder20ms: swept.figures.noneDueMs < 20,
+      dueUnder2s: swept.figures.dueHandOutMs < 2000,
+    };
+    show(
+      'sweep',
+      'none due (median)',
+      fmt(swept.figures.noneDueMs, 'ms'),
+      '20 ms target',
+      swept.figures.noneDueMs / 20,
+      met(sweepTargets.noneDueUnder20ms),
+    );
+    show('sweep', 'notifier pass, nothing due (median)', fmt(swept.figures.notifierMs, 'ms'));
+    show(
+      'sweep',
+      `${DUE} due: all handed out`,
+      fmt(swept.figures.dueHandOutMs, 'ms'),
+      '2000 ms target',
+      swept.figures.dueHandOutMs / 2000,
+      met(sweepTargets.dueUnder2s),
+    );
+    record(
+      'sweep',
+      swept.figures,
+      {
+        noneDueToTarget: swept.figures.noneDueMs / 20,
+        dueToTarget: swept.figures.dueHandOutMs / 2000,
+      },
+      sweepTargets,
+    );
+  }
 
   // One instance: reads, listing, refreshes (with memory), refreshes behind 100 ms of latency.
   servers.push(await startServer(cwd, env));
   const [one] = servers;
   const fresh = await freshConnections(databaseUrl, { count: smoke ? 100 : 2000, liveIds });
-  const reads = await tokenReads({
-    url: one.url,
-    adminKey,
-    connections: fresh,
-    seconds: SECONDS,
-    checked: smoke ? fresh.length : 50,
-  });
-  check('token reads', reads.problems);
-  const r = reads.figures;
-  const readTargets = {
-    p99Under10msAt500: r.fixedP99Ms < 10 && r.fixedRate >= 450,
-    peakAtLeast07OfHealth: r.tokenPeak / r.healthPeak >= 0.7,
-  };
-  show('token reads', 'GET /health peak', fmt(r.healthPeak, 'req/s'));
-  show(
-    'token reads',
-    'GET …/token peak',
-    fmt(r.tokenPeak, 'req/s'),
-    'GET /health',
-    r.tokenPeak / r.healthPeak,
-    met(readTargets.peakAtLeast07OfHealth),
-  );
-  show(
-    'token reads',
-    `p99 at 500 req/s (got ${fmt(r.fixedRate, 'req/s')})`,
-    fmt(r.fixedP99Ms, 'ms'),
-    '10 ms target',
-    r.fixedP99Ms / 10,
-    met(readTargets.p99Under10msAt500),
-  );
-  record(
-    'token-reads',
-    r,
-    { peakToHealth: r.tokenPeak / r.healthPeak, fixedP99ToTarget: r.fixedP99Ms / 10 },
-    readTargets,
-  );
-
-  const listed = await listing({
-    url: one.url,
-    adminKey,
-    databaseUrl,
-    provider: 'twitter',
-    status: 'active',
-    depth: smoke ? 1_000 : 400,
-    samples: smoke ? 5 : 100,
-  });
-  check('listing', listed.problems);
-  const l = listed.figures;
-  const listTargets = { firstP99Under50ms: l.firstP99Ms < 50, deepP99Under50ms: l.deepP99Ms < 50 };
-  show(
-    'listing',
-    `first page, ${l.filter} (p50 / p99)`,
-    `${fmt(l.firstP50Ms, 'ms')} / ${fmt(l.firstP99Ms, 'ms')}`,
-    '50 ms target',
-    l.firstP99Ms / 50,
-    met(listTargets.firstP99Under50ms),
-  );
-  show(
-    'listing',
-    `page ${l.deepPage} (p50 / p99)`,
-    `${fmt(l.deepP50Ms, 'ms')} / ${fmt(l.deepP99Ms, 'ms')}`,
-    '50 ms target',
-    l.deepP99Ms / 50,
-    met(listTargets.deepP99Under50ms),
-  );
-  record(
-    'listing',
-    l,
-    { firstP99ToTarget: l.firstP99Ms / 50, deepP99ToTarget: l.deepP99Ms / 50 },
-    listTargets,
-  );
-
-  const timeoutMs = smoke ? 60_000 : 600_000;
-  const single = await refreshRun({
-    databaseUrl,
-    simulator,
-    servers: [one],
-    liveIds,
-    cipher,
-    timeoutMs,
-  });
-  check('refresh, one instance', single.problems);
-  const s = single.figures;
-  const refreshTargets = {
-    atLeast500PerSecond: s.rate >= 500,
-    atLeastFifthOfRaw: s.rate / raw.rate >= 0.2,
-  };
-  show(
-    'refresh',
-    `${s.due} due X grants, one instance`,
-    fmt(s.rate, '/s'),
-    'token endpoint',
-    s.rate / raw.rate,
-    `${met(refreshTargets.atLeast500PerSecond)} (500/s), ${met(refreshTargets.atLeastFifthOfRaw)} (1/5)`,
-  );
-  show('refresh', 'server CPU per refresh', fmt(s.serverCpuMsPerRefresh, 'ms'));
-  show(
-    'refresh',
-    'CPU share: server / simulator / PostgreSQL',
-    `${s.serverCpuShare[0].toFixed(2)} / ${s.simulatorCpuShare.toFixed(2)} / ${s.postgresCpuShare.toFixed(2)}`,
-  );
-  show(
-    'refresh',
-    'vs PostgreSQL single-row UPDATE',
-    fmt(s.rate, '/s'),
-    'UPDATE rate',
-    s.rate / updates,
-  );
-  record(
-    'refresh',
-    s,
-    {
-      toTokenEndpoint: s.rate / raw.rate,
-      toTarget500: s.rate / 500,
-      toPostgresUpdate: s.rate / updates,
-    },
-    refreshTargets,
-  );
-  const memoryTargets = { under300Mb: Math.max(...s.rssMaxMb) < 300 };
-  show(
-    'memory',
-    `server RSS before / max during / after ${s.due} refreshes`,
-    `${s.rssBeforeMb[0].toFixed(0)} / ${s.rssMaxMb[0].toFixed(0)} / ${s.rssAfterMb[0].toFixed(0)} MB`,
-    '300 MB target',
-    s.rssMaxMb[0] / 300,
-    met(memoryTargets.under300Mb),
-  );
-  record(
-    'memory',
-    {
-      refreshes: s.due,
-      rssBeforeMb: s.rssBeforeMb[0],
-      rssMaxMb: s.rssMaxMb[0],
-      rssAfterMb: s.rssAfterMb[0],
-    },
-    { maxToTarget: s.rssMaxMb[0] / 300 },
-    memoryTargets,
-  );
-
-  await simulator.control('latency', { milliseconds: 100 });
-  const delayedIds = liveIds.slice(0, Math.min(liveIds.length, smoke ? 20 : 1000));
-  const delayed = await refreshRun({
-    databaseUrl,
-    simulator,
-    servers: [one],
-    liveIds: delayedIds,
-    cipher,
-    timeoutMs,
-  });
-  await simulator.control('latency', { milliseconds: 0 });
-  check('refresh, 100 ms latency', delayed.problems);
-  const d = delayed.figures;
-  show(
-    'refresh',
-    `${d.due} due, 100 ms network latency`,
-    fmt(d.rate, '/s'),
-    'no latency',
-    d.rate / s.rate,
-  );
-  record(
-    'refresh-latency',
-    { ...d, latencyMs: 100 },
-    { toNoLatency: d.rate / s.rate, toTokenEndpoint: d.rate / raw.rate },
-    {},
-  );
-
-  // (6) Two instances sharing the database, the queue and the simulator.
-  servers.push(await startServer(cwd, { ...env }));
-  const pair = await refreshRun({ databaseUrl, simulator, servers, liveIds, cipher, timeoutMs });
-  check('refresh, two instances', pair.problems);
-  const p = pair.figures;
-  const pairTargets = {
-    exactlyOnce: pair.problems.length === 0,
-    atLeast15xOne: p.rate / s.rate >= 1.5,
-  };
-  show(
-    'two instances',
-    `${p.due} due X grants, each refreshed once`,
-    fmt(p.rate, '/s'),
-    'one instance',
-    p.rate / s.rate,
-    `${met(pairTargets.exactlyOnce)} (once), ${met(pairTargets.atLeast15xOne)} (1.5×)`,
-  );
-  show(
-    'two instances',
-    'CPU share: servers / simulator / PostgreSQL',
-    `${p.serverCpuShare.map((c) => c.toFixed(2)).join(' + ')} / ${p.simulatorCpuShare.toFixed(2)} / ${p.postgresCpuShare.toFixed(2)}`,
-  );
-  record(
-    'two-instances',
-    p,
-    { toOneInstance: p.rate / s.rate, toTokenEndpoint: p.rate / raw.rate },
-    pairTargets,
-  );
-
-  // Capacity: the refresh rate each network's token lifetime asks of 100k, 1M and 10M grants.
-  const { refreshLeadSeconds } = server('@tether/core');
-  const capacity = Object.entries(declarations())
-    .filter(([, fact]) => fact.renewal === 'refresh_token' || fact.renewal === 'extend')
-    .map(([id, fact]) => {
-      const period = fact.accessSeconds - refreshLeadSeconds(fact.accessSeconds);
-      return {
-        network: id,
-        accessSeconds: fact.accessSeconds,
-        periodSeconds: period,
-        needed: Object.fromEntries([1e5, 1e6, 1e7].map((n) => [n, n / period])),
-        instances: Object.fromEntries(
-          [1e5, 1e6, 1e7].map((n) => [n, Math.ceil(n / period / s.rate)]),
-        ),
-      };
+  if (runs('reads')) {
+    const reads = await tokenReads({
+      url: one.url,
+      adminKey,
+      connections: fresh,
+      seconds: SECONDS,
+      checked: smoke ? fresh.length : 50,
     });
-  record('capacity', { measuredRefreshRate: s.rate, networks: capacity }, {});
-  capacityRows.push(
-    ...capacity.map((c) => [
-      c.network,
-      `${c.accessSeconds / 3600} h`,
-      ...[1e5, 1e6, 1e7].map((n) => `${fmt(c.needed[n], '/s')} → ${c.instances[n]}`),
-    ]),
-  );
+    check('token reads', reads.problems);
+    const r = reads.figures;
+    const readTargets = {
+      p99Under10msAt500: r.fixedP99Ms < 10 && r.fixedRate >= 450,
+      peakAtLeast07OfHealth: r.tokenPeak / r.healthPeak >= 0.7,
+    };
+    show('token reads', 'GET /health peak', fmt(r.healthPeak, 'req/s'));
+    show(
+      'token reads',
+      'GET …/token peak',
+      fmt(r.tokenPeak, 'req/s'),
+      'GET /health',
+      r.tokenPeak / r.healthPeak,
+      met(readTargets.peakAtLeast07OfHealth),
+    );
+    show(
+      'token reads',
+      `p99 at 500 req/s (got ${fmt(r.fixedRate, 'req/s')})`,
+      fmt(r.fixedP99Ms, 'ms'),
+      '10 ms target',
+      r.fixedP99Ms / 10,
+      met(readTargets.p99Under10msAt500),
+    );
+    record(
+      'token-reads',
+      r,
+      { peakToHealth: r.tokenPeak / r.healthPeak, fixedP99ToTarget: r.fixedP99Ms / 10 },
+      readTargets,
+    );
+  }
+
+  if (runs('listing')) {
+    const listed = await listing({
+      url: one.url,
+      adminKey,
+      databaseUrl,
+      provider: 'twitter',
+      status: 'active',
+      depth: smoke ? 1_000 : 400,
+      samples: smoke ? 5 : 100,
+    });
+    check('listing', listed.problems);
+    const l = listed.figures;
+    const listTargets = {
+      firstP99Under50ms: l.firstP99Ms < 50,
+      deepP99Under50ms: l.deepP99Ms < 50,
+    };
+    show(
+      'listing',
+      `first page, ${l.filter} (p50 / p99)`,
+      `${fmt(l.firstP50Ms, 'ms')} / ${fmt(l.firstP99Ms, 'ms')}`,
+      '50 ms target',
+      l.firstP99Ms / 50,
+      met(listTargets.firstP99Under50ms),
+    );
+    show(
+      'listing',
+      `page ${l.deepPage} (p50 / p99)`,
+      `${fmt(l.deepP50Ms, 'ms')} / ${fmt(l.deepP99Ms, 'ms')}`,
+      '50 ms target',
+      l.deepP99Ms / 50,
+      met(listTargets.deepP99Under50ms),
+    );
+    record(
+      'listing',
+      l,
+      { firstP99ToTarget: l.firstP99Ms / 50, deepP99ToTarget: l.deepP99Ms / 50 },
+      listTargets,
+    );
+  }
+
+  if (runs('refresh')) {
+    const timeoutMs = smoke ? 60_000 : 600_000;
+    const single = await refreshRun({
+      databaseUrl,
+      simulator,
+      servers: [one],
+      liveIds,
+      cipher,
+      timeoutMs,
+    });
+    check('refresh, one instance', single.problems);
+    const s = single.figures;
+    const refreshTargets = {
+      atLeast500PerSecond: s.rate >= 500,
+      atLeastFifthOfRaw: s.rate / raw.rate >= 0.2,
+    };
+    show(
+      'refresh',
+      `${s.due} due X grants, one instance`,
+      fmt(s.rate, '/s'),
+      'token endpoint',
+      s.rate / raw.rate,
+      `${met(refreshTargets.atLeast500PerSecond)} (500/s), ${met(refreshTargets.atLeastFifthOfRaw)} (1/5)`,
+    );
+    show('refresh', 'server CPU per refresh', fmt(s.serverCpuMsPerRefresh, 'ms'));
+    show(
+      'refresh',
+      'CPU share: server / simulator / PostgreSQL',
+      `${s.serverCpuShare[0].toFixed(2)} / ${s.simulatorCpuShare.toFixed(2)} / ${s.postgresCpuShare.toFixed(2)}`,
+    );
+    show(
+      'refresh',
+      'vs PostgreSQL single-row UPDATE',
+      fmt(s.rate, '/s'),
+      'UPDATE rate',
+      s.rate / updates,
+    );
+    record(
+      'refresh',
+      s,
+      {
+        toTokenEndpoint: s.rate / raw.rate,
+        toTarget500: s.rate / 500,
+        toPostgresUpdate: s.rate / updates,
+      },
+      refreshTargets,
+    );
+    const memoryTargets = { under300Mb: Math.max(...s.rssMaxMb) < 300 };
+    show(
+      'memory',
+      `server RSS before / max during / after ${s.due} refreshes`,
+      `${s.rssBeforeMb[0].toFixed(0)} / ${s.rssMaxMb[0].toFixed(0)} / ${s.rssAfterMb[0].toFixed(0)} MB`,
+      '300 MB target',
+      s.rssMaxMb[0] / 300,
+      met(memoryTargets.under300Mb),
+    );
+    record(
+      'memory',
+      {
+        refreshes: s.due,
+        rssBeforeMb: s.rssBeforeMb[0],
+        rssMaxMb: s.rssMaxMb[0],
+        rssAfterMb: s.rssAfterMb[0],
+      },
+      { maxToTarget: s.rssMaxMb[0] / 300 },
+      memoryTargets,
+    );
+
+    await simulator.control('latency', { milliseconds: 100 });
+    const delayedIds = liveIds.slice(0, Math.min(liveIds.length, smoke ? 20 : 1000));
+    const delayed = await refreshRun({
+      databaseUrl,
+      simulator,
+      servers: [one],
+      liveIds: delayedIds,
+      cipher,
+      timeoutMs,
+    });
+    await simulator.control('latency', { milliseconds: 0 });
+    check('refresh, 100 ms latency', delayed.problems);
+    const d = delayed.figures;
+    show(
+      'refresh',
+      `${d.due} due, 100 ms network latency`,
+      fmt(d.rate, '/s'),
+      'no latency',
+      d.rate / s.rate,
+    );
+    record(
+      'refresh-latency',
+      { ...d, latencyMs: 100 },
+      { toNoLatency: d.rate / s.rate, toTokenEndpoint: d.rate / raw.rate },
+      {},
+    );
+
+    // (6) Two instances sharing the database, the queue and the simulator.
+    servers.push(await startServer(cwd, { ...env }));
+    const pair = await refreshRun({ databaseUrl, simulator, servers, liveIds, cipher, timeoutMs });
+    check('refresh, two instances', pair.problems);
+    const p = pair.figures;
+    const pairTargets = {
+      exactlyOnce: pair.problems.length === 0,
+      atLeast15xOne: p.rate / s.rate >= 1.5,
+    };
+    show(
+      'two instances',
+      `${p.due} due X grants, each refreshed once`,
+      fmt(p.rate, '/s'),
+      'one instance',
+      p.rate / s.rate,
+      `${met(pairTargets.exactlyOnce)} (once), ${met(pairTargets.atLeast15xOne)} (1.5×)`,
+    );
+    show(
+      'two instances',
+      'CPU share: servers / simulator / PostgreSQL',
+      `${p.serverCpuShare.map((c) => c.toFixed(2)).join(' + ')} / ${p.simulatorCpuShare.toFixed(2)} / ${p.postgresCpuShare.toFixed(2)}`,
+    );
+    record(
+      'two-instances',
+      p,
+      { toOneInstance: p.rate / s.rate, toTokenEndpoint: p.rate / raw.rate },
+      pairTargets,
+    );
+
+    // Capacity: the refresh rate each network's token lifetime asks of 100k, 1M and 10M grants.
+    const { refreshLeadSeconds } = server('@tether/core');
+    const capacity = Object.entries(declarations())
+      .filter(([, fact]) => fact.renewal === 'refresh_token' || fact.renewal === 'extend')
+      .map(([id, fact]) => {
+        const period = fact.accessSeconds - refreshLeadSeconds(fact.accessSeconds);
+        return {
+          network: id,
+          accessSeconds: fact.accessSeconds,
+          periodSeconds: period,
+          needed: Object.fromEntries([1e5, 1e6, 1e7].map((n) => [n, n / period])),
+          instances: Object.fromEntries(
+            [1e5, 1e6, 1e7].map((n) => [n, Math.ceil(n / period / s.rate)]),
+          ),
+        };
+      });
+    record('capacity', { measuredRefreshRate: s.rate, networks: capacity }, {});
+    capacityRows.push(
+      ...capacity.map((c) => [
+        c.network,
+        `${c.accessSeconds / 3600} h`,
+        ...[1e5, 1e6, 1e7].map((n) => `${fmt(c.needed[n], '/s')} → ${c.instances[n]}`),
+      ]),
+    );
+  }
 } catch (error) {
   problems.push(`run failed: ${error instanceof Error ? error.stack : String(error)}`);
   for (const s of servers) console.error(s.output().slice(-4000));

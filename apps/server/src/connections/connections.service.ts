@@ -1,6 +1,13 @@
-import { EntityManager, type FilterQuery, raw } from '@mikro-orm/core';
+import { type EntityDictionary, EntityManager, type FilterQuery, raw } from '@mikro-orm/core';
+import type { SqlEntityManager } from '@mikro-orm/knex';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Connection, ConnectionEvent, type ConnectionStatus, User } from '@tether/persistence';
+import {
+  Connection,
+  ConnectionEvent,
+  type ConnectionStatus,
+  Grant,
+  User,
+} from '@tether/persistence';
 import { Clock } from '../clock/clock';
 import { DomainError } from '../domain-error';
 import { afterCursor, NEWEST_FIRST, pageOf } from '../http/page';
@@ -103,6 +110,41 @@ export class ConnectionsService {
     if (!connection)
       throw new DomainError('CONNECTION_NOT_FOUND', `No connection ${id} visible to this key.`);
     return connection;
+  }
+
+  /**
+   * {@link get} with only its grant, in one plain joined query and two row mappings instead of
+   * the ORM's query building and hydration: the token read, the hottest route, runs on this.
+   * The visibility rule is {@link visibility}'s, in SQL.
+   */
+  async getWithGrant(principal: Principal, id: string): Promise<Connection> {
+    const em = this.em.fork();
+    const grantColumns = em
+      .getMetadata()
+      .get(Grant.name)
+      .props.flatMap((property) => property.fieldNames ?? []);
+    const query = (em as SqlEntityManager)
+      .getKnex()('connections as c')
+      .join('grants as g', 'g.id', 'c.grant_id')
+      .where('c.id', id)
+      .andWhere('c.workspace_id', principal.workspaceId)
+      .first(['c.*', ...grantColumns.map((column) => `g.${column} as g__${column}`)]);
+    if (principal.userRole === 'member' && principal.userId) {
+      const userId = principal.userId;
+      void query.andWhere((visible) => {
+        void visible.where('c.owner_id', userId).orWhere('c.shared_with', 'like', `%"${userId}"%`);
+      });
+    }
+    const row = (await query) as Record<string, unknown> | undefined;
+    if (!row)
+      throw new DomainError('CONNECTION_NOT_FOUND', `No connection ${id} visible to this key.`);
+    const grantRow: Record<string, unknown> = {};
+    const connectionRow: Record<string, unknown> = {};
+    for (const [column, value] of Object.entries(row))
+      if (column.startsWith('g__')) grantRow[column.slice(3)] = value;
+      else connectionRow[column] = value;
+    em.map(Grant, grantRow as EntityDictionary<Grant>);
+    return em.map(Connection, connectionRow as EntityDictionary<Connection>);
   }
 
   /** {@link get}, for acting on the connection: the owner's or an admin's key only. */

@@ -113,7 +113,7 @@ export class TokenController {
   })
   @ApiOkResponse({ description: '`{ accessToken, tokenType, expiresAt, tokenSecret? }`' })
   async token(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
-    let connection = await this.connections.get(principal, id);
+    let connection = await this.connections.getWithGrant(principal, id);
     if (connection.status === 'expired' || connection.status === 'revoked')
       throw this.needsReauthorization(connection);
     const own = this.vault.connectionToken(connection);
@@ -133,7 +133,7 @@ export class TokenController {
       } catch (error) {
         if (!(error instanceof LifecycleFailure)) throw error;
       }
-      connection = await this.connections.get(principal, id);
+      connection = await this.connections.getWithGrant(principal, id);
       if (connection.status === 'expired' || connection.status === 'revoked')
         throw this.needsReauthorization(connection);
     }

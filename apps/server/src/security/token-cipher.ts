@@ -1,4 +1,10 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createSecretKey,
+  type KeyObject,
+  randomBytes,
+} from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -81,11 +87,12 @@ export function generatedEncryptionKeys(dataDir: string): {
  * The first key encrypts; every configured key decrypts.
  */
 export class TokenCipher {
-  private readonly byId: ReadonlyMap<string, Buffer>;
+  /** Each key made a key object once: building one per call costs more than the cipher. */
+  private readonly byId: ReadonlyMap<string, KeyObject>;
 
   constructor(private readonly keys: readonly EncryptionKey[]) {
     if (keys.length === 0) throw new Error('TokenCipher needs at least one key');
-    this.byId = new Map(keys.map((key) => [key.id, key.key]));
+    this.byId = new Map(keys.map((key) => [key.id, createSecretKey(key.key)]));
   }
 
   /** The id of the key new values are encrypted with. */
@@ -94,9 +101,9 @@ export class TokenCipher {
   }
 
   encrypt(plain: string, binding: string): string {
-    const { id, key } = this.keys[0]!;
+    const { id } = this.keys[0]!;
     const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', key, iv);
+    const cipher = createCipheriv('aes-256-gcm', this.byId.get(id)!, iv);
     cipher.setAAD(Buffer.from(binding, 'utf8'));
     const ciphertext = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
     return [
