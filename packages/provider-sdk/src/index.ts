@@ -50,3 +50,12 @@ export { retryAfterSeconds } from './retry-after';
 export { systemClock } from './runtime';
 export type { Clock, ProviderLogger, ProviderRuntime } from './runtime';
 export { SDK_VERSION } from './version';
+export { buildCustomProvider } from './custom/custom-provider';
+export { customProviderConfigSchema, parseCustomProviderConfig } from './custom/custom-config';
+export type {
+  CustomProviderConfig,
+  CustomProviderConfigInput,
+  ErrorMatcher,
+} from './custom/custom-config';
+export { discoverIssuer, IssuerDiscoveryError } from './custom/discovery';
+export type { IssuerMetadata } from './custom/discovery';
