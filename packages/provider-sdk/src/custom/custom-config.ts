@@ -104,19 +104,29 @@ export const customProviderConfigSchema = z
     /** The network's developer documentation; quoted as the source of the facts above. */
     documentation: httpUrl.optional(),
   })
-  .refine((config) => config.issuer !== undefined || config.endpoints.authorization, {
-    error: 'give either "issuer" (OpenID Connect discovery) or endpoints.authorization',
-    path: ['endpoints', 'authorization'],
-  })
-  .refine((config) => config.issuer !== undefined || config.endpoints.token, {
-    error: 'give either "issuer" (OpenID Connect discovery) or endpoints.token',
-    path: ['endpoints', 'token'],
-  })
-  .refine((config) => config.issuer !== undefined || config.endpoints.userinfo, {
-    error:
-      'give either "issuer" (OpenID Connect discovery) or endpoints.userinfo: the account is read from it',
-    path: ['endpoints', 'userinfo'],
-  });
+  .superRefine(
+    (config, context) => {
+      // Runs on input that failed elsewhere too (`when`), so every field is read with care.
+      const { issuer, endpoints } = config as { issuer?: unknown; endpoints?: unknown };
+      if (issuer !== undefined) return;
+      const given = (typeof endpoints === 'object' && endpoints) || {};
+      for (const [endpoint, why] of [
+        ['authorization', ''],
+        ['token', ''],
+        ['userinfo', ': the account is read from it'],
+      ] as const) {
+        if (!(endpoint in given)) {
+          context.addIssue({
+            code: 'custom',
+            path: ['endpoints', endpoint],
+            message: `give either "issuer" (OpenID Connect discovery) or endpoints.${endpoint}${why}`,
+          });
+        }
+      }
+    },
+    // Reported with the other fields' problems, so one round of fixes is enough.
+    { when: () => true },
+  );
 
 /** A custom provider's configuration as written (before defaults). */
 export type CustomProviderConfigInput = z.input<typeof customProviderConfigSchema>;

@@ -66,6 +66,7 @@ describe('a custom provider from configuration', () => {
       expect.arrayContaining([
         'displayName',
         'endpoints.authorization',
+        'endpoints.token',
         'scopes.required',
         'lifetimes.accessTokenSeconds',
         'refresh.kind',
