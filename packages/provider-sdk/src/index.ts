@@ -59,3 +59,12 @@ export type {
 } from './custom/custom-config';
 export { discoverIssuer, IssuerDiscoveryError } from './custom/discovery';
 export type { IssuerMetadata } from './custom/discovery';
+export { fromPassportStrategy } from './passport/from-passport-strategy';
+export type {
+  PassportCredentials,
+  PassportOAuth2Strategy,
+  PassportProfile,
+  PassportStrategyDeclaration,
+} from './passport/from-passport-strategy';
+export { useProviderFetch } from './passport/node-oauth-transport';
+export type { NodeOAuth2Client, ProviderTransport } from './passport/node-oauth-transport';

@@ -71,9 +71,12 @@ export async function startServer(
     clock?: Clock;
     /** The port to listen on, when the test must know it beforehand (a free one otherwise). */
     port?: number;
+    /** Runs on the configuration directory before the server starts (to install packages there). */
+    setup?: (dir: string) => void;
   } = {},
 ): Promise<TestServer> {
   const dir = configDirectory({ providers: FIXTURE_PROVIDERS, ...options.settings });
+  options.setup?.(dir);
   const adminKey = `test-admin-${randomBytes(16).toString('hex')}`;
   const operatorKey = `test-operator-${randomBytes(16).toString('hex')}`;
   const port = options.port ?? (await freePort());
