@@ -11,7 +11,7 @@ const CLIENT = { clientId: 'tether-acme-google', clientSecret: 'acme-google-secr
  * another OpenID Provider through its own options, turned into a provider by the SDK.
  */
 function strategyPackageSource(issuer: string): string {
-  const require = createRequire(import.meta.url);
+  const require = createRequire(__filename);
   return `const { Strategy } = require(${JSON.stringify(require.resolve('passport-google-oauth20'))});
 const { fromPassportStrategy } = require(${JSON.stringify(require.resolve('@tether/provider-sdk'))});
 const issuer = ${JSON.stringify(issuer)};

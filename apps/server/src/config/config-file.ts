@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
 /** A provider package to load: `resolve` names the package; `id` renames it; `options` configure it. */
-export interface PackageProviderEntry {
+interface PackageProviderEntry {
   readonly resolve: string;
   readonly custom?: undefined;
   readonly id?: string;

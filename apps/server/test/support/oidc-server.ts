@@ -1,6 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import Provider, { type ClientMetadata } from 'oidc-provider';
+import type { ClientMetadata, default as Provider } from 'oidc-provider' with {
+  'resolution-mode': 'import',
+};
 import { expect } from 'vitest';
 
 /** People who can sign in at the authorization server, by login: their display names. */
@@ -32,7 +34,9 @@ export async function startOidcServer(clients: ClientMetadata[]): Promise<OidcSe
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const grants: { grantId: string; clientId: string; accountId: string }[] = [];
-  const provider = new Provider(issuer, {
+  // oidc-provider is an ES module; the test helpers are typed as CommonJS.
+  const { default: OidcProvider } = await import('oidc-provider');
+  const provider = new OidcProvider(issuer, {
     clients,
     findAccount: (_ctx, sub) => ({
       accountId: sub,
@@ -57,21 +61,18 @@ export async function startOidcServer(clients: ClientMetadata[]): Promise<OidcSe
     cookies: { keys: ['oidc-test-cookie-key'] },
   });
   const events: string[] = [];
-  for (const name of [
-    'authorization_code.consumed',
-    'refresh_token.consumed',
-    'refresh_token.saved',
-    'grant.revoked',
-  ]) {
-    provider.on(name, () => events.push(name));
-  }
-  provider.on(
-    'access_token.saved',
-    (token: { grantId: string; clientId: string; accountId: string }) => {
-      grants.push({ grantId: token.grantId, clientId: token.clientId, accountId: token.accountId });
-    },
-  );
-  server.on('request', provider.callback());
+  provider.on('authorization_code.consumed', () => events.push('authorization_code.consumed'));
+  provider.on('refresh_token.consumed', () => events.push('refresh_token.consumed'));
+  provider.on('grant.revoked', () => events.push('grant.revoked'));
+  provider.on('access_token.saved', (token) => {
+    grants.push({
+      grantId: token.grantId,
+      clientId: token.clientId!,
+      accountId: token.accountId,
+    });
+  });
+  const handle = provider.callback();
+  server.on('request', (request, response) => void handle(request, response));
   return {
     issuer,
     provider,

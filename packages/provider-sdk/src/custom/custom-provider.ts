@@ -11,11 +11,7 @@ import type {
   ScopeDeclaration,
 } from '../provider';
 import { SDK_VERSION } from '../version';
-import {
-  type CustomProviderConfig,
-  type CustomProviderConfigInput,
-  parseCustomProviderConfig,
-} from './custom-config';
+import { type CustomProviderConfig, parseCustomProviderConfig } from './custom-config';
 import { discoverIssuer, IssuerDiscoveryError, type IssuerMetadata } from './discovery';
 import { matcherClassifier } from './error-matchers';
 
@@ -141,7 +137,8 @@ function declarationOf(
  */
 export async function buildCustomProvider(
   id: string,
-  raw: CustomProviderConfigInput | unknown,
+  /** The `custom` object as configured (`CustomProviderConfigInput` once valid). */
+  raw: unknown,
   discovery: { readonly fetch: typeof globalThis.fetch },
 ): Promise<ProviderValidation> {
   const parsed = parseCustomProviderConfig(raw);

@@ -119,8 +119,12 @@ export function fromPassportStrategy(
     const transport = useProviderFetch(strategy._oauth2, provider, context.runtime, operation);
     return new Promise<PassportProfile>((resolve, reject) => {
       strategy.userProfile(tokens.accessToken, (error, profile) => {
-        if (error || !profile) reject(transport.lastFailure() ?? error);
-        else resolve(profile);
+        if (profile && !error) resolve(profile);
+        else
+          reject(
+            transport.lastFailure() ??
+              (error instanceof Error ? error : new Error(`${strategyName} gave no profile`)),
+          );
       });
     });
   };
