@@ -50,3 +50,21 @@ export { retryAfterSeconds } from './retry-after';
 export { systemClock } from './runtime';
 export type { Clock, ProviderLogger, ProviderRuntime } from './runtime';
 export { SDK_VERSION } from './version';
+export { buildCustomProvider } from './custom/custom-provider';
+export { customProviderConfigSchema, parseCustomProviderConfig } from './custom/custom-config';
+export type {
+  CustomProviderConfig,
+  CustomProviderConfigInput,
+  ErrorMatcher,
+} from './custom/custom-config';
+export { discoverIssuer, IssuerDiscoveryError } from './custom/discovery';
+export type { IssuerMetadata } from './custom/discovery';
+export { fromPassportStrategy } from './passport/from-passport-strategy';
+export type {
+  PassportCredentials,
+  PassportOAuth2Strategy,
+  PassportProfile,
+  PassportStrategyDeclaration,
+} from './passport/from-passport-strategy';
+export { useProviderFetch } from './passport/node-oauth-transport';
+export type { NodeOAuth2Client, ProviderTransport } from './passport/node-oauth-transport';

@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
 /** A provider package to load: `resolve` names the package; `id` renames it; `options` configure it. */
-export interface ProviderEntry {
+interface PackageProviderEntry {
   readonly resolve: string;
+  readonly custom?: undefined;
   readonly id?: string;
   readonly options: Readonly<Record<string, unknown>>;
   /**
@@ -13,15 +14,47 @@ export interface ProviderEntry {
   readonly simulator?: string;
 }
 
-const providerEntrySchema = z.strictObject({
-  resolve: z.string().min(1, 'must name a provider package, e.g. @tether/provider-facebook'),
-  id: z
-    .string()
-    .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be kebab-case')
-    .optional(),
-  options: z.record(z.string(), z.unknown()).default({}),
-  simulator: z.url({ protocol: /^https?$/ }).optional(),
-});
+/**
+ * A standards-compliant OAuth 2.0 / OpenID Connect network declared in the file (`custom`, see
+ * docs/custom-providers.md) instead of a package; `options` hold only its client credentials.
+ */
+export interface CustomProviderEntry {
+  readonly custom: Readonly<Record<string, unknown>>;
+  readonly resolve?: undefined;
+  readonly id: string;
+  readonly options: Readonly<Record<string, unknown>>;
+  readonly simulator?: undefined;
+}
+
+/** One entry of `providers`: a package, or a custom network. */
+export type ProviderEntry = PackageProviderEntry | CustomProviderEntry;
+
+const providerEntrySchema = z
+  .strictObject({
+    resolve: z
+      .string()
+      .min(1, 'must name a provider package, e.g. @tether/provider-facebook')
+      .optional(),
+    /** Checked in full when providers load, where each field's problem is named. */
+    custom: z.record(z.string(), z.unknown()).optional(),
+    id: z
+      .string()
+      .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be kebab-case')
+      .optional(),
+    options: z.record(z.string(), z.unknown()).default({}),
+    simulator: z.url({ protocol: /^https?$/ }).optional(),
+  })
+  .refine((entry) => (entry.resolve === undefined) !== (entry.custom === undefined), {
+    error: 'give either "resolve" (a provider package) or "custom" (a no-code OAuth network)',
+  })
+  .refine((entry) => entry.custom === undefined || entry.id !== undefined, {
+    error: 'a "custom" provider needs an "id"',
+    path: ['id'],
+  })
+  .refine((entry) => entry.custom === undefined || entry.simulator === undefined, {
+    error: 'a "custom" provider talks to its own endpoints; remove "simulator"',
+    path: ['simulator'],
+  });
 
 const fileSchema = z.strictObject({
   $schema: z.string().optional(),

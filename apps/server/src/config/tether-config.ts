@@ -191,22 +191,28 @@ export function loadConfig(
   const webhookPrivateTargets = parseFlag(problems, 'TETHER_WEBHOOK_PRIVATE_TARGETS', env, sandbox);
 
   const entries: {
-    resolve: string;
+    resolve?: string;
+    custom?: Record<string, unknown>;
     id?: string;
     options: Record<string, unknown>;
     simulator?: string;
   }[] = file.providers ?? BUILT_IN_PROVIDERS.map((resolve) => ({ resolve, options: {} }));
-  const providers: ProviderEntry[] = entries.map((entry, index) => ({
-    resolve: entry.resolve,
-    ...(entry.id !== undefined ? { id: entry.id } : {}),
-    ...(entry.simulator !== undefined ? { simulator: entry.simulator.replace(/\/+$/, '') } : {}),
-    options: resolveEnvReferences(
+  const providers: ProviderEntry[] = entries.map((entry, index) => {
+    const options = resolveEnvReferences(
       entry.options,
       env,
       `providers[${index}].options`,
       problems,
-    ) as Record<string, unknown>,
-  }));
+    ) as Record<string, unknown>;
+    // The file's schema lets through only a package or a custom network with an id.
+    if (entry.custom !== undefined) return { custom: entry.custom, id: entry.id!, options };
+    return {
+      resolve: entry.resolve!,
+      ...(entry.id !== undefined ? { id: entry.id } : {}),
+      ...(entry.simulator !== undefined ? { simulator: entry.simulator.replace(/\/+$/, '') } : {}),
+      options,
+    };
+  });
 
   let encryptionKeys: EncryptionKey[] | undefined;
   if (env.TETHER_ENCRYPTION_KEYS) {

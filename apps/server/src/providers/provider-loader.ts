@@ -10,6 +10,7 @@ import type { NetworkSimulation } from '@tether/simulator';
 import { satisfies, validRange } from 'semver';
 import type { ProviderEntry } from '../config/config-file';
 import { ConfigurationError } from '../config/tether-config';
+import { loadCustomProvider } from './custom-provider-loader';
 
 /** A provider the host loaded from configuration. */
 export interface LoadedProvider {
@@ -169,9 +170,27 @@ export async function loadProviders(
   const problems: string[] = [];
   const loaded: LoadedProvider[] = [];
   const seen = new Map<string, number>();
+  /** Takes `id` for the entry at `index`, or reports the entry that already has it. */
+  const claimId = (id: string, index: number): boolean => {
+    const previous = seen.get(id);
+    if (previous !== undefined) {
+      problems.push(
+        `providers[${index}]: the id '${id}' is already used by providers[${previous}]. Give one of them a distinct "id".`,
+      );
+      return false;
+    }
+    seen.set(id, index);
+    return true;
+  };
 
   for (const [index, entry] of entries.entries()) {
     const setting = `providers[${index}]`;
+    if (entry.custom !== undefined) {
+      const custom = await loadCustomProvider(entry, setting, clientCredentials(entry.options));
+      if ('problem' in custom) problems.push(custom.problem);
+      else if (claimId(entry.id, index)) loaded.push(custom.loaded);
+      continue;
+    }
     let file: string;
     try {
       file = require.resolve(entry.resolve, { paths: [baseDir, process.cwd(), __dirname] });
@@ -223,14 +242,7 @@ export async function loadProviders(
       continue;
     }
     const id = entry.id ?? provider.id;
-    const previous = seen.get(id);
-    if (previous !== undefined) {
-      problems.push(
-        `${setting}: the id '${id}' is already used by providers[${previous}]. Give one of them a distinct "id".`,
-      );
-      continue;
-    }
-    seen.set(id, index);
+    if (!claimId(id, index)) continue;
     const manifest = owningPackage(file);
     loaded.push({
       id,

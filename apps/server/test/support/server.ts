@@ -69,12 +69,17 @@ export async function startServer(
     env?: Record<string, string>;
     /** The host's clock; a {@link TestClock} lets the test move time. */
     clock?: Clock;
+    /** The port to listen on, when the test must know it beforehand (a free one otherwise). */
+    port?: number;
+    /** Runs on the configuration directory before the server starts (to install packages there). */
+    setup?: (dir: string) => void;
   } = {},
 ): Promise<TestServer> {
   const dir = configDirectory({ providers: FIXTURE_PROVIDERS, ...options.settings });
+  options.setup?.(dir);
   const adminKey = `test-admin-${randomBytes(16).toString('hex')}`;
   const operatorKey = `test-operator-${randomBytes(16).toString('hex')}`;
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const env: Record<string, string> = {
     TETHER_ADMIN_KEY: adminKey,
     TETHER_OPERATOR_KEY: operatorKey,
