@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -140,6 +140,17 @@ export class TokenCipher {
   /** The ids of every configured key, newest first. */
   get keyIds(): string[] {
     return this.keys.map((key) => key.id);
+  }
+
+  /**
+   * Keys for another use (signing links), derived from these with HKDF under `purpose`, so the
+   * encryption keys themselves are never used for anything else; newest first, with their ids.
+   */
+  derivedKeys(purpose: string): EncryptionKey[] {
+    return this.keys.map(({ id, key }) => ({
+      id,
+      key: Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), `tether:${purpose}`, 32)),
+    }));
   }
 
   /** Whether a stored value was encrypted with an older key. */
