@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
-import type { ConnectOutcome } from '@tether/connect';
+import type { ConnectOutcome } from '@tether/connect' with { 'resolution-mode': 'import' };
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectAccessible, launchChromium } from '../support/browser';
@@ -25,7 +25,7 @@ document.getElementById('connect').addEventListener('click', () => {
 
 /** A web app at an origin of its own, serving its page and the built @tether/connect module. */
 async function startIntegrator(port: number): Promise<{ url: string; server: Server }> {
-  const module = readFileSync(createRequire(import.meta.url).resolve('@tether/connect'), 'utf8');
+  const module = readFileSync(createRequire(__filename).resolve('@tether/connect'), 'utf8');
   const server = createServer((request, response) => {
     const path = new URL(request.url ?? '/', 'http://app').pathname;
     if (path === '/connect.js')
@@ -120,9 +120,8 @@ describe('the hosted connect page and @tether/connect, in Chromium', () => {
   it('goes to the hosted page in the same window when the popup is blocked, and back to returnTo', async () => {
     const hosted = await hostedUrl();
     const context = await browser.newContext();
-    await context.addInitScript(() => {
-      window.open = () => null;
-    });
+    // The browser blocks every popup.
+    await context.addInitScript('window.open = () => null;');
     const page = await context.newPage();
     await page.goto(`${app.url}/app?hosted=${encodeURIComponent(hosted)}`);
     await page.getByRole('button', { name: 'Connect an account' }).click();

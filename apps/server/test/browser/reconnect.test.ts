@@ -104,9 +104,8 @@ describe('reconnecting from the link in an alert, in Chromium', () => {
   it('falls back to a redirect in the same window when the browser blocks the popup', async () => {
     const { id, link } = await revokedWithAlert('member-2');
     const context = await browser.newContext();
-    await context.addInitScript(() => {
-      window.open = () => null;
-    });
+    // The browser blocks every popup.
+    await context.addInitScript('window.open = () => null;');
     const page = await context.newPage();
     await page.goto(link);
     await page.getByRole('button', { name: /Reconnect/ }).click();
