@@ -1,4 +1,6 @@
+import { REASON_DESCRIPTIONS } from '@tether/provider-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WHO_ACTS } from '../src/notifications/notification-templates';
 import { connect, consentAt } from './support/connect';
 import { eventually, startSmtp, startWebhookReceiver } from './support/receivers';
 import { startServer, sweepAndNotify, type TestServer } from './support/server';
@@ -86,6 +88,26 @@ describe('reconnect links without TETHER_REAUTHORIZE_URL', () => {
     });
     expect(refused.status).toBe(400);
     expect(refused.headers.get('content-type')).toContain('application/problem+json');
+  });
+
+  it('says what to do first in the reason’s own words: a lost role is given back by an admin of the account', async () => {
+    const { session } = await connect(server, { provider: 'fixture' }, { person: 'member-6' });
+    const id = session.connectionIds[0]!;
+    await server.request('POST', `/api/v1/connections/${id}/errors`, {
+      json: { status: 403, body: { error: 'role_lost' } },
+    });
+    await sweepAndNotify(server);
+    const hookFor = () =>
+      receiver.received
+        .map(
+          (hook) => JSON.parse(hook.body) as { connection: { id: string }; reauthorizeUrl: string },
+        )
+        .find((payload) => payload.connection.id === id);
+    await eventually(() => hookFor() !== undefined);
+    const html = await (await fetch(hookFor()!.reauthorizeUrl)).text();
+    expect(html).toContain(REASON_DESCRIPTIONS.role_lost.meaning);
+    expect(html).toContain(REASON_DESCRIPTIONS.role_lost.remedy);
+    expect(html).toContain(`Who does it: ${WHO_ACTS.account_admin}`);
   });
 
   it('counts the pages against the per-address limit', async () => {

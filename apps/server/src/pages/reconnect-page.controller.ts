@@ -32,6 +32,13 @@ const STATUS_WORDS: Readonly<Record<ConnectionStatus, string>> = {
   revoked: 'was disconnected',
 };
 
+/** `14 days`, `1 day`, `12 hours`: how long links last, in words. */
+function lifetime(seconds: number): string {
+  const [count, unit] = seconds >= 86_400 ? [seconds / 86_400, 'day'] : [seconds / 3600, 'hour'];
+  const rounded = Math.max(1, Math.round(count));
+  return `${rounded} ${unit}${rounded === 1 ? '' : 's'}`;
+}
+
 /**
  * The reconnect page every alert, reminder and follow-up links to: which account on which
  * network, what happened, what to do first, and one button that re-authorizes the connection
@@ -60,7 +67,7 @@ export class ReconnectPageController {
           response,
           410,
           'This reconnect link has expired',
-          `Links in Tether’s messages work for ${Math.round(this.config.linkLifetimeSeconds / 86_400) || 1} day(s). The next reminder or follow-up brings a new one, or ask whoever runs Tether for your organisation to send you one.`,
+          `Links in Tether’s messages work for ${lifetime(this.config.linkLifetimeSeconds)}. The next reminder or follow-up brings a new one, or ask whoever runs Tether for your organisation to send you one.`,
         );
       else
         sendRefusal(
@@ -117,7 +124,8 @@ export class ReconnectPageController {
         : session.status === 'failed'
           ? `<div class="card problem" role="alert"><h2>Not reconnected</h2><p>${escapeHtml(session.outcomeDetail ?? 'Reconnecting did not finish.')} Press Reconnect to try again.</p></div>`
           : `<div class="card" role="status"><p>Reconnecting has not finished yet.</p></div>`;
-    const broken = connection.status === 'revoked' || connection.status === 'expired';
+    // Revoked, expired or degraded: the reason says what happened and who acts.
+    const broken = connection.status !== 'active' && connection.status !== 'expiring';
     const whoActs = WHO_ACTS[actorOf(connection.reason)];
     sendPage(response, 200, {
       title: `Reconnect ${connection.name}`,
