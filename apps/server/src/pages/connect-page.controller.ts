@@ -72,7 +72,7 @@ export class ConnectPageController {
       if (!active) return [];
       const name = active.provider.displayName;
       return [
-        `<li><form method="post" action="/connect/${escapeHtml(token)}/${escapeHtml(id)}${query}"><button type="submit">${networkBadge(id, name)}<span>Connect ${escapeHtml(name)}</span></button></form></li>`,
+        `<li><form method="post" action="${escapeHtml(token)}/${escapeHtml(id)}${query}"><button type="submit">${networkBadge(id, name)}<span>Connect ${escapeHtml(name)}</span></button></form></li>`,
       ];
     });
     sendPage(response, 200, {

@@ -136,7 +136,7 @@ ${outcome}
 <p>${escapeHtml(`${account} on ${network} ${expiry}.`)}${broken && description ? ` ${escapeHtml(description.meaning)}` : ''}</p></section>
 <section class="card" aria-labelledby="what-to-do"><h2 id="what-to-do">What to do first</h2>
 <p>${escapeHtml(broken ? remedy : 'Reconnect the account to renew its access.')}</p>${broken ? `<p>Who does it: ${escapeHtml(whoActs)}</p>` : ''}</section>
-<form id="reconnect" method="post" action="/reconnect/${escapeHtml(token)}"><button type="submit">Reconnect ${escapeHtml(network)}</button></form>
+<form id="reconnect" method="post" action="${escapeHtml(token)}"><button type="submit">Reconnect ${escapeHtml(network)}</button></form>
 <p id="progress" role="status" aria-live="polite"></p>`,
       script: RECONNECT_SCRIPT,
     });
