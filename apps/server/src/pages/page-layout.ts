@@ -20,12 +20,15 @@ h2{font-size:1.05rem;margin:.25rem 0}`;
 
 /** A network's logo stand-in: its initials on a colour of its own. */
 export function networkBadge(id: string, name: string): string {
-  const initials = name
-    .split(/[\s-]+/)
-    .map((word) => word[0] ?? '')
-    .join('')
-    .slice(0, 2)
-    .toUpperCase();
+  const words = name.split(/[\s-]+/).filter(Boolean);
+  // `FN` for Fixture Network, `Li` for LinkedIn.
+  const initials =
+    words.length > 1
+      ? words
+          .map((word) => word[0]!.toUpperCase())
+          .join('')
+          .slice(0, 2)
+      : name.slice(0, 2);
   const colour =
     BADGE_COLOURS[[...id].reduce((sum, c) => sum + c.charCodeAt(0), 0) % BADGE_COLOURS.length];
   return `<span class="badge" style="background:${colour}" aria-hidden="true">${escapeHtml(initials)}</span>`;

@@ -100,7 +100,7 @@ describe('the hosted connect page and @tether/connect, in Chromium', () => {
     const choices = await popup.getByRole('button').allInnerTexts();
     expect(choices.map((choice) => choice.replace(/\s+/g, ' ').trim())).toEqual([
       'FN Connect Fixture Network',
-      'L Connect LinkedIn',
+      'Li Connect LinkedIn',
     ]);
     await expectAccessible(popup);
     await popup.getByRole('button', { name: 'Connect Fixture Network' }).click();
