@@ -108,6 +108,21 @@ describe('reconnect links without TETHER_REAUTHORIZE_URL', () => {
     expect(html).toContain(REASON_DESCRIPTIONS.role_lost.meaning);
     expect(html).toContain(REASON_DESCRIPTIONS.role_lost.remedy);
     expect(html).toContain(`Who does it: ${WHO_ACTS.account_admin}`);
+
+    // Signing in at the network as someone else changes nothing, and the page says so.
+    const link = hookFor()!.reauthorizeUrl;
+    const started = await fetch(link, { method: 'POST', redirect: 'manual' });
+    const wrong = await fetch(
+      await consentAt(started.headers.get('location')!, { person: 'member-7' }),
+      { redirect: 'manual' },
+    );
+    const outcome = await (await fetch(wrong.headers.get('location')!)).text();
+    expect(outcome).toContain('Not reconnected');
+    expect(outcome).toContain('different account');
+    const connection = (await (
+      await server.request('GET', `/api/v1/connections/${id}`)
+    ).json()) as { status: string };
+    expect(connection.status).toBe('revoked');
   });
 
   it('counts the pages against the per-address limit', async () => {

@@ -117,6 +117,21 @@ describe('the hosted connect page and @tether/connect, in Chromium', () => {
     await context.close();
   });
 
+  it('reports a popup closed before the end', async () => {
+    const hosted = await hostedUrl();
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${app.url}/app?hosted=${encodeURIComponent(hosted)}`);
+    const [popup] = await Promise.all([
+      page.waitForEvent('popup'),
+      page.getByRole('button', { name: 'Connect an account' }).click(),
+    ]);
+    await popup.waitForLoadState();
+    await popup.close();
+    await expect.poll(() => page.locator('#result').textContent()).toBe('closed');
+    await context.close();
+  });
+
   it('goes to the hosted page in the same window when the popup is blocked, and back to returnTo', async () => {
     const hosted = await hostedUrl();
     const context = await browser.newContext();
