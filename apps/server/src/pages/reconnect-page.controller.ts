@@ -135,7 +135,7 @@ ${outcome}
 <section class="card" aria-labelledby="what-happened"><h2 id="what-happened">What happened</h2>
 <p>${escapeHtml(`${account} on ${network} ${expiry}.`)}${broken && description ? ` ${escapeHtml(description.meaning)}` : ''}</p></section>
 <section class="card" aria-labelledby="what-to-do"><h2 id="what-to-do">What to do first</h2>
-<p>${escapeHtml(broken ? remedy : 'Reconnect the account to renew its access.')}</p>${broken ? `<p>Who does it: ${escapeHtml(whoActs)}</p>` : ''}</section>
+<p>${escapeHtml(broken ? remedy : connection.status === 'expiring' ? 'Reconnect the account before then to renew its access.' : 'Nothing to do: it works. Reconnecting renews its access early.')}</p>${broken ? `<p>Who does it: ${escapeHtml(whoActs)}</p>` : ''}</section>
 <form id="reconnect" method="post" action="${escapeHtml(token)}"><button type="submit">Reconnect ${escapeHtml(network)}</button></form>
 <p id="progress" role="status" aria-live="polite"></p>`,
       script: RECONNECT_SCRIPT,
