@@ -52,6 +52,10 @@ import { RecipientFanOut } from './notifications/recipient-fan-out';
 import { ReminderNotices } from './notifications/reminder-notices';
 import { WebhookSender } from './notifications/webhook-sender.service';
 import { WebhooksController } from './notifications/webhooks.controller';
+import { ConnectPageController } from './pages/connect-page.controller';
+import { PageLinks } from './pages/page-links';
+import { ReconnectPageController } from './pages/reconnect-page.controller';
+import { SignedLinks } from './security/signed-links';
 
 /**
  * Applies pending migrations, checks the encryption keys against the stored tokens and creates
@@ -109,6 +113,8 @@ export class AppModule {
         NotificationsController,
         NotificationSettingsController,
         WebhooksController,
+        ReconnectPageController,
+        ConnectPageController,
       ],
       providers: [
         { provide: TETHER_CONFIG, useValue: config },
@@ -134,6 +140,8 @@ export class AppModule {
         DeliveryAttempts,
         EmailSender,
         WebhookSender,
+        SignedLinks,
+        PageLinks,
         {
           provide: MAILER,
           useValue: new Mailer({

@@ -307,7 +307,8 @@ const QUERY_VALUES: Record<string, readonly string[]> = {
 
 /**
  * Public routes the OpenAPI document leaves out: the OAuth callback (the network's redirect,
- * authenticated by `state`) and the Prometheus metrics.
+ * authenticated by `state`), the Prometheus metrics, and the reconnect and hosted connect pages
+ * (people's, authenticated by their signed link).
  */
 const UNDOCUMENTED_ROUTES: DocumentedRoute[] = [
   {
@@ -318,10 +319,41 @@ const UNDOCUMENTED_ROUTES: DocumentedRoute[] = [
     queryParams: ['state', 'code', 'error', 'error_description', 'scope'],
   },
   { method: 'GET', path: '/metrics', public: true, pathParams: [], queryParams: [] },
+  {
+    method: 'GET',
+    path: '/reconnect/{token}',
+    public: true,
+    pathParams: ['token'],
+    queryParams: ['session'],
+  },
+  {
+    method: 'POST',
+    path: '/reconnect/{token}',
+    public: true,
+    pathParams: ['token'],
+    queryParams: ['mode'],
+  },
+  {
+    method: 'GET',
+    path: '/connect/{token}',
+    public: true,
+    pathParams: ['token'],
+    queryParams: ['mode'],
+  },
+  {
+    method: 'POST',
+    path: '/connect/{token}/{provider}',
+    public: true,
+    pathParams: ['token', 'provider'],
+    queryParams: ['mode'],
+  },
 ];
 
-/** The OAuth callback answers people in a browser: its failures are pages, not problems. */
-const answersWithPages = (target: string) => target.startsWith('/oauth/');
+/**
+ * The OAuth callback and the reconnect and connect pages answer people in a browser: their
+ * failures are pages, not problems.
+ */
+const answersWithPages = (target: string) => /^\/(oauth|reconnect|connect)\//.test(target);
 
 /** The string as UTF-8 carries it: lone surrogates become U+FFFD. */
 function wellFormed(value: string): string {

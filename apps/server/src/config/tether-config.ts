@@ -65,8 +65,13 @@ export interface TetherConfig {
   readonly smtpUrl?: string;
   /** The sender of Tether's email. */
   readonly mailFrom: string;
-  /** Link in alerts to where the owner re-authorizes; `{connectionId}` is replaced. */
+  /**
+   * Link in alerts to where the owner re-authorizes, instead of Tether's own reconnect page;
+   * `{connectionId}` is replaced.
+   */
   readonly reauthorizeUrl?: string;
+  /** How long signed links (reconnect pages, hosted connect pages) stay valid. */
+  readonly linkLifetimeSeconds: number;
   /** The operator's wording of the emails (`TETHER_EMAIL_TEMPLATES_DIR`), by kind. */
   readonly emailTemplates: EmailTemplates;
   /** Reminders before a hard expiry: seconds before it, largest first. */
@@ -268,6 +273,15 @@ export function loadConfig(
     'https://app.example.com/connections/{connectionId}/reconnect',
   );
 
+  const [linkLifetimeSeconds = 14 * 86_400, ...extraLinkLifetimes] = parseDurationSetting(
+    problems,
+    'TETHER_LINK_LIFETIME',
+    env.TETHER_LINK_LIFETIME || '14d',
+  );
+  if (extraLinkLifetimes.length > 0) {
+    problems.push('TETHER_LINK_LIFETIME must be one duration, such as "14d".');
+  }
+
   const emailTemplates = env.TETHER_EMAIL_TEMPLATES_DIR
     ? readEmailTemplates(resolve(cwd, env.TETHER_EMAIL_TEMPLATES_DIR), problems)
     : {};
@@ -359,6 +373,7 @@ export function loadConfig(
     webhookPrivateTargets,
     digestIntervalSeconds,
     ...(reauthorizeUrl ? { reauthorizeUrl } : {}),
+    linkLifetimeSeconds,
     emailTemplates,
     ...(encryptionKeys ? { encryptionKeys } : {}),
     returnUrls: returnUrls.length > 0 ? returnUrls : [publicUrl.replace(/\/+$/, '')],

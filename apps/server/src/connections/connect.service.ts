@@ -105,7 +105,11 @@ export class ConnectService {
         },
       );
     }
-    checkReturnTo(input.returnTo, this.config.returnUrls);
+    // Tether's reconnect pages are always a place to come back to.
+    checkReturnTo(input.returnTo, [
+      ...this.config.returnUrls,
+      `${this.config.publicUrl}/reconnect`,
+    ]);
     const em = this.em.fork();
     const ownerId = input.ownerId ?? reauthorize?.owner?.id ?? principal.userId;
     const owner = ownerId

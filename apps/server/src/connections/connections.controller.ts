@@ -13,6 +13,8 @@ import { ApiJsonBody, ApiKeyAuth, ApiProblems } from '../http/openapi';
 import { pageQuery } from '../http/page';
 import { ZodPipe } from '../http/zod-body.pipe';
 import { CurrentPrincipal, type Principal } from '../identity/principal';
+import { PageLinks } from '../pages/page-links';
+import { ProviderRegistry } from '../providers/provider-registry';
 import { ConnectService } from './connect.service';
 import { ConnectionsService } from './connections.service';
 import { connectionView, eventView, sessionView } from './views';
@@ -23,9 +25,13 @@ const startSessionBody = z.strictObject({
   scopes: z.array(z.string().min(1)).max(100).optional(),
   returnTo: z.string().min(1).max(2000).optional(),
   mode: z.enum(['redirect', 'popup']).optional(),
+  /** The networks the hosted connect page (`hostedUrl`) offers; `provider` alone by default. */
+  providers: z.array(providerIdField).min(1).max(50).optional(),
 });
 
-const reauthorizeBody = startSessionBody.omit({ provider: true, ownerId: true }).default({});
+const reauthorizeBody = startSessionBody
+  .omit({ provider: true, ownerId: true, providers: true })
+  .default({});
 
 const listQuery = z.strictObject({
   provider: providerIdField.optional(),
@@ -49,13 +55,17 @@ const updateBody = z
 @Controller('api/v1/connect-sessions')
 @ApiKeyAuth()
 export class ConnectSessionsController {
-  constructor(private readonly connect: ConnectService) {}
+  constructor(
+    private readonly connect: ConnectService,
+    private readonly registry: ProviderRegistry,
+    private readonly links: PageLinks,
+  ) {}
 
   @Post()
   @ApiOperation({
     summary: 'Start connecting an account',
     description:
-      'Returns the URL to send the person to. The network redirects back to `/oauth/{provider}/callback`.',
+      "Returns the URL to send the person to (`authorizationUrl`) and Tether's hosted connect page offering `providers` (`hostedUrl`). The network redirects back to `/oauth/{provider}/callback`.",
   })
   @ApiJsonBody(startSessionBody)
   @ApiCreatedResponse({ description: '`{ id, authorizationUrl, expiresAt, … }`' })
@@ -70,8 +80,10 @@ export class ConnectSessionsController {
     @CurrentPrincipal() principal: Principal,
     @Body(new ZodPipe(startSessionBody)) input: z.output<typeof startSessionBody>,
   ) {
+    const providers = input.providers ?? [input.provider];
+    for (const provider of providers) this.registry.get(provider);
     const { session, authorizationUrl } = await this.connect.start(principal, input);
-    return sessionView(session, authorizationUrl);
+    return sessionView(session, authorizationUrl, this.links.connect(session, providers));
   }
 
   @Get(':id')

@@ -37,7 +37,11 @@ export function connectionView(connection: Connection) {
 }
 
 /** A connect session as the API shows it. */
-export function sessionView(session: ConnectSession, authorizationUrl?: string) {
+export function sessionView(
+  session: ConnectSession,
+  authorizationUrl?: string,
+  hostedUrl?: string,
+) {
   return {
     id: session.id,
     provider: session.provider,
@@ -50,6 +54,8 @@ export function sessionView(session: ConnectSession, authorizationUrl?: string) 
     expiresAt: session.expiresAt.toISOString(),
     createdAt: session.createdAt.toISOString(),
     ...(authorizationUrl ? { authorizationUrl } : {}),
+    // Tether's own page offering the session's networks, for integrators without a UI of their own.
+    ...(hostedUrl ? { hostedUrl } : {}),
     // A client whose popup the browser blocked sends the person to authorizationUrl in the same window.
     ...(session.mode === 'popup' ? { popupFallback: 'redirect' } : {}),
   };

@@ -6,7 +6,8 @@ import { TETHER_CONFIG } from '../config/config.token';
 import type { TetherConfig } from '../config/tether-config';
 import { NOTIFIABLE_EVENTS } from '../connections/audit-trail';
 import { ProviderRegistry } from '../providers/provider-registry';
-import { keyPart, loadedProvider, networkName, reauthorizeLink } from './notice';
+import { PageLinks } from '../pages/page-links';
+import { keyPart, loadedProvider, networkName } from './notice';
 import {
   actorOf,
   alertMessage,
@@ -38,6 +39,7 @@ export class IncidentNotices {
     private readonly em: EntityManager,
     private readonly registry: ProviderRegistry,
     private readonly fanOut: RecipientFanOut,
+    private readonly links: PageLinks,
     @Inject(Clock) private readonly clock: Clock,
     @Inject(TETHER_CONFIG) private readonly config: TetherConfig,
   ) {}
@@ -160,7 +162,7 @@ export class IncidentNotices {
         group,
         network,
         incident,
-        reauthorizeLink(this.config, connection.id),
+        this.links.reconnect(connection.id),
         this.config.emailTemplates,
       ),
       actor,

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Connection, NotificationCategory } from '@tether/persistence';
 import type { Actor, Provider } from '@tether/provider-sdk';
-import type { TetherConfig } from '../config/tether-config';
 import type { ProviderRegistry } from '../providers/provider-registry';
 import type { Message } from './email-templates';
 import type { WebhookEventType } from './webhook-sender.service';
@@ -46,11 +45,6 @@ export function loadedProvider(
 /** The network's name as people know it (`LinkedIn`), or its id when it is not loaded. */
 export function networkName(registry: ProviderRegistry, connection: Connection): string {
   return loadedProvider(registry, connection)?.displayName ?? connection.provider;
-}
-
-/** Where the owner re-authorizes a connection, when the operator set that page up. */
-export function reauthorizeLink(config: TetherConfig, connectionId: string): string | undefined {
-  return config.reauthorizeUrl?.replace('{connectionId}', encodeURIComponent(connectionId));
 }
 
 /** A short, stable stand-in for a longer value (an address, a list of ids) inside a key. */

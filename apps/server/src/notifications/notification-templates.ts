@@ -12,7 +12,7 @@ function headline(connections: Accounts): string {
  * `“Bakery page” (Example Bakery)`, or `“A”, “B” and “C”`: the names people gave, with the
  * account's own name where it says something more.
  */
-function accountList(connections: Accounts): string {
+export function accountList(connections: Accounts): string {
   const names = connections.map((c) =>
     c.name.includes(c.accountName) ? `“${c.name}”` : `“${c.name}” (${c.accountName})`,
   );
@@ -29,17 +29,17 @@ const MOMENT_FORMAT = new Intl.DateTimeFormat('en-GB', {
 });
 
 /** `15 December 2026 at 09:30 UTC`: a moment a reader can act by. */
-function moment(at: Date): string {
+export function moment(at: Date): string {
   return `${MOMENT_FORMAT.format(at)} UTC`;
 }
 
 /** The reason's description, or `undefined` when the reason is not one of the taxonomy. */
-function described(reason: string | undefined) {
+export function described(reason: string | undefined) {
   return reason && isReason(reason) ? REASON_DESCRIPTIONS[reason] : undefined;
 }
 
 /** Who must act, in the message's words. */
-const WHO_ACTS: Readonly<Record<Actor, string>> = {
+export const WHO_ACTS: Readonly<Record<Actor, string>> = {
   owner: 'the person who connected the account.',
   account_admin:
     'an admin of the account on the network gives the role back first; then the person who connected it reconnects.',

@@ -7,7 +7,8 @@ import { Clock } from '../clock/clock';
 import { TETHER_CONFIG } from '../config/config.token';
 import type { TetherConfig } from '../config/tether-config';
 import { ProviderRegistry } from '../providers/provider-registry';
-import { type Accounts, keyPart, type Notice, networkName, reauthorizeLink } from './notice';
+import { PageLinks } from '../pages/page-links';
+import { type Accounts, keyPart, type Notice, networkName } from './notice';
 import {
   effectivePreferences,
   preferenceCategory,
@@ -50,6 +51,7 @@ export class RecipientFanOut {
     private readonly em: EntityManager,
     private readonly registry: ProviderRegistry,
     private readonly webhooks: WebhookSender,
+    private readonly links: PageLinks,
     @Inject(Clock) private readonly clock: Clock,
     @Inject(TETHER_CONFIG) private readonly config: TetherConfig,
   ) {}
@@ -147,7 +149,7 @@ export class RecipientFanOut {
     }
     await this.webhooks.queueNotice(accounts, notice, {
       providerName: networkName(this.registry, connection),
-      reauthorizeUrl: reauthorizeLink(this.config, connection.id),
+      reauthorizeUrl: this.links.reconnect(connection.id),
     });
   }
 

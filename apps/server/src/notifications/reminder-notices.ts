@@ -7,7 +7,8 @@ import { TETHER_CONFIG } from '../config/config.token';
 import type { TetherConfig } from '../config/tether-config';
 import { LIVE_STATUSES, renewalsExtendHardExpiry } from '@tether/core';
 import { ProviderRegistry } from '../providers/provider-registry';
-import { type Accounts, loadedProvider, networkName, reauthorizeLink } from './notice';
+import { PageLinks } from '../pages/page-links';
+import { type Accounts, loadedProvider, networkName } from './notice';
 import { scheduleFor, workspaceSettings } from './notification-settings';
 import { actorOf, followUpMessage, reminderMessage } from './notification-templates';
 import { RecipientFanOut } from './recipient-fan-out';
@@ -33,6 +34,7 @@ export class ReminderNotices {
     private readonly em: EntityManager,
     private readonly registry: ProviderRegistry,
     private readonly fanOut: RecipientFanOut,
+    private readonly links: PageLinks,
     @Inject(Clock) private readonly clock: Clock,
     @Inject(TETHER_CONFIG) private readonly config: TetherConfig,
   ) {}
@@ -78,7 +80,7 @@ export class ReminderNotices {
               group,
               provider.displayName,
               expiresAt,
-              reauthorizeLink(this.config, first.id),
+              this.links.reconnect(first.id),
               this.config.emailTemplates,
             ),
             event: {
@@ -122,7 +124,7 @@ export class ReminderNotices {
               group,
               networkName(this.registry, first),
               alertedAt,
-              reauthorizeLink(this.config, first.id),
+              this.links.reconnect(first.id),
               this.config.emailTemplates,
             ),
             event: {

@@ -2,6 +2,7 @@ import {
   createCipheriv,
   createDecipheriv,
   createSecretKey,
+  hkdfSync,
   type KeyObject,
   randomBytes,
 } from 'node:crypto';
@@ -147,6 +148,17 @@ export class TokenCipher {
   /** The ids of every configured key, newest first. */
   get keyIds(): string[] {
     return this.keys.map((key) => key.id);
+  }
+
+  /**
+   * Keys for another use (signing links), derived from these with HKDF under `purpose`, so the
+   * encryption keys themselves are never used for anything else; newest first, with their ids.
+   */
+  derivedKeys(purpose: string): EncryptionKey[] {
+    return this.keys.map(({ id, key }) => ({
+      id,
+      key: Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), `tether:${purpose}`, 32)),
+    }));
   }
 
   /** Whether a stored value was encrypted with an older key. */
