@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { Queue } from 'bull';
-import type { JobHandler, JobOptions, JobQueue, QueueHealth } from './job-queue';
+import { SCHEDULED_BACKOFF } from './backoff';
+import type { JobOptions, JobQueue, QueueHealth } from './job-queue';
 
 const PING_TIMEOUT_MS = 2000;
 
@@ -39,21 +40,13 @@ export class BullJobQueue implements JobQueue {
     await this.queue.add(name, data, {
       ...(options.jobId !== undefined ? { jobId: options.jobId } : {}),
       ...(options.delayMs ? { delay: options.delayMs } : {}),
+      ...(options.attempts ? { attempts: options.attempts } : {}),
+      ...(options.backoff
+        ? { backoff: { type: SCHEDULED_BACKOFF, options: options.backoff } }
+        : {}),
       removeOnComplete: true,
       removeOnFail: 100,
     });
-  }
-
-  process<T>(name: string, handler: JobHandler<T>, concurrency = 1): void {
-    void this.queue
-      .process(name, concurrency, async (job) => {
-        await handler(job.data as T);
-      })
-      .catch((error: unknown) => {
-        this.logger.error(
-          `Queue processor for ${name} stopped: ${error instanceof Error ? error.message : String(error)}`,
-        );
-      });
   }
 
   async depth(): Promise<number> {
