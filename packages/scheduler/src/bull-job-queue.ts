@@ -10,10 +10,15 @@ export class BullJobQueue implements JobQueue {
   private readonly logger = new Logger(BullJobQueue.name);
   private redisDown = false;
 
-  /** Logs Redis going away and coming back, once each, however often its clients retry. */
+  /**
+   * Logs Redis going away and coming back, once each per outage, however often its clients
+   * retry. The queue's main client decides: Bull's other clients (the subscriber, the blocking
+   * one) reconnect on their own schedule and can still report the outage after the main one is
+   * back, which is no new outage.
+   */
   constructor(private readonly queue: Queue) {
     const down = (cause: string) => {
-      if (this.redisDown) return;
+      if (this.redisDown || queue.client.status === 'ready') return;
       this.redisDown = true;
       this.logger.error({
         event: 'dependency.down',
