@@ -32,7 +32,7 @@ export class InProcessProcessors implements OnModuleInit {
         (this.metadata.getQueueComponentMetadata(type) as { name?: string }).name !== TETHER_QUEUE
       )
         continue;
-      for (const key of this.scanner.getAllMethodNames(Object.getPrototypeOf(instance))) {
+      for (const key of this.scanner.getAllMethodNames(Object.getPrototypeOf(instance) as object)) {
         const method = instance[key] as (job: QueuedJob<unknown>) => Promise<unknown>;
         if (!this.metadata.isProcessor(method)) continue;
         const options = this.metadata.getProcessMetadata(method) ?? {};
