@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { loggedText, spawnServer } from './support/process';
+import { logEntries, loggedText, spawnServer } from './support/process';
 import { populatedInstallation, serverEnv } from './support/installation';
 import {
   configDirectory,
@@ -99,6 +99,41 @@ describe('a start that refuses to do the wrong thing', () => {
     );
     expect(server.output()).not.toContain('hunter2');
     expect(server.output()).not.toMatch(STACK);
+  });
+
+  it('refuses an unreachable Redis and a HOST that is not this machine’s, each in one logged line', async () => {
+    const database = await createDatabase();
+    try {
+      const closed = await freePort();
+      const server = spawnServer(configDirectory({ providers: FIXTURE_PROVIDERS }), {
+        ...distributedEnv(database.url),
+        REDIS_URL: `redis://:s3cret@127.0.0.1:${closed}`,
+      });
+      expect(await server.exited()).toBe(1);
+      const refusals = logEntries(server.output()).filter((entry) => entry.level === 'fatal');
+      expect(refusals).toEqual([
+        expect.objectContaining({
+          event: 'startup.refused',
+          msg: expect.stringContaining(
+            `REDIS_URL: cannot reach Redis on 127.0.0.1:${closed}`,
+          ) as unknown,
+        }),
+      ]);
+      expect(server.output()).not.toContain('s3cret');
+      expect(server.output()).not.toMatch(STACK);
+    } finally {
+      await database.drop();
+    }
+
+    const badHost = spawnServer(configDirectory({ providers: FIXTURE_PROVIDERS }), {
+      HOST: '203.0.113.7',
+      PORT: String(await freePort()),
+    });
+    expect(await badHost.exited()).toBe(1);
+    expect(loggedText(badHost.output())).toContain(
+      'HOST "203.0.113.7" is not an address of this machine.',
+    );
+    expect(badHost.output()).not.toMatch(STACK);
   });
 
   it('refuses keys that do not match the stored tokens, naming the key id', async () => {
