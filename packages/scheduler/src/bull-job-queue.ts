@@ -1,4 +1,4 @@
-import { Logger } from '@nestjs/common';
+import { Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Queue } from 'bull';
 import { SCHEDULED_BACKOFF } from './backoff';
 import type { JobOptions, JobQueue, QueueHealth } from './job-queue';
@@ -6,7 +6,7 @@ import type { JobOptions, JobQueue, QueueHealth } from './job-queue';
 const PING_TIMEOUT_MS = 2000;
 
 /** The distributed queue: Bull on Redis, shared by every instance. */
-export class BullJobQueue implements JobQueue {
+export class BullJobQueue implements JobQueue, OnApplicationBootstrap {
   private readonly logger = new Logger(BullJobQueue.name);
   private redisDown = false;
 
@@ -17,6 +17,10 @@ export class BullJobQueue implements JobQueue {
    * back, which is no new outage.
    */
   constructor(private readonly queue: Queue) {
+    // `@nestjs/bull` binds the processors while modules initialise, before the host has migrated
+    // the database and checked its keys: this instance takes no job until it has started. (A
+    // queue closed before it ever connected has nothing to hold back.)
+    queue.pause(true).catch(() => undefined);
     const down = (cause: string) => {
       if (this.redisDown || queue.client.status === 'ready') return;
       this.redisDown = true;
@@ -39,6 +43,11 @@ export class BullJobQueue implements JobQueue {
         msg: 'Redis reachable again',
       });
     });
+  }
+
+  onApplicationBootstrap(): void {
+    // Not awaited: with Redis unreachable this waits for it, and the start-up check reports that.
+    this.queue.resume(true).catch(() => undefined);
   }
 
   async add<T>(name: string, data: T, options: JobOptions = {}): Promise<void> {
