@@ -36,6 +36,7 @@ import { verifyStoredKeys } from './security/stored-keys';
 import { TokenCipher } from './security/token-cipher';
 import { ScheduleModule } from '@nestjs/schedule';
 import { ReportedErrors } from './lifecycle/reported-errors';
+import { LifecycleProcessor } from './lifecycle/lifecycle.processor';
 import { LifecycleSweep } from './lifecycle/lifecycle.sweep';
 import { MetricsController } from './lifecycle/metrics.controller';
 import { LIFECYCLE_SERVICES } from './lifecycle/lifecycle-services';
@@ -132,6 +133,7 @@ export class AppModule {
         ConnectionsService,
         ReportedErrors,
         LifecycleSweep,
+        LifecycleProcessor,
         NotifierService,
         IncidentNotices,
         ReminderNotices,

@@ -5,12 +5,14 @@ import { createOrmOptions } from '@tether/persistence';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { invocationDirectory } from './config/invocation-directory';
 import { ConfigurationError, loadConfig, type TetherConfig } from './config/tether-config';
-import { DomainError } from './domain-error';
+import { logRefusal } from './logging/refusal';
 import { loadProviders } from './providers/provider-loader';
 import { checkConnection, listConnections } from './cli/connection-commands';
 import { createKey, listKeys, listUsers, revokeKey } from './cli/identity-commands';
 import { describeDatabase, requireInstallation, withServices } from './cli/installation';
 import { reencrypt } from './cli/reencrypt-command';
+import { checkDatabase } from './startup/database-check';
+import { checkRedis } from './startup/queue-check';
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -41,27 +43,38 @@ async function migrate(): Promise<void> {
   }
 }
 
-/** The same validation the server runs before it starts, without starting anything. */
+/**
+ * The same validation the server runs before it starts, without starting anything: the settings,
+ * the provider packages, and in distributed mode whether PostgreSQL (with the named database)
+ * and Redis answer. Creates nothing.
+ */
 async function checkConfig(): Promise<void> {
-  try {
-    const settings = config();
-    const providers = await loadProviders(settings.providers, {
-      baseDir: settings.baseDir,
-      sandbox: settings.sandbox,
-    });
-    out(`The configuration is valid (read in ${settings.baseDir}).`);
-    out(
-      `  Mode:      ${settings.databaseUrl ? 'distributed' : 'embedded'}; ${describeDatabase(settings)}`,
-    );
-    out(`  Listens:   ${settings.host ?? 'every interface'}, port ${settings.port}`);
-    out(`  Sandbox:   ${settings.sandbox ? 'on' : 'off'}`);
-    out(`  Providers: ${providers.map((provider) => provider.id).join(', ')}`);
-  } catch (error) {
-    // The server's own words, so what this says is what a start would say.
-    if (!(error instanceof ConfigurationError)) throw error;
-    process.stderr.write(`${error.message}\n`);
-    process.exitCode = 1;
-  }
+  const settings = config();
+  const providers = await loadProviders(settings.providers, {
+    baseDir: settings.baseDir,
+    sandbox: settings.sandbox,
+  });
+  const problems: string[] = [];
+  const reachable = async (check: Promise<void>) => {
+    try {
+      await check;
+    } catch (error) {
+      if (!(error instanceof ConfigurationError)) throw error;
+      problems.push(...error.problems);
+    }
+  };
+  // The embedded database is a file the server creates: nothing to reach.
+  if (settings.databaseUrl) await reachable(checkDatabase({ ...settings, createDatabase: false }));
+  await reachable(checkRedis(settings));
+  if (problems.length > 0) throw new ConfigurationError(problems);
+  out(`The configuration is valid (read in ${settings.baseDir}).`);
+  out(
+    `  Mode:      ${settings.databaseUrl ? 'distributed' : 'embedded'}; ${describeDatabase(settings)}${settings.databaseUrl ? ', reachable' : ''}`,
+  );
+  out(`  Queue:     ${settings.redisUrl ? 'Bull on Redis, reachable' : 'in-process'}`);
+  out(`  Listens:   ${settings.host ?? 'every interface'}, port ${settings.port}`);
+  out(`  Sandbox:   ${settings.sandbox ? 'on' : 'off'}`);
+  out(`  Providers: ${providers.map((provider) => provider.id).join(', ')}`);
 }
 
 function program(): Command {
@@ -90,7 +103,7 @@ function program(): Command {
   tether
     .command('check-config')
     .description(
-      'Validate settings and provider packages without starting; exit 1 with the problems.',
+      'Validate settings and provider packages, and that PostgreSQL and Redis answer (distributed mode), without starting or creating anything; exit 1 naming the settings to fix.',
     )
     .action(checkConfig);
 
@@ -223,13 +236,7 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof ConfigurationError) {
-    process.stderr.write(error.problems.map((problem) => `tether: ${problem}\n`).join(''));
-  } else if (error instanceof DomainError) {
-    process.stderr.write(`tether: ${error.message}\n`);
-  } else {
-    process.stderr.write(`tether: ${error instanceof Error ? error.message : String(error)}\n`);
-  }
+  logRefusal(error, { env: process.env, fd: 2, lead: 'tether', event: 'command.failed' });
   // A failure half-way through setting up (a database pool already open) must not keep the
   // command alive: stop here.
   process.exit(1);

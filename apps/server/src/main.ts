@@ -1,8 +1,9 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { invocationDirectory } from './config/invocation-directory';
-import { ConfigurationError, loadConfig } from './config/tether-config';
+import { loadConfig } from './config/tether-config';
 import { createApp } from './create-app';
+import { logRefusal } from './logging/refusal';
 import { checkDatabase } from './startup/database-check';
 import { describeListenError, describeStart, probeListenAddress } from './startup/listen-address';
 import { checkQueue } from './startup/queue-check';
@@ -24,12 +25,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigurationError) {
-    process.stderr.write(`${error.message}\n`);
-  } else {
-    process.stderr.write(
-      `Tether failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
-  }
+  logRefusal(error, {
+    env: process.env,
+    fd: 1,
+    lead: 'Tether cannot start',
+    event: 'startup.refused',
+  });
   process.exit(1);
 });

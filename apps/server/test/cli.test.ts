@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { spawnServer } from './support/process';
+import { logEntries, loggedText, spawnServer } from './support/process';
 import {
   connectAccount,
   type Installation,
@@ -11,6 +11,8 @@ import {
   runTether,
   serverEnv,
 } from './support/installation';
+import { freePort, TEST_ENCRYPTION_KEYS } from './support/server';
+import { createDatabase, REDIS_URL } from './support/services';
 
 const OLD = `old:${Buffer.alloc(32, 1).toString('base64')}`;
 const NEW = `new:${Buffer.alloc(32, 2).toString('base64')}`;
@@ -141,7 +143,7 @@ describe('the tether CLI, run as the README says', () => {
     const empty = mkdtempSync(join(tmpdir(), 'tether-cli-empty-'));
     const run = await runTether(['reencrypt'], { cwd: empty });
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain(
+    expect(loggedText(run.stderr)).toContain(
       `There is no Tether database here: ${join(empty, 'data', 'tether.db')} does not exist`,
     );
     expect(run.stdout).not.toContain('Done');
@@ -157,14 +159,65 @@ describe('the tether CLI, run as the README says', () => {
     expect(await server.exited()).toBe(1);
     const problem =
       'TETHER_REMINDER_SCHEDULE must list durations such as "14d,7d,3d,1d" (units s, m, h, d); "soon" is not one.';
-    expect(check.stderr).toContain(problem);
-    expect(server.output()).toContain(problem);
+    // Through the logger, JSON off a terminal, as the server's refusal: one line, no stack.
+    expect(logEntries(check.stderr)).toEqual([
+      expect.objectContaining({
+        level: 'fatal',
+        event: 'command.failed',
+        msg: `tether: ${problem}`,
+      }),
+    ]);
+    expect(check.stderr).not.toMatch(/\n\s+at /);
+    expect(loggedText(server.output())).toContain(problem);
     expect(existsSync(join(cwd, 'data'))).toBe(false);
 
     const good = await runTether(['check-config'], { cwd });
     expect(good.code).toBe(0);
     expect(good.stdout).toContain('The configuration is valid');
   });
+
+  it('checks that the database and Redis answer, naming the setting that points nowhere', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'tether-cli-reach-'));
+    const closed = await freePort();
+    const env = {
+      DATABASE_URL: `postgres://tether:hunter2@127.0.0.1:${closed}/tether`,
+      REDIS_URL: `redis://:s3cret@127.0.0.1:${closed}`,
+      TETHER_ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS,
+      TETHER_ADMIN_KEY: 'a'.repeat(40),
+    };
+    const check = await runTether(['check-config'], { cwd, env });
+    expect(check.code).toBe(1);
+    const said = loggedText(check.stderr);
+    expect(said).toContain(
+      `DATABASE_URL: cannot reach PostgreSQL on 127.0.0.1:${closed} (ECONNREFUSED). Start PostgreSQL, or fix the host and port in DATABASE_URL.`,
+    );
+    expect(said).toContain(
+      `REDIS_URL: cannot reach Redis on 127.0.0.1:${closed} (ECONNREFUSED). Start Redis, or fix REDIS_URL.`,
+    );
+    expect(check.stderr).not.toContain('hunter2');
+    expect(check.stderr).not.toContain('s3cret');
+    expect(check.stdout).not.toContain('valid');
+
+    // Both reachable: valid, and the database named in DATABASE_URL is checked to exist.
+    const database = await createDatabase();
+    try {
+      const good = await runTether(['check-config'], {
+        cwd,
+        env: { ...env, DATABASE_URL: database.url, REDIS_URL },
+      });
+      expect(good.stderr).toBe('');
+      expect(good.code).toBe(0);
+      expect(good.stdout).toContain('reachable');
+      const typo = await runTether(['check-config'], {
+        cwd,
+        env: { ...env, DATABASE_URL: `${database.url}_typo`, REDIS_URL },
+      });
+      expect(typo.code).toBe(1);
+      expect(loggedText(typo.stderr)).toContain('which does not exist');
+    } finally {
+      await database.drop();
+    }
+  }, 60_000);
 
   it('exits 0 on --help and help, 2 with the usage on an unknown command', async () => {
     const help = await runTether(['--help'], { cwd: REPO_ROOT });

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { spawnServer } from './support/process';
+import { logEntries, loggedText, spawnServer } from './support/process';
 import { populatedInstallation, serverEnv } from './support/installation';
 import {
   configDirectory,
@@ -64,10 +64,10 @@ describe('a start that refuses to do the wrong thing', () => {
         distributedEnv(url.toString()),
       );
       expect(await server.exited()).toBe(1);
-      expect(server.output()).toContain(
+      expect(loggedText(server.output())).toContain(
         `DATABASE_URL names the database "${typo}", which does not exist on 127.0.0.1:5432.`,
       );
-      expect(server.output()).toContain('TETHER_CREATE_DATABASE=true');
+      expect(loggedText(server.output())).toContain('TETHER_CREATE_DATABASE=true');
       expect(server.output()).not.toMatch(STACK);
       expect(await databaseExists(typo)).toBe(false);
 
@@ -94,11 +94,46 @@ describe('a start that refuses to do the wrong thing', () => {
       distributedEnv(`postgres://tether:hunter2@127.0.0.1:${port}/tether`),
     );
     expect(await server.exited()).toBe(1);
-    expect(server.output()).toContain(
+    expect(loggedText(server.output())).toContain(
       `DATABASE_URL: cannot reach PostgreSQL on 127.0.0.1:${port} (ECONNREFUSED). Start PostgreSQL, or fix the host and port in DATABASE_URL.`,
     );
     expect(server.output()).not.toContain('hunter2');
     expect(server.output()).not.toMatch(STACK);
+  });
+
+  it('refuses an unreachable Redis and a HOST that is not this machine’s, each in one logged line', async () => {
+    const database = await createDatabase();
+    try {
+      const closed = await freePort();
+      const server = spawnServer(configDirectory({ providers: FIXTURE_PROVIDERS }), {
+        ...distributedEnv(database.url),
+        REDIS_URL: `redis://:s3cret@127.0.0.1:${closed}`,
+      });
+      expect(await server.exited()).toBe(1);
+      const refusals = logEntries(server.output()).filter((entry) => entry.level === 'fatal');
+      expect(refusals).toEqual([
+        expect.objectContaining({
+          event: 'startup.refused',
+          msg: expect.stringContaining(
+            `REDIS_URL: cannot reach Redis on 127.0.0.1:${closed}`,
+          ) as unknown,
+        }),
+      ]);
+      expect(server.output()).not.toContain('s3cret');
+      expect(server.output()).not.toMatch(STACK);
+    } finally {
+      await database.drop();
+    }
+
+    const badHost = spawnServer(configDirectory({ providers: FIXTURE_PROVIDERS }), {
+      HOST: '203.0.113.7',
+      PORT: String(await freePort()),
+    });
+    expect(await badHost.exited()).toBe(1);
+    expect(loggedText(badHost.output())).toContain(
+      'HOST "203.0.113.7" is not an address of this machine.',
+    );
+    expect(badHost.output()).not.toMatch(STACK);
   });
 
   it('refuses keys that do not match the stored tokens, naming the key id', async () => {
@@ -109,7 +144,7 @@ describe('a start that refuses to do the wrong thing', () => {
       await serverEnv(installation, { TETHER_ENCRYPTION_KEYS: KEY_B }),
     );
     expect(await wrongKey.exited()).toBe(1);
-    expect(wrongKey.output()).toContain(
+    expect(loggedText(wrongKey.output())).toContain(
       'The key "k1" in TETHER_ENCRYPTION_KEYS does not decrypt the tokens stored under that id',
     );
     expect(wrongKey.output()).not.toMatch(STACK);
@@ -119,7 +154,7 @@ describe('a start that refuses to do the wrong thing', () => {
       await serverEnv(installation, { TETHER_ENCRYPTION_KEYS: OTHER_ID }),
     );
     expect(await missingId.exited()).toBe(1);
-    expect(missingId.output()).toContain(
+    expect(loggedText(missingId.output())).toContain(
       'Stored tokens are encrypted with the key id "k1", which TETHER_ENCRYPTION_KEYS does not contain.',
     );
 
@@ -143,9 +178,15 @@ describe('a start that refuses to do the wrong thing', () => {
         PORT: String(port),
       });
       expect(await server.exited()).toBe(1);
-      expect(server.output().trim()).toBe(
-        `Tether cannot start:\n  - PORT ${port} is already in use on 127.0.0.1: another program (perhaps another Tether) listens there. Stop it, or set PORT to a free port.`,
-      );
+      // One line through the logger (JSON off a terminal), naming the setting and the fix.
+      const lines = server.output().trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(JSON.parse(lines[0]!)).toMatchObject({
+        level: 'fatal',
+        event: 'startup.refused',
+        code: 'CONFIGURATION_INVALID',
+        msg: `Tether cannot start: PORT ${port} is already in use on 127.0.0.1: another program (perhaps another Tether) listens there. Stop it, or set PORT to a free port.`,
+      });
     } finally {
       taken.close();
     }

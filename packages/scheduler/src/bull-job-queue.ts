@@ -1,18 +1,28 @@
-import { Logger } from '@nestjs/common';
+import { Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Queue } from 'bull';
-import type { JobHandler, JobOptions, JobQueue, QueueHealth } from './job-queue';
+import { SCHEDULED_BACKOFF } from './backoff';
+import type { JobOptions, JobQueue, QueueHealth } from './job-queue';
 
 const PING_TIMEOUT_MS = 2000;
 
 /** The distributed queue: Bull on Redis, shared by every instance. */
-export class BullJobQueue implements JobQueue {
+export class BullJobQueue implements JobQueue, OnApplicationBootstrap {
   private readonly logger = new Logger(BullJobQueue.name);
   private redisDown = false;
 
-  /** Logs Redis going away and coming back, once each, however often its clients retry. */
+  /**
+   * Logs Redis going away and coming back, once each per outage, however often its clients
+   * retry. The queue's main client decides: Bull's other clients (the subscriber, the blocking
+   * one) reconnect on their own schedule and can still report the outage after the main one is
+   * back, which is no new outage.
+   */
   constructor(private readonly queue: Queue) {
+    // `@nestjs/bull` binds the processors while modules initialise, before the host has migrated
+    // the database and checked its keys: this instance takes no job until it has started. (A
+    // queue closed before it ever connected has nothing to hold back.)
+    queue.pause(true).catch(() => undefined);
     const down = (cause: string) => {
-      if (this.redisDown) return;
+      if (this.redisDown || queue.client.status === 'ready') return;
       this.redisDown = true;
       this.logger.error({
         event: 'dependency.down',
@@ -35,25 +45,22 @@ export class BullJobQueue implements JobQueue {
     });
   }
 
+  onApplicationBootstrap(): void {
+    // Not awaited: with Redis unreachable this waits for it, and the start-up check reports that.
+    this.queue.resume(true).catch(() => undefined);
+  }
+
   async add<T>(name: string, data: T, options: JobOptions = {}): Promise<void> {
     await this.queue.add(name, data, {
       ...(options.jobId !== undefined ? { jobId: options.jobId } : {}),
       ...(options.delayMs ? { delay: options.delayMs } : {}),
+      ...(options.attempts ? { attempts: options.attempts } : {}),
+      ...(options.backoff
+        ? { backoff: { type: SCHEDULED_BACKOFF, options: options.backoff } }
+        : {}),
       removeOnComplete: true,
       removeOnFail: 100,
     });
-  }
-
-  process<T>(name: string, handler: JobHandler<T>, concurrency = 1): void {
-    void this.queue
-      .process(name, concurrency, async (job) => {
-        await handler(job.data as T);
-      })
-      .catch((error: unknown) => {
-        this.logger.error(
-          `Queue processor for ${name} stopped: ${error instanceof Error ? error.message : String(error)}`,
-        );
-      });
   }
 
   async depth(): Promise<number> {

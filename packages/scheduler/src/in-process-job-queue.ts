@@ -1,5 +1,9 @@
 import { Logger } from '@nestjs/common';
-import type { JobHandler, JobOptions, JobQueue, QueueHealth } from './job-queue';
+import { type Backoff, backoffDelayMs } from './backoff';
+import type { JobOptions, JobQueue, QueuedJob, QueueHealth } from './job-queue';
+
+/** Handles one job; a rejection is retried while the job has attempts left, else logged. */
+export type JobHandler<T> = (job: QueuedJob<T>) => Promise<unknown>;
 
 interface Registration {
   readonly handler: JobHandler<unknown>;
@@ -7,16 +11,18 @@ interface Registration {
   running: number;
 }
 
-interface PendingJob {
-  readonly name: string;
-  readonly data: unknown;
+interface PendingJob extends QueuedJob<unknown> {
+  /** The id it was added with, which keeps the same one out while it waits or runs. */
   readonly jobId: string | undefined;
   readonly runAt: number;
+  readonly attempts: number;
+  readonly backoff: Backoff | undefined;
 }
 
 /**
  * A queue inside the process, for the embedded mode: one instance, nothing to set up.
  * Jobs live in memory; the lifecycle sweep re-finds due work after a restart, so nothing is lost.
+ * A job that fails is run again as Bull would: `attempts` in all, after its `backoff`.
  */
 export class InProcessJobQueue implements JobQueue {
   private readonly logger = new Logger(InProcessJobQueue.name);
@@ -27,6 +33,7 @@ export class InProcessJobQueue implements JobQueue {
   private readonly activeIds = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
+  private added = 0;
 
   add<T>(name: string, data: T, options: JobOptions = {}): Promise<void> {
     if (this.closed) return Promise.resolve();
@@ -34,18 +41,22 @@ export class InProcessJobQueue implements JobQueue {
     if (jobId !== undefined && (this.activeIds.has(jobId) || this.pendingIds.has(jobId))) {
       return Promise.resolve();
     }
-    const job = { name, data, jobId, runAt: Date.now() + Math.max(0, options.delayMs ?? 0) };
-    const waiting = this.pending.get(name) ?? [];
-    this.pending.set(name, waiting);
-    // A sweep adds thousands at once, most due now: look from the end instead of sorting.
-    let index = waiting.length;
-    while (index > 0 && waiting[index - 1]!.runAt > job.runAt) index -= 1;
-    waiting.splice(index, 0, job);
-    if (jobId !== undefined) this.pendingIds.add(jobId);
+    this.added += 1;
+    this.wait({
+      id: jobId ?? String(this.added),
+      name,
+      data,
+      jobId,
+      runAt: Date.now() + Math.max(0, options.delayMs ?? 0),
+      attemptsMade: 0,
+      attempts: Math.max(1, options.attempts ?? 1),
+      backoff: options.backoff,
+    });
     this.drain();
     return Promise.resolve();
   }
 
+  /** Registers the handler for jobs called `name`, running at most `concurrency` at once. */
   process<T>(name: string, handler: JobHandler<T>, concurrency = 1): void {
     this.registrations.set(name, {
       handler: handler as JobHandler<unknown>,
@@ -58,7 +69,9 @@ export class InProcessJobQueue implements JobQueue {
   depth(): Promise<number> {
     let waiting = 0;
     for (const jobs of this.pending.values()) waiting += jobs.length;
-    return Promise.resolve(waiting + this.activeIds.size);
+    let running = 0;
+    for (const registration of this.registrations.values()) running += registration.running;
+    return Promise.resolve(waiting + running);
   }
 
   health(): Promise<QueueHealth> {
@@ -69,6 +82,16 @@ export class InProcessJobQueue implements JobQueue {
   close(): void {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
+  }
+
+  private wait(job: PendingJob): void {
+    const waiting = this.pending.get(job.name) ?? [];
+    this.pending.set(job.name, waiting);
+    // A sweep adds thousands at once, most due now: look from the end instead of sorting.
+    let index = waiting.length;
+    while (index > 0 && waiting[index - 1]!.runAt > job.runAt) index -= 1;
+    waiting.splice(index, 0, job);
+    if (job.jobId !== undefined) this.pendingIds.add(job.jobId);
   }
 
   private drain(): void {
@@ -103,8 +126,14 @@ export class InProcessJobQueue implements JobQueue {
     registration.running += 1;
     if (job.jobId !== undefined) this.activeIds.add(job.jobId);
     registration
-      .handler(job.data)
+      .handler(job)
       .catch((error: unknown) => {
+        const attemptsMade = job.attemptsMade + 1;
+        if (attemptsMade < job.attempts && !this.closed) {
+          const delayMs = job.backoff ? backoffDelayMs(job.backoff, attemptsMade) : 0;
+          this.wait({ ...job, attemptsMade, runAt: Date.now() + delayMs });
+          return;
+        }
         this.logger.error(
           `Job ${job.name} failed: ${error instanceof Error ? error.message : String(error)}`,
         );

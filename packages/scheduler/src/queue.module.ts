@@ -6,10 +6,13 @@ import {
   type OnApplicationShutdown,
   type Provider,
 } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import type { Queue } from 'bull';
+import { backoffDelayMs, type Backoff, SCHEDULED_BACKOFF } from './backoff';
 import { BullJobQueue } from './bull-job-queue';
 import { InProcessJobQueue } from './in-process-job-queue';
-import { JobQueue } from './job-queue';
+import { InProcessProcessors } from './in-process-processors';
+import { JobQueue, TETHER_QUEUE } from './job-queue';
 
 /** Where jobs go. */
 export interface QueueModuleOptions {
@@ -18,8 +21,6 @@ export interface QueueModuleOptions {
   /** Prefix for Bull's Redis keys, so several deployments can share one Redis. */
   readonly prefix?: string;
 }
-
-const QUEUE_NAME = 'tether';
 
 const { ConfigurableModuleClass } = new ConfigurableModuleBuilder<QueueModuleOptions>()
   .setClassMethodName('forRoot')
@@ -36,7 +37,11 @@ class InProcessQueueCloser implements OnApplicationShutdown {
   }
 }
 
-/** Provides the {@link JobQueue}: Bull on Redis when a URL is configured, in-process otherwise. */
+/**
+ * Provides the {@link JobQueue}: Bull on Redis when a URL is configured, in-process otherwise.
+ * `@Processor(TETHER_QUEUE)` classes handle its jobs in both: `@nestjs/bull` binds them to Bull,
+ * {@link InProcessProcessors} to the in-process queue.
+ */
 @Module({})
 export class QueueModule extends ConfigurableModuleClass {
   static override forRoot(options: QueueModuleOptions & { isGlobal?: boolean }): DynamicModule {
@@ -45,13 +50,21 @@ export class QueueModule extends ConfigurableModuleClass {
       const queueProvider: Provider = {
         provide: JobQueue,
         useFactory: (queue: Queue) => new BullJobQueue(queue),
-        inject: [getQueueToken(QUEUE_NAME)],
+        inject: [getQueueToken(TETHER_QUEUE)],
       };
       return {
         ...base,
         imports: [
           BullModule.forRoot({ url: options.redisUrl, prefix: options.prefix ?? 'tether' }),
-          BullModule.registerQueue({ name: QUEUE_NAME }),
+          BullModule.registerQueue({
+            name: TETHER_QUEUE,
+            settings: {
+              backoffStrategies: {
+                [SCHEDULED_BACKOFF]: (attemptsMade: number, _error: Error, backoff: Backoff) =>
+                  backoffDelayMs(backoff, attemptsMade),
+              },
+            },
+          }),
         ],
         providers: [...(base.providers ?? []), queueProvider],
         exports: [JobQueue],
@@ -60,9 +73,12 @@ export class QueueModule extends ConfigurableModuleClass {
     const queue = new InProcessJobQueue();
     return {
       ...base,
+      imports: [DiscoveryModule],
       providers: [
         ...(base.providers ?? []),
         { provide: JobQueue, useValue: queue },
+        { provide: InProcessJobQueue, useValue: queue },
+        InProcessProcessors,
         { provide: InProcessQueueCloser, useValue: new InProcessQueueCloser(queue) },
       ],
       exports: [JobQueue],

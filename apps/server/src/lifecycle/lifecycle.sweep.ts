@@ -24,24 +24,10 @@ import { DatabaseWatch } from '../health/database-watch';
 import { ProviderRegistry } from '../providers/provider-registry';
 import { scheduleFor, workspaceSettings } from '../notifications/notification-settings';
 import { GrantLease } from './grant-lease';
-import { HealthChecks } from './health-checks';
-import { LifecycleFailure } from './lifecycle-failure';
+import type { AccountJob, GrantJob, GrantsJob } from './lifecycle.processor';
 import { LifecycleMetrics } from './lifecycle-metrics';
-import { BatchRenewal } from './batch-renewal';
 import { loggableMessage } from '../logging/loggable-error';
 import { scheduleFromSettings } from '../schedule/settings-interval';
-
-interface GrantJob {
-  readonly grantId: string;
-}
-
-interface GrantsJob {
-  readonly grantIds: readonly string[];
-}
-
-interface AccountJob {
-  readonly connectionId: string;
-}
 
 /** Rows one claim takes of each kind of due work. */
 const BATCH = 500;
@@ -95,7 +81,7 @@ function chunks(ids: readonly string[], size: number): string[][] {
 
 /**
  * Finds due work through the due-time indexes and hands it to the queue, one job per grant (or
- * per account, for checks with its own token). Each row is claimed in the statement that selects
+ * per account, for checks with its own token), which `LifecycleProcessor` runs. Each row is claimed in the statement that selects
  * it, so no later sweep and no other instance hands it out again while it waits in the queue;
  * a full batch is followed by the next at once, so due work drains at the workers' pace, not
  * the interval's. Nothing depends on a job surviving: a lost job's row comes due again when its
@@ -109,8 +95,6 @@ export class LifecycleSweep implements OnApplicationBootstrap {
   constructor(
     private readonly em: EntityManager,
     @Inject(JobQueue) private readonly queue: JobQueue,
-    private readonly renewals: BatchRenewal,
-    private readonly checks: HealthChecks,
     private readonly lease: GrantLease,
     private readonly registry: ProviderRegistry,
     private readonly metrics: LifecycleMetrics,
@@ -120,33 +104,7 @@ export class LifecycleSweep implements OnApplicationBootstrap {
     @Inject(TETHER_CONFIG) private readonly config: TetherConfig,
   ) {}
 
-  /** Runs one job; a network refusal is already recorded on the grant, anything else is logged. */
-  private async run(kind: string, work: Promise<unknown>): Promise<void> {
-    try {
-      await work;
-    } catch (error) {
-      if (error instanceof LifecycleFailure) return;
-      this.logger.error(`${kind} failed: ${loggableMessage(error)}`);
-    }
-  }
-
   onApplicationBootstrap(): void {
-    const concurrency = 8;
-    this.queue.process<GrantsJob>(
-      'lifecycle.refresh',
-      (job) => this.run('Refresh', this.renewals.refreshMany(job.grantIds)),
-      concurrency,
-    );
-    this.queue.process<GrantJob>(
-      'lifecycle.check',
-      (job) => this.run('Health check', this.checks.grant(job.grantId)),
-      concurrency,
-    );
-    this.queue.process<AccountJob>(
-      'lifecycle.account-check',
-      (job) => this.run('Account health check', this.checks.account(job.connectionId)),
-      concurrency,
-    );
     scheduleFromSettings(this.scheduler, 'lifecycle-sweep', this.config.sweepIntervalSeconds, () =>
       this.sweep(),
     );

@@ -1,14 +1,15 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { EntityManager } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/knex';
-import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { Webhook, WebhookAttempt, WebhookDelivery } from '@tether/persistence';
-import { JobQueue } from '@tether/scheduler';
+import { JobQueue, Process, Processor, type QueuedJob, TETHER_QUEUE } from '@tether/scheduler';
 import { Clock } from '../clock/clock';
 import { TETHER_CONFIG } from '../config/config.token';
 import type { TetherConfig } from '../config/tether-config';
 import { TokenCipher } from '../security/token-cipher';
 import { type Channel, DeliveryAttempts } from './delivery-attempts';
+import type { AttemptOutcome } from './notification-metrics';
 import type { Accounts, Notice } from './notice';
 import { postWebhook } from './webhook-target';
 
@@ -66,12 +67,14 @@ interface DeliveryContext {
 
 /**
  * Queues and sends webhook deliveries. Each attempt goes through the shared claim → send →
- * retry path, is recorded with what the receiver answered, and on failure is tried again after
- * the next wait of the retry schedule. The notifier re-queues deliveries whose time has come,
- * so a lost job only delays one.
+ * retry path and is recorded with what the receiver answered. A delivery's job carries the rest
+ * of the retry schedule as its queue attempts and backoff, so the queue (Bull in distributed
+ * mode) runs it again after each failure; the row records the same due time, and the notifier
+ * re-queues deliveries whose time has come, so a lost job only delays one.
  */
 @Injectable()
-export class WebhookSender implements OnApplicationBootstrap {
+@Processor(TETHER_QUEUE)
+export class WebhookSender {
   private readonly channel: Channel<WebhookDelivery>;
 
   constructor(
@@ -95,21 +98,23 @@ export class WebhookSender implements OnApplicationBootstrap {
       // Longer than the request may take, so nobody else tries while this one waits.
       claimMs: Math.max(config.leaseSeconds * 1000, TIMEOUT_MS + 5_000),
       send: (delivery) => this.post(delivery),
+      // The queue's backoff waits this long, plus up to a tenth, before it runs the job again.
       retryDelayMs: (attempt) => {
         const wait = config.webhookRetrySeconds[attempt - 1];
-        // A tenth of jitter, so receivers coming back up are not hit by every retry at once.
-        return wait === undefined ? undefined : Math.round(wait * 1000 * (1 + Math.random() * 0.1));
+        return wait === undefined ? undefined : wait * 1000;
       },
       sent: (at) => ({ deliveredAt: at }),
       failed: (_error, at, givenUp) => (givenUp ? { failedAt: at } : {}),
-      afterFailed: async (delivery, attempt, delayMs) => {
-        if (delayMs !== undefined) await this.enqueue(delivery.id, attempt, delayMs);
-      },
     };
   }
 
-  onApplicationBootstrap(): void {
-    this.queue.process<DeliveryJob>('webhook.deliver', (job) => this.deliver(job.deliveryId), 4);
+  /** One attempt; a failure with retries left rejects, so the queue runs it again. */
+  @Process({ name: 'webhook.deliver', concurrency: 4 })
+  async deliverJob(job: QueuedJob<DeliveryJob>): Promise<void> {
+    const outcome = await this.deliver(job.data.deliveryId);
+    if (outcome === 'failed') {
+      throw new WebhookNotDelivered(`Delivery ${job.data.deliveryId} waits for its next attempt.`);
+    }
   }
 
   /**
@@ -175,12 +180,22 @@ export class WebhookSender implements OnApplicationBootstrap {
     for (const delivery of deliveries) await this.enqueue(delivery.id, 0);
   }
 
-  /** Queues a delivery's next attempt, after `delayMs`. */
-  private async enqueue(deliveryId: string, attempt: number, delayMs = 0): Promise<void> {
+  /**
+   * Queues a delivery that has had `attemptsMade` attempts, with the rest of the retry schedule
+   * as the job's attempts and backoff (none left after a redelivery: one attempt).
+   */
+  private async enqueue(deliveryId: string, attemptsMade: number): Promise<void> {
+    const waitsMs = this.config.webhookRetrySeconds
+      .slice(attemptsMade)
+      .map((seconds) => seconds * 1000);
     await this.queue.add<DeliveryJob>(
       'webhook.deliver',
       { deliveryId },
-      { jobId: `webhook:${deliveryId}:${attempt}`, delayMs },
+      {
+        jobId: `webhook:${deliveryId}:${attemptsMade}`,
+        attempts: waitsMs.length + 1,
+        ...(waitsMs.length > 0 ? { backoff: { delaysMs: waitsMs } } : {}),
+      },
     );
   }
 
@@ -201,7 +216,7 @@ export class WebhookSender implements OnApplicationBootstrap {
   }
 
   /** One attempt of a delivery, if it is still due and no other instance took it. */
-  private async deliver(deliveryId: string): Promise<void> {
+  private async deliver(deliveryId: string): Promise<AttemptOutcome | undefined> {
     const em = this.em.fork();
     const delivery = await em.findOne(
       WebhookDelivery,
@@ -217,9 +232,9 @@ export class WebhookSender implements OnApplicationBootstrap {
         { id: delivery.id, nextAttemptAt: { $ne: null } },
         { nextAttemptAt: null, failedAt: now },
       );
-      return;
+      return undefined;
     }
-    await this.attempts.attempt(this.channel, delivery);
+    return this.attempts.attempt(this.channel, delivery);
   }
 
   /** Sends one attempt and records it with what the receiver answered; rejects if it failed. */

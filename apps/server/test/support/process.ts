@@ -5,6 +5,25 @@ import { REDIS_URL } from './services';
 
 const MAIN = join(__dirname, '..', '..', 'dist', 'main.js');
 
+/** The JSON log lines of a process's output (other lines, such as a pretty-printed log, left out). */
+export function logEntries(output: string): (Record<string, unknown> & { msg?: string })[] {
+  return output.split('\n').flatMap((line) => {
+    if (!line.startsWith('{')) return [];
+    try {
+      return [JSON.parse(line) as Record<string, unknown> & { msg?: string }];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/** What a process logged, one message a line: to search for a message's words. */
+export function loggedText(output: string): string {
+  return logEntries(output)
+    .map((entry) => entry.msg ?? '')
+    .join('\n');
+}
+
 /** `node dist/main.js` running in `cwd`, with its output collected. */
 export interface ServerProcess {
   readonly child: ChildProcess;
