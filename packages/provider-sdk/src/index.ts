@@ -1,6 +1,11 @@
-export { defineProvider, validateProvider, ProviderDefinitionError } from './define-provider';
+export {
+  configureProvider,
+  defineProvider,
+  validateProvider,
+  ProviderDefinitionError,
+} from './define-provider';
 export type { ProviderValidation } from './define-provider';
-export { AccountNotSupportedError, ProviderRequestError } from './grant';
+export { AccountNotSupportedError, PROVIDER_ERROR_CODES, ProviderRequestError } from './grant';
 export type {
   AccountKind,
   ClientCredentials,

@@ -1,5 +1,6 @@
 import {
   buildAuthorizationUrl,
+  configureProvider,
   completeOAuth1Authorization,
   createPkcePair,
   exchangeAuthorizationCode,
@@ -7,6 +8,7 @@ import {
   type Provider,
   type ProviderCallContext,
   ProviderRequestError,
+  type ProviderValidation,
   type RawResponse,
   type Reason,
   renewTokens,
@@ -56,6 +58,14 @@ export interface ConformanceOptions {
   readonly revocations?: Partial<Record<RevocationCause, Reason>>;
   /** Extra tests specific to the network, run inside the same `describe`. */
   readonly additionalTests?: (harness: ConformanceHarness) => void;
+  /**
+   * The provider's options for this run, as a configuration entry would give them (without
+   * `clientId` and `clientSecret`): validated by the provider's `options` schema, then passed to
+   * its `configure`; `context().options` carries the validated value. `{}` when omitted.
+   */
+  readonly options?: Readonly<Record<string, unknown>>;
+  /** The configuration entry's id the run plays (`context().providerId`); the provider's own id when omitted. */
+  readonly id?: string;
 }
 
 /** What additional tests get: the running simulator and a way to connect through it. */
@@ -115,7 +125,7 @@ function approximately(actual: Date | undefined, expectedMs: number | undefined)
  * with the simulator's own facts table (`NetworkSimulation.facts`), which the simulator plays.
  */
 export function describeProviderConformance(options: ConformanceOptions): void {
-  const validation = validateProvider(options.provider);
+  const validation = deployment(options);
   const name = validation.ok ? validation.provider.id : validation.providerId;
 
   describe(`provider conformance: ${name}`, () => {
@@ -123,7 +133,7 @@ export function describeProviderConformance(options: ConformanceOptions): void {
       expect(validation.ok ? [] : validation.problems).toEqual([]);
     });
     if (!validation.ok) return;
-    const provider = validation.provider;
+    const { provider } = validation;
 
     it('declares its scopes once each, with at least one required scope', () => {
       const all = [...provider.scopes.required, ...provider.scopes.optional].map((s) => s.name);
@@ -180,11 +190,57 @@ export function describeProviderConformance(options: ConformanceOptions): void {
       expect(disagreements.map((d) => d.message)).toEqual([]);
     });
 
-    describeFlows(provider, options);
+    describeFlows(provider, options, validation.options);
   });
 }
 
-function describeFlows(provider: Provider, options: ConformanceOptions): void {
+/**
+ * The provider as a configuration entry with `options.options` runs it: the options validated by
+ * its schema (synchronously: the suite is declared before it runs) and `configure` applied.
+ */
+function deployment(
+  options: ConformanceOptions,
+):
+  | { readonly ok: true; readonly provider: Provider; readonly options: unknown }
+  | Extract<ProviderValidation, { ok: false }> {
+  const validation = validateProvider(options.provider);
+  if (!validation.ok) return validation;
+  const given = options.options ?? {};
+  let value: unknown = given;
+  const schema = validation.provider.options;
+  if (schema) {
+    const result = schema['~standard'].validate(given);
+    if (result instanceof Promise) {
+      return {
+        ok: false,
+        providerId: validation.provider.id,
+        problems: [
+          'the options schema validates asynchronously; the conformance suite needs a synchronous one',
+        ],
+      };
+    }
+    if (result.issues) {
+      return {
+        ok: false,
+        providerId: validation.provider.id,
+        problems: result.issues.map((issue) => `options: ${issue.message}`),
+      };
+    }
+    value = result.value;
+  }
+  const configured = configureProvider(
+    validation.provider,
+    value,
+    options.id ?? validation.provider.id,
+  );
+  return configured.ok ? { ok: true, provider: configured.provider, options: value } : configured;
+}
+
+function describeFlows(
+  provider: Provider,
+  options: ConformanceOptions,
+  deploymentOptions: unknown,
+): void {
   let simulator: RunningSimulator;
   let context: ProviderCallContext;
 
@@ -243,6 +299,8 @@ function describeFlows(provider: Provider, options: ConformanceOptions): void {
           logger: silentLogger,
         },
         client: SANDBOX_CLIENT,
+        providerId: options.id ?? provider.id,
+        options: deploymentOptions,
       };
     });
     beforeEach(() => {

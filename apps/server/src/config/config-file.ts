@@ -1,17 +1,34 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
+/**
+ * A server to send a provider's network calls to instead of the network:
+ * - `simulator`: a Tether simulator (the sandbox of another instance, `startSimulator`), which
+ *   takes `https://api.example.com/v1/me` as `{url}/api.example.com/v1/me`;
+ * - `origin`: any server answering the network's own paths (a staging deployment, an OAuth
+ *   server started for a test): only the scheme, host and port are replaced by `url`'s, and
+ *   `url`'s path is put in front.
+ */
+export interface SimulatorSetting {
+  readonly url: string;
+  readonly addressing: 'simulator' | 'origin';
+}
+
 /** A provider package to load: `resolve` names the package; `id` renames it; `options` configure it. */
 export interface ProviderEntry {
+  /** How messages name the entry: `providers[2]`, or `built-in @tether/provider-xing`. */
+  readonly setting: string;
   readonly resolve: string;
   readonly id?: string;
   readonly options: Readonly<Record<string, unknown>>;
   /**
-   * A running simulator of the network (its base URL) to use instead of the network, e.g. one
-   * shared by several Tether instances in a staging setup.
+   * A running simulator of the network, or a server speaking its paths, to use instead of the
+   * network, e.g. one shared by several Tether instances in a staging setup.
    */
-  readonly simulator?: string;
+  readonly simulator?: SimulatorSetting;
 }
+
+const simulatorUrl = z.url({ protocol: /^https?$/ });
 
 const providerEntrySchema = z.strictObject({
   resolve: z.string().min(1, 'must name a provider package, e.g. @tether/provider-facebook'),
@@ -20,7 +37,12 @@ const providerEntrySchema = z.strictObject({
     .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be kebab-case')
     .optional(),
   options: z.record(z.string(), z.unknown()).default({}),
-  simulator: z.url({ protocol: /^https?$/ }).optional(),
+  simulator: z
+    .union([
+      simulatorUrl,
+      z.strictObject({ url: simulatorUrl, addressing: z.enum(['simulator', 'origin']) }),
+    ])
+    .optional(),
 });
 
 const fileSchema = z.strictObject({
@@ -32,11 +54,16 @@ const fileSchema = z.strictObject({
   queuePrefix: z.string().min(1).optional(),
   publicUrl: z.string().optional(),
   providers: z.array(providerEntrySchema).optional(),
+  builtinProviders: z.boolean().optional(),
   sandbox: z.boolean().optional(),
   returnUrls: z.array(z.string()).optional(),
 });
 
-/** The ten networks Tether ships, loaded when the configuration names no providers. */
+/**
+ * The ten networks Tether ships, loaded beside the configured providers unless the configuration
+ * says `"builtinProviders": false`; an entry of the configuration with the same `resolve` takes
+ * the built-in's place.
+ */
 export const BUILT_IN_PROVIDERS = [
   'facebook',
   'instagram',

@@ -190,23 +190,35 @@ export function loadConfig(
   // A newcomer's sandbox posts to a receiver on their own machine; production does not.
   const webhookPrivateTargets = parseFlag(problems, 'TETHER_WEBHOOK_PRIVATE_TARGETS', env, sandbox);
 
-  const entries: {
-    resolve: string;
-    id?: string;
-    options: Record<string, unknown>;
-    simulator?: string;
-  }[] = file.providers ?? BUILT_IN_PROVIDERS.map((resolve) => ({ resolve, options: {} }));
-  const providers: ProviderEntry[] = entries.map((entry, index) => ({
-    resolve: entry.resolve,
-    ...(entry.id !== undefined ? { id: entry.id } : {}),
-    ...(entry.simulator !== undefined ? { simulator: entry.simulator.replace(/\/+$/, '') } : {}),
-    options: resolveEnvReferences(
-      entry.options,
-      env,
-      `providers[${index}].options`,
-      problems,
-    ) as Record<string, unknown>,
-  }));
+  const configured = file.providers ?? [];
+  const builtins =
+    file.builtinProviders === false
+      ? []
+      : BUILT_IN_PROVIDERS.filter(
+          (resolve) => !configured.some((entry) => entry.resolve === resolve),
+        );
+  const providers: ProviderEntry[] = [
+    ...configured.map((entry, index) => ({
+      setting: `providers[${index}]`,
+      resolve: entry.resolve,
+      ...(entry.id !== undefined ? { id: entry.id } : {}),
+      ...(entry.simulator !== undefined
+        ? {
+            simulator:
+              typeof entry.simulator === 'string'
+                ? { url: entry.simulator.replace(/\/+$/, ''), addressing: 'simulator' as const }
+                : { ...entry.simulator, url: entry.simulator.url.replace(/\/+$/, '') },
+          }
+        : {}),
+      options: resolveEnvReferences(
+        entry.options,
+        env,
+        `providers[${index}].options`,
+        problems,
+      ) as Record<string, unknown>,
+    })),
+    ...builtins.map((resolve) => ({ setting: `built-in ${resolve}`, resolve, options: {} })),
+  ];
 
   let encryptionKeys: EncryptionKey[] | undefined;
   if (env.TETHER_ENCRYPTION_KEYS) {

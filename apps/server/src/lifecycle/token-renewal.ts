@@ -244,7 +244,7 @@ export class TokenRenewal {
     try {
       renewed = await renewTokens(
         active.provider,
-        { runtime: active.runtime, client: active.client! },
+        ProviderRegistry.callContext(active, active.client!),
         tokens,
       );
     } catch (error) {

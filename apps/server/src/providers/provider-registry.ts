@@ -1,14 +1,14 @@
 import { Logger } from '@nestjs/common';
-import type { ClientCredentials, ProviderLogger, ProviderRuntime } from '@tether/provider-sdk';
+import type {
+  ClientCredentials,
+  ProviderCallContext,
+  ProviderLogger,
+  ProviderRuntime,
+} from '@tether/provider-sdk';
 import type { Clock } from '../clock/clock';
-import {
-  engineFetch,
-  SANDBOX_CLIENT,
-  SimulatorEngine,
-  simulatorFetch,
-  simulatorUrl,
-} from '@tether/simulator';
+import { engineFetch, SANDBOX_CLIENT, SimulatorEngine, simulatorUrl } from '@tether/simulator';
 import { DomainError } from '../domain-error';
+import { redirectedFetch, redirectedUrl } from './network-redirect';
 import type { LoadedProvider } from './provider-loader';
 
 /** A loaded provider wired to run: its runtime, its credentials, and its sandbox simulator if any. */
@@ -64,14 +64,14 @@ export class ProviderRegistry {
       providers.map((loaded): [string, ActiveProvider] => {
         const logger = providerLogger(loaded.id);
         // An explicitly configured simulator wins over the built-in sandbox.
-        if (loaded.simulatorUrl) {
+        if (loaded.simulator) {
           return [
             loaded.id,
             {
               ...loaded,
               client: loaded.client ?? SANDBOX_CLIENT,
               runtime: {
-                fetch: withTimeout(simulatorFetch(loaded.simulatorUrl), settings.leaseSeconds),
+                fetch: withTimeout(redirectedFetch(loaded.simulator), settings.leaseSeconds),
                 clock: settings.clock,
                 logger,
               },
@@ -119,6 +119,11 @@ export class ProviderRegistry {
   }
 
   /** The provider with this id, or a PROVIDER_NOT_FOUND error. */
+  /** What a provider operation gets for this deployment: its runtime, credentials, id and options. */
+  static callContext(active: ActiveProvider, client: ClientCredentials): ProviderCallContext {
+    return { runtime: active.runtime, client, providerId: active.id, options: active.options };
+  }
+
   get(id: string): ActiveProvider {
     const active = this.byId.get(id);
     if (!active) {
@@ -132,7 +137,7 @@ export class ProviderRegistry {
 
   /** Where a person's browser goes for a network URL: the network itself, or its sandbox simulator. */
   browserUrl(active: ActiveProvider, networkUrl: string): string {
-    if (active.simulatorUrl) return simulatorUrl(active.simulatorUrl, networkUrl);
+    if (active.simulator) return redirectedUrl(active.simulator, networkUrl);
     return active.sandbox
       ? simulatorUrl(`${this.settings.publicUrl}/sandbox/${active.id}`, networkUrl)
       : networkUrl;
