@@ -82,9 +82,7 @@ export const PROVIDER_ERROR_CODES = {
 } as const;
 
 function hasCode(value: unknown, code: string): value is Record<string, unknown> {
-  return (
-    typeof value === 'object' && value !== null && (value as { code?: unknown }).code === code
-  );
+  return typeof value === 'object' && value !== null && (value as { code?: unknown }).code === code;
 }
 
 /**

@@ -55,3 +55,5 @@ export { retryAfterSeconds } from './retry-after';
 export { systemClock } from './runtime';
 export type { Clock, ProviderLogger, ProviderRuntime } from './runtime';
 export { SDK_VERSION } from './version';
+// The Standard Schema types the contract uses (`options`), so authors need no second import.
+export type { StandardJSONSchemaV1, StandardSchemaV1 } from '@standard-schema/spec';

@@ -277,7 +277,10 @@ export interface ProviderDeclaration<Options = unknown> {
    * Finishes a grant after the code exchange the network's way, e.g. trading a short-lived
    * token for a long-lived one. Absent when the code exchange's tokens are final.
    */
-  completeAuthorization?(tokens: TokenSet, context: ProviderCallContext<Options>): Promise<TokenSet>;
+  completeAuthorization?(
+    tokens: TokenSet,
+    context: ProviderCallContext<Options>,
+  ): Promise<TokenSet>;
   /** Renews the access token without a refresh token; required by the `extend` strategy. */
   extendToken?(tokens: TokenSet, context: ProviderCallContext<Options>): Promise<TokenSet>;
   /** Revokes the grant at the network, where it offers a way to. */
