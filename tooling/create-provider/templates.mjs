@@ -4,7 +4,7 @@
 // by source.
 
 /** `acme-social` → `acmeSocial`. */
-export function camelCase(id) {
+function camelCase(id) {
   return id.replace(/-([a-z0-9])/g, (_, letter) => letter.toUpperCase());
 }
 

@@ -10,7 +10,7 @@ import type { NetworkSimulation } from '@tether/simulator';
  */
 
 /** What a provider package's `package.json` says about itself. */
-export interface PackageManifest {
+interface PackageManifest {
   readonly name?: string;
   readonly version?: string;
   readonly peerDependencies?: Readonly<Record<string, string>>;
