@@ -118,12 +118,12 @@ export class ProviderRegistry {
     return this.byId.get(id);
   }
 
-  /** The provider with this id, or a PROVIDER_NOT_FOUND error. */
   /** What a provider operation gets for this deployment: its runtime, credentials, id and options. */
   static callContext(active: ActiveProvider, client: ClientCredentials): ProviderCallContext {
     return { runtime: active.runtime, client, providerId: active.id, options: active.options };
   }
 
+  /** The provider with this id, or a PROVIDER_NOT_FOUND error. */
   get(id: string): ActiveProvider {
     const active = this.byId.get(id);
     if (!active) {
