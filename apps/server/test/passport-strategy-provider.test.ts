@@ -82,7 +82,7 @@ describe('a provider made from a published passport strategy, against oidc-provi
           { resolve: 'tether-provider-acme-google', options: CLIENT },
         ],
       },
-      setup: (dir) =>
+      prepare: (dir) =>
         writePackage(dir, 'tether-provider-acme-google', strategyPackageSource(oidc.issuer)),
     });
     const user = await server.request('POST', '/api/v1/users', {

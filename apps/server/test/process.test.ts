@@ -97,7 +97,7 @@ describe('the server process', () => {
     const server = spawnServer(cwd, {});
     expect(await server.exited()).toBe(1);
     expect(server.output()).toContain(
-      "providers[0]: the package 'tether-provider-old' was built for @tether/provider-sdk ^0.0.1, but this Tether runs 0.1.0.",
+      "providers[0]: the package 'tether-provider-old': its declaration says it works with @tether/provider-sdk ^0.0.1, but this Tether runs 0.1.0.",
     );
     expect(server.output()).not.toMatch(/\n\s+at /);
   });

@@ -1,8 +1,15 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError, loadConfig } from '../src/config/tether-config';
 import { createApp } from '../src/create-app';
 import { capturedLog } from './support/captured-log';
-import { declarationSource, writePackage } from './support/provider-packages';
+import {
+  bundleSdkCopy,
+  declarationSource,
+  writeModulePackage,
+  writePackage,
+} from './support/provider-packages';
 import { configDirectory, FIXTURE_PROVIDERS } from './support/server';
 
 async function startFailure(
@@ -78,7 +85,7 @@ describe('loading provider packages at boot', () => {
         ),
     );
     expect(error.problems).toEqual([
-      "providers[1]: the package 'tether-provider-future' was built for @tether/provider-sdk ^9.0.0, but this Tether runs 0.1.0. Install a version of 'tether-provider-future' built for 0.1.0, or remove it from providers.",
+      "providers[1]: the package 'tether-provider-future': its declaration says it works with @tether/provider-sdk ^9.0.0, but this Tether runs 0.1.0. Install a version of 'tether-provider-future' built for @tether/provider-sdk 0.1.0, or remove it from providers.",
     ]);
   });
 
@@ -104,6 +111,74 @@ describe('loading provider packages at boot', () => {
     expect(error.message).toContain(
       "the package 'tether-provider-throws' failed to load (boom at import)",
     );
+  });
+
+  it('says plainly when a package has no default export', async () => {
+    const error = await startFailure([{ resolve: 'tether-provider-named' }], (dir) =>
+      writeModulePackage(dir, 'tether-provider-named', {
+        'index.js': 'export const provider = {};\nexport const version = 1;\n',
+      }),
+    );
+    expect(error.problems).toEqual([
+      "providers[0]: the package 'tether-provider-named' has no default export (it exports only provider, version). Its default export must be the provider made with defineProvider from @tether/provider-sdk.",
+    ]);
+  });
+
+  it('reports a simulator that throws while loading, with every other problem, instead of crashing', async () => {
+    const error = await startFailure(
+      [{ resolve: 'tether-provider-shaky' }, { resolve: 'tether-provider-missing' }],
+      (dir) => {
+        writePackage(dir, 'tether-provider-shaky', declarationSource({ id: 'shaky' }));
+        writeFileSync(
+          join(dir, 'node_modules', 'tether-provider-shaky', 'simulator.js'),
+          "throw new Error('simulator exploded');\n",
+        );
+      },
+    );
+    expect(error.problems).toHaveLength(2);
+    expect(error.problems[0]).toBe(
+      "providers[0]: the simulator of 'tether-provider-shaky' (tether-provider-shaky/simulator) failed to load (simulator exploded). Fix the package, or turn the sandbox off.",
+    );
+    expect(error.problems[1]).toContain(
+      "providers[1].resolve: the package 'tether-provider-missing' cannot be found. Install it beside Tether (npm install tether-provider-missing), or in a checkout of Tether's repository add it to the server (pnpm --filter @tether/server add tether-provider-missing",
+    );
+  });
+
+  it('compares the SDK a plugin bundles, its sdk range and its peer range, explaining each mismatch', async () => {
+    const plugin = (dir: string, name: string, bundled: string, peer: string) =>
+      bundleSdkCopy(
+        writeModulePackage(
+          dir,
+          name,
+          {
+            'index.js': `import { defineProvider } from '@tether/provider-sdk';
+const declaration = (${declarationSource({ id: name.replace('tether-provider-', '') })
+              .replace('module.exports = ', '')
+              .replace(/;\n$/, '')});
+export default defineProvider(declaration);\n`,
+          },
+          { peerDependencies: { '@tether/provider-sdk': peer } },
+        ),
+        bundled,
+      );
+    const error = await startFailure(
+      [
+        { resolve: 'tether-provider-ahead' },
+        { resolve: 'tether-provider-patched' },
+        { resolve: 'tether-provider-peerless' },
+      ],
+      (dir) => {
+        plugin(dir, 'tether-provider-ahead', '0.3.0', '^0.3.0');
+        // A later patch of the same contract is fine.
+        plugin(dir, 'tether-provider-patched', '0.1.9', '^0.1.0');
+        plugin(dir, 'tether-provider-peerless', '0.1.0', '^0.2.0');
+      },
+    );
+    expect(error.problems).toEqual([
+      "providers[0]: the package 'tether-provider-ahead': its package.json asks for @tether/provider-sdk ^0.3.0 (peerDependencies), but this Tether runs 0.1.0. Install a version of 'tether-provider-ahead' built for @tether/provider-sdk 0.1.0, or remove it from providers.",
+      "providers[0]: the package 'tether-provider-ahead': it was defined with @tether/provider-sdk 0.3.0, outside the range its own declaration claims (^0.1.0): the package was built inconsistently. Its author should set 'sdk' to the range of the SDK it builds with.",
+      "providers[2]: the package 'tether-provider-peerless': its package.json asks for @tether/provider-sdk ^0.2.0 (peerDependencies), but this Tether runs 0.1.0. Install a version of 'tether-provider-peerless' built for @tether/provider-sdk 0.1.0, or remove it from providers.",
+    ]);
   });
 
   it('validates provider options with the schema the provider declares', async () => {

@@ -281,6 +281,9 @@ function checkDeclaration(raw: unknown): { id: string; problems: Problems } {
       problems.push(`'options' must be a Standard Schema validator (zod, valibot, arktype…)`);
     }
   }
+  if (raw.configure !== undefined && typeof raw.configure !== 'function') {
+    problems.push(`'configure' must be a function when present`);
+  }
   return { id, problems };
 }
 
@@ -338,6 +341,17 @@ function totalClassifier(
 }
 
 /**
+ * Marks the `revokeToken` the SDK derives from a declared `revocationUrl`, so validating a
+ * configured copy of a provider derives it again from the copy's own endpoint. A registered
+ * symbol, so a provider defined with another copy of the SDK is recognised too.
+ */
+const DERIVED_REVOCATION = Symbol.for('@tether/provider-sdk/derived-revocation');
+
+function isDerivedRevocation(revoke: unknown): boolean {
+  return typeof revoke === 'function' && DERIVED_REVOCATION in revoke;
+}
+
+/**
  * Validates an untrusted export (what the host found in a package) without throwing.
  * Already-defined providers are checked again: the host never trusts that a package
  * went through `defineProvider`.
@@ -347,22 +361,72 @@ export function validateProvider(raw: unknown): ProviderValidation {
   if (problems.length > 0) return { ok: false, providerId: id, problems };
   // Wrapping an already wrapped classifier is harmless: its verdicts pass through unchanged.
   const declaration = raw as ProviderDeclaration & { definedWithSdk?: unknown };
+  const own: Partial<ProviderDeclaration> = { ...declaration };
+  if (isDerivedRevocation(own.revokeToken)) delete own.revokeToken;
   const provider: Provider = {
-    ...declaration,
+    ...(own as ProviderDeclaration),
     definedWithSdk:
       typeof declaration.definedWithSdk === 'string' ? declaration.definedWithSdk : SDK_VERSION,
     classifyError: totalClassifier(declaration.classifyError.bind(declaration)),
     // A declared RFC 7009 endpoint is enough: the SDK revokes there unless the provider says how.
-    ...(declaration.revokeToken === undefined &&
+    ...(own.revokeToken === undefined &&
     declaration.oauth.version === '2.0' &&
     declaration.oauth.revocationUrl !== undefined
       ? {
-          revokeToken: (tokens: TokenSet, context: ProviderCallContext) =>
-            revokeGrant(provider, context, tokens),
+          revokeToken: Object.assign(
+            (tokens: TokenSet, context: ProviderCallContext) =>
+              revokeGrant(provider, context, tokens),
+            { [DERIVED_REVOCATION]: true },
+          ),
         }
       : {}),
   };
   return { ok: true, provider: Object.freeze(provider) };
+}
+
+/**
+ * The provider as one deployment runs it: its `configure` result for these validated options
+ * and this id laid over the declaration, validated again. The provider itself when it has no
+ * `configure`. Returns the problems instead when `configure` throws or yields an invalid
+ * declaration.
+ */
+export function configureProvider(
+  provider: Provider,
+  options: unknown,
+  id: string,
+): ProviderValidation {
+  if (!provider.configure) return { ok: true, provider };
+  let configured: unknown;
+  try {
+    configured = provider.configure(options, { id });
+  } catch (error) {
+    return {
+      ok: false,
+      providerId: provider.id,
+      problems: [
+        `'configure' threw for these options (${error instanceof Error ? error.message : String(error)})`,
+      ],
+    };
+  }
+  if (!isRecord(configured)) {
+    return {
+      ok: false,
+      providerId: provider.id,
+      problems: [`'configure' must return an object of declaration fields`],
+    };
+  }
+  const allowed = ['oauth', 'scopes', 'lifetimes', 'documentation'];
+  const stray = Object.keys(configured).filter((key) => !allowed.includes(key));
+  if (stray.length > 0) {
+    return {
+      ok: false,
+      providerId: provider.id,
+      problems: [
+        `'configure' may only return ${allowed.join(', ')} (it returned ${stray.join(', ')})`,
+      ],
+    };
+  }
+  return validateProvider({ ...provider, ...configured });
 }
 
 /**

@@ -25,10 +25,23 @@ export interface ClientCredentials {
   readonly clientSecret: string;
 }
 
-/** What a provider operation gets from the host. */
-export interface ProviderCallContext {
+/**
+ * What a provider operation gets from the host: the runtime, the app credentials, and which
+ * configured deployment of the provider it runs for. One package can be loaded twice under two
+ * ids with different options (two regions of a network, two API versions), so a provider reads
+ * deployment-specific values (endpoints, API versions, tenant) from `options`, never from
+ * module-level constants.
+ */
+export interface ProviderCallContext<Options = unknown> {
   readonly runtime: ProviderRuntime;
   readonly client: ClientCredentials;
+  /** The id this deployment knows the provider by: the configuration entry's `id`, or the provider's own. */
+  readonly providerId: string;
+  /**
+   * The provider's options as its `options` schema returned them (defaults applied, values
+   * coerced), without `clientId` and `clientSecret`; `{}` when the provider declares no schema.
+   */
+  readonly options: Options;
 }
 
 /**
@@ -58,9 +71,39 @@ export interface Discovery {
   readonly accounts: readonly DiscoveredAccount[];
 }
 
-/** A call to the network failed; the provider's classifier says why and what to do. */
+/**
+ * The stable codes of the errors providers throw. The host recognises an error by its code, not
+ * by its class: a plugin that bundles its own copy of the SDK throws instances of that copy's
+ * classes, which are other classes than the host's.
+ */
+export const PROVIDER_ERROR_CODES = {
+  requestFailed: 'PROVIDER_REQUEST_FAILED',
+  accountNotSupported: 'ACCOUNT_NOT_SUPPORTED',
+} as const;
+
+function hasCode(value: unknown, code: string): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && (value as { code?: unknown }).code === code;
+}
+
+/**
+ * A call to the network failed; the provider's classifier says why and what to do.
+ *
+ * `error instanceof ProviderRequestError` holds for any error with the code
+ * `PROVIDER_REQUEST_FAILED` and a classification, whichever copy of the SDK made it.
+ */
 export class ProviderRequestError extends Error {
-  readonly code = 'PROVIDER_REQUEST_FAILED';
+  readonly code = PROVIDER_ERROR_CODES.requestFailed;
+
+  /** Recognises the error by its code and shape, so copies of this class from other SDK copies count. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return (
+      hasCode(value, PROVIDER_ERROR_CODES.requestFailed) &&
+      typeof value.operation === 'string' &&
+      typeof value.classification === 'object' &&
+      value.classification !== null
+    );
+  }
+
   constructor(
     readonly providerId: string,
     readonly operation: string,
@@ -76,9 +119,21 @@ export class ProviderRequestError extends Error {
 /**
  * The authorization reached no account Tether can manage, e.g. a personal Facebook profile
  * with no Page, or an Instagram account not linked to a Page. `explanation` is for the person.
+ *
+ * `error instanceof AccountNotSupportedError` holds for any error with the code
+ * `ACCOUNT_NOT_SUPPORTED` and an explanation, whichever copy of the SDK made it.
  */
 export class AccountNotSupportedError extends Error {
-  readonly code = 'ACCOUNT_NOT_SUPPORTED';
+  readonly code = PROVIDER_ERROR_CODES.accountNotSupported;
+
+  /** Recognises the error by its code and shape, so copies of this class from other SDK copies count. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return (
+      hasCode(value, PROVIDER_ERROR_CODES.accountNotSupported) &&
+      typeof value.explanation === 'string'
+    );
+  }
+
   constructor(
     readonly providerId: string,
     readonly explanation: string,

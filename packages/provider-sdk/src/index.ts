@@ -1,6 +1,11 @@
-export { defineProvider, validateProvider, ProviderDefinitionError } from './define-provider';
+export {
+  configureProvider,
+  defineProvider,
+  validateProvider,
+  ProviderDefinitionError,
+} from './define-provider';
 export type { ProviderValidation } from './define-provider';
-export { AccountNotSupportedError, ProviderRequestError } from './grant';
+export { AccountNotSupportedError, PROVIDER_ERROR_CODES, ProviderRequestError } from './grant';
 export type {
   AccountKind,
   ClientCredentials,
@@ -68,3 +73,5 @@ export type {
 } from './passport/from-passport-strategy';
 export { useProviderFetch } from './passport/node-oauth-transport';
 export type { NodeOAuth2Client, ProviderTransport } from './passport/node-oauth-transport';
+// The Standard Schema types the contract uses (`options`), so authors need no second import.
+export type { StandardJSONSchemaV1, StandardSchemaV1 } from '@standard-schema/spec';

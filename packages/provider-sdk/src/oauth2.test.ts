@@ -27,6 +27,8 @@ function tokenEndpoint(...bodies: Record<string, unknown>[]) {
       logger: { debug() {}, info() {}, warn() {}, error() {} },
     },
     client: { clientId: 'id', clientSecret: 'secret' },
+    providerId: 'example',
+    options: {},
   };
   return { forms, context };
 }

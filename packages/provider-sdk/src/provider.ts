@@ -208,7 +208,7 @@ export type HealthCheckResult =
  * A cheap call proving a token still works, run between refreshes to catch revocations.
  * A failed check is classified with the provider's classifier.
  */
-export interface HealthCheckDeclaration {
+export interface HealthCheckDeclaration<Options = unknown> {
   /** How often to run it. */
   readonly intervalSeconds: number;
   /** What it calls, for operators. */
@@ -221,7 +221,7 @@ export interface HealthCheckDeclaration {
    */
   run(
     tokens: TokenSet,
-    context: ProviderCallContext,
+    context: ProviderCallContext<Options>,
     account?: HealthCheckAccount,
   ): Promise<HealthCheckResult>;
 }
@@ -247,7 +247,7 @@ export interface ProviderDeclaration<Options = unknown> {
   readonly scopes: ScopesDeclaration;
   readonly lifetimes: LifetimesDeclaration;
   readonly refresh: RefreshStrategy;
-  readonly healthCheck?: HealthCheckDeclaration;
+  readonly healthCheck?: HealthCheckDeclaration<Options>;
   /**
    * Set when authorizing the same person again with a different set of scopes ends every other
    * token the app holds for them (LinkedIn), so the host marks those connections.
@@ -272,16 +272,19 @@ export interface ProviderDeclaration<Options = unknown> {
    * Finds who authorized and the accounts the authorization reaches (Pages, organisations,
    * boards, channels…). Throws `AccountNotSupportedError` when it reaches none Tether can manage.
    */
-  discoverAccounts(tokens: TokenSet, context: ProviderCallContext): Promise<Discovery>;
+  discoverAccounts(tokens: TokenSet, context: ProviderCallContext<Options>): Promise<Discovery>;
   /**
    * Finishes a grant after the code exchange the network's way, e.g. trading a short-lived
    * token for a long-lived one. Absent when the code exchange's tokens are final.
    */
-  completeAuthorization?(tokens: TokenSet, context: ProviderCallContext): Promise<TokenSet>;
+  completeAuthorization?(
+    tokens: TokenSet,
+    context: ProviderCallContext<Options>,
+  ): Promise<TokenSet>;
   /** Renews the access token without a refresh token; required by the `extend` strategy. */
-  extendToken?(tokens: TokenSet, context: ProviderCallContext): Promise<TokenSet>;
+  extendToken?(tokens: TokenSet, context: ProviderCallContext<Options>): Promise<TokenSet>;
   /** Revokes the grant at the network, where it offers a way to. */
-  revokeToken?(tokens: TokenSet, context: ProviderCallContext): Promise<void>;
+  revokeToken?(tokens: TokenSet, context: ProviderCallContext<Options>): Promise<void>;
   /**
    * Validator for provider-specific options from the host configuration, beside the
    * `clientId` and `clientSecret` every provider gets. Any Standard Schema library works. The
@@ -291,9 +294,22 @@ export interface ProviderDeclaration<Options = unknown> {
    * @see https://standardschema.dev
    */
   readonly options?: StandardSchemaV1<unknown, Options>;
+  /**
+   * The declaration fields that depend on the options, for a provider whose endpoints, scopes or
+   * lifetimes differ between deployments (a region, a tenant, a self-hosted instance). The host
+   * calls it once per configuration entry with the validated options and the entry's id, lays
+   * the result over the declaration and validates the whole again; each entry then runs with its
+   * own endpoints. API calls read the same options from `context.options`.
+   */
+  configure?(options: Options, deployment: { readonly id: string }): ProviderConfiguration;
   /** The network's developer documentation. */
   readonly documentation?: string;
 }
+
+/** What `configure` may change for one deployment of a provider. */
+export type ProviderConfiguration = Partial<
+  Pick<ProviderDeclaration, 'oauth' | 'scopes' | 'lifetimes' | 'documentation'>
+>;
 
 /** A validated provider, as `defineProvider` returns it and the host loads it. */
 export interface Provider<Options = unknown> extends Omit<

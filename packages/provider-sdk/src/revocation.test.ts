@@ -31,6 +31,8 @@ function network(answer: (sent: Sent) => Response = () => new Response(null, { s
       logger: { debug() {}, info() {}, warn() {}, error() {} },
     },
     client: { clientId: 'app id', clientSecret: 's3cr:t' },
+    providerId: 'example',
+    options: {},
   };
   return { sent, context };
 }

@@ -12,59 +12,12 @@ import {
   renewTokens,
   startOAuth1Authorization,
   type TokenSet,
-  validateProvider,
   VERDICT_SCOPES,
-  type VerdictScope,
 } from '@tether/provider-sdk';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  type NetworkSimulation,
-  type RevocationCause,
-  type RunningSimulator,
-  SANDBOX_CLIENT,
-  startSimulator,
-} from '@tether/simulator';
+import { type RunningSimulator, SANDBOX_CLIENT, startSimulator } from '@tether/simulator';
+import { type ConformanceOptions, deployment } from './conformance-options.js';
 import { compareWithFacts } from './fact-agreement.js';
-
-/** A response recorded from the network, and the reason and scope it must classify to. */
-export interface RecordedResponse {
-  /** What the recording shows, e.g. "Graph API 190/460 after a password change". */
-  readonly name: string;
-  readonly response: RawResponse;
-  readonly reason: Reason;
-  /**
-   * What the failure is about: the whole authorization (`grant`), one connection's own token or
-   * role (`account`), or one object the call touched (`resource`). Asserted when set.
-   */
-  readonly scope?: VerdictScope;
-  /** When set, the classification must carry this `retryAfterSeconds`. */
-  readonly retryAfterSeconds?: number;
-}
-
-/** What a provider package hands the conformance suite. */
-export interface ConformanceOptions {
-  /** The package's default export, untouched. */
-  readonly provider: unknown;
-  /** The network's simulator; the OAuth flow, refresh and health checks run against it. */
-  readonly simulation: NetworkSimulation;
-  /** Every error signal the provider documents, as recorded responses. */
-  readonly recordedResponses: readonly RecordedResponse[];
-  /**
-   * For each way the simulator can end a grant, the reason the health check must report.
-   * Causes the network cannot tell apart map to the reason it does report.
-   */
-  readonly revocations?: Partial<Record<RevocationCause, Reason>>;
-  /** Extra tests specific to the network, run inside the same `describe`. */
-  readonly additionalTests?: (harness: ConformanceHarness) => void;
-}
-
-/** What additional tests get: the running simulator and a way to connect through it. */
-export interface ConformanceHarness {
-  simulator(): RunningSimulator;
-  context(): ProviderCallContext;
-  /** Runs the whole authorization as the given person and returns the final tokens. */
-  authorize(options?: { person?: string; grantedScopes?: readonly string[] }): Promise<TokenSet>;
-}
 
 // Responses no network documents but every classifier meets sooner or later.
 const HOSTILE_RESPONSES: readonly RawResponse[] = [
@@ -115,7 +68,7 @@ function approximately(actual: Date | undefined, expectedMs: number | undefined)
  * with the simulator's own facts table (`NetworkSimulation.facts`), which the simulator plays.
  */
 export function describeProviderConformance(options: ConformanceOptions): void {
-  const validation = validateProvider(options.provider);
+  const validation = deployment(options);
   const name = validation.ok ? validation.provider.id : validation.providerId;
 
   describe(`provider conformance: ${name}`, () => {
@@ -123,7 +76,7 @@ export function describeProviderConformance(options: ConformanceOptions): void {
       expect(validation.ok ? [] : validation.problems).toEqual([]);
     });
     if (!validation.ok) return;
-    const provider = validation.provider;
+    const { provider } = validation;
 
     it('declares its scopes once each, with at least one required scope', () => {
       const all = [...provider.scopes.required, ...provider.scopes.optional].map((s) => s.name);
@@ -180,11 +133,15 @@ export function describeProviderConformance(options: ConformanceOptions): void {
       expect(disagreements.map((d) => d.message)).toEqual([]);
     });
 
-    describeFlows(provider, options);
+    describeFlows(provider, options, validation.options);
   });
 }
 
-function describeFlows(provider: Provider, options: ConformanceOptions): void {
+function describeFlows(
+  provider: Provider,
+  options: ConformanceOptions,
+  deploymentOptions: unknown,
+): void {
   let simulator: RunningSimulator;
   let context: ProviderCallContext;
 
@@ -243,6 +200,8 @@ function describeFlows(provider: Provider, options: ConformanceOptions): void {
           logger: silentLogger,
         },
         client: SANDBOX_CLIENT,
+        providerId: options.id ?? provider.id,
+        options: deploymentOptions,
       };
     });
     beforeEach(() => {

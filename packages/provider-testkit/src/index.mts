@@ -1,6 +1,10 @@
 // ESM so the conformance suite imports vitest natively in any provider's test run.
 export { describeProviderConformance } from './conformance.mjs';
-export type { ConformanceHarness, ConformanceOptions, RecordedResponse } from './conformance.mjs';
+export type {
+  ConformanceHarness,
+  ConformanceOptions,
+  RecordedResponse,
+} from './conformance-options.js';
 export { compareWithFacts } from './fact-agreement.js';
 export type { FactDisagreement } from './fact-agreement.js';
 export { fixtureProvider } from './fixture-provider.js';

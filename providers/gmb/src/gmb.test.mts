@@ -34,6 +34,8 @@ function contextFor(simulator: RunningSimulator): ProviderCallContext {
       logger: silentLogger,
     },
     client: SANDBOX_CLIENT,
+    providerId: 'gmb',
+    options: {},
   };
 }
 

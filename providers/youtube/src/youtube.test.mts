@@ -30,6 +30,8 @@ function contextFor(simulator: RunningSimulator): ProviderCallContext {
       logger: silentLogger,
     },
     client: SANDBOX_CLIENT,
+    providerId: 'youtube',
+    options: {},
   };
 }
 

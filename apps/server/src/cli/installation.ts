@@ -98,8 +98,14 @@ export async function withServices<T>(
     });
     const registry = new ProviderRegistry(
       loaded.map((provider) =>
-        provider.simulation && !provider.simulatorUrl
-          ? { ...provider, simulatorUrl: `${config.publicUrl}/sandbox/${provider.id}` }
+        provider.simulation && !provider.simulator
+          ? {
+              ...provider,
+              simulator: {
+                url: `${config.publicUrl}/sandbox/${provider.id}`,
+                addressing: 'simulator' as const,
+              },
+            }
           : provider,
       ),
       {

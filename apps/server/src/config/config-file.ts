@@ -1,17 +1,33 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
+/**
+ * A server to send a provider's network calls to instead of the network:
+ * - `simulator`: a Tether simulator (the sandbox of another instance, `startSimulator`), which
+ *   takes `https://api.example.com/v1/me` as `{url}/api.example.com/v1/me`;
+ * - `origin`: any server answering the network's own paths (a staging deployment, an OAuth
+ *   server started for a test): only the scheme, host and port are replaced by `url`'s, and
+ *   `url`'s path is put in front.
+ */
+export interface SimulatorSetting {
+  readonly url: string;
+  readonly addressing: 'simulator' | 'origin';
+}
+
 /** A provider package to load: `resolve` names the package; `id` renames it; `options` configure it. */
-interface PackageProviderEntry {
+export interface PackageProviderEntry {
+  /** How messages name the entry: `providers[2]`, or `built-in @tether/provider-xing`. */
+  readonly setting: string;
+  readonly custom?: undefined;
   readonly resolve: string;
   readonly custom?: undefined;
   readonly id?: string;
   readonly options: Readonly<Record<string, unknown>>;
   /**
-   * A running simulator of the network (its base URL) to use instead of the network, e.g. one
-   * shared by several Tether instances in a staging setup.
+   * A running simulator of the network, or a server speaking its paths, to use instead of the
+   * network, e.g. one shared by several Tether instances in a staging setup.
    */
-  readonly simulator?: string;
+  readonly simulator?: SimulatorSetting;
 }
 
 /**
@@ -19,6 +35,8 @@ interface PackageProviderEntry {
  * docs/custom-providers.md) instead of a package; `options` hold only its client credentials.
  */
 export interface CustomProviderEntry {
+  /** How messages name the entry: `providers[2]`. */
+  readonly setting: string;
   readonly custom: Readonly<Record<string, unknown>>;
   readonly resolve?: undefined;
   readonly id: string;
@@ -28,6 +46,8 @@ export interface CustomProviderEntry {
 
 /** One entry of `providers`: a package, or a custom network. */
 export type ProviderEntry = PackageProviderEntry | CustomProviderEntry;
+
+const simulatorUrl = z.url({ protocol: /^https?$/ });
 
 const providerEntrySchema = z
   .strictObject({
@@ -42,7 +62,12 @@ const providerEntrySchema = z
       .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be kebab-case')
       .optional(),
     options: z.record(z.string(), z.unknown()).default({}),
-    simulator: z.url({ protocol: /^https?$/ }).optional(),
+    simulator: z
+      .union([
+        simulatorUrl,
+        z.strictObject({ url: simulatorUrl, addressing: z.enum(['simulator', 'origin']) }),
+      ])
+      .optional(),
   })
   .refine((entry) => (entry.resolve === undefined) !== (entry.custom === undefined), {
     error: 'give either "resolve" (a provider package) or "custom" (a no-code OAuth network)',
@@ -65,11 +90,16 @@ const fileSchema = z.strictObject({
   queuePrefix: z.string().min(1).optional(),
   publicUrl: z.string().optional(),
   providers: z.array(providerEntrySchema).optional(),
+  builtinProviders: z.boolean().optional(),
   sandbox: z.boolean().optional(),
   returnUrls: z.array(z.string()).optional(),
 });
 
-/** The ten networks Tether ships, loaded when the configuration names no providers. */
+/**
+ * The ten networks Tether ships, loaded beside the configured providers unless the configuration
+ * says `"builtinProviders": false`; an entry of the configuration with the same `resolve` takes
+ * the built-in's place.
+ */
 export const BUILT_IN_PROVIDERS = [
   'facebook',
   'instagram',

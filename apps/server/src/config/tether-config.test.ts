@@ -34,7 +34,11 @@ describe('loadConfig', () => {
       dataDir: join(dir, 'data'),
       queuePrefix: 'tether',
       publicUrl: 'http://localhost:3000',
-      providers: BUILT_IN_PROVIDERS.map((resolve) => ({ resolve, options: {} })),
+      providers: BUILT_IN_PROVIDERS.map((resolve) => ({
+        setting: `built-in ${resolve}`,
+        resolve,
+        options: {},
+      })),
       sandbox: true,
       sweepIntervalSeconds: 30,
       leaseSeconds: 60,
@@ -103,9 +107,43 @@ describe('loadConfig', () => {
     );
     expect(config.port).toBe(5000);
     expect(config.databaseUrl).toBe('postgres://file/db');
-    expect(config.providers).toEqual([
-      { resolve: '@tether/provider-x', options: { clientId: 'id', clientSecret: 's3cret' } },
+    expect(config.providers[0]).toEqual({
+      setting: 'providers[0]',
+      resolve: '@tether/provider-x',
+      options: { clientId: 'id', clientSecret: 's3cret' },
+    });
+  });
+
+  it('adds configured providers to the built-in ones, unless builtinProviders is false', () => {
+    const linkedin = {
+      resolve: '@tether/provider-linkedin',
+      options: { clientId: 'id', clientSecret: 'secret' },
+    };
+    const acme = {
+      resolve: 'tether-provider-acme',
+      id: 'acme-eu',
+      simulator: { url: 'http://127.0.0.1:4000/eu/', addressing: 'origin' },
+    };
+    const added = loadConfig({}, directory(JSON.stringify({ providers: [linkedin, acme] })));
+    // A configured built-in takes the built-in's place; the others stay.
+    expect(
+      added.providers.map((entry) => `${entry.setting}: ${entry.id ?? entry.resolve}`),
+    ).toEqual([
+      'providers[0]: @tether/provider-linkedin',
+      'providers[1]: acme-eu',
+      ...BUILT_IN_PROVIDERS.filter((resolve) => resolve !== linkedin.resolve).map(
+        (resolve) => `built-in ${resolve}: ${resolve}`,
+      ),
     ]);
+    expect(added.providers[1]!.simulator).toEqual({
+      url: 'http://127.0.0.1:4000/eu',
+      addressing: 'origin',
+    });
+    const alone = loadConfig(
+      {},
+      directory(JSON.stringify({ builtinProviders: false, providers: [acme] })),
+    );
+    expect(alone.providers.map((entry) => entry.id)).toEqual(['acme-eu']);
   });
 
   it('reports every problem at once, naming the setting and the fix', () => {

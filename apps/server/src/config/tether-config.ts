@@ -195,29 +195,42 @@ export function loadConfig(
   // A newcomer's sandbox posts to a receiver on their own machine; production does not.
   const webhookPrivateTargets = parseFlag(problems, 'TETHER_WEBHOOK_PRIVATE_TARGETS', env, sandbox);
 
-  const entries: {
-    resolve?: string;
-    custom?: Record<string, unknown>;
-    id?: string;
-    options: Record<string, unknown>;
-    simulator?: string;
-  }[] = file.providers ?? BUILT_IN_PROVIDERS.map((resolve) => ({ resolve, options: {} }));
-  const providers: ProviderEntry[] = entries.map((entry, index) => {
-    const options = resolveEnvReferences(
-      entry.options,
-      env,
-      `providers[${index}].options`,
-      problems,
-    ) as Record<string, unknown>;
-    // The file's schema lets through only a package or a custom network with an id.
-    if (entry.custom !== undefined) return { custom: entry.custom, id: entry.id!, options };
-    return {
-      resolve: entry.resolve!,
-      ...(entry.id !== undefined ? { id: entry.id } : {}),
-      ...(entry.simulator !== undefined ? { simulator: entry.simulator.replace(/\/+$/, '') } : {}),
-      options,
-    };
-  });
+  const configured = file.providers ?? [];
+  const builtins =
+    file.builtinProviders === false
+      ? []
+      : BUILT_IN_PROVIDERS.filter(
+          (resolve) => !configured.some((entry) => entry.resolve === resolve),
+        );
+  const providers: ProviderEntry[] = [
+    ...configured.map((entry, index): ProviderEntry => {
+      const setting = `providers[${index}]`;
+      const options = resolveEnvReferences(
+        entry.options,
+        env,
+        `${setting}.options`,
+        problems,
+      ) as Record<string, unknown>;
+      // The file's schema lets through only a package or a custom network with an id.
+      if (entry.custom !== undefined)
+        return { setting, custom: entry.custom, id: entry.id!, options };
+      return {
+        setting,
+        resolve: entry.resolve!,
+        ...(entry.id !== undefined ? { id: entry.id } : {}),
+        ...(entry.simulator !== undefined
+          ? {
+              simulator:
+                typeof entry.simulator === 'string'
+                  ? { url: entry.simulator.replace(/\/+$/, ''), addressing: 'simulator' as const }
+                  : { ...entry.simulator, url: entry.simulator.url.replace(/\/+$/, '') },
+            }
+          : {}),
+        options,
+      };
+    }),
+    ...builtins.map((resolve) => ({ setting: `built-in ${resolve}`, resolve, options: {} })),
+  ];
 
   let encryptionKeys: EncryptionKey[] | undefined;
   if (env.TETHER_ENCRYPTION_KEYS) {

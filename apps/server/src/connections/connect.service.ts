@@ -144,7 +144,7 @@ export class ConnectService {
       createdAt: this.clock.now(),
       expiresAt: new Date(this.clock.now().getTime() + SESSION_LIFETIME_MS),
     });
-    const context = { runtime: active.runtime, client: active.client };
+    const context = ProviderRegistry.callContext(active, active.client);
     let networkUrl: string;
     if (provider.oauth.version === '2.0') {
       const pkce = provider.oauth.pkce === 'unsupported' ? undefined : createPkcePair();
@@ -294,7 +294,7 @@ export class ConnectService {
     session: ConnectSession,
     query: Readonly<Record<string, string | undefined>>,
   ): Promise<TokenSet> {
-    const context = { runtime: active.runtime, client: active.client! };
+    const context = ProviderRegistry.callContext(active, active.client!);
     const secret = session.verifier
       ? this.vault.openSessionSecret(session.id, session.verifier)
       : undefined;
@@ -348,10 +348,10 @@ export class ConnectService {
       tokens = await this.exchange(active, session, query);
       // The token endpoint took the app's credentials.
       await this.credentials.accepted(active.id, 'token_endpoint');
-      discovery = await provider.discoverAccounts(tokens, {
-        runtime: active.runtime,
-        client: active.client!,
-      });
+      discovery = await provider.discoverAccounts(
+        tokens,
+        ProviderRegistry.callContext(active, active.client!),
+      );
     } catch (error) {
       if (error instanceof AccountNotSupportedError)
         throw new CallbackFailure('account_not_supported', error.explanation);

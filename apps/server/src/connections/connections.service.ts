@@ -237,10 +237,10 @@ export class ConnectionsService {
       const tokens = this.vault.grantTokens(grant);
       if (active?.client && active.provider.revokeToken && tokens) {
         try {
-          await active.provider.revokeToken(tokens, {
-            runtime: active.runtime,
-            client: active.client,
-          });
+          await active.provider.revokeToken(
+            tokens,
+            ProviderRegistry.callContext(active, active.client),
+          );
           revokedAtNetwork = true;
         } catch (error) {
           // The tokens are erased either way; a network refusing the revocation must not keep them here.

@@ -4,7 +4,7 @@ import {
   ProviderRequestError,
   type TokenSet,
 } from '@tether/provider-sdk';
-import type { ActiveProvider } from '../providers/provider-registry';
+import { type ActiveProvider, ProviderRegistry } from '../providers/provider-registry';
 
 /**
  * Runs a provider's health check and always answers: a call that threw is a failed check with
@@ -18,7 +18,7 @@ export async function probe(
   const check = active.provider.healthCheck;
   if (!check || !active.client) return undefined;
   try {
-    return await check.run(tokens, { runtime: active.runtime, client: active.client }, account);
+    return await check.run(tokens, ProviderRegistry.callContext(active, active.client), account);
   } catch (error) {
     return {
       ok: false,

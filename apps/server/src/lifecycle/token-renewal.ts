@@ -292,7 +292,7 @@ export class TokenRenewal {
     try {
       const renewed = await renewTokens(
         active.provider,
-        { runtime: active.runtime, client: active.client! },
+        ProviderRegistry.callContext(active, active.client!),
         tokens,
       );
       return { ok: true, renewed };

@@ -28,7 +28,7 @@ export function catalogEntry(
      */
     credentials: rejection
       ? 'rejected'
-      : loaded.sandbox || loaded.simulatorUrl
+      : loaded.sandbox || loaded.simulator
         ? 'sandbox'
         : loaded.client
           ? 'configured'

@@ -1,21 +1,27 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import {
   type ClientCredentials,
+  configureProvider,
   type Provider,
-  SDK_VERSION,
   validateProvider,
 } from '@tether/provider-sdk';
 import type { NetworkSimulation } from '@tether/simulator';
-import { satisfies, validRange } from 'semver';
-import type { ProviderEntry } from '../config/config-file';
+import type {
+  CustomProviderEntry,
+  PackageProviderEntry,
+  ProviderEntry,
+  SimulatorSetting,
+} from '../config/config-file';
 import { ConfigurationError } from '../config/tether-config';
 import { loadCustomProvider } from './custom-provider-loader';
+import { checkOptions, clientCredentials } from './provider-options';
+import { importPackage, importSimulation, PackageProblem } from './provider-package';
+import { sdkMismatches } from './sdk-compatibility';
 
 /** A provider the host loaded from configuration. */
 export interface LoadedProvider {
   /** The id it is known by in this deployment (the entry's `id`, or the provider's own). */
   readonly id: string;
+  /** The provider as this entry runs it: `configure` applied to the entry's options. */
   readonly provider: Provider;
   readonly packageName: string;
   readonly packageVersion: string | undefined;
@@ -25,8 +31,8 @@ export interface LoadedProvider {
   readonly client?: ClientCredentials;
   /** The network's simulator, when the sandbox is on and the package ships one (`<package>/simulator`). */
   readonly simulation?: NetworkSimulation;
-  /** An external simulator to talk to instead of the network. */
-  readonly simulatorUrl?: string;
+  /** A running simulator or test server to talk to instead of the network. */
+  readonly simulator?: SimulatorSetting;
 }
 
 /** How providers are loaded. */
@@ -36,129 +42,99 @@ export interface LoadOptions {
   readonly sandbox: boolean;
 }
 
-function loadSimulation(resolve: string, paths: string[]): NetworkSimulation | undefined {
-  let file: string;
+/** One entry loaded, or everything wrong with it, each problem a full sentence with its fix. */
+type EntryOutcome =
+  | { readonly ok: true; readonly loaded: LoadedProvider }
+  | { readonly ok: false; readonly problems: string[] };
+
+/** A network declared in the file (`custom`), built with the SDK. */
+async function loadCustomEntry(entry: CustomProviderEntry): Promise<EntryOutcome> {
+  const custom = await loadCustomProvider(entry, entry.setting, clientCredentials(entry.options));
+  return 'problem' in custom
+    ? { ok: false, problems: [custom.problem] }
+    : { ok: true, loaded: custom.loaded };
+}
+
+/** A provider package named by `resolve`: imported, checked against this host's SDK, configured. */
+async function loadPackageEntry(
+  entry: PackageProviderEntry,
+  settings: LoadOptions,
+): Promise<EntryOutcome> {
+  const { resolve, setting } = entry;
+  const directories = [settings.baseDir, process.cwd(), __dirname];
+  const failed = (problems: string[]): EntryOutcome => ({ ok: false, problems });
+  let imported;
   try {
-    file = require.resolve(`${resolve}/simulator`, { paths });
-  } catch {
-    return undefined;
+    imported = await importPackage(resolve, directories);
+  } catch (error) {
+    if (!(error instanceof PackageProblem)) throw error;
+    return failed([`${setting}${error.field ? `.${error.field}` : ''}: ${error.message}`]);
   }
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- optional entry point of a provider package
-  const module = require(file) as { simulation?: NetworkSimulation };
-  return module.simulation;
-}
-
-function optionalSimulation(resolve: string, paths: string[]): { simulation?: NetworkSimulation } {
-  const simulation = loadSimulation(resolve, paths);
-  return simulation ? { simulation } : {};
-}
-
-function clientCredentials(options: Readonly<Record<string, unknown>>): {
-  client?: ClientCredentials;
-  rest: Record<string, unknown>;
-  issue?: string;
-} {
-  const { clientId, clientSecret, ...rest } = options;
-  if (clientId === undefined && clientSecret === undefined) return { rest };
-  if (
-    typeof clientId !== 'string' ||
-    clientId === '' ||
-    typeof clientSecret !== 'string' ||
-    clientSecret === ''
-  ) {
-    return { rest, issue: 'clientId and clientSecret must both be non-empty strings' };
+  if (imported.exported === undefined) {
+    const offers = imported.exportNames.length
+      ? `it exports only ${imported.exportNames.join(', ')}`
+      : 'it exports nothing';
+    return failed([
+      `${setting}: the package '${resolve}' has no default export (${offers}). Its default export must be the provider made with defineProvider from @tether/provider-sdk.`,
+    ]);
   }
-  return { client: { clientId, clientSecret }, rest };
-}
-
-function owningPackage(file: string): { name?: string; version?: string } {
-  for (let dir = dirname(file); ; dir = dirname(dir)) {
-    const manifest = join(dir, 'package.json');
-    if (existsSync(manifest)) {
-      const parsed = JSON.parse(readFileSync(manifest, 'utf8')) as {
-        name?: string;
-        version?: string;
-      };
-      if (parsed.name) return parsed;
+  const validation = validateProvider(imported.exported);
+  if (!validation.ok) {
+    return failed([
+      `${setting}: the package '${resolve}' does not export a valid provider ('${validation.providerId}': ${validation.problems.join('; ')}). Fix the package or remove it from providers.`,
+    ]);
+  }
+  const stamp = (imported.exported as { definedWithSdk?: unknown }).definedWithSdk;
+  const mismatches = sdkMismatches(
+    resolve,
+    {
+      sdk: validation.provider.sdk,
+      definedWithSdk: typeof stamp === 'string' ? stamp : undefined,
+    },
+    imported.manifest.peerDependencies?.['@tether/provider-sdk'],
+  );
+  if (mismatches.length > 0) {
+    return failed(mismatches.map((problem) => `${setting}: the package '${resolve}': ${problem}`));
+  }
+  const checked = await checkOptions(validation.provider, entry.options);
+  if (!checked.ok) {
+    return failed([
+      `${setting}.options: invalid options for '${resolve}' (${checked.issues.join('; ')}). Fix them in the configuration file.`,
+    ]);
+  }
+  const id = entry.id ?? validation.provider.id;
+  const configured = configureProvider(validation.provider, checked.options, id);
+  if (!configured.ok) {
+    return failed([
+      `${setting}.options: '${resolve}' cannot run with these options (${configured.problems.join('; ')}). Fix the options, or the package.`,
+    ]);
+  }
+  let simulation: NetworkSimulation | undefined;
+  if (settings.sandbox && !entry.simulator) {
+    try {
+      simulation = await importSimulation(resolve, directories);
+    } catch (error) {
+      if (!(error instanceof PackageProblem)) throw error;
+      return failed([`${setting}: ${error.message}`]);
     }
-    if (dirname(dir) === dir) return {};
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message.split('\n')[0]! : String(error);
-}
-
-async function validateOptions(
-  provider: Provider,
-  options: Readonly<Record<string, unknown>>,
-): Promise<{ value: Record<string, unknown>; issues: string[] }> {
-  if (!provider.options) return { value: { ...options }, issues: [] };
-  let result = provider.options['~standard'].validate(options);
-  if (result instanceof Promise) result = await result;
-  if (result.issues) {
-    return {
-      value: {},
-      issues: result.issues.map((issue) => {
-        const path = (issue.path ?? [])
-          .map((segment) => (typeof segment === 'object' ? String(segment.key) : String(segment)))
-          .join('.');
-        return `${path ? `${path}: ` : ''}${issue.message}`;
-      }),
-    };
-  }
-  return { value: result.value as Record<string, unknown>, issues: [] };
-}
-
-/** The keys every provider's options take, whatever its schema says. */
-const CREDENTIAL_KEYS = ['clientId', 'clientSecret'];
-
-/**
- * The option keys a provider's schema declares, from its JSON Schema (Standard JSON Schema);
- * `undefined` when the schema offers none or allows any key.
- */
-function declaredKeys(provider: Provider): string[] | undefined {
-  if (!provider.options) return [];
-  const standard = provider.options['~standard'] as {
-    jsonSchema?: { input?: (options: { target: string }) => unknown };
+  return {
+    ok: true,
+    loaded: {
+      id,
+      provider: configured.provider,
+      packageName: imported.manifest.name ?? resolve,
+      packageVersion: imported.manifest.version,
+      options: checked.options,
+      ...(checked.client ? { client: checked.client } : {}),
+      ...(entry.simulator ? { simulator: entry.simulator } : {}),
+      ...(simulation ? { simulation } : {}),
+    },
   };
-  let schema: { properties?: unknown; additionalProperties?: unknown } | undefined;
-  try {
-    schema = standard.jsonSchema?.input?.({ target: 'draft-2020-12' }) as typeof schema;
-  } catch {
-    return undefined;
-  }
-  if (typeof schema?.properties !== 'object' || schema.properties === null) return undefined;
-  if (schema.additionalProperties !== undefined && schema.additionalProperties !== false)
-    return undefined;
-  return Object.keys(schema.properties);
 }
 
 /**
- * Keys of the configured options that the provider does not take, each with the fix: misspelt
- * options (`clientid`) would otherwise be dropped without a word.
- */
-function unknownOptions(
-  provider: Provider,
-  given: Readonly<Record<string, unknown>>,
-  validated: Readonly<Record<string, unknown>>,
-): string[] {
-  const declared = declaredKeys(provider);
-  // Without a declaration, the keys validation drops are the unknown ones.
-  const known = [...CREDENTIAL_KEYS, ...(declared ?? Object.keys(validated))];
-  const unknown = Object.keys(given).filter((key) => !known.includes(key));
-  if (unknown.length === 0) return [];
-  return [
-    ...unknown.map((key) => {
-      const meant = known.find((name) => name.toLowerCase() === key.toLowerCase());
-      return `unknown option '${key}'${meant ? ` (did you mean '${meant}'?)` : ''}`;
-    }),
-    `the known options are ${known.join(', ')}`,
-  ];
-}
-
-/**
- * Loads every configured provider package, checking each export, its SDK range and its options.
+ * Loads every configured provider, checking each export, its SDK ranges and its options.
  * Collects every problem and throws one `ConfigurationError` naming the package, the setting and
  * the fix, so an operator fixes the whole configuration in one go.
  */
@@ -166,96 +142,28 @@ export async function loadProviders(
   entries: readonly ProviderEntry[],
   settings: LoadOptions,
 ): Promise<LoadedProvider[]> {
-  const { baseDir } = settings;
   const problems: string[] = [];
   const loaded: LoadedProvider[] = [];
-  const seen = new Map<string, number>();
-  /** Takes `id` for the entry at `index`, or reports the entry that already has it. */
-  const claimId = (id: string, index: number): boolean => {
+  const seen = new Map<string, string>();
+  for (const entry of entries) {
+    const outcome =
+      entry.custom !== undefined
+        ? await loadCustomEntry(entry)
+        : await loadPackageEntry(entry, settings);
+    if (!outcome.ok) {
+      problems.push(...outcome.problems);
+      continue;
+    }
+    const { id } = outcome.loaded;
     const previous = seen.get(id);
     if (previous !== undefined) {
       problems.push(
-        `providers[${index}]: the id '${id}' is already used by providers[${previous}]. Give one of them a distinct "id".`,
-      );
-      return false;
-    }
-    seen.set(id, index);
-    return true;
-  };
-
-  for (const [index, entry] of entries.entries()) {
-    const setting = `providers[${index}]`;
-    if (entry.custom !== undefined) {
-      const custom = await loadCustomProvider(entry, setting, clientCredentials(entry.options));
-      if ('problem' in custom) problems.push(custom.problem);
-      else if (claimId(entry.id, index)) loaded.push(custom.loaded);
-      continue;
-    }
-    let file: string;
-    try {
-      file = require.resolve(entry.resolve, { paths: [baseDir, process.cwd(), __dirname] });
-    } catch {
-      problems.push(
-        `${setting}.resolve: the package '${entry.resolve}' cannot be found. Install it beside Tether (pnpm add ${entry.resolve}) or fix the name.`,
+        `${entry.setting}: the id '${id}' is already used by ${previous}. Give one of them a distinct "id".`,
       );
       continue;
     }
-    let exported: unknown;
-    try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports -- provider packages are CommonJS or dual
-      const module = require(file) as { default?: unknown };
-      exported = module.default ?? module;
-    } catch (error) {
-      problems.push(
-        `${setting}: the package '${entry.resolve}' failed to load (${describe(error)}). Fix or reinstall the package.`,
-      );
-      continue;
-    }
-    const validation = validateProvider(exported);
-    if (!validation.ok) {
-      problems.push(
-        `${setting}: the package '${entry.resolve}' does not export a valid provider ('${validation.providerId}': ${validation.problems.join('; ')}). Fix the package or remove it from providers.`,
-      );
-      continue;
-    }
-    const provider = validation.provider;
-    if (!validRange(provider.sdk) || !satisfies(SDK_VERSION, provider.sdk)) {
-      problems.push(
-        `${setting}: the package '${entry.resolve}' was built for @tether/provider-sdk ${provider.sdk}, but this Tether runs ${SDK_VERSION}. Install a version of '${entry.resolve}' built for ${SDK_VERSION}, or remove it from providers.`,
-      );
-      continue;
-    }
-    const credentials = clientCredentials(entry.options);
-    const options = await validateOptions(provider, credentials.rest);
-    const issues = [
-      // What validation drops is known only once it passed.
-      ...(options.issues.length === 0
-        ? unknownOptions(provider, entry.options, options.value)
-        : []),
-      ...(credentials.issue ? [credentials.issue] : []),
-      ...options.issues,
-    ];
-    if (issues.length > 0) {
-      problems.push(
-        `${setting}.options: invalid options for '${entry.resolve}' (${issues.join('; ')}). Fix them in the configuration file.`,
-      );
-      continue;
-    }
-    const id = entry.id ?? provider.id;
-    if (!claimId(id, index)) continue;
-    const manifest = owningPackage(file);
-    loaded.push({
-      id,
-      provider,
-      packageName: manifest.name ?? entry.resolve,
-      packageVersion: manifest.version,
-      options: options.value,
-      ...(credentials.client ? { client: credentials.client } : {}),
-      ...(entry.simulator ? { simulatorUrl: entry.simulator } : {}),
-      ...(settings.sandbox
-        ? optionalSimulation(entry.resolve, [baseDir, process.cwd(), __dirname])
-        : {}),
-    });
+    seen.set(id, entry.setting);
+    loaded.push(outcome.loaded);
   }
   if (problems.length > 0) throw new ConfigurationError(problems);
   return loaded;

@@ -1,16 +1,16 @@
 import { Logger } from '@nestjs/common';
-import type { ClientCredentials, ProviderLogger, ProviderRuntime } from '@tether/provider-sdk';
 import { type NetworkAnswer, remainingCalls } from '@tether/core';
+import type {
+  ClientCredentials,
+  ProviderCallContext,
+  ProviderLogger,
+  ProviderRuntime,
+} from '@tether/provider-sdk';
 import type { Clock } from '../clock/clock';
-import {
-  engineFetch,
-  SANDBOX_CLIENT,
-  SimulatorEngine,
-  simulatorFetch,
-  simulatorUrl,
-} from '@tether/simulator';
+import { engineFetch, SANDBOX_CLIENT, SimulatorEngine, simulatorUrl } from '@tether/simulator';
 import { DomainError } from '../domain-error';
 import { NetworkSlots } from '../lifecycle/network-slots';
+import { redirectedFetch, redirectedUrl } from './network-redirect';
 import type { LoadedProvider } from './provider-loader';
 
 /** A loaded provider wired to run: its runtime, its credentials, and its sandbox simulator if any. */
@@ -83,7 +83,7 @@ export class ProviderRegistry {
         const logger = providerLogger(loaded.id);
         const answered = (answer: NetworkAnswer) => this.slots.answered(loaded.id, answer);
         // An explicitly configured simulator wins over the built-in sandbox.
-        if (loaded.simulatorUrl) {
+        if (loaded.simulator) {
           return [
             loaded.id,
             {
@@ -91,7 +91,7 @@ export class ProviderRegistry {
               client: loaded.client ?? SANDBOX_CLIENT,
               runtime: {
                 fetch: networkFetch(
-                  simulatorFetch(loaded.simulatorUrl),
+                  redirectedFetch(loaded.simulator),
                   settings.leaseSeconds,
                   answered,
                 ),
@@ -141,6 +141,11 @@ export class ProviderRegistry {
     return this.byId.get(id);
   }
 
+  /** What a provider operation gets for this deployment: its runtime, credentials, id and options. */
+  static callContext(active: ActiveProvider, client: ClientCredentials): ProviderCallContext {
+    return { runtime: active.runtime, client, providerId: active.id, options: active.options };
+  }
+
   /** The provider with this id, or a PROVIDER_NOT_FOUND error. */
   get(id: string): ActiveProvider {
     const active = this.byId.get(id);
@@ -155,7 +160,7 @@ export class ProviderRegistry {
 
   /** Where a person's browser goes for a network URL: the network itself, or its sandbox simulator. */
   browserUrl(active: ActiveProvider, networkUrl: string): string {
-    if (active.simulatorUrl) return simulatorUrl(active.simulatorUrl, networkUrl);
+    if (active.simulator) return redirectedUrl(active.simulator, networkUrl);
     return active.sandbox
       ? simulatorUrl(`${this.settings.publicUrl}/sandbox/${active.id}`, networkUrl)
       : networkUrl;

@@ -1,5 +1,5 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 /** A provider declaration in plain JavaScript, as a third party might publish it. */
 export function declarationSource(overrides: Record<string, unknown> = {}): string {
@@ -39,4 +39,42 @@ export function writePackage(dir: string, name: string, source: string, version 
     JSON.stringify({ name, version, main: 'index.js' }),
   );
   writeFileSync(join(packageDir, 'index.js'), source);
+}
+
+/**
+ * Writes an ESM-only package (`"type": "module"`, only an `import` condition) into
+ * `<dir>/node_modules/<name>`: `files` maps paths inside it to their source. Returns its folder.
+ */
+export function writeModulePackage(
+  dir: string,
+  name: string,
+  files: Readonly<Record<string, string>>,
+  manifest: Record<string, unknown> = {},
+): string {
+  const packageDir = join(dir, 'node_modules', ...name.split('/'));
+  mkdirSync(packageDir, { recursive: true });
+  const exported = Object.fromEntries(
+    Object.keys(files).map((file) => [
+      file === 'index.js' ? '.' : `./${file.replace(/\.js$/, '')}`,
+      { import: `./${file}` },
+    ]),
+  );
+  writeFileSync(
+    join(packageDir, 'package.json'),
+    JSON.stringify({ name, version: '2.0.0', type: 'module', exports: exported, ...manifest }),
+  );
+  for (const [file, source] of Object.entries(files)) writeFileSync(join(packageDir, file), source);
+  return packageDir;
+}
+
+/**
+ * Gives a package its own copy of `@tether/provider-sdk` (this workspace's build, under
+ * `version`), as a plugin does that bundles the SDK instead of taking the host's.
+ */
+export function bundleSdkCopy(packageDir: string, version: string): void {
+  const sdk = dirname(require.resolve('@tether/provider-sdk/package.json'));
+  const copy = join(packageDir, 'node_modules', '@tether', 'provider-sdk');
+  cpSync(join(sdk, 'dist'), join(copy, 'dist'), { recursive: true });
+  const manifest = JSON.parse(readFileSync(join(sdk, 'package.json'), 'utf8')) as object;
+  writeFileSync(join(copy, 'package.json'), JSON.stringify({ ...manifest, version }));
 }

@@ -36,10 +36,14 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** A temporary directory holding `tether.config.json` with these provider entries. */
+/**
+ * A temporary directory holding `tether.config.json` with these settings. A test that lists
+ * `providers` gets only those (`builtinProviders: false`) unless it says otherwise.
+ */
 export function configDirectory(settings: Record<string, unknown>): string {
   const dir = mkdtempSync(join(tmpdir(), 'tether-test-'));
-  writeFileSync(join(dir, 'tether.config.json'), JSON.stringify(settings, null, 2));
+  const file = settings.providers ? { builtinProviders: false, ...settings } : settings;
+  writeFileSync(join(dir, 'tether.config.json'), JSON.stringify(file, null, 2));
   return dir;
 }
 
@@ -71,12 +75,11 @@ export async function startServer(
     clock?: Clock;
     /** The port to listen on, when the test must know it beforehand (a free one otherwise). */
     port?: number;
-    /** Runs on the configuration directory before the server starts (to install packages there). */
-    setup?: (dir: string) => void;
+    /** Runs in the configuration directory before the server starts, e.g. to install packages there. */
+    prepare?: (dir: string) => void;
   } = {},
 ): Promise<TestServer> {
   const dir = configDirectory({ providers: FIXTURE_PROVIDERS, ...options.settings });
-  options.setup?.(dir);
   const adminKey = `test-admin-${randomBytes(16).toString('hex')}`;
   const operatorKey = `test-operator-${randomBytes(16).toString('hex')}`;
   const port = options.port ?? (await freePort());
@@ -100,6 +103,7 @@ export async function startServer(
     env.TETHER_QUEUE_PREFIX = `tether-test-${randomUUID()}`;
     env.TETHER_ENCRYPTION_KEYS ??= TEST_ENCRYPTION_KEYS;
   }
+  options.prepare?.(dir);
   const config = loadConfig(env, dir);
   const app = await createApp(config, {
     logDestination: capturedLog,
