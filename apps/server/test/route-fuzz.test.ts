@@ -307,7 +307,7 @@ const QUERY_VALUES: Record<string, readonly string[]> = {
 
 /**
  * Public routes the OpenAPI document leaves out: the OAuth callback (the network's redirect,
- * authenticated by `state`) and the Prometheus metrics.
+ * authenticated by `state`).
  */
 const UNDOCUMENTED_ROUTES: DocumentedRoute[] = [
   {
@@ -317,7 +317,6 @@ const UNDOCUMENTED_ROUTES: DocumentedRoute[] = [
     pathParams: ['provider'],
     queryParams: ['state', 'code', 'error', 'error_description', 'scope'],
   },
-  { method: 'GET', path: '/metrics', public: true, pathParams: [], queryParams: [] },
 ];
 
 /** The OAuth callback answers people in a browser: its failures are pages, not problems. */
