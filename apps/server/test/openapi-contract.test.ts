@@ -91,6 +91,10 @@ describe.each<Mode>(['embedded', 'distributed'])('the OpenAPI contract in %s mod
     );
     const callback = await fetch(await consentAt(started.body.authorizationUrl, { person: 'ada' }));
     expect(callback.status).toBe(200);
+    // The popup's page posts the documented message to its opener.
+    const posted = /postMessage\((\{.*?\}), "/.exec(await callback.text());
+    expect(posted).not.toBeNull();
+    api.expectComponent('ConnectPopupMessage', JSON.parse(posted![1]!));
     const session = await api.call<{ connectionIds: string[] }>(
       'GET /api/v1/connect-sessions/{id}',
       { params: { id: started.body.id } },

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { SimulatorEngine } from './engine';
 import { CONTROL_BODIES } from './control-schemas';
 import type { SimulatorResponse } from './model';

@@ -165,15 +165,13 @@ export const connectionEventsSchema = apiSchema(
  * What the popup's callback page posts to `window.opener` (to the origin of `returnTo`, else of
  * the server) before it closes.
  */
-export const connectPopupMessageSchema = apiSchema(
-  'ConnectPopupMessage',
-  z.object({
-    type: z.literal('tether:connect'),
-    sessionId: z.string(),
-    outcome: connectOutcome,
-    connectionIds: z.array(z.string()),
-  }),
-);
+const connectPopupMessageSchema = z.object({
+  type: z.literal('tether:connect'),
+  sessionId: z.string(),
+  outcome: connectOutcome,
+  connectionIds: z.array(z.string()),
+});
+apiSchema('ConnectPopupMessage', connectPopupMessageSchema);
 export type ConnectPopupMessage = z.infer<typeof connectPopupMessageSchema>;
 
 const iso = (date: Date | undefined | null) => (date ? date.toISOString() : null);

@@ -43,7 +43,7 @@ export class ContractClient {
     // OpenAPI's own keywords (`example`, `discriminator`…) are not JSON Schema's.
     const ajv = new Ajv2020({ strict: false, allErrors: true });
     addFormats(ajv);
-    ajv.addSchema(document as object, 'openapi');
+    ajv.addSchema(document, 'openapi');
     return new ContractClient(server, document, ajv);
   }
 
@@ -119,6 +119,13 @@ export class ContractClient {
     seen.add(response.status);
     this.seen.set(operation, seen);
     return { status: response.status, body: body as T };
+  }
+
+  /** Checks a value against a component schema of the document (`#/components/schemas/{name}`). */
+  expectComponent(name: string, value: unknown): void {
+    const validate = this.validator(`openapi#/components/schemas/${pointer(name)}`);
+    const valid = validate(value);
+    expect(valid, `${name}: ${this.ajv.errorsText(validate.errors)}`).toBe(true);
   }
 
   private validator(ref: string): ValidateFunction {
