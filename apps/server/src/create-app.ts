@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { systemClock } from '@tether/provider-sdk';
 import type { DestinationStream, Logger } from 'pino';
 import { AppModule } from './app.module';
@@ -9,6 +9,7 @@ import type { Clock } from './clock/clock';
 import type { TetherConfig } from './config/tether-config';
 import { answerClientErrorsWithProblems } from './http/client-errors';
 import { useJsonBodies } from './http/json-body';
+import { openApiDocument } from './http/openapi-document';
 import { limitSandboxRequests } from './http/rate-limits';
 import { HttpMetrics } from './http/http-metrics';
 import { createLogger, httpLogger, NestLogger } from './logging/logger';
@@ -82,17 +83,7 @@ export async function createApp(
   useJsonBodies(app, config.bodyLimitBytes);
   app.disable('x-powered-by');
   app.enableShutdownHooks();
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Tether')
-      .setDescription(
-        'Keeps social-network connections alive. Errors are `application/problem+json` with a stable `code`.',
-      )
-      .setVersion('v1')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key (`tth_…`)' })
-      .build(),
-  );
+  const document = openApiDocument(app, { sandbox: config.sandbox, registry });
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'openapi.json',
     yamlDocumentUrl: 'openapi.yaml',

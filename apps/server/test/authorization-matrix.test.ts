@@ -94,6 +94,7 @@ const shared = (f: Fixture) => ({ id: f.sharedConnection });
 /** Every route of the OpenAPI document, with what each caller gets. */
 const ROUTES: Record<string, readonly Case[]> = {
   'GET /health': [{ expect: { ...anyWorkspaceKey(200), operator: 200 } }],
+  'GET /metrics': [{ expect: { ...anyWorkspaceKey(200), operator: 200 } }],
   'GET /api/v1/providers': [{ expect: anyWorkspaceKey(200) }],
   'GET /api/v1/providers/{id}': [
     { params: () => ({ id: 'fixture' }), expect: anyWorkspaceKey(200) },

@@ -318,7 +318,6 @@ const UNDOCUMENTED_ROUTES: DocumentedRoute[] = [
     pathParams: ['provider'],
     queryParams: ['state', 'code', 'error', 'error_description', 'scope'],
   },
-  { method: 'GET', path: '/metrics', public: true, pathParams: [], queryParams: [] },
   {
     method: 'GET',
     path: '/reconnect/{token}',

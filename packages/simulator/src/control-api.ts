@@ -1,41 +1,7 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { SimulatorEngine } from './engine';
-import { REVOCATION_CAUSES, type SimulatorResponse } from './model';
-
-const seconds = z.number().positive();
-
-/**
- * The bodies the control operations take, checked strictly: an unknown field or value is a 400
- * naming what is allowed, never a silent default.
- */
-const CONTROL_BODIES = {
-  /** `POST lifetimes`: token lifetimes for grants issued from now on; null: never expires. */
-  lifetimes: z.strictObject({
-    accessTokenSeconds: seconds.nullable().optional(),
-    refreshTokenSeconds: seconds.nullable().optional(),
-  }),
-  /** `POST grants/{id|all}/revoke`: ends grants, as the network would for `cause`. */
-  revoke: z.strictObject({ cause: z.enum(REVOCATION_CAUSES).default('revoked') }),
-  /** `POST accounts/{accountId}/revoke-role`: from one person, or everyone who has it. */
-  revokeRole: z.strictObject({ person: z.string().min(1).optional() }),
-  /**
-   * `POST fail`: the next `count` matching calls fail; with `forSeconds`, every matching call
-   * fails for that long on the simulator's clock (a storm).
-   */
-  fail: z.strictObject({
-    kind: z.enum(['rate_limit', 'unavailable']).default('rate_limit'),
-    target: z.enum(['token', 'api', 'any']).default('any'),
-    count: z.int().positive().default(1),
-    retryAfterSeconds: z.number().nonnegative().default(60),
-    forSeconds: seconds.optional(),
-  }),
-  /** `POST latency`: how long each network call waits before it is answered (0: none). */
-  latency: z.strictObject({ milliseconds: z.number().nonnegative() }),
-  /** `POST clock`: moves the simulator's clock forward. */
-  clock: z.strictObject({ advanceSeconds: z.number().nonnegative() }),
-  /** `POST reset`: forgets every grant, token, failure and request. */
-  reset: z.strictObject({}),
-};
+import { CONTROL_BODIES } from './control-schemas';
+import type { SimulatorResponse } from './model';
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; response: SimulatorResponse };
 

@@ -7,6 +7,8 @@ export { SANDBOX_CLIENT, SimulatorEngine } from './engine';
 export type { FailureInjection, RecordedRequest, SimulatorClient } from './engine';
 export { AuthorizationServer } from './authorization-server';
 export { control } from './control-api';
+export { CONTROL_OPERATIONS } from './control-schemas';
+export type { ControlOperation } from './control-schemas';
 export { dispatch, engineFetch, nodeHandler, simulatorFetch, simulatorUrl } from './transport';
 export { REVOCATION_CAUSES } from './model';
 export type {

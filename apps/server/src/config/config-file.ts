@@ -18,7 +18,6 @@ export interface SimulatorSetting {
 export interface PackageProviderEntry {
   /** How messages name the entry: `providers[2]`, or `built-in @tether/provider-xing`. */
   readonly setting: string;
-  readonly custom?: undefined;
   readonly resolve: string;
   readonly custom?: undefined;
   readonly id?: string;

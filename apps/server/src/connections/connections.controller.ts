@@ -9,6 +9,7 @@ import {
 } from '@nestjs/swagger';
 import { z } from 'zod';
 import { dateTimeField, providerIdField, recordIdField } from '../http/api-fields';
+import { schemaRef } from '../http/api-schemas';
 import { ApiJsonBody, ApiKeyAuth, ApiProblems } from '../http/openapi';
 import { pageQuery } from '../http/page';
 import { ZodPipe } from '../http/zod-body.pipe';
@@ -17,7 +18,15 @@ import { PageLinks } from '../pages/page-links';
 import { ProviderRegistry } from '../providers/provider-registry';
 import { ConnectService } from './connect.service';
 import { ConnectionsService } from './connections.service';
-import { connectionView, eventView, sessionView } from './views';
+import {
+  connectionEventsSchema,
+  connectionPageSchema,
+  connectionSchema,
+  connectionView,
+  connectSessionSchema,
+  eventView,
+  sessionView,
+} from './views';
 
 const startSessionBody = z.strictObject({
   provider: providerIdField,
@@ -68,7 +77,10 @@ export class ConnectSessionsController {
       "Returns the URL to send the person to (`authorizationUrl`) and Tether's hosted connect page offering `providers` (`hostedUrl`). The network redirects back to `/oauth/{provider}/callback`.",
   })
   @ApiJsonBody(startSessionBody)
-  @ApiCreatedResponse({ description: '`{ id, authorizationUrl, expiresAt, … }`' })
+  @ApiCreatedResponse({
+    description: 'The session, with `authorizationUrl`',
+    schema: schemaRef(connectSessionSchema),
+  })
   @ApiProblems(
     'PROVIDER_NOT_FOUND',
     'PROVIDER_NOT_CONFIGURED',
@@ -88,7 +100,7 @@ export class ConnectSessionsController {
 
   @Get(':id')
   @ApiOperation({ summary: 'A connect session and its outcome' })
-  @ApiOkResponse({ description: 'The session' })
+  @ApiOkResponse({ description: 'The session', schema: schemaRef(connectSessionSchema) })
   @ApiProblems('CONNECT_SESSION_NOT_FOUND')
   async get(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
     return sessionView(await this.connect.get(principal, id));
@@ -122,7 +134,7 @@ export class ConnectionsController {
   @ApiQuery({ name: 'q', required: false, description: 'Text in the connection or account name' })
   @ApiQuery({ name: 'limit', required: false })
   @ApiQuery({ name: 'cursor', required: false })
-  @ApiOkResponse({ description: '`{ data: Connection[], nextCursor }`' })
+  @ApiOkResponse({ description: 'A page of connections', schema: schemaRef(connectionPageSchema) })
   @ApiProblems('INVALID_REQUEST')
   async list(
     @CurrentPrincipal() principal: Principal,
@@ -136,7 +148,7 @@ export class ConnectionsController {
   @ApiOperation({
     summary: 'One connection: status, reason, remedy, scopes, expiries. Never a token.',
   })
-  @ApiOkResponse({ description: 'The connection' })
+  @ApiOkResponse({ description: 'The connection', schema: schemaRef(connectionSchema) })
   @ApiProblems('CONNECTION_NOT_FOUND')
   async get(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
     return connectionView(await this.connections.get(principal, id));
@@ -145,7 +157,7 @@ export class ConnectionsController {
   @Patch(':id')
   @ApiOperation({ summary: 'Rename, change the owner, or share with users of the workspace' })
   @ApiJsonBody(updateBody)
-  @ApiOkResponse({ description: 'The connection' })
+  @ApiOkResponse({ description: 'The connection', schema: schemaRef(connectionSchema) })
   @ApiProblems('CONNECTION_NOT_FOUND')
   async update(
     @CurrentPrincipal() principal: Principal,
@@ -168,7 +180,7 @@ export class ConnectionsController {
 
   @Get(':id/events')
   @ApiOperation({ summary: 'The audit trail: who did what, when' })
-  @ApiOkResponse({ description: '`{ data: Event[] }`' })
+  @ApiOkResponse({ description: 'The events', schema: schemaRef(connectionEventsSchema) })
   @ApiProblems('CONNECTION_NOT_FOUND')
   async events(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
     return { data: (await this.connections.events(principal, id)).map(eventView) };
@@ -181,7 +193,10 @@ export class ConnectionsController {
       'Without `scopes`, it asks again for the optional scopes the authorization was granted, so accounts that depend on them (organisations, Pages) come back.',
   })
   @ApiJsonBody(reauthorizeBody)
-  @ApiCreatedResponse({ description: 'The session, with `authorizationUrl`' })
+  @ApiCreatedResponse({
+    description: 'The session, with `authorizationUrl`',
+    schema: schemaRef(connectSessionSchema),
+  })
   @ApiProblems('CONNECTION_NOT_FOUND', 'PROVIDER_NOT_CONFIGURED', 'RETURN_URL_NOT_ALLOWED')
   async reauthorize(
     @CurrentPrincipal() principal: Principal,

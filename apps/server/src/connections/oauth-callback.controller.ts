@@ -7,6 +7,7 @@ import { Public } from '../identity/principal';
 import { Inject } from '@nestjs/common';
 import type { CallbackResult } from './connect-outcome';
 import { ConnectService } from './connect.service';
+import type { ConnectPopupMessage } from './views';
 
 function escape(value: string): string {
   return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -55,8 +56,8 @@ export class OAuthCallbackController {
         type: 'tether:connect',
         sessionId: session.id,
         outcome: result.outcome,
-        connectionIds: result.connectionIds,
-      });
+        connectionIds: [...result.connectionIds],
+      } satisfies ConnectPopupMessage);
       const script = `<script>if (window.opener) { window.opener.postMessage(${message.replace(/</g, '\\u003c')}, ${JSON.stringify(target)}); window.close(); }</script>`;
       response
         .status(ok ? 200 : 400)

@@ -9,9 +9,12 @@ import {
 } from '@nestjs/swagger';
 import { JobQueue } from '@tether/scheduler';
 import type { Response } from 'express';
+import type { z } from 'zod';
 import { TETHER_CONFIG } from '../config/config.token';
 import type { TetherConfig } from '../config/tether-config';
+import { schemaRef } from '../http/api-schemas';
 import { Public } from '../identity/principal';
+import { healthSchema } from './health-schemas';
 
 const CHECK_TIMEOUT_MS = 3000;
 
@@ -49,9 +52,14 @@ export class HealthController {
   // Probes and scrapers poll it from one address: not counted against the public limit.
   @SkipThrottle({ public: true })
   @ApiOperation({ summary: 'Process, database and queue health' })
-  @ApiOkResponse({ description: 'Everything is healthy' })
-  @ApiServiceUnavailableResponse({ description: 'A dependency is down; `checks` says which' })
-  async health(@Res({ passthrough: true }) response: Response) {
+  @ApiOkResponse({ description: 'Everything is healthy', schema: schemaRef(healthSchema) })
+  @ApiServiceUnavailableResponse({
+    description: 'A dependency is down; `checks` says which',
+    schema: schemaRef(healthSchema),
+  })
+  async health(
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<z.infer<typeof healthSchema>> {
     const database = await withTimeout(this.em.getConnection().execute('select 1 as ok'))
       .then(() => ({ ok: true }))
       .catch((error: unknown) => ({

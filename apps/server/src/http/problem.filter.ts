@@ -11,21 +11,11 @@ import { DomainError } from '../domain-error';
 import type { ErrorCode } from '../domain-error';
 import { DatabaseWatch } from '../health/database-watch';
 import { loggableStack } from '../logging/loggable-error';
+import type { ProblemDocument } from './api-schemas';
 import { API_ERROR_STATUS } from './errors';
 
 /** How long a caller waits before trying again while the database cannot be reached. */
 const DATABASE_RETRY_AFTER_SECONDS = 5;
-
-/** RFC 9457 problem details, with Tether's stable `code`. */
-interface ProblemDocument {
-  readonly type: string;
-  readonly title: string;
-  readonly status: number;
-  readonly code: ErrorCode;
-  readonly detail: string;
-  readonly instance?: string;
-  readonly [extension: string]: unknown;
-}
 
 const TITLES: Record<number, string> = {
   400: 'Bad Request',

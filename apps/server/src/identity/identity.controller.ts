@@ -10,9 +10,20 @@ import {
 import type { ApiKey, User, Workspace } from '@tether/persistence';
 import { z } from 'zod';
 import { emailField, recordIdField } from '../http/api-fields';
+import { schemaRef } from '../http/api-schemas';
 import { ApiJsonBody, ApiKeyAuth, ApiProblems } from '../http/openapi';
 import { pageQuery } from '../http/page';
 import { ZodPipe } from '../http/zod-body.pipe';
+import {
+  apiKeyListSchema,
+  apiKeySchema,
+  createdApiKeySchema,
+  createdWorkspaceSchema,
+  userListSchema,
+  userSchema,
+  workspacePageSchema,
+  workspaceSchema,
+} from './identity-schemas';
 import { IdentityService } from './identity.service';
 import { assertWorkspaceAdmin, CurrentPrincipal, OperatorRoute, type Principal } from './principal';
 
@@ -34,11 +45,11 @@ const createWorkspaceBody = z.strictObject({
 
 const listWorkspacesQuery = z.strictObject(pageQuery);
 
-function workspaceView(workspace: Workspace) {
+function workspaceView(workspace: Workspace): z.infer<typeof workspaceSchema> {
   return { id: workspace.id, name: workspace.name, createdAt: workspace.createdAt.toISOString() };
 }
 
-function userView(user: User) {
+function userView(user: User): z.infer<typeof userSchema> {
   return {
     id: user.id,
     email: user.email,
@@ -48,7 +59,7 @@ function userView(user: User) {
   };
 }
 
-function apiKeyView(apiKey: ApiKey) {
+function apiKeyView(apiKey: ApiKey): z.infer<typeof apiKeySchema> {
   return {
     id: apiKey.id,
     name: apiKey.name,
@@ -69,7 +80,7 @@ export class IdentityController {
 
   @Get('users')
   @ApiOperation({ summary: 'List the users of the workspace' })
-  @ApiOkResponse({ description: '`{ data: User[] }`' })
+  @ApiOkResponse({ description: 'The users', schema: schemaRef(userListSchema) })
   async listUsers(@CurrentPrincipal() principal: Principal) {
     assertWorkspaceAdmin(principal);
     return { data: (await this.identity.listUsers(principal.workspaceId)).map(userView) };
@@ -78,7 +89,7 @@ export class IdentityController {
   @Post('users')
   @ApiOperation({ summary: 'Add a user (admin or member) to the workspace' })
   @ApiJsonBody(createUserBody)
-  @ApiCreatedResponse({ description: 'The user' })
+  @ApiCreatedResponse({ description: 'The user', schema: schemaRef(userSchema) })
   @ApiProblems('USER_EXISTS')
   async createUser(
     @CurrentPrincipal() principal: Principal,
@@ -92,7 +103,7 @@ export class IdentityController {
   @ApiOperation({
     summary: 'List the active API keys of the workspace (never the keys themselves)',
   })
-  @ApiOkResponse({ description: '`{ data: ApiKey[] }`' })
+  @ApiOkResponse({ description: 'The keys', schema: schemaRef(apiKeyListSchema) })
   async listApiKeys(@CurrentPrincipal() principal: Principal) {
     assertWorkspaceAdmin(principal);
     return { data: (await this.identity.listApiKeys(principal.workspaceId)).map(apiKeyView) };
@@ -101,7 +112,10 @@ export class IdentityController {
   @Post('api-keys')
   @ApiOperation({ summary: 'Create an API key; the response is the only time the key is shown' })
   @ApiJsonBody(createApiKeyBody)
-  @ApiCreatedResponse({ description: 'The key’s record and, once, `key`' })
+  @ApiCreatedResponse({
+    description: 'The key’s record and, once, `key`',
+    schema: schemaRef(createdApiKeySchema),
+  })
   async createApiKey(
     @CurrentPrincipal() principal: Principal,
     @Body(new ZodPipe(createApiKeyBody)) input: z.output<typeof createApiKeyBody>,
@@ -144,7 +158,8 @@ export class WorkspacesController {
   })
   @ApiJsonBody(createWorkspaceBody)
   @ApiCreatedResponse({
-    description: '`{ id, name, createdAt, adminKey: ApiKey & { key } }`',
+    description: 'The workspace and its first admin key',
+    schema: schemaRef(createdWorkspaceSchema),
   })
   async create(
     @Body(new ZodPipe(createWorkspaceBody)) input: z.output<typeof createWorkspaceBody>,
@@ -159,7 +174,7 @@ export class WorkspacesController {
   })
   @ApiQuery({ name: 'limit', required: false })
   @ApiQuery({ name: 'cursor', required: false })
-  @ApiOkResponse({ description: '`{ data: Workspace[], nextCursor }`' })
+  @ApiOkResponse({ description: 'A page of workspaces', schema: schemaRef(workspacePageSchema) })
   @ApiProblems('INVALID_REQUEST')
   async list(@Query(new ZodPipe(listWorkspacesQuery)) query: z.output<typeof listWorkspacesQuery>) {
     const page = await this.identity.listWorkspaces(query);

@@ -1,7 +1,7 @@
 import { EntityManager } from '@mikro-orm/core';
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { SkipThrottle } from '@nestjs/throttler';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { JobQueue } from '@tether/scheduler';
 import { Public } from '../identity/principal';
 import { MetricsRegistry } from '../metrics/metrics-registry';
@@ -16,7 +16,7 @@ function label(value: string): string {
  * instance's), queue depth, and the registry: refreshes, latencies, sweep duration, HTTP
  * requests, email and webhook attempts, notifier runs, Node's process metrics.
  */
-@ApiExcludeController()
+@ApiTags('health')
 @Controller('metrics')
 export class MetricsController {
   constructor(
@@ -31,6 +31,22 @@ export class MetricsController {
   // Probes and scrapers poll it from one address: not counted against the public limit.
   @SkipThrottle({ public: true })
   @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
+  @ApiOperation({
+    summary: 'Prometheus metrics (text exposition format)',
+    description:
+      'Connections by provider and status, each network’s circuit breaker in this instance, queue depth, refreshes and their latency, sweep duration, HTTP requests, email and webhook attempts, notifier runs, and Node’s process metrics. No key: keep it off the public internet.',
+  })
+  @ApiProduces('text/plain')
+  @ApiOkResponse({
+    description: 'The metrics',
+    content: {
+      'text/plain': {
+        schema: { type: 'string' },
+        example:
+          '# HELP tether_connections Connections by provider and status.\n# TYPE tether_connections gauge\ntether_connections{provider="linkedin",status="active"} 12\n',
+      },
+    },
+  })
   async scrape(): Promise<string> {
     const rows = (await this.em
       .getConnection()

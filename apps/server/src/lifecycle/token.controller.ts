@@ -7,8 +7,9 @@ import { Clock } from '../clock/clock';
 import { grantState, hasOwnToken } from '../connections/connection-state';
 import { ConnectionsService } from '../connections/connections.service';
 import { TokenVault } from '../connections/token-vault';
-import { connectionView } from '../connections/views';
+import { connectionSchema, connectionView } from '../connections/views';
 import { DomainError } from '../domain-error';
+import { schemaRef } from '../http/api-schemas';
 import { ApiJsonBody, ApiKeyAuth, ApiProblems } from '../http/openapi';
 import { ZodPipe } from '../http/zod-body.pipe';
 import { CurrentPrincipal, type Principal, RequireScope } from '../identity/principal';
@@ -18,6 +19,7 @@ import { LifecycleFailure } from './lifecycle-failure';
 import { NetworkBreakers } from './network-breakers';
 import { ReportedErrors } from './reported-errors';
 import { TokenRenewal } from './token-renewal';
+import { accessTokenSchema, checkResultSchema, reportedErrorSchema } from './token-schemas';
 
 /** Retry-After of a token that could not be renewed when nothing says when it will be tried again. */
 const UNKNOWN_RETRY_AFTER_SECONDS = 30;
@@ -111,8 +113,11 @@ export class TokenController {
     description:
       'Refreshed first (once, however many callers ask) when inside its lead time, unless the renewal is backing off after failures or the network’s circuit breaker holds calls back: then the stored token is served while it is valid. Never an expired token: without a valid one, 503 with `Retry-After` (seconds until the next attempt).',
   })
-  @ApiOkResponse({ description: '`{ accessToken, tokenType, expiresAt, tokenSecret? }`' })
-  async token(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
+  @ApiOkResponse({ description: 'The token', schema: schemaRef(accessTokenSchema) })
+  async token(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+  ): Promise<z.infer<typeof accessTokenSchema>> {
     let connection = await this.connections.getWithGrant(principal, id);
     if (connection.status === 'expired' || connection.status === 'revoked')
       throw this.needsReauthorization(connection);
@@ -157,7 +162,10 @@ export class TokenController {
     description:
       'Where only the person can renew the tokens (or the connection works with its own token), runs the health check instead, so the answer is never unchecked.',
   })
-  @ApiOkResponse({ description: 'The connection after the refresh or check' })
+  @ApiOkResponse({
+    description: 'The connection after the refresh or check',
+    schema: schemaRef(connectionSchema),
+  })
   async refresh(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
     const connection = await this.connections.getToActOn(principal, id);
     if (connection.status === 'expired' || connection.status === 'revoked')
@@ -187,11 +195,11 @@ export class TokenController {
     description:
       'With the token the connection works with (its own, such as a Facebook Page token, else the authorization’s). A failure is applied by its scope like any other.',
   })
-  @ApiOkResponse({
-    description:
-      '`{ checked, verdict: { reason, scope, transient, remedy } | null, connection }`; `checked` is false when the network offers no check',
-  })
-  async check(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
+  @ApiOkResponse({ description: 'What the check found', schema: schemaRef(checkResultSchema) })
+  async check(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+  ): Promise<z.infer<typeof checkResultSchema>> {
     const connection = await this.connections.getToActOn(principal, id);
     this.ensureNetworkAnswers(connection.provider);
     const outcome = await this.checks.connection(connection);
@@ -212,15 +220,15 @@ export class TokenController {
       'Classified by the provider. Its `scope` says how far it reaches: `grant` (every connection of the authorization), `account` (this connection) or `resource` (one object: recorded, no status changes); `actor` says who must act. A permanent reason changes the status at once, unless the response alone cannot tell (`needsConfirmation`, or a network that answers an expired token and a revoked one alike): then Tether renews or runs the health check for this connection first and applies what that finds. `confirmation` says how that went (`not_needed`, `confirmed` with `confirmedVerdict`, `not_confirmed`: nothing ended, `unavailable`).',
   })
   @ApiOkResponse({
-    description:
-      '`{ reason, scope, transient, remedy, actor, needsConfirmation, confirmation, confirmedVerdict, connection }`',
+    description: 'The classification and what confirming it found',
+    schema: schemaRef(reportedErrorSchema),
   })
   @ApiProblems('INVALID_REQUEST')
   async report(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
     @Body(new ZodPipe(reportedError)) input: z.output<typeof reportedError>,
-  ) {
+  ): Promise<z.infer<typeof reportedErrorSchema>> {
     const connection = await this.connections.getToActOn(principal, id);
     const headers = Object.fromEntries(
       Object.entries(input.headers).map(([name, value]) => [name.toLowerCase(), value]),

@@ -7,10 +7,12 @@ import { Clock } from '../clock/clock';
 import { TETHER_CONFIG } from '../config/config.token';
 import type { TetherConfig } from '../config/tether-config';
 import { DomainError } from '../domain-error';
+import { schemaRef } from '../http/api-schemas';
 import { ApiJsonBody, ApiKeyAuth, ApiProblems } from '../http/openapi';
 import { ZodPipe } from '../http/zod-body.pipe';
 import { assertWorkspaceAdmin, CurrentPrincipal, type Principal } from '../identity/principal';
 import { ProviderRegistry } from '../providers/provider-registry';
+import { notificationPreferencesSchema, notificationSettingsSchema } from './notification-schemas';
 import {
   effectivePreferences,
   preferences,
@@ -38,7 +40,7 @@ export class NotificationSettingsController {
     @Inject(TETHER_CONFIG) private readonly config: TetherConfig,
   ) {}
 
-  private settingsView(workspace: Workspace) {
+  private settingsView(workspace: Workspace): z.infer<typeof notificationSettingsSchema> {
     return {
       ...workspaceSettings(workspace),
       defaults: {
@@ -50,7 +52,10 @@ export class NotificationSettingsController {
 
   @Get('notification-settings')
   @ApiOperation({ summary: 'The workspace’s reminder and follow-up schedules and extra addresses' })
-  @ApiOkResponse({ description: 'The settings, and the server’s defaults they override' })
+  @ApiOkResponse({
+    description: 'The settings, and the server’s defaults they override',
+    schema: schemaRef(notificationSettingsSchema),
+  })
   async getSettings(@CurrentPrincipal() principal: Principal) {
     assertWorkspaceAdmin(principal);
     const workspace = await this.em.fork().findOneOrFail(Workspace, { id: principal.workspaceId });
@@ -64,7 +69,10 @@ export class NotificationSettingsController {
       'Schedules are lists of durations (`14d`, `12h`, `30s`): reminders before a hard expiry, follow-ups after an alert (the last gap repeats). A provider’s own schedule wins over the workspace’s, which wins over the server’s. `extraRecipients` get every email about that provider’s connections.',
   })
   @ApiJsonBody(workspaceSettingsSchema)
-  @ApiOkResponse({ description: 'The stored settings' })
+  @ApiOkResponse({
+    description: 'The stored settings',
+    schema: schemaRef(notificationSettingsSchema),
+  })
   async putSettings(
     @CurrentPrincipal() principal: Principal,
     @Body(new ZodPipe(workspaceSettingsSchema)) input: z.output<typeof workspaceSettingsSchema>,
@@ -125,7 +133,10 @@ export class NotificationSettingsController {
 
   @Get('users/:id/notification-preferences')
   @ApiOperation({ summary: 'What a person receives, on which channel (`me` for the key’s user)' })
-  @ApiOkResponse({ description: 'Every category with its channels, and the digest choice' })
+  @ApiOkResponse({
+    description: 'Every category with its channels, and the digest choice',
+    schema: schemaRef(notificationPreferencesSchema),
+  })
   @ApiProblems('USER_NOT_FOUND')
   async getPreferences(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
     return effectivePreferences(preferences(await this.user(principal, id)));
@@ -138,7 +149,10 @@ export class NotificationSettingsController {
       'Categories are `reminder`, `alert` (with its follow-ups) and `recovery`, each with `email` and `inApp`; a category left out gets both. `digest: "daily"` gathers email into one message per day; the in-app feed is unchanged.',
   })
   @ApiJsonBody(preferencesSchema)
-  @ApiOkResponse({ description: 'The preferences now in force' })
+  @ApiOkResponse({
+    description: 'The preferences now in force',
+    schema: schemaRef(notificationPreferencesSchema),
+  })
   @ApiProblems('USER_NOT_FOUND')
   async putPreferences(
     @CurrentPrincipal() principal: Principal,

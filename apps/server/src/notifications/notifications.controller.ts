@@ -11,23 +11,25 @@ import { Notification } from '@tether/persistence';
 import { z } from 'zod';
 import { Clock } from '../clock/clock';
 import { DomainError } from '../domain-error';
+import { schemaRef } from '../http/api-schemas';
 import { ApiKeyAuth, ApiProblems } from '../http/openapi';
 import { afterCursor, NEWEST_FIRST, pageOf, pageQuery } from '../http/page';
 import { ZodPipe } from '../http/zod-body.pipe';
 import { CurrentPrincipal, type Principal } from '../identity/principal';
+import { notificationFeedSchema, notificationSchema } from './notification-schemas';
 
 const feedQuery = z.strictObject({
   unread: z.enum(['true', 'false']).optional(),
   ...pageQuery,
 });
 
-function view(notification: Notification) {
+function view(notification: Notification): z.infer<typeof notificationSchema> {
   return {
     id: notification.id,
     connectionId: notification.connectionId,
     category: notification.category,
     /** Who must act on it (`owner`, `account_admin`, `operator`), or null when nobody must. */
-    actor: notification.actor ?? null,
+    actor: (notification.actor ?? null) as z.infer<typeof notificationSchema>['actor'],
     subject: notification.subject,
     body: notification.body,
     createdAt: notification.createdAt.toISOString(),
@@ -60,7 +62,10 @@ export class NotificationsController {
   @ApiQuery({ name: 'unread', required: false, enum: ['true', 'false'] })
   @ApiQuery({ name: 'limit', required: false })
   @ApiQuery({ name: 'cursor', required: false })
-  @ApiOkResponse({ description: '`{ data: Notification[], nextCursor, unreadCount: number }`' })
+  @ApiOkResponse({
+    description: 'A page of the feed and the unread count',
+    schema: schemaRef(notificationFeedSchema),
+  })
   @ApiProblems('INVALID_REQUEST')
   async list(
     @CurrentPrincipal() principal: Principal,

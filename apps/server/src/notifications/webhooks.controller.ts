@@ -26,12 +26,25 @@ import { Clock } from '../clock/clock';
 import { TETHER_CONFIG } from '../config/config.token';
 import type { TetherConfig } from '../config/tether-config';
 import { DomainError } from '../domain-error';
+import { schemaRef } from '../http/api-schemas';
 import { ApiJsonBody, ApiKeyAuth, ApiProblems } from '../http/openapi';
 import { afterCursor, NEWEST_FIRST, pageOf, pageQuery } from '../http/page';
 import { ZodPipe } from '../http/zod-body.pipe';
 import { assertWorkspaceAdmin, CurrentPrincipal, type Principal } from '../identity/principal';
 import { TokenCipher } from '../security/token-cipher';
-import { secretBinding, WEBHOOK_EVENT_TYPES, WebhookSender } from './webhook-sender.service';
+import {
+  secretBinding,
+  WEBHOOK_EVENT_TYPES,
+  type WebhookEventType,
+  WebhookSender,
+} from './webhook-sender.service';
+import {
+  createdWebhookSchema,
+  webhookDeliveryPageSchema,
+  webhookDeliverySchema,
+  webhookListSchema,
+  webhookSchema,
+} from './notification-schemas';
 import { namesPrivateHost } from './webhook-target';
 
 const createWebhookBody = z.strictObject({
@@ -49,10 +62,13 @@ const createWebhookBody = z.strictObject({
 
 const deliveriesQuery = z.strictObject(pageQuery);
 
-function deliveryView(delivery: WebhookDelivery, attempts: readonly WebhookAttempt[]) {
+function deliveryView(
+  delivery: WebhookDelivery,
+  attempts: readonly WebhookAttempt[],
+): z.infer<typeof webhookDeliverySchema> {
   return {
     id: delivery.id,
-    event: delivery.eventType,
+    event: delivery.eventType as WebhookEventType,
     createdAt: delivery.createdAt.toISOString(),
     status: delivery.deliveredAt ? 'delivered' : delivery.failedAt ? 'failed' : 'pending',
     deliveredAt: delivery.deliveredAt?.toISOString() ?? null,
@@ -68,12 +84,12 @@ function deliveryView(delivery: WebhookDelivery, attempts: readonly WebhookAttem
   };
 }
 
-function webhookView(webhook: Webhook) {
+function webhookView(webhook: Webhook): z.infer<typeof webhookSchema> {
   return {
     id: webhook.id,
     url: webhook.url,
     description: webhook.description ?? null,
-    events: JSON.parse(webhook.events) as string[],
+    events: JSON.parse(webhook.events) as WebhookEventType[],
     createdAt: webhook.createdAt.toISOString(),
   };
 }
@@ -104,7 +120,10 @@ export class WebhooksController {
     summary: 'Subscribe a URL; the response is the only time the signing secret is shown',
   })
   @ApiJsonBody(createWebhookBody)
-  @ApiCreatedResponse({ description: 'The webhook and, once, `secret`' })
+  @ApiCreatedResponse({
+    description: 'The webhook and, once, `secret`',
+    schema: schemaRef(createdWebhookSchema),
+  })
   async create(
     @CurrentPrincipal() principal: Principal,
     @Body(new ZodPipe(createWebhookBody)) input: z.output<typeof createWebhookBody>,
@@ -136,7 +155,7 @@ export class WebhooksController {
 
   @Get()
   @ApiOperation({ summary: 'List the webhooks of the workspace (never their secrets)' })
-  @ApiOkResponse({ description: '`{ data: Webhook[] }`' })
+  @ApiOkResponse({ description: 'The webhooks', schema: schemaRef(webhookListSchema) })
   async list(@CurrentPrincipal() principal: Principal) {
     assertWorkspaceAdmin(principal);
     const rows = await this.em
@@ -151,7 +170,7 @@ export class WebhooksController {
 
   @Get(':id')
   @ApiOperation({ summary: 'One webhook' })
-  @ApiOkResponse({ description: 'The webhook' })
+  @ApiOkResponse({ description: 'The webhook', schema: schemaRef(webhookSchema) })
   @ApiProblems('WEBHOOK_NOT_FOUND')
   async get(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
     assertWorkspaceAdmin(principal);
@@ -182,7 +201,10 @@ export class WebhooksController {
   })
   @ApiQuery({ name: 'limit', required: false })
   @ApiQuery({ name: 'cursor', required: false })
-  @ApiOkResponse({ description: '`{ data: WebhookDelivery[], nextCursor }`' })
+  @ApiOkResponse({
+    description: 'A page of deliveries',
+    schema: schemaRef(webhookDeliveryPageSchema),
+  })
   @ApiProblems('WEBHOOK_NOT_FOUND', 'INVALID_REQUEST')
   async deliveries(
     @CurrentPrincipal() principal: Principal,
@@ -220,7 +242,10 @@ export class WebhooksController {
     summary:
       'Send a failed delivery again: one more attempt, recorded with the others (same payload and delivery id)',
   })
-  @ApiAcceptedResponse({ description: 'The delivery, queued for its new attempt' })
+  @ApiAcceptedResponse({
+    description: 'The delivery, queued for its new attempt',
+    schema: schemaRef(webhookDeliverySchema),
+  })
   @ApiProblems('WEBHOOK_NOT_FOUND', 'CONFLICT')
   async redeliver(
     @CurrentPrincipal() principal: Principal,

@@ -1,7 +1,9 @@
 import { SDK_VERSION } from '@tether/provider-sdk';
+import type { z } from 'zod';
 import type { NetworkDegradation } from '../lifecycle/network-breakers';
 import type { CredentialRejection } from './credential-rejections';
 import type { ActiveProvider } from './provider-registry';
+import type { catalogEntrySchema } from './provider-schemas';
 
 /**
  * How a provider is described by the API: everything it declares, never its options or secrets.
@@ -12,7 +14,7 @@ export function catalogEntry(
   loaded: ActiveProvider,
   rejection?: CredentialRejection,
   degradation?: NetworkDegradation,
-) {
+): z.infer<typeof catalogEntrySchema> {
   const { provider } = loaded;
   return {
     id: loaded.id,
@@ -44,7 +46,11 @@ export function catalogEntry(
     /** Since when, until when the next probe may go out, the breaker's state and the last reason; null when available. */
     networkDegradation: degradation ?? null,
     oauth: provider.oauth,
-    scopes: provider.scopes,
+    scopes: {
+      separator: provider.scopes.separator,
+      required: [...provider.scopes.required],
+      optional: [...provider.scopes.optional],
+    },
     lifetimes: provider.lifetimes,
     refresh: provider.refresh,
     healthCheck: provider.healthCheck

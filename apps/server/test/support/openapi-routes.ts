@@ -34,14 +34,20 @@ interface OpenApiOperation {
   requestBody?: { content: Record<string, { schema?: JsonSchema }> };
 }
 
-/** Every route the running server documents at `/openapi.json`. */
+/**
+ * Every route of the host the running server documents at `/openapi.json`. The sandbox's
+ * simulators (`/sandbox/…`) are left out: they answer as the networks they stand in for.
+ */
 export async function openApiRoutes(server: TestServer): Promise<DocumentedRoute[]> {
   const response = await fetch(`${server.url}/openapi.json`);
   expect(response.status).toBe(200);
   const document = (await response.json()) as {
     paths: Record<string, Record<string, OpenApiOperation>>;
   };
-  return Object.entries(document.paths).flatMap(([path, operations]) =>
+  const hostPaths = Object.entries(document.paths).filter(
+    ([path]) => !path.startsWith('/sandbox/'),
+  );
+  return hostPaths.flatMap(([path, operations]) =>
     Object.entries(operations).map(([method, operation]) => {
       const parameters = operation.parameters ?? [];
       const body = operation.requestBody?.content['application/json']?.schema;

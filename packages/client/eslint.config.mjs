@@ -1,0 +1,3 @@
+import { tetherConfig } from '@tether/eslint-config';
+
+export default [{ ignores: ['src/generated/**'] }, ...tetherConfig(import.meta.dirname)];
