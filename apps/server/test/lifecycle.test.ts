@@ -1,3 +1,6 @@
+import { randomUUID } from 'node:crypto';
+import { MikroORM } from '@mikro-orm/core';
+import type { SqlEntityManager } from '@mikro-orm/knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LifecycleSweep } from '../src/lifecycle/lifecycle.sweep';
 import { connect } from './support/connect';
@@ -371,6 +374,34 @@ describe('every refresh strategy, on its own', () => {
     expect(expired).toMatchObject({ status: 'expired', reason: 'token_expired' });
     const token = await server.request('GET', `/api/v1/connections/${id}/token`);
     expect(token.status).toBe(409);
+  });
+
+  // Regression: the expiry pass took the 500 soonest hard expiries and skipped those that
+  // renewals move after reading them, so 500 renewable ones kept any other from its warning.
+  it('warns about a connection only its owner can renew behind 600 renewable ones ending sooner', async () => {
+    const linkedin = (await connect(server, { provider: 'linkedin' })).session.connectionIds[0]!;
+    const instagram = (await connect(server, { provider: 'instagram' })).session.connectionIds[0]!;
+    const em = server.app.get(MikroORM).em.fork() as SqlEntityManager;
+    const knex = em.getKnex();
+    const [template] = (await knex('connections').where({ id: instagram })) as Record<
+      string,
+      unknown
+    >[];
+    const { hard_expires_at: ends } = (await knex('connections')
+      .where({ id: linkedin })
+      .first('hard_expires_at')) as { hard_expires_at: number };
+    // Instagram renewals extend the hard expiry: these end a day before the LinkedIn one.
+    const renewable = Array.from({ length: 600 }, (_, i) => ({
+      ...template,
+      id: randomUUID(),
+      account_id: `clone-${i}`,
+      hard_expires_at: ends - DAY * 1000,
+    }));
+    await knex.batchInsert('connections', renewable, 100);
+    await timePasses(server, clock, 50 * DAY, ['instagram', 'linkedin']);
+    await tick();
+    expect(await read(linkedin)).toMatchObject({ status: 'expiring', reason: 'token_expired' });
+    expect(await read(instagram)).toMatchObject({ status: 'active' });
   });
 
   it('turns a connection expiring at the largest step of the reminder schedule in force, not a fixed 14 days', async () => {
