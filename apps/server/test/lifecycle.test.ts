@@ -383,13 +383,11 @@ describe('every refresh strategy, on its own', () => {
     const instagram = (await connect(server, { provider: 'instagram' })).session.connectionIds[0]!;
     const em = server.app.get(MikroORM).em.fork() as SqlEntityManager;
     const knex = em.getKnex();
-    const [template] = (await knex('connections').where({ id: instagram })) as Record<
-      string,
-      unknown
-    >[];
-    const { hard_expires_at: ends } = (await knex('connections')
+    const [template] = await knex<Record<string, unknown>>('connections').where({ id: instagram });
+    const linkedinRow = await knex<{ id: string; hard_expires_at: number }>('connections')
       .where({ id: linkedin })
-      .first('hard_expires_at')) as { hard_expires_at: number };
+      .first('hard_expires_at');
+    const ends = linkedinRow!.hard_expires_at;
     // Instagram renewals extend the hard expiry: these end a day before the LinkedIn one.
     const renewable = Array.from({ length: 600 }, (_, i) => ({
       ...template,
