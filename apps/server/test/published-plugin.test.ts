@@ -1,10 +1,12 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from './support/connect';
-import { type NpmRegistry, run, startRegistry } from './support/npm-registry';
-import { json, startServer, type TestServer } from './support/server';
+import { pack, type NpmRegistry, run, startRegistry } from './support/npm-registry';
+import { type ServerProcess, spawnServer } from './support/process';
+import { freePort, json } from './support/server';
 
 /*
  * The way a third party writes a provider, end to end through a real npm registry: Tether's
@@ -17,12 +19,27 @@ import { json, startServer, type TestServer } from './support/server';
 
 const repository = join(__dirname, '..', '..', '..');
 const KIT = ['packages/provider-sdk', 'packages/simulator', 'packages/provider-testkit'];
+/** What the server depends on that is published, besides the kit. */
+const PROVIDERS = [
+  'packages/provider-meta',
+  'packages/provider-google',
+  ...['facebook', 'gmb', 'instagram', 'linkedin', 'pinterest', 'tiktok', 'twitch', 'twitter']
+    .concat(['xing', 'youtube'])
+    .map((id) => `providers/${id}`),
+];
+/** The server and the workspace packages it depends on that are not published: packed. */
+const PRIVATE = [
+  ['@tether/server', 'apps/server'],
+  ['@tether/core', 'packages/core'],
+  ['@tether/persistence', 'packages/persistence'],
+  ['@tether/scheduler', 'packages/scheduler'],
+] as const;
 const PLUGIN = 'tether-provider-acme';
 const INSTALL = ['--prefer-offline', '--config.confirmModulesPurge=false'];
 
 describe('a provider plugin published to an npm registry', () => {
   let registry: NpmRegistry;
-  let server: TestServer | undefined;
+  let hostProcess: ServerProcess | undefined;
   const work = mkdtempSync(join(tmpdir(), 'tether-published-plugin-'));
   const plugin = join(work, PLUGIN);
   const from = () => ['--registry', registry.url];
@@ -32,7 +49,7 @@ describe('a provider plugin published to an npm registry', () => {
   }, 120_000);
 
   afterAll(async () => {
-    await server?.close();
+    await hostProcess?.stop();
     await registry?.close();
     rmSync(work, { recursive: true, force: true });
   });
@@ -80,19 +97,68 @@ describe('a provider plugin published to an npm registry', () => {
     await registry.publish(plugin);
   }, 240_000);
 
-  it('loads the published plugin by configuration and connects an account through its sandbox simulator', async () => {
-    server = await startServer('embedded', {
-      settings: { sandbox: true, providers: [{ resolve: PLUGIN }] },
-      env: { TETHER_SWEEP_INTERVAL_SECONDS: '0' },
-      // As an operator installs a plugin beside tether.config.json: from the registry it was published to.
-      prepare: async (dir) => {
-        writeFileSync(join(dir, '.npmrc'), registry.scopeNpmrc);
-        writeFileSync(join(dir, 'package.json'), JSON.stringify({ private: true }));
-        const tarball = (await run('npm', ['view', PLUGIN, 'dist.tarball', ...from()], dir)).trim();
-        expect(tarball).toBe(`${registry.url}${PLUGIN}/-/${PLUGIN}-0.1.0.tgz`);
-        await run('pnpm', ['add', tarball, ...INSTALL], dir);
+  it('runs a packed server outside the workspace that loads the plugin installed beside it and connects an account through its sandbox simulator', async () => {
+    // The server's published dependencies come from the registry; its private ones are packed.
+    await Promise.all(PROVIDERS.map((folder) => registry.publish(join(repository, folder))));
+    const packs = join(work, 'packs');
+    mkdirSync(packs);
+    const packed = Object.fromEntries(
+      await Promise.all(
+        PRIVATE.map(async ([name, folder]) => [
+          name,
+          `file:${await pack(join(repository, folder), packs)}`,
+        ]),
+      ),
+    );
+    const tarball = (await run('npm', ['view', PLUGIN, 'dist.tarball', ...from()], work)).trim();
+    expect(tarball).toBe(`${registry.url}${PLUGIN}/-/${PLUGIN}-0.1.0.tgz`);
+
+    const hostDir = join(work, 'host');
+    mkdirSync(hostDir);
+    writeFileSync(join(hostDir, '.npmrc'), registry.scopeNpmrc);
+    writeFileSync(
+      join(hostDir, 'package.json'),
+      JSON.stringify({
+        private: true,
+        dependencies: { '@tether/server': packed['@tether/server'], [PLUGIN]: tarball },
+      }),
+    );
+    // Block style, as pnpm writes to it in turn; build scripts allowed as in this workspace.
+    const overrides = Object.entries(packed).map(([name, spec]) => `  '${name}': '${spec}'\n`);
+    const builds =
+      "  msgpackr-extract: true\n  '@nestjs/core': false\n  protobufjs: false\n  '@scarf/scarf': false\n";
+    writeFileSync(
+      join(hostDir, 'pnpm-workspace.yaml'),
+      `overrides:\n${overrides.join('')}allowBuilds:\n${builds}`,
+    );
+    await run('pnpm', ['install', ...INSTALL], hostDir);
+    writeFileSync(
+      join(hostDir, 'tether.config.json'),
+      JSON.stringify({ sandbox: true, builtinProviders: false, providers: [{ resolve: PLUGIN }] }),
+    );
+
+    const adminKey = `test-admin-${randomBytes(16).toString('hex')}`;
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    hostProcess = spawnServer(
+      hostDir,
+      {
+        TETHER_ADMIN_KEY: adminKey,
+        PORT: String(port),
+        TETHER_PUBLIC_URL: url,
+        TETHER_SWEEP_INTERVAL_SECONDS: '0',
       },
-    });
+      join(hostDir, 'node_modules/@tether/server/dist/main.js'),
+    );
+    await hostProcess.listening();
+    const server = {
+      request: (method: string, path: string, options: { json?: unknown } = {}) =>
+        fetch(`${url}${path}`, {
+          method,
+          headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+          ...(options.json === undefined ? {} : { body: JSON.stringify(options.json) }),
+        }),
+    };
 
     const catalog = await json<{
       data: { id: string; credentials: string; package: { name: string; version: string } }[];
@@ -117,7 +183,7 @@ describe('a provider plugin published to an npm registry', () => {
     expect(connections.data.every((c) => c.status === 'active')).toBe(true);
 
     const simulated = await json<{ data: { method: string; url: string }[] }>(
-      await fetch(`${server.url}/sandbox/acme/_control/requests`),
+      await fetch(`${url}/sandbox/acme/_control/requests`),
     );
     expect(simulated.data.map(({ method }) => method)).toContain('POST');
 
@@ -127,5 +193,5 @@ describe('a provider plugin published to an npm registry', () => {
     );
     expect(refreshed.status, await refreshed.clone().text()).toBe(200);
     expect(await json<{ status: string }>(refreshed)).toMatchObject({ status: 'active' });
-  }, 180_000);
+  }, 300_000);
 });

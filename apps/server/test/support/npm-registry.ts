@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -22,6 +22,12 @@ export async function run(command: string, args: string[], cwd: string): Promise
     const { stdout, stderr } = error as { stdout?: string; stderr?: string };
     throw new Error(`${command} ${args.join(' ')} failed in ${cwd}:\n${stdout}\n${stderr}`);
   }
+}
+
+/** Packs the package in `dir` into `destination` with pnpm (workspace ranges become versions); returns the tarball's path. */
+export async function pack(dir: string, destination: string): Promise<string> {
+  const output = await run('pnpm', ['pack', '--pack-destination', destination, '--json'], dir);
+  return (JSON.parse(output) as { filename: string }).filename;
 }
 
 /** A Verdaccio npm registry on this machine, with storage of its own and no uplinks. */
@@ -79,9 +85,8 @@ export async function startRegistry(): Promise<NpmRegistry> {
     publish: async (packageDir) => {
       const packed = mkdtempSync(join(tmpdir(), 'tether-packed-'));
       try {
-        await run('pnpm', ['pack', '--pack-destination', packed], packageDir);
-        const [tarball] = readdirSync(packed);
-        await run('npm', ['publish', join(packed, tarball!), '--registry', url, token], packed);
+        const tarball = await pack(packageDir, packed);
+        await run('npm', ['publish', tarball, '--registry', url, token], packed);
       } finally {
         rmSync(packed, { recursive: true, force: true });
       }
