@@ -104,10 +104,10 @@ describe('a provider plugin published to an npm registry', () => {
     mkdirSync(packs);
     const packed = Object.fromEntries(
       await Promise.all(
-        PRIVATE.map(async ([name, folder]) => [
-          name,
-          `file:${await pack(join(repository, folder), packs)}`,
-        ]),
+        PRIVATE.map(
+          async ([name, folder]) =>
+            [name, `file:${await pack(join(repository, folder), packs)}`] as const,
+        ),
       ),
     );
     const tarball = (await run('npm', ['view', PLUGIN, 'dist.tarball', ...from()], work)).trim();
