@@ -12,9 +12,10 @@ import { freePort, json } from './support/server';
  * The way a third party writes a provider, end to end through a real npm registry: Tether's
  * provider kit is published to a local Verdaccio, `create-provider --standalone` writes a plugin
  * outside this workspace that installs the kit from there, builds and passes its conformance
- * suite, is published there in turn, and a Tether server loads it by configuration from a
- * directory it was installed into, connecting an account through its sandbox simulator.
- * Packages other than Tether's come from the usual registry (through pnpm's store).
+ * suite, and is published there in turn. Then, outside the workspace, a packed Tether server is
+ * installed with the plugin beside it, loads it by configuration and connects an account through
+ * its sandbox simulator. Packages other than Tether's come from the usual registry (through
+ * pnpm's store); the registry has no uplink, so `@tether/*` can only come from what was published.
  */
 
 const repository = join(__dirname, '..', '..', '..');
@@ -185,7 +186,9 @@ describe('a provider plugin published to an npm registry', () => {
     const simulated = await json<{ data: { method: string; url: string }[] }>(
       await fetch(`${url}/sandbox/acme/_control/requests`),
     );
-    expect(simulated.data.map(({ method }) => method)).toContain('POST');
+    expect(simulated.data.map(({ method, url }) => `${method} ${url.split('?')[0]}`)).toContain(
+      'POST https://acme.example/oauth/token',
+    );
 
     const refreshed = await server.request(
       'POST',
