@@ -76,7 +76,7 @@ export async function startServer(
     /** The port to listen on, when the test must know it beforehand (a free one otherwise). */
     port?: number;
     /** Runs in the configuration directory before the server starts, e.g. to install packages there. */
-    prepare?: (dir: string) => void | Promise<void>;
+    prepare?: (dir: string) => void;
   } = {},
 ): Promise<TestServer> {
   const dir = configDirectory({ providers: FIXTURE_PROVIDERS, ...options.settings });
@@ -103,7 +103,7 @@ export async function startServer(
     env.TETHER_QUEUE_PREFIX = `tether-test-${randomUUID()}`;
     env.TETHER_ENCRYPTION_KEYS ??= TEST_ENCRYPTION_KEYS;
   }
-  await options.prepare?.(dir);
+  options.prepare?.(dir);
   const config = loadConfig(env, dir);
   const app = await createApp(config, {
     logDestination: capturedLog,
