@@ -42,7 +42,7 @@ export interface SessionBody {
 
 /** Starts a connect session over the API, consents at the simulator and follows the callback. */
 export async function connect(
-  server: TestServer,
+  server: Pick<TestServer, 'request'>,
   body: Record<string, unknown>,
   choice: ConsentChoice = {},
 ): Promise<{ sessionId: string; callback: Response; session: SessionBody }> {

@@ -35,9 +35,13 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-/** Starts the built server as a separate process, as an operator would. */
-export function spawnServer(cwd: string, env: Record<string, string>): ServerProcess {
-  const child = spawn(process.execPath, [MAIN], {
+/** Starts the built server (this workspace's unless `main` says which) as a separate process, as an operator would. */
+export function spawnServer(
+  cwd: string,
+  env: Record<string, string>,
+  main: string = MAIN,
+): ServerProcess {
+  const child = spawn(process.execPath, [main], {
     cwd,
     env: { PATH: process.env.PATH ?? '', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
