@@ -9,7 +9,7 @@ const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
 ];
 
 /** `in 3 days`, `2 hours ago`: how far `iso` is from now. */
-export function fromNow(iso: string): string {
+function fromNow(iso: string): string {
   const seconds = (Date.parse(iso) - Date.now()) / 1000;
   for (const [unit, size] of UNITS) {
     if (Math.abs(seconds) >= size) return relative.format(Math.round(seconds / size), unit);

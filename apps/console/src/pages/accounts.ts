@@ -44,8 +44,8 @@ function filterForm(query: URLSearchParams, networks: readonly CatalogEntry[]): 
         event.preventDefault();
         const next = new URLSearchParams();
         for (const name of FILTERS) {
-          const value = String(new FormData(form).get(name) ?? '').trim();
-          if (value) next.set(name, value);
+          const value = new FormData(form).get(name);
+          if (typeof value === 'string' && value.trim()) next.set(name, value.trim());
         }
         location.hash = accountsHref(next);
       },
