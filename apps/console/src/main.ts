@@ -3,6 +3,7 @@ import type { PageContext } from './page';
 import { accountsPage } from './pages/accounts';
 import { connectionPage } from './pages/connection';
 import { networksPage } from './pages/networks';
+import { notificationsPage } from './pages/notifications';
 import { signInPage } from './pages/sign-in';
 import { signOut, storedKey } from './session';
 
@@ -15,11 +16,13 @@ interface Route {
 const ROUTES: readonly Route[] = [
   { pattern: /^\/(?:accounts)?$/, section: 'accounts', render: accountsPage },
   { pattern: /^\/connections\/([^/]+)$/, section: 'accounts', render: connectionPage },
+  { pattern: /^\/notifications$/, section: 'notifications', render: notificationsPage },
   { pattern: /^\/networks$/, section: 'networks', render: networksPage },
 ];
 
 const NAVIGATION = [
   { section: 'accounts', href: '#/accounts', text: 'Connected accounts' },
+  { section: 'notifications', href: '#/notifications', text: 'Notifications' },
   { section: 'networks', href: '#/networks', text: 'Networks' },
 ];
 

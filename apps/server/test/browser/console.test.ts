@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectAccessible, launchChromium } from '../support/browser';
 import { connect } from '../support/connect';
-import { json, startServer, type TestServer } from '../support/server';
+import { json, startServer, sweepAndNotify, type TestServer } from '../support/server';
 
 /** The console as `pnpm turbo run build --filter=@tether/console` leaves it. */
 const CONSOLE_DIR = join(__dirname, '../../../console/dist');
@@ -70,6 +70,21 @@ describe('the console at /, in Chromium', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { level: 1, name: 'Connected accounts' }).waitFor();
     return page;
+  }
+
+  /** A member of the workspace and an API key of theirs. */
+  async function member(name: string): Promise<{ id: string; key: string }> {
+    const user = await json<{ id: string }>(
+      await server.request('POST', '/api/v1/users', {
+        json: { email: `${name}@example.com`, name, role: 'member' },
+      }),
+    );
+    const { key } = await json<{ key: string }>(
+      await server.request('POST', '/api/v1/api-keys', {
+        json: { name, scope: 'admin', userId: user.id },
+      }),
+    );
+    return { id: user.id, key };
   }
 
   /** The accounts table's row of the connection named `name`. */
@@ -171,19 +186,6 @@ describe('the console at /, in Chromium', () => {
   });
 
   it('deletes after confirming, and a member sees only what their key may', async () => {
-    const member = async (name: string) => {
-      const user = await json<{ id: string }>(
-        await server.request('POST', '/api/v1/users', {
-          json: { email: `${name}@example.com`, name, role: 'member' },
-        }),
-      );
-      const { key } = await json<{ key: string }>(
-        await server.request('POST', '/api/v1/api-keys', {
-          json: { name, scope: 'admin', userId: user.id },
-        }),
-      );
-      return { id: user.id, key };
-    };
     const owner = await member('owner');
     const other = await member('other');
     const { session } = await connect(server, { provider: 'fixture' }, { person: 'member-3' });
@@ -210,6 +212,31 @@ describe('the console at /, in Chromium', () => {
     await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
     await page.getByRole('heading', { level: 1, name: 'Connected accounts' }).waitFor();
     expect((await server.request('GET', `/api/v1/connections/${id}`)).status).toBe(404);
+    await page.context().close();
+  });
+
+  it('shows the owner the alert in their feed and marks it read', async () => {
+    const owner = await member('notified');
+    const { session } = await connect(server, { provider: 'fixture' }, { person: 'member-4' });
+    const id = session.connectionIds[0]!;
+    await server.request('PATCH', `/api/v1/connections/${id}`, { json: { ownerId: owner.id } });
+    await revokeAtSandbox('member-4');
+    await server.request('POST', `/api/v1/connections/${id}/check`);
+    await sweepAndNotify(server);
+    const page = await signedIn(owner.key);
+    await page.getByRole('link', { name: 'Notifications' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Notifications' }).waitFor();
+    expect(await page.getByRole('status').innerText()).toBe('1 unread');
+    const alert = page.getByRole('listitem').filter({ hasText: 'unread' });
+    expect(await alert.innerText()).toContain('was disconnected');
+    await expectAccessible(page);
+    await alert.getByRole('button', { name: 'Mark as read' }).click();
+    await expect.poll(() => page.getByRole('status').innerText()).toBe('0 unread');
+    const feed = await json<{ unreadCount: number; data: { readAt: string | null }[] }>(
+      await server.request('GET', '/api/v1/notifications', { key: owner.key }),
+    );
+    expect(feed.unreadCount).toBe(0);
+    expect(feed.data[0]!.readAt).not.toBeNull();
     await page.context().close();
   });
 
