@@ -13,6 +13,7 @@ import { openApiDocument } from './http/openapi-document';
 import { limitSandboxRequests } from './http/rate-limits';
 import { HttpMetrics } from './http/http-metrics';
 import { createLogger, httpLogger, NestLogger } from './logging/logger';
+import { serveConsole } from './pages/console';
 import { loadProviders } from './providers/provider-loader';
 import { ProviderRegistry } from './providers/provider-registry';
 import { type EncryptionKey, generatedEncryptionKeys, TokenCipher } from './security/token-cipher';
@@ -79,6 +80,7 @@ export async function createApp(
   for (const active of registry.list()) {
     if (active.sandbox) app.use(`/sandbox/${active.id}`, active.sandbox.handle);
   }
+  serveConsole(app, config, logger);
   answerClientErrorsWithProblems(app.getHttpServer());
   useJsonBodies(app, config.bodyLimitBytes);
   app.disable('x-powered-by');

@@ -278,4 +278,13 @@ describe('loadConfig', () => {
       /TETHER_CONFIG points to .*missing\.json, which does not exist/,
     );
   });
+
+  it('takes a built console directory and refuses one without index.html', () => {
+    const built = directory();
+    writeFileSync(join(built, 'index.html'), '<!doctype html>');
+    expect(loadConfig({ TETHER_CONSOLE_DIR: built }, directory()).consoleDir).toBe(built);
+    expect(problemsOf({ TETHER_CONSOLE_DIR: 'nowhere' }, directory())).toEqual([
+      expect.stringMatching(/^TETHER_CONSOLE_DIR must be a built console .*nowhere has none/),
+    ]);
+  });
 });

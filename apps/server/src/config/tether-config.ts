@@ -72,6 +72,11 @@ export interface TetherConfig {
   readonly reauthorizeUrl?: string;
   /** How long signed links (reconnect pages, hosted connect pages) stay valid. */
   readonly linkLifetimeSeconds: number;
+  /**
+   * The built console to serve at `/` (`TETHER_CONSOLE_DIR`); absent: `@tether/console`'s
+   * `dist` when that package is installed beside the server.
+   */
+  readonly consoleDir?: string;
   /** The operator's wording of the emails (`TETHER_EMAIL_TEMPLATES_DIR`), by kind. */
   readonly emailTemplates: EmailTemplates;
   /** Reminders before a hard expiry: seconds before it, largest first. */
@@ -295,6 +300,13 @@ export function loadConfig(
     problems.push('TETHER_LINK_LIFETIME must be one duration, such as "14d".');
   }
 
+  const consoleDir = env.TETHER_CONSOLE_DIR ? resolve(cwd, env.TETHER_CONSOLE_DIR) : undefined;
+  if (consoleDir && !existsSync(resolve(consoleDir, 'index.html'))) {
+    problems.push(
+      `TETHER_CONSOLE_DIR must be a built console (with index.html): ${consoleDir} has none. Build it with \`pnpm turbo run build --filter=@tether/console\`.`,
+    );
+  }
+
   const emailTemplates = env.TETHER_EMAIL_TEMPLATES_DIR
     ? readEmailTemplates(resolve(cwd, env.TETHER_EMAIL_TEMPLATES_DIR), problems)
     : {};
@@ -387,6 +399,7 @@ export function loadConfig(
     digestIntervalSeconds,
     ...(reauthorizeUrl ? { reauthorizeUrl } : {}),
     linkLifetimeSeconds,
+    ...(consoleDir ? { consoleDir } : {}),
     emailTemplates,
     ...(encryptionKeys ? { encryptionKeys } : {}),
     returnUrls: returnUrls.length > 0 ? returnUrls : [publicUrl.replace(/\/+$/, '')],

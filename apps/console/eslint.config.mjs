@@ -1,0 +1,3 @@
+import { tetherConfig } from '@tether/eslint-config';
+
+export default tetherConfig(import.meta.dirname);

@@ -1,0 +1,111 @@
+import { h, notice, replace } from './dom';
+import type { PageContext } from './page';
+import { accountsPage } from './pages/accounts';
+import { connectionPage } from './pages/connection';
+import { networksPage } from './pages/networks';
+import { notificationsPage } from './pages/notifications';
+import { signInPage } from './pages/sign-in';
+import { signOut, storedKey } from './session';
+
+interface Route {
+  readonly pattern: RegExp;
+  readonly section: string;
+  readonly render: (context: PageContext, ...captures: string[]) => Promise<void>;
+}
+
+const ROUTES: readonly Route[] = [
+  { pattern: /^\/(?:accounts)?$/, section: 'accounts', render: accountsPage },
+  { pattern: /^\/connections\/([^/]+)$/, section: 'accounts', render: connectionPage },
+  { pattern: /^\/notifications$/, section: 'notifications', render: notificationsPage },
+  { pattern: /^\/networks$/, section: 'networks', render: networksPage },
+];
+
+const NAVIGATION = [
+  { section: 'accounts', href: '#/accounts', text: 'Connected accounts' },
+  { section: 'notifications', href: '#/notifications', text: 'Notifications' },
+  { section: 'networks', href: '#/networks', text: 'Networks' },
+];
+
+let drawing = 0;
+
+function drawHeader(section: string | null): void {
+  const nav = document.querySelector('header nav')!;
+  const account = document.querySelector('header .account')!;
+  if (section === null) {
+    replace(nav);
+    replace(account);
+    return;
+  }
+  replace(
+    nav,
+    h(
+      'ul',
+      {},
+      ...NAVIGATION.map((item) =>
+        h(
+          'li',
+          {},
+          h(
+            'a',
+            { href: item.href, 'aria-current': item.section === section ? 'page' : undefined },
+            item.text,
+          ),
+        ),
+      ),
+    ),
+  );
+  replace(
+    account,
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'secondary',
+        onclick: () => {
+          signOut();
+          void route();
+        },
+      },
+      'Sign out',
+    ),
+  );
+}
+
+/** Draws the page the hash names, or the sign-in page when no key is stored. */
+async function route(): Promise<void> {
+  const main = document.querySelector<HTMLElement>('main')!;
+  const token = ++drawing;
+  const [path = '/', search = ''] = location.hash.replace(/^#/, '').split('?');
+  const context: PageContext = {
+    main,
+    query: new URLSearchParams(search),
+    stale: () => token !== drawing,
+  };
+  if (!storedKey()) {
+    drawHeader(null);
+    signInPage(context, () => void route());
+    return;
+  }
+  for (const candidate of ROUTES) {
+    const match = candidate.pattern.exec(path || '/');
+    if (!match) continue;
+    drawHeader(candidate.section);
+    try {
+      await candidate.render(context, ...match.slice(1).map(decodeURIComponent));
+    } catch (error) {
+      if (!context.stale())
+        replace(main, h('h1', {}, 'Something went wrong'), notice(String(error), 'alert'));
+    }
+    return;
+  }
+  drawHeader('');
+  document.title = 'Not found · Tether';
+  replace(
+    main,
+    h('h1', {}, 'Not found'),
+    h('p', {}, h('a', { href: '#/accounts' }, 'Connected accounts')),
+  );
+}
+
+window.addEventListener('hashchange', () => void route());
+void route();
