@@ -27,12 +27,16 @@ interface PlainRenewal {
   readonly readGeneration: number;
 }
 
-/** What asking the network gave for one grant. */
-type Answer =
+/**
+ * What asking the network gave for one grant; `probe` when the call was the breaker's probe,
+ * which ends only once its outcome has been applied.
+ */
+type Answer = { readonly probe?: boolean } & (
   | { readonly kind: 'renewed'; readonly renewed: TokenSet; readonly ms: number }
   | { readonly kind: 'refused'; readonly error: ProviderRequestError }
   | { readonly kind: 'held back'; readonly until: Date }
-  | { readonly kind: 'failed'; readonly error: unknown };
+  | { readonly kind: 'failed'; readonly error: unknown }
+);
 
 /**
  * Renews the grants of one claim together, with the same guarantees as one at a time
@@ -82,9 +86,11 @@ export class BatchRenewal {
       leased.map(({ id }) => id).filter((id) => !plainIds.has(id)),
       held.owner,
     );
+    const answers: Answer[] = [];
+    let announced: PlainRenewal[] = [];
     try {
-      const announced = await this.announce(em, plain, held.startedAt);
-      const answers = await Promise.all(announced.map((call) => this.ask(call)));
+      announced = await this.announce(em, plain, held.startedAt);
+      answers.push(...(await Promise.all(announced.map((call) => this.ask(call)))));
       await this.store(
         em,
         announced.flatMap((call, i) => {
@@ -95,6 +101,9 @@ export class BatchRenewal {
       for (const [i, call] of announced.entries()) await this.settle(em, call, answers[i]!);
       await em.flush();
     } finally {
+      // A probe ends once its outcome is applied: the breaker has reopened or closed by now.
+      for (const [i, answer] of answers.entries())
+        if (answer.probe) this.breakers.probeEnded(announced[i]!.grant.provider);
       await releaseRows(em, Grant, [...plainIds], held.owner);
     }
     const others = grantIds.filter((id) => !plainIds.has(id));
@@ -141,16 +150,15 @@ export class BatchRenewal {
     return this.registry.slots.run(grant.provider, async (): Promise<Answer> => {
       const admission = this.breakers.admit(grant.provider);
       if (admission.kind === 'wait') return { kind: 'held back', until: admission.until };
+      const probe = admission.kind === 'probe';
       const started = performance.now();
       try {
         const answer = await this.renewal.callNetwork(active, tokens);
         return answer.ok
-          ? { kind: 'renewed', renewed: answer.renewed, ms: performance.now() - started }
-          : { kind: 'refused', error: answer.error };
+          ? { probe, kind: 'renewed', renewed: answer.renewed, ms: performance.now() - started }
+          : { probe, kind: 'refused', error: answer.error };
       } catch (error) {
-        return { kind: 'failed', error };
-      } finally {
-        if (admission.kind === 'probe') this.breakers.probeEnded(grant.provider);
+        return { probe, kind: 'failed', error };
       }
     });
   }
