@@ -5,8 +5,7 @@ import { Connection, fencedUpdateMany, Grant, leaseRows, releaseRows } from '@te
 import { needsRefresh, renewableWithoutPerson, spreadRetry } from '@tether/core';
 import type { ProviderRequestError, TokenSet } from '@tether/provider-sdk';
 import { Clock } from '../clock/clock';
-import { recordEvent } from '../connections/audit-trail';
-import { grantState, setHardExpiry } from '../connections/connection-state';
+import { grantState } from '../connections/connection-state';
 import { TokenVault } from '../connections/token-vault';
 import { loggableMessage } from '../logging/loggable-error';
 import { type ActiveProvider, ProviderRegistry } from '../providers/provider-registry';
@@ -210,15 +209,7 @@ export class BatchRenewal {
     const connections = await em.find(Connection, { grant: { $in: [...byGrant.keys()] } });
     for (const connection of connections) {
       const { grant, active } = byGrant.get(connection.grant.id)!;
-      recordEvent(em, {
-        workspaceId: connection.workspace.id,
-        connectionId: connection.id,
-        type: 'connection.refreshed',
-        actor: 'system',
-        at: now,
-        data: { accessTokenExpiresAt: grant.accessTokenExpiresAt?.toISOString() ?? null },
-      });
-      setHardExpiry(active.provider, grant, connection, now);
+      this.renewal.recordRenewed(em, active, grant, connection, now);
     }
     await this.verdicts.renewedMany(
       em,

@@ -268,17 +268,8 @@ export class TokenRenewal {
       return { ok: true, superseded: true };
     }
     this.metrics.refreshed(active.id, 'success', undefined, performance.now() - started);
-    for (const connection of await em.find(Connection, { grant })) {
-      recordEvent(em, {
-        workspaceId: connection.workspace.id,
-        connectionId: connection.id,
-        type: 'connection.refreshed',
-        actor: 'system',
-        at: now,
-        data: { accessTokenExpiresAt: grant.accessTokenExpiresAt?.toISOString() ?? null },
-      });
-      setHardExpiry(active.provider, grant, connection, now);
-    }
+    for (const connection of await em.find(Connection, { grant }))
+      this.recordRenewed(em, active, grant, connection, now);
     await this.verdicts.healthy(em, grant, 'renewed');
     return { ok: true };
   }
@@ -306,6 +297,25 @@ export class TokenRenewal {
       );
       return { ok: false, error };
     }
+  }
+
+  /** Records on one connection that its grant's tokens were renewed; its hard expiry follows. */
+  recordRenewed(
+    em: EntityManager,
+    active: ActiveProvider,
+    grant: Grant,
+    connection: Connection,
+    now: Date,
+  ): void {
+    recordEvent(em, {
+      workspaceId: connection.workspace.id,
+      connectionId: connection.id,
+      type: 'connection.refreshed',
+      actor: 'system',
+      at: now,
+      data: { accessTokenExpiresAt: grant.accessTokenExpiresAt?.toISOString() ?? null },
+    });
+    setHardExpiry(active.provider, grant, connection, now);
   }
 
   /** Seals renewed tokens on `grant` as its next generation and schedules what follows. */
