@@ -1,6 +1,7 @@
 // The physical limits each figure is compared with, measured in the same run.
 import autocannon from 'autocannon';
 import { readdirSync, readFileSync } from 'node:fs';
+import http from 'node:http';
 import pg from 'pg';
 
 /** Runs autocannon and resolves with its result. */
@@ -19,6 +20,56 @@ export function summary(result) {
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
   };
+}
+
+/**
+ * GET requests at an even `rate` per second for `seconds`, open loop: each request is sent at
+ * its scheduled time whether or not earlier ones have answered, and its latency counts from that
+ * time, so a stall shows as the delay every request behind it saw. (autocannon's `overallRate`
+ * sends each connection's share of a second back to back at the start of the second, which
+ * measures a burst of 50 concurrent requests, not a steady rate.)
+ */
+export async function paced({ url, headers, rate, seconds, path }) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  const target = new URL(url);
+  const latencies = [];
+  let failed = 0;
+  const send = (scheduled, index) =>
+    new Promise((resolve) => {
+      const request = http.get(
+        { host: target.hostname, port: target.port, path: path(index), headers, agent },
+        (response) => {
+          response.resume();
+          response.on('end', () => {
+            if (response.statusCode === 200) latencies.push(performance.now() - scheduled);
+            else failed += 1;
+            resolve();
+          });
+        },
+      );
+      request.on('error', () => {
+        failed += 1;
+        resolve();
+      });
+    });
+  const total = Math.round(rate * seconds);
+  const interval = 1000 / rate;
+  const start = performance.now();
+  const pending = [];
+  let sent = 0;
+  while (sent < total) {
+    const due = Math.min(total, Math.floor((performance.now() - start) / interval) + 1);
+    for (; sent < due; sent += 1) pending.push(send(start + sent * interval, sent));
+    // Sleep until the next request is due (a timer, not a spin: this process shares the cores).
+    const wait = start + sent * interval - performance.now();
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, wait)));
+  }
+  await Promise.all(pending);
+  const elapsed = (performance.now() - start) / 1000;
+  agent.destroy();
+  const sorted = latencies.sort((a, b) => a - b);
+  const at = (p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+  return { rate: latencies.length / elapsed, p50: at(50), p99: at(99), failed };
 }
 
 /**

@@ -3,8 +3,22 @@ import { describe, expect, it } from 'vitest';
 import { InFlightLimit, remainingCalls } from './in-flight-limit';
 
 describe('the in-flight limit of a network', () => {
-  it('grows by one after each full window of calm answers', () => {
+  it('doubles after each full window of calm answers until the network first pushes back', () => {
     const limit = new InFlightLimit({ initial: 4, min: 1, max: 64 });
+    for (let i = 0; i < 4; i++) limit.answered({ status: 200 }, 4);
+    expect(limit.limit).toBe(8);
+    for (let i = 0; i < 8; i++) limit.answered({ status: 200 }, 8);
+    expect(limit.limit).toBe(16);
+    for (let i = 0; i < 16 + 32; i++) limit.answered({ status: 200 }, limit.limit);
+    expect(limit.limit).toBe(64);
+    for (let i = 0; i < 64; i++) limit.answered({ status: 200 }, 64);
+    expect(limit.limit).toBe(64);
+  });
+
+  it('grows by one per full window once the network has pushed back', () => {
+    const limit = new InFlightLimit({ initial: 8, min: 1, max: 64 });
+    limit.answered({ status: 429 }, 8);
+    expect(limit.limit).toBe(4);
     for (let i = 0; i < 4; i++) limit.answered({ status: 200 }, 4);
     expect(limit.limit).toBe(5);
     for (let i = 0; i < 5; i++) limit.answered({ status: 200 }, 5);

@@ -16,14 +16,17 @@ export const DEFAULT_IN_FLIGHT: InFlightBounds = { initial: 4, min: 1, max: 64 }
 
 /**
  * How many calls to one network may be in flight at once, found out from its answers the way
- * TCP finds a window (additive increase, multiplicative decrease): one more after a full window
- * of answers without a sign of pressure, half as many after a 429 or when the network's own
- * rate-limit headers say fewer calls are left than are in flight. A network that allows much
- * is soon called with many calls at once; one that pushes back is called with few.
+ * TCP finds a window. Until the network first pushes back, the limit doubles after each full
+ * window of calm answers (slow start: from 4 to 64 within 60 answers); from then on it grows by
+ * one per full window (additive increase). It halves after a 429, or when the network's own
+ * rate-limit headers say fewer calls are left than are in flight (multiplicative decrease). A
+ * network that allows much is soon called with many calls at once; one that pushes back is
+ * called with few.
  */
 export class InFlightLimit {
   private current: number;
   private calmAnswers = 0;
+  private slowStart = true;
 
   constructor(private readonly bounds: InFlightBounds = DEFAULT_IN_FLIGHT) {
     this.current = bounds.initial;
@@ -40,13 +43,17 @@ export class InFlightLimit {
     if (pushedBack) {
       this.current = Math.max(this.bounds.min, Math.floor(this.current / 2));
       this.calmAnswers = 0;
+      this.slowStart = false;
       return;
     }
     // Only answers from a full window count towards growing: a limit never reached proves nothing.
     if (inFlight < this.current) return;
     this.calmAnswers += 1;
     if (this.calmAnswers >= this.current) {
-      this.current = Math.min(this.bounds.max, this.current + 1);
+      this.current = Math.min(
+        this.bounds.max,
+        this.slowStart ? this.current * 2 : this.current + 1,
+      );
       this.calmAnswers = 0;
     }
   }

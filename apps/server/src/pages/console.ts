@@ -1,6 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import express from 'express';
 import type { Logger } from 'pino';
@@ -27,9 +27,18 @@ function consoleDirectory(config: TetherConfig): string | undefined {
   }
 }
 
+/** The URL paths of the console's files (`/`, `/console.js`…), listed once at start. */
+function consolePaths(dir: string): Set<string> {
+  const files = readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => `/${relative(dir, join(entry.parentPath, entry.name)).split(sep).join('/')}`);
+  return new Set(['/', ...files]);
+}
+
 /**
- * Serves the console's files at `/`. Only its own files answer (`/`, `/console.js`…); every
- * other path falls through to the API, the OAuth routes and the pages.
+ * Serves the console's files at `/`. Only its own files answer (`/`, `/console.js`…), known from
+ * the directory's listing at start; every other path goes straight on to the API, the OAuth
+ * routes and the pages, without a look at the disk (that look cost every API call a `stat`).
  */
 export function serveConsole(
   app: NestExpressApplication,
@@ -44,15 +53,19 @@ export function serveConsole(
     );
     return;
   }
-  app.use(
-    express.static(dir, {
-      index: 'index.html',
-      redirect: false,
-      setHeaders: (response) => {
-        response.setHeader('content-security-policy', CONSOLE_POLICY);
-        response.setHeader('referrer-policy', 'no-referrer');
-        response.setHeader('cache-control', 'no-cache');
-      },
-    }),
-  );
+  const paths = consolePaths(dir);
+  const files = express.static(dir, {
+    index: 'index.html',
+    redirect: false,
+    setHeaders: (response) => {
+      response.setHeader('content-security-policy', CONSOLE_POLICY);
+      response.setHeader('referrer-policy', 'no-referrer');
+      response.setHeader('cache-control', 'no-cache');
+    },
+  });
+  app.use((request: express.Request, response: express.Response, next: express.NextFunction) => {
+    if ((request.method === 'GET' || request.method === 'HEAD') && paths.has(request.path))
+      files(request, response, next);
+    else next();
+  });
 }
