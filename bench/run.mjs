@@ -2,7 +2,7 @@
 // X simulator as another, PostgreSQL and Redis. Prints a table, appends one JSON line per
 // scenario to bench/results/results.jsonl. `--smoke` runs every scenario at a few hundred rows
 // and checks correctness only (exit 1 on a wrong result); it records nothing.
-// Usage: pnpm bench [--smoke] [--n 10k|100k|1m] [--refreshes 3000] [--only sweep,reads,listing,refresh]
+// Usage: pnpm bench [--smoke] [--n 10k|100k|1m] [--refreshes 3000] [--only sweep,reads,listing,refresh,soak] [--soak 100k]
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,12 +22,15 @@ const { values: flags } = parseArgs({
     n: { type: 'string', default: '10k' },
     refreshes: { type: 'string' },
     only: { type: 'string' },
+    soak: { type: 'string' },
   },
 });
 const SCENARIOS = ['sweep', 'reads', 'listing', 'refresh'];
-const only = flags.only?.split(',') ?? SCENARIOS;
+// The soak (memory through many refreshes) takes minutes: it runs when named or given a count.
+const only =
+  flags.only?.split(',') ?? (flags.soak || flags.smoke ? [...SCENARIOS, 'soak'] : SCENARIOS);
 for (const name of only)
-  if (!SCENARIOS.includes(name))
+  if (![...SCENARIOS, 'soak'].includes(name))
     throw new Error(`--only takes some of ${SCENARIOS.join(',')} (got ${name})`);
 /** Whether a scenario runs: all of them unless `--only` names some. */
 const runs = (name) => only.includes(name);
@@ -41,6 +44,7 @@ const N = smoke ? 400 : size(flags.n);
 const REFRESHES = smoke ? 50 : Number(flags.refreshes ?? Math.min(3000, N / 5));
 const DUE = smoke ? 50 : Math.min(10_000, N / 2);
 const SECONDS = smoke ? 1 : 10;
+const SOAK = smoke ? 200 : size(flags.soak ?? '100k');
 const LIVE_PREFIX = 'live-rt-';
 const RAW_PREFIX = 'raw-rt-';
 
@@ -445,6 +449,53 @@ try {
         `${c.accessSeconds / 3600} h`,
         ...[1e5, 1e6, 1e7].map((n) => `${fmt(c.needed[n], '/s')} → ${c.instances[n]}`),
       ]),
+    );
+  }
+
+  // (5) Memory through a long run: the live grants refreshed round after round (X rotates
+  // refresh tokens, so each round spends the tokens the last one stored) on a fresh instance,
+  // its RSS read after every round.
+  if (runs('soak')) {
+    await Promise.all(servers.splice(0).map((s) => s.stop()));
+    const soaked = await startServer(cwd, env);
+    servers.push(soaked);
+    const rounds = [];
+    let refreshed = 0;
+    const started = performance.now();
+    while (refreshed < SOAK) {
+      const round = await refreshRun({
+        databaseUrl,
+        simulator,
+        servers: [soaked],
+        liveIds,
+        cipher,
+        timeoutMs: 600_000,
+      });
+      check(`soak, round ${rounds.length + 1}`, round.problems);
+      if (round.problems.length > 0) break;
+      refreshed += round.figures.due;
+      rounds.push({ refreshed, rssMaxMb: round.figures.rssMaxMb[0], rssMb: soaked.rssMb() });
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const peak = Math.max(...rounds.map((r) => Math.max(r.rssMaxMb, r.rssMb)));
+    // Flat: the run ends no more than 10 % above where its second half started.
+    const half = rounds[Math.floor(rounds.length / 2)];
+    const last = rounds.at(-1);
+    const soakTargets = { under300Mb: peak < 300, flat: last.rssMb <= half.rssMb * 1.1 };
+    show(
+      'soak',
+      `RSS after ${rounds[0].refreshed} / ${half.refreshed} / ${last.refreshed} refreshes (max)`,
+      `${rounds[0].rssMb.toFixed(0)} / ${half.rssMb.toFixed(0)} / ${last.rssMb.toFixed(0)} MB (${peak.toFixed(0)})`,
+      '300 MB target',
+      peak / 300,
+      `${met(soakTargets.under300Mb)} (300 MB), ${met(soakTargets.flat)} (flat)`,
+    );
+    show('soak', `${last.refreshed} refreshes, one instance`, fmt(last.refreshed / seconds, '/s'));
+    record(
+      'soak',
+      { refreshes: last.refreshed, seconds, rounds },
+      { maxToTarget: peak / 300, lastToHalf: last.rssMb / half.rssMb },
+      soakTargets,
     );
   }
 } catch (error) {
