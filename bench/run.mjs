@@ -225,6 +225,7 @@ try {
       connections: fresh,
       seconds: SECONDS,
       checked: smoke ? fresh.length : 50,
+      cpuSeconds: one.cpuSeconds,
     });
     check('token reads', reads.problems);
     const r = reads.figures;
@@ -241,6 +242,7 @@ try {
       r.tokenPeak / r.healthPeak,
       met(readTargets.peakAtLeast07OfHealth),
     );
+    show('token reads', 'server CPU per read at peak', fmt(r.serverCpuMsPerRead, 'ms'));
     show(
       'token reads',
       `p99 at 500 req/s evenly (got ${fmt(r.fixedRate, 'req/s')})`,

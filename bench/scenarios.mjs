@@ -236,7 +236,7 @@ export async function freshConnections(databaseUrl, { count, liveIds }) {
  * (3) `GET /connections/{id}/token`: every sampled read checked, then its peak rate and its
  * latency at 500 requests/s, against `GET /health`'s peak in the same run.
  */
-export async function tokenReads({ url, adminKey, connections, seconds, checked }) {
+export async function tokenReads({ url, adminKey, connections, seconds, checked, cpuSeconds }) {
   const headers = { authorization: `Bearer ${adminKey}` };
   const problems = [];
   for (const connection of connections.slice(0, checked)) {
@@ -256,9 +256,17 @@ export async function tokenReads({ url, adminKey, connections, seconds, checked 
     }),
   };
   const health = summary(await load({ url: `${url}/health`, connections: 50, duration: seconds }));
-  const peak = summary(
-    await load({ url, headers, connections: 50, duration: seconds, requests: [tokenRequest] }),
-  );
+  const cpuBefore = cpuSeconds();
+  const peakRun = await load({
+    url,
+    headers,
+    connections: 50,
+    duration: seconds,
+    requests: [tokenRequest],
+  });
+  const peak = summary(peakRun);
+  // Server CPU per answered read at peak: what a read costs, whatever else runs on the machine.
+  const serverCpuMsPerRead = ((cpuSeconds() - cpuBefore) * 1000) / Math.max(1, peakRun['2xx']);
   // 500 requests/s two ways: evenly spaced (the target's measure) and as autocannon offers it,
   // each second's share sent at once by its 50 connections (a burst, shown for comparison).
   const steady = await paced({
@@ -288,6 +296,7 @@ export async function tokenReads({ url, adminKey, connections, seconds, checked 
       healthPeak: health.rate,
       tokenPeak: peak.rate,
       tokenPeakP99Ms: peak.p99,
+      serverCpuMsPerRead,
       fixedRate: steady.rate,
       fixedP50Ms: steady.p50,
       fixedP99Ms: steady.p99,

@@ -64,7 +64,7 @@ describe('a provider plugin published to an npm registry', () => {
     expect(testkit.peerDependencies['@tether/provider-sdk']).toBe('^0.1.0');
   }, 120_000);
 
-  it('installs a standalone plugin against the published kit; it builds and passes its conformance suite', async () => {
+  it('installs a standalone plugin against the published kit; it builds, lints, typechecks and passes its conformance suite', async () => {
     const created = await run(
       process.execPath,
       [
@@ -91,7 +91,7 @@ describe('a provider plugin published to an npm registry', () => {
       );
     }
 
-    await run('pnpm', ['run', 'build'], plugin);
+    for (const script of ['build', 'lint', 'typecheck']) await run('pnpm', ['run', script], plugin);
     const tests = await run('pnpm', ['test'], plugin);
     expect(tests).toMatch(/Tests\s+\d+ passed/);
     expect(tests).not.toMatch(/failed|skipped/);
