@@ -167,8 +167,8 @@ function preferencesForm(me: Me, stored: Preferences | undefined, problem: strin
 }
 
 /** A text field for a list of durations or addresses, empty when it inherits. */
-function listInput(id: string, label: string, value: readonly string[] | undefined) {
-  return h('input', { id, 'aria-label': label, value: shown(value), size: '18' });
+function listInput(id: string, label: string, value: readonly string[] | undefined, size = 14) {
+  return h('input', { id, 'aria-label': label, value: shown(value), size: String(size) });
 }
 
 /** The workspace's schedules, per-network overrides and extra recipients: admins only. */
@@ -192,8 +192,12 @@ function workspaceForm(settings: Settings, networks: readonly CatalogEntry[]): H
   });
   const rows = networks.map((network) => {
     const own: NetworkSettings = settings.providers?.[network.id] ?? {};
-    const cell = (key: keyof NetworkSettings, what: string) =>
-      h('td', {}, listInput(`${network.id}-${key}`, `${network.displayName} ${what}`, own[key]));
+    const cell = (key: keyof NetworkSettings, what: string, size?: number) =>
+      h(
+        'td',
+        {},
+        listInput(`${network.id}-${key}`, `${network.displayName} ${what}`, own[key], size),
+      );
     return {
       id: network.id,
       row: h(
@@ -202,7 +206,7 @@ function workspaceForm(settings: Settings, networks: readonly CatalogEntry[]): H
         h('th', { scope: 'row' }, network.displayName),
         cell('reminderSchedule', 'reminders'),
         cell('followUpSchedule', 'follow-ups'),
-        cell('extraRecipients', 'extra recipients'),
+        cell('extraRecipients', 'extra recipients', 30),
       ),
     };
   });

@@ -43,12 +43,7 @@ function attemptsTable(delivery: Delivery): HTMLElement {
           'tr',
           {},
           h('td', {}, when(attempt.at)),
-          h(
-            'td',
-            {},
-            answerOf(attempt),
-            attempt.statusCode !== null && attempt.error ? ` (${attempt.error})` : '',
-          ),
+          h('td', {}, answerOf(attempt)),
           h('td', {}, `${Math.round(attempt.durationMs)} ms`),
         ),
       ),
