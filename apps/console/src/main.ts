@@ -4,7 +4,10 @@ import { accountsPage } from './pages/accounts';
 import { connectionPage } from './pages/connection';
 import { networksPage } from './pages/networks';
 import { notificationsPage } from './pages/notifications';
+import { settingsPage } from './pages/settings';
 import { signInPage } from './pages/sign-in';
+import { webhookDeliveriesPage } from './pages/webhook-deliveries';
+import { webhooksPage } from './pages/webhooks';
 import { signOut, storedKey } from './session';
 
 interface Route {
@@ -18,12 +21,17 @@ const ROUTES: readonly Route[] = [
   { pattern: /^\/connections\/([^/]+)$/, section: 'accounts', render: connectionPage },
   { pattern: /^\/notifications$/, section: 'notifications', render: notificationsPage },
   { pattern: /^\/networks$/, section: 'networks', render: networksPage },
+  { pattern: /^\/settings$/, section: 'settings', render: settingsPage },
+  { pattern: /^\/webhooks$/, section: 'webhooks', render: (context) => webhooksPage(context) },
+  { pattern: /^\/webhooks\/([^/]+)$/, section: 'webhooks', render: webhookDeliveriesPage },
 ];
 
 const NAVIGATION = [
   { section: 'accounts', href: '#/accounts', text: 'Connected accounts' },
   { section: 'notifications', href: '#/notifications', text: 'Notifications' },
   { section: 'networks', href: '#/networks', text: 'Networks' },
+  { section: 'webhooks', href: '#/webhooks', text: 'Webhooks' },
+  { section: 'settings', href: '#/settings', text: 'Settings' },
 ];
 
 let drawing = 0;

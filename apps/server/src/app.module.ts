@@ -13,6 +13,7 @@ import type { TetherConfig } from './config/tether-config';
 import { HealthController } from './health/health.controller';
 import { ApiKeyGuard } from './identity/api-key.guard';
 import { IdentityController, WorkspacesController } from './identity/identity.controller';
+import { MeController } from './identity/me.controller';
 import { IdentityService } from './identity/identity.service';
 import { ProblemFilter } from './http/problem.filter';
 import { RateLimitGuard, rateLimitModule } from './http/rate-limits';
@@ -105,6 +106,7 @@ export class AppModule {
         HealthController,
         ProvidersController,
         IdentityController,
+        MeController,
         WorkspacesController,
         ConnectSessionsController,
         ConnectionsController,

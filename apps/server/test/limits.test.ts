@@ -92,14 +92,58 @@ describe.each<Mode>(['embedded', 'distributed'])('rate limits in %s mode', (mode
     for (const response of limited) {
       expect(response.status).toBe(429);
       expect(Number(response.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-      expect((await problemOf(response)).code).toBe('RATE_LIMITED');
     }
+    // The callback is a page a person's browser lands on; the sandbox's control API is JSON.
+    expect(limited[0]!.headers.get('content-type')).toMatch(/^text\/html/);
+    expect((await problemOf(limited[1]!)).code).toBe('RATE_LIMITED');
     // Health probes are not counted; API keys are counted on their own.
     expect((await fetch(`${server.url}/health`)).status).toBe(200);
     expect((await server.request('GET', '/api/v1/providers')).status).toBe(200);
 
     await pause(WINDOW_SECONDS + 0.2);
     expect((await fetch(`${server.url}/sandbox/fixture/_control/state`)).status).toBe(200);
+  });
+
+  it('answers a person’s page over the limit with a page and Retry-After, and its script and the API with problems', async () => {
+    await pause(WINDOW_SECONDS + 0.2);
+    const page = `${server.url}/reconnect/not-a-token`;
+    const allowed = await burst(LIMIT, () => fetch(page, { headers: { accept: 'text/html' } }));
+    expect(allowed.map((response) => response.status)).toEqual(Array(LIMIT).fill(400));
+
+    const limited = await fetch(page, {
+      headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' },
+    });
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('content-type')).toMatch(/^text\/html/);
+    const retryAfter = Number(limited.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(WINDOW_SECONDS);
+    expect(limited.headers.get('content-security-policy')).toContain("default-src 'none'");
+    const html = await limited.text();
+    expect(html).toContain('<html lang="en">');
+    expect(html).toContain('<title>Too many requests · Tether</title>');
+    expect(html).toContain('<h1>Too many requests</h1>');
+    expect(html).toContain(`More than ${LIMIT} requests in ${WINDOW_SECONDS} s`);
+    expect(html).toContain(`Reload this page in ${retryAfter} s.`);
+
+    // The hosted connect page counts in the same budget, and answers the same way.
+    const connectPage = await fetch(`${server.url}/connect/not-a-token`);
+    expect(connectPage.status).toBe(429);
+    expect(connectPage.headers.get('content-type')).toMatch(/^text\/html/);
+
+    // The page's own script asks for JSON: a problem it can read.
+    const scripted = await fetch(page, { method: 'POST', headers: { accept: 'application/json' } });
+    expect(scripted.status).toBe(429);
+    expect(Number(scripted.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect((await problemOf(scripted)).code).toBe('RATE_LIMITED');
+
+    // API routes keep problem+json, whatever the caller accepts.
+    const api = await burst(LIMIT + 1, () =>
+      server.request('GET', '/api/v1/providers', { headers: { accept: 'text/html' } }),
+    );
+    const overApi = api.find((response) => response.status === 429)!;
+    expect((await problemOf(overApi)).code).toBe('RATE_LIMITED');
+    await pause(WINDOW_SECONDS + 0.2);
   });
 
   if (mode === 'distributed') {

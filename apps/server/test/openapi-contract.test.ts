@@ -77,6 +77,10 @@ describe.each<Mode>(['embedded', 'distributed'])('the OpenAPI contract in %s mod
     });
     await api.call('GET /api/v1/api-keys');
     expect((await api.call('GET /api/v1/api-keys', { key: key.body.key })).status).toBe(403);
+    // Who is calling: the configured admin key acts for no user, Olive's key for Olive.
+    expect((await api.call<{ user: null }>('GET /api/v1/me')).body.user).toBeNull();
+    const me = await api.call<{ user: Id }>('GET /api/v1/me', { key: key.body.key });
+    expect(me.body.user.id).toBe(owner.body.id);
     expect(
       (await api.call('POST /api/v1/api-keys', { json: { name: '', scope: 'root' } })).status,
     ).toBe(400);

@@ -1,4 +1,4 @@
-import { Controller, Get, Param, Query, Res } from '@nestjs/common';
+import { Controller, Get, Param, Query, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { TETHER_CONFIG } from '../config/config.token';
@@ -8,6 +8,7 @@ import { Inject } from '@nestjs/common';
 import type { CallbackResult } from './connect-outcome';
 import { ConnectService } from './connect.service';
 import type { ConnectPopupMessage } from './views';
+import { PageProblemFilter } from '../pages/page-problem.filter';
 
 function escape(value: string): string {
   return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -27,6 +28,7 @@ function resultPage(result: CallbackResult, script = ''): string {
 /** Where networks send the person back. Public: the state parameter is what authenticates it. */
 @ApiExcludeController()
 @Controller('oauth')
+@UseFilters(PageProblemFilter)
 export class OAuthCallbackController {
   constructor(
     private readonly connect: ConnectService,

@@ -117,6 +117,11 @@ export class ProblemFilter implements ExceptionFilter {
         'Something went wrong on our side; the error was logged.',
       );
     }
+    this.send(request, response, document);
+  }
+
+  /** Writes the problem: as `application/problem+json`, for the API's callers. */
+  protected send(request: Request, response: Response, document: ProblemDocument): void {
     response
       .status(document.status)
       .type('application/problem+json')

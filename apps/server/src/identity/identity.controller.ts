@@ -49,7 +49,7 @@ function workspaceView(workspace: Workspace): z.infer<typeof workspaceSchema> {
   return { id: workspace.id, name: workspace.name, createdAt: workspace.createdAt.toISOString() };
 }
 
-function userView(user: User): z.infer<typeof userSchema> {
+export function userView(user: User): z.infer<typeof userSchema> {
   return {
     id: user.id,
     email: user.email,

@@ -1,5 +1,5 @@
 import { EntityManager } from '@mikro-orm/core';
-import { Controller, Get, Headers, Param, Post, Query, Res } from '@nestjs/common';
+import { Controller, Get, Headers, Param, Post, Query, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { ConnectSession } from '@tether/persistence';
 import type { Response } from 'express';
@@ -12,6 +12,7 @@ import { SignedLinks } from '../security/signed-links';
 import { networkBadge, sendPage, sendRefusal } from './page-layout';
 import type { HostedConnect } from './page-links';
 import { answerStart, personPrincipal, sessionMode } from './person-sessions';
+import { PageProblemFilter } from './page-problem.filter';
 
 /**
  * The hosted connect page: the networks a connect session offers, with their names and logos,
@@ -22,6 +23,7 @@ import { answerStart, personPrincipal, sessionMode } from './person-sessions';
  */
 @ApiExcludeController()
 @Controller('connect')
+@UseFilters(PageProblemFilter)
 export class ConnectPageController {
   constructor(
     private readonly em: EntityManager,

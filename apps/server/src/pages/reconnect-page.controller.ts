@@ -1,5 +1,15 @@
 import { EntityManager } from '@mikro-orm/core';
-import { Controller, Get, Headers, Inject, Param, Post, Query, Res } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  Headers,
+  Inject,
+  Param,
+  Post,
+  Query,
+  Res,
+  UseFilters,
+} from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Connection, ConnectSession, type ConnectionStatus } from '@tether/persistence';
 import type { Response } from 'express';
@@ -22,6 +32,7 @@ import { SignedLinks } from '../security/signed-links';
 import { networkBadge, sendPage, sendRefusal } from './page-layout';
 import { answerStart, personPrincipal, sessionMode } from './person-sessions';
 import { RECONNECT_SCRIPT } from './reconnect-script';
+import { PageProblemFilter } from './page-problem.filter';
 
 /** How each status reads after the account's name. */
 const STATUS_WORDS: Readonly<Record<ConnectionStatus, string>> = {
@@ -47,6 +58,7 @@ function lifetime(seconds: number): string {
  */
 @ApiExcludeController()
 @Controller('reconnect')
+@UseFilters(PageProblemFilter)
 export class ReconnectPageController {
   constructor(
     private readonly em: EntityManager,
