@@ -11,11 +11,12 @@ interface RecordedRequest {
 }
 
 /**
- * The redirect and callback run on passport-oauth2 (issue 14): its state store is the connect
- * session, PKCE comes from it, and it asks for the code exchange, which reaches the network with
- * the client authentication the provider declares.
+ * The redirect and callback run on passport (issue 14): passport-oauth2's state store is the
+ * connect session, PKCE comes from it, and it asks for the code exchange, which reaches the
+ * network with the client authentication the provider declares; passport-oauth1 keeps XING's
+ * request token in the connect session.
  */
-describe('the connect flow on passport-oauth2', () => {
+describe('the connect flow on passport', () => {
   let server: TestServer;
 
   beforeAll(async () => {
@@ -24,6 +25,7 @@ describe('the connect flow on passport-oauth2', () => {
         providers: [
           { resolve: '@tether/provider-twitter' },
           { resolve: '@tether/provider-tiktok' },
+          { resolve: '@tether/provider-xing' },
         ],
       },
       env: { TETHER_SWEEP_INTERVAL_SECONDS: '0' },
@@ -33,12 +35,16 @@ describe('the connect flow on passport-oauth2', () => {
     await server?.close();
   });
 
-  const codeExchanges = async (provider: string): Promise<RecordedRequest[]> => {
+  const recorded = async (provider: string): Promise<RecordedRequest[]> => {
     const { data } = (await (
       await fetch(`${server.url}/sandbox/${provider}/_control/requests`)
     ).json()) as { data: RecordedRequest[] };
-    return data.filter((request) => request.fields.grant_type === 'authorization_code');
+    return data;
   };
+  const codeExchanges = async (provider: string): Promise<RecordedRequest[]> =>
+    (await recorded(provider)).filter(
+      (request) => request.fields.grant_type === 'authorization_code',
+    );
 
   const start = async (provider: string) => {
     const started = await server.request('POST', '/api/v1/connect-sessions', {
@@ -110,5 +116,49 @@ describe('the connect flow on passport-oauth2', () => {
     expect(exchange!.fields.client_secret).toBeTruthy();
     expect(exchange!.fields).not.toHaveProperty('client_id');
     expect(exchange!.fields).not.toHaveProperty('code_verifier');
+  });
+
+  it('keeps the OAuth 1.0a request token in the connect session, refuses a tampered state, and signs both token calls (XING on passport-oauth1)', async () => {
+    const { id, authorizationUrl } = await start('xing');
+    const requestToken = new URL(authorizationUrl).searchParams.get('oauth_token');
+    expect(requestToken).toBeTruthy();
+    const callbackUrl = new URL(await consentAt(authorizationUrl));
+    expect(callbackUrl.searchParams.get('oauth_token')).toBe(requestToken);
+    const tampered = new URL(callbackUrl);
+    tampered.searchParams.set('state', 'forged');
+    const refused = await fetch(tampered, { redirect: 'manual' });
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toContain('state_missing');
+    const accessTokenCalls = async () =>
+      (await recorded('xing')).filter((request) => request.url.endsWith('/access_token'));
+    expect(await accessTokenCalls()).toEqual([]);
+
+    const callback = await fetch(callbackUrl, { redirect: 'manual' });
+    expect(callback.status, await callback.clone().text()).toBe(200);
+    const session = (await (
+      await server.request('GET', `/api/v1/connect-sessions/${id}`)
+    ).json()) as SessionBody;
+    expect(session).toMatchObject({ status: 'completed', outcome: 'connected' });
+    const requestTokenCalls = (await recorded('xing')).filter((request) =>
+      request.url.endsWith('/request_token'),
+    );
+    expect(requestTokenCalls).toHaveLength(1);
+    expect(requestTokenCalls[0]!.headers.authorization).toMatch(/^OAuth .*oauth_callback=/);
+    const [exchange, ...others] = await accessTokenCalls();
+    expect(others).toEqual([]);
+    expect(exchange!.headers.authorization).toMatch(/^OAuth .*oauth_verifier=/);
+    expect(exchange!.headers.authorization).toContain(`oauth_token="${requestToken}"`);
+  });
+
+  it('records a refusal at XING, which comes back with no verifier', async () => {
+    const { id, authorizationUrl } = await start('xing');
+    const callback = await fetch(await consentAt(authorizationUrl, { decision: 'deny' }), {
+      redirect: 'manual',
+    });
+    expect(callback.status).toBe(400);
+    const session = (await (
+      await server.request('GET', `/api/v1/connect-sessions/${id}`)
+    ).json()) as SessionBody;
+    expect(session).toMatchObject({ status: 'failed', outcome: 'access_denied' });
   });
 });

@@ -5,10 +5,8 @@ import { type Connection, ConnectSession, User, Workspace } from '@tether/persis
 import {
   AccountNotSupportedError,
   type ClientCredentials,
-  completeOAuth1Authorization,
   type Discovery,
   ProviderRequestError,
-  startOAuth1Authorization,
   type TokenSet,
 } from '@tether/provider-sdk';
 import { Clock } from '../clock/clock';
@@ -20,7 +18,9 @@ import { CredentialRejections } from '../providers/credential-rejections';
 import { type ActiveProvider, ProviderRegistry } from '../providers/provider-registry';
 import { AccountMismatchError, AuthorizationStore } from './authorization-store';
 import { CallbackFailure, type CallbackResult } from './connect-outcome';
-import { type ClaimState, type OpenState, ProviderStrategy } from './passport-authorization';
+import { OAuth1ProviderStrategy } from './oauth1-strategy';
+import { OAuth2ProviderStrategy } from './oauth2-strategy';
+import type { ClaimState, OpenState } from './passport-run';
 import { checkReturnTo } from './return-url';
 import { TokenVault } from './token-vault';
 import { loggableMessage } from '../logging/loggable-error';
@@ -42,6 +42,13 @@ interface CallbackSession {
   claimed?: ConnectSession;
 }
 
+function cancelled(): CallbackFailure {
+  return new CallbackFailure(
+    'access_denied',
+    'The connection was cancelled at the network: nothing was connected.',
+  );
+}
+
 function sha256(value: string): string {
   return createHash('sha256').update(value).digest('hex');
 }
@@ -54,7 +61,10 @@ function sha256(value: string): string {
 @Injectable()
 export class ConnectService {
   private readonly logger = new Logger('Connect');
-  private readonly strategies = new WeakMap<ActiveProvider, ProviderStrategy>();
+  private readonly strategies = new WeakMap<
+    ActiveProvider,
+    OAuth2ProviderStrategy | OAuth1ProviderStrategy
+  >();
 
   constructor(
     private readonly em: EntityManager,
@@ -156,16 +166,17 @@ export class ConnectService {
     };
     let networkUrl: string;
     if (provider.oauth.version === '2.0') {
-      networkUrl = await this.strategy(active, active.client).authorizationUrl(scopes, openState);
+      networkUrl = await this.oauth2(active, active.client).authorizationUrl(scopes, openState);
     } else {
       const state = openState(undefined);
       const callback = `${this.redirectUri(active.id)}?state=${encodeURIComponent(state)}`;
-      let started;
       try {
-        started = await startOAuth1Authorization(
-          provider,
-          ProviderRegistry.callContext(active, active.client),
+        networkUrl = await this.oauth1(active, active.client).authorizationUrl(
           callback,
+          (token, tokenSecret) => {
+            session.requestToken = token;
+            session.verifier = this.vault.sealSessionSecret(session.id, tokenSecret);
+          },
         );
       } catch (error) {
         if (error instanceof ProviderRequestError) {
@@ -176,9 +187,6 @@ export class ConnectService {
         }
         throw error;
       }
-      session.requestToken = started.requestToken;
-      session.verifier = this.vault.sealSessionSecret(session.id, started.requestTokenSecret);
-      networkUrl = started.authorizationUrl;
     }
     await em.persistAndFlush(session);
     return { session, authorizationUrl: this.registry.browserUrl(active, networkUrl) };
@@ -200,13 +208,21 @@ export class ConnectService {
     return session;
   }
 
-  /** The passport strategy of a loaded OAuth 2.0 provider, built once for its credentials. */
-  private strategy(active: ActiveProvider, client: ClientCredentials): ProviderStrategy {
-    let strategy = this.strategies.get(active);
-    if (!strategy) {
-      strategy = new ProviderStrategy(active, client, this.redirectUri(active.id));
-      this.strategies.set(active, strategy);
-    }
+  /** The passport-oauth2 strategy of a loaded OAuth 2.0 provider, built once for its credentials. */
+  private oauth2(active: ActiveProvider, client: ClientCredentials): OAuth2ProviderStrategy {
+    const built = this.strategies.get(active);
+    if (built instanceof OAuth2ProviderStrategy) return built;
+    const strategy = new OAuth2ProviderStrategy(active, client, this.redirectUri(active.id));
+    this.strategies.set(active, strategy);
+    return strategy;
+  }
+
+  /** The passport-oauth1 strategy of a loaded OAuth 1.0a provider, built once for its credentials. */
+  private oauth1(active: ActiveProvider, client: ClientCredentials): OAuth1ProviderStrategy {
+    const built = this.strategies.get(active);
+    if (built instanceof OAuth1ProviderStrategy) return built;
+    const strategy = new OAuth1ProviderStrategy(active, client);
+    this.strategies.set(active, strategy);
     return strategy;
   }
 
@@ -319,10 +335,11 @@ export class ConnectService {
   }
 
   /**
-   * The callback's tokens. A callback carrying a code for an OAuth 2.0 provider runs through its
-   * passport strategy (state check, PKCE verifier, code exchange). passport-oauth2 answers an
-   * error callback before it looks at the state, and OAuth 1.0a stays on the SDK's steps, so
-   * those check the state with the same claim first.
+   * The callback's tokens, through the provider's passport strategy: passport-oauth2 checks the
+   * state, hands over the PKCE verifier and asks for the code exchange; passport-oauth1 finds the
+   * request token's secret and asks for the access token. Neither looks at the state of a
+   * callback that brings no code (an error) or no verifier (a refusal), so those claim their
+   * session with the same function and end with the reason.
    */
   private async exchange(
     providerId: string,
@@ -331,42 +348,27 @@ export class ConnectService {
   ): Promise<TokenSet> {
     const claimState = this.claimState(providerId, callback);
     const loaded = this.registry.find(providerId);
-    if (loaded?.client && loaded.provider.oauth.version === '2.0' && query.code && !query.error)
-      return this.strategy(loaded, loaded.client).exchangeCode(query, claimState);
-    const secret = await claimState(query.state);
+    const oauth = loaded?.provider.oauth;
+    if (loaded?.client && oauth?.version === '2.0' && query.code && !query.error)
+      return this.oauth2(loaded, loaded.client).exchangeCode(query, claimState);
+    if (loaded?.client && oauth?.version === '1.0a' && query.oauth_token && query.oauth_verifier)
+      return this.oauth1(loaded, loaded.client).exchangeVerifier(query, async (token) => {
+        const secret = await claimState(query.state);
+        if (!secret || callback.claimed!.requestToken !== token) throw cancelled();
+        return secret;
+      });
+    await claimState(query.state);
     const active = this.registry.get(callback.claimed!.provider);
-    if (active.provider.oauth.version === '2.0') {
-      if (query.error) {
-        throw new CallbackFailure(
-          query.error === 'access_denied' ? 'access_denied' : 'authorization_failed',
-          query.error === 'access_denied'
-            ? 'The connection was cancelled at the network: nothing was connected.'
-            : `The network refused the authorization (${query.error}).`,
-        );
-      }
-      throw new CallbackFailure('authorization_failed', 'The network sent no authorization code.');
-    }
-    const session = callback.claimed!;
-    if (
-      !query.oauth_verifier ||
-      !session.requestToken ||
-      query.oauth_token !== session.requestToken ||
-      !secret
-    ) {
+    if (active.provider.oauth.version !== '2.0') throw cancelled();
+    if (query.error) {
       throw new CallbackFailure(
-        'access_denied',
-        'The connection was cancelled at the network: nothing was connected.',
+        query.error === 'access_denied' ? 'access_denied' : 'authorization_failed',
+        query.error === 'access_denied'
+          ? cancelled().detail
+          : `The network refused the authorization (${query.error}).`,
       );
     }
-    return completeOAuth1Authorization(
-      active.provider,
-      ProviderRegistry.callContext(active, active.client!),
-      {
-        requestToken: session.requestToken,
-        requestTokenSecret: secret,
-        verifier: query.oauth_verifier,
-      },
-    );
+    throw new CallbackFailure('authorization_failed', 'The network sent no authorization code.');
   }
 
   /** Completes the authorization of a callback; `callback` learns its session. */

@@ -1,4 +1,3 @@
-import type { Request } from 'express';
 import OAuth2Strategy from 'passport-oauth2';
 import {
   type ClientCredentials,
@@ -8,15 +7,7 @@ import {
 } from '@tether/provider-sdk';
 import { type ActiveProvider, ProviderRegistry } from '../providers/provider-registry';
 import { CallbackFailure } from './connect-outcome';
-
-/** At the redirect: gives the new connect session its state and keeps the PKCE verifier, if any. */
-export type OpenState = (verifier: string | undefined) => string;
-
-/**
- * At the callback: finds the connect session of the returned state and claims it, once, handing
- * back its PKCE verifier; or throws the `CallbackFailure` that says why not.
- */
-export type ClaimState = (state: string | undefined) => Promise<string | undefined>;
+import { asError, type ClaimState, type OpenState, runStrategy } from './passport-run';
 
 /** The request passport sees: the callback's query, and what the state store does with it. */
 interface ConnectRequest {
@@ -47,7 +38,7 @@ const connectSessionStore = {
       if (!req.openState) throw new Error('No connect session to give a state to');
       state = req.openState(verifier);
     } catch (error) {
-      callback(error instanceof Error ? error : new Error(String(error)));
+      callback(asError(error));
       return;
     }
     callback(null, state);
@@ -68,7 +59,7 @@ const connectSessionStore = {
       (error: unknown) =>
         error instanceof CallbackFailure
           ? callback(null, false, error)
-          : callback(error instanceof Error ? error : new Error(String(error)), false),
+          : callback(asError(error), false),
     );
   },
 };
@@ -91,17 +82,6 @@ type ExchangeCallback = (
   results?: ExchangeResults,
 ) => void;
 
-type StrategyOutcome = { readonly redirect: string } | { readonly tokens: TokenSet };
-
-/** The actions passport attaches to a strategy for one request. */
-interface StrategyActions {
-  redirect(url: string): void;
-  success(user: unknown): void;
-  fail(challenge?: unknown): void;
-  error(error: unknown): void;
-  pass(): void;
-}
-
 /**
  * One OAuth 2.0 provider's passport-oauth2 strategy, built from its declaration: passport builds
  * the authorization request (state from the connect session, PKCE S256 where the network takes
@@ -111,7 +91,7 @@ interface StrategyActions {
  * refuse), and the SDK reads and classifies the answer. The profile is not fetched here: account
  * discovery is the provider's.
  */
-export class ProviderStrategy extends OAuth2Strategy {
+export class OAuth2ProviderStrategy extends OAuth2Strategy {
   private readonly oauth: OAuth2Declaration;
   private readonly clientId: string;
 
@@ -155,7 +135,7 @@ export class ProviderStrategy extends OAuth2Strategy {
         ...(params.code_verifier ? { codeVerifier: params.code_verifier } : {}),
       }).then(
         (tokens) => callback(null, tokens.accessToken, tokens.refreshToken, { tokens }),
-        (error: unknown) => callback(error instanceof Error ? error : new Error(String(error))),
+        (error: unknown) => callback(asError(error)),
       );
     };
     // node-oauth's types have the callback's error never null, which it is on success.
@@ -174,7 +154,7 @@ export class ProviderStrategy extends OAuth2Strategy {
 
   /** Runs the redirect half: the URL to send the person to, with the session's state. */
   async authorizationUrl(scopes: readonly string[], openState: OpenState): Promise<string> {
-    const outcome = await this.run({ query: {}, openState }, { scope: [...scopes] });
+    const outcome = await runStrategy(this, { query: {}, openState }, { scope: [...scopes] });
     if (!('redirect' in outcome)) throw new Error(`${this.name} authorized without a redirect`);
     const url = new URL(outcome.redirect);
     // passport-oauth2 always names the client `client_id`; a network that names it otherwise
@@ -189,36 +169,8 @@ export class ProviderStrategy extends OAuth2Strategy {
     query: Readonly<Record<string, string | undefined>>,
     claimState: ClaimState,
   ): Promise<TokenSet> {
-    const outcome = await this.run({ query, claimState }, {});
+    const outcome = await runStrategy(this, { query, claimState }, {});
     if (!('tokens' in outcome)) throw new Error(`${this.name} redirected from a callback`);
     return outcome.tokens;
-  }
-
-  /**
-   * Runs `authenticate` on a per-request copy with passport's actions attached, as passport's
-   * own `authenticate` middleware does, minus the express response: the connect API answers with
-   * the URL, and the callback page is Tether's.
-   * @see https://github.com/jaredhanson/passport/blob/master/lib/middleware/authenticate.js
-   */
-  private run(req: ConnectRequest, options: object): Promise<StrategyOutcome> {
-    return new Promise((resolve, reject) => {
-      const attempt = Object.create(this) as ProviderStrategy & StrategyActions;
-      attempt.redirect = (url) => resolve({ redirect: url });
-      attempt.success = (user) => resolve({ tokens: user as TokenSet });
-      attempt.fail = (challenge) =>
-        reject(
-          challenge instanceof CallbackFailure
-            ? challenge
-            : new CallbackFailure('authorization_failed', 'The network refused the authorization.'),
-        );
-      // InternalOAuthError wraps what the exchange threw: the SDK's classified error.
-      attempt.error = (error: unknown) => {
-        const cause: unknown =
-          error instanceof OAuth2Strategy.InternalOAuthError ? error.oauthError : error;
-        reject(cause instanceof Error ? cause : new Error(String(cause)));
-      };
-      attempt.pass = () => reject(new Error(`${this.name} passed the request on`));
-      attempt.authenticate(req as unknown as Request, options);
-    });
   }
 }
