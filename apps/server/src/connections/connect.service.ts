@@ -4,13 +4,9 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { type Connection, ConnectSession, User, Workspace } from '@tether/persistence';
 import {
   AccountNotSupportedError,
-  buildAuthorizationUrl,
-  completeOAuth1Authorization,
-  createPkcePair,
+  type ClientCredentials,
   type Discovery,
-  exchangeAuthorizationCode,
   ProviderRequestError,
-  startOAuth1Authorization,
   type TokenSet,
 } from '@tether/provider-sdk';
 import { Clock } from '../clock/clock';
@@ -22,6 +18,9 @@ import { CredentialRejections } from '../providers/credential-rejections';
 import { type ActiveProvider, ProviderRegistry } from '../providers/provider-registry';
 import { AccountMismatchError, AuthorizationStore } from './authorization-store';
 import { CallbackFailure, type CallbackResult } from './connect-outcome';
+import { OAuth1ProviderStrategy } from './oauth1-strategy';
+import { OAuth2ProviderStrategy } from './oauth2-strategy';
+import type { ClaimState, OpenState } from './passport-run';
 import { checkReturnTo } from './return-url';
 import { TokenVault } from './token-vault';
 import { loggableMessage } from '../logging/loggable-error';
@@ -37,6 +36,19 @@ export interface StartSession {
   readonly mode?: 'redirect' | 'popup' | undefined;
 }
 
+/** The session a callback belongs to: once its state is found, and once it is claimed. */
+interface CallbackSession {
+  found?: ConnectSession;
+  claimed?: ConnectSession;
+}
+
+function cancelled(): CallbackFailure {
+  return new CallbackFailure(
+    'access_denied',
+    'The connection was cancelled at the network: nothing was connected.',
+  );
+}
+
 function sha256(value: string): string {
   return createHash('sha256').update(value).digest('hex');
 }
@@ -49,6 +61,10 @@ function sha256(value: string): string {
 @Injectable()
 export class ConnectService {
   private readonly logger = new Logger('Connect');
+  private readonly strategies = new WeakMap<
+    ActiveProvider,
+    OAuth2ProviderStrategy | OAuth1ProviderStrategy
+  >();
 
   constructor(
     private readonly em: EntityManager,
@@ -131,7 +147,6 @@ export class ConnectService {
       ...provider.scopes.required.map((scope) => scope.name),
       ...(input.scopes ?? previouslyGranted),
     ];
-    const state = randomBytes(32).toString('base64url');
     const session = Object.assign(new ConnectSession(), {
       workspace: em.getReference(Workspace, principal.workspaceId),
       provider: active.id,
@@ -140,27 +155,29 @@ export class ConnectService {
       scopes: JSON.stringify(scopes),
       ...(input.returnTo ? { returnTo: input.returnTo } : {}),
       mode: input.mode ?? 'redirect',
-      stateHash: sha256(state),
       createdAt: this.clock.now(),
       expiresAt: new Date(this.clock.now().getTime() + SESSION_LIFETIME_MS),
     });
-    const context = ProviderRegistry.callContext(active, active.client);
+    const openState: OpenState = (verifier) => {
+      const state = randomBytes(32).toString('base64url');
+      session.stateHash = sha256(state);
+      if (verifier) session.verifier = this.vault.sealSessionSecret(session.id, verifier);
+      return state;
+    };
     let networkUrl: string;
     if (provider.oauth.version === '2.0') {
-      const pkce = provider.oauth.pkce === 'unsupported' ? undefined : createPkcePair();
-      if (pkce) session.verifier = this.vault.sealSessionSecret(session.id, pkce.verifier);
-      networkUrl = buildAuthorizationUrl(provider, {
-        clientId: active.client.clientId,
-        redirectUri: this.redirectUri(active.id),
-        state,
-        scopes,
-        ...(pkce ? { codeChallenge: pkce.challenge } : {}),
-      });
+      networkUrl = await this.oauth2(active, active.client).authorizationUrl(scopes, openState);
     } else {
+      const state = openState(undefined);
       const callback = `${this.redirectUri(active.id)}?state=${encodeURIComponent(state)}`;
-      let started;
       try {
-        started = await startOAuth1Authorization(provider, context, callback);
+        networkUrl = await this.oauth1(active, active.client).authorizationUrl(
+          callback,
+          (token, tokenSecret) => {
+            session.requestToken = token;
+            session.verifier = this.vault.sealSessionSecret(session.id, tokenSecret);
+          },
+        );
       } catch (error) {
         if (error instanceof ProviderRequestError) {
           throw new DomainError(
@@ -170,9 +187,6 @@ export class ConnectService {
         }
         throw error;
       }
-      session.requestToken = started.requestToken;
-      session.verifier = this.vault.sealSessionSecret(session.id, started.requestTokenSecret);
-      networkUrl = started.authorizationUrl;
     }
     await em.persistAndFlush(session);
     return { session, authorizationUrl: this.registry.browserUrl(active, networkUrl) };
@@ -194,61 +208,82 @@ export class ConnectService {
     return session;
   }
 
-  /** Handles the network's redirect back to Tether. Never throws for the person's or the network's failures. */
-  async complete(
-    providerId: string,
-    query: Readonly<Record<string, string | undefined>>,
-  ): Promise<CallbackResult> {
-    const state = query.state;
-    if (!state)
-      return {
-        outcome: 'state_missing',
-        detail: 'The callback carries no state: start the connection again from the app.',
-        connectionIds: [],
-      };
-    const em = this.em.fork();
-    const session = await em.findOne(
-      ConnectSession,
-      { stateHash: sha256(state), provider: providerId },
-      { populate: ['owner'] },
-    );
-    if (!session)
-      return {
-        outcome: 'state_missing',
-        detail: 'This sign-in link is unknown: start the connection again from the app.',
-        connectionIds: [],
-      };
-    if (session.status !== 'pending') {
-      return {
-        session,
-        outcome: 'state_replayed',
-        detail: 'This sign-in was already used; start a new connection.',
-        connectionIds: [],
-      };
-    }
-    // Claim the session atomically: a replay racing this request finds it no longer pending.
-    const claimed = await em.nativeUpdate(
-      ConnectSession,
-      { id: session.id, status: 'pending' },
-      { status: 'processing' },
-    );
-    if (claimed !== 1) {
-      return {
-        session,
-        outcome: 'state_replayed',
-        detail: 'This sign-in was already used; start a new connection.',
-        connectionIds: [],
-      };
-    }
-    let result: CallbackResult;
-    try {
+  /** The passport-oauth2 strategy of a loaded OAuth 2.0 provider, built once for its credentials. */
+  private oauth2(active: ActiveProvider, client: ClientCredentials): OAuth2ProviderStrategy {
+    const built = this.strategies.get(active);
+    if (built instanceof OAuth2ProviderStrategy) return built;
+    const strategy = new OAuth2ProviderStrategy(active, client, this.redirectUri(active.id));
+    this.strategies.set(active, strategy);
+    return strategy;
+  }
+
+  /** The passport-oauth1 strategy of a loaded OAuth 1.0a provider, built once for its credentials. */
+  private oauth1(active: ActiveProvider, client: ClientCredentials): OAuth1ProviderStrategy {
+    const built = this.strategies.get(active);
+    if (built instanceof OAuth1ProviderStrategy) return built;
+    const strategy = new OAuth1ProviderStrategy(active, client);
+    this.strategies.set(active, strategy);
+    return strategy;
+  }
+
+  /**
+   * Finds the session of a returned state and claims it, once; `callback` learns the session
+   * when found and when claimed. Returns the session's verifier or request-token secret.
+   */
+  private claimState(providerId: string, callback: CallbackSession): ClaimState {
+    return async (state) => {
+      if (!state)
+        throw new CallbackFailure(
+          'state_missing',
+          'The callback carries no state: start the connection again from the app.',
+        );
+      const em = this.em.fork();
+      const session = await em.findOne(
+        ConnectSession,
+        { stateHash: sha256(state), provider: providerId },
+        { populate: ['owner'] },
+      );
+      if (!session)
+        throw new CallbackFailure(
+          'state_missing',
+          'This sign-in link is unknown: start the connection again from the app.',
+        );
+      callback.found = session;
+      // Claim the session atomically: a replay racing this request finds it no longer pending.
+      const claimed =
+        session.status === 'pending' &&
+        (await em.nativeUpdate(
+          ConnectSession,
+          { id: session.id, status: 'pending' },
+          { status: 'processing' },
+        )) === 1;
+      if (!claimed)
+        throw new CallbackFailure(
+          'state_replayed',
+          'This sign-in was already used; start a new connection.',
+        );
+      callback.claimed = session;
       if (session.expiresAt.getTime() <= this.clock.now().getTime()) {
         throw new CallbackFailure(
           'state_expired',
           'The sign-in took longer than 10 minutes; start the connection again.',
         );
       }
-      const connectionIds = await this.connect(session, query);
+      return session.verifier
+        ? this.vault.openSessionSecret(session.id, session.verifier)
+        : undefined;
+    };
+  }
+
+  /** Handles the network's redirect back to Tether. Never throws for the person's or the network's failures. */
+  async complete(
+    providerId: string,
+    query: Readonly<Record<string, string | undefined>>,
+  ): Promise<CallbackResult> {
+    const callback: CallbackSession = {};
+    let result: CallbackResult;
+    try {
+      const { session, connectionIds } = await this.connect(providerId, query, callback);
       result = {
         session,
         outcome: session.connectionId ? 'reauthorized' : 'connected',
@@ -258,21 +293,31 @@ export class ConnectService {
         connectionIds,
       };
     } catch (error) {
+      // Before a session is claimed there is nothing to record: a state that matches none, or
+      // one already used (whose first outcome stands).
+      if (!callback.claimed) {
+        if (!(error instanceof CallbackFailure)) throw error;
+        return {
+          ...(callback.found ? { session: callback.found } : {}),
+          outcome: error.outcome,
+          detail: error.detail,
+          connectionIds: [],
+        };
+      }
       if (!(error instanceof CallbackFailure)) {
         this.logger.error(`Callback for ${providerId} failed: ${loggableMessage(error)}`);
       }
       result =
         error instanceof CallbackFailure
-          ? { session, outcome: error.outcome, detail: error.detail, connectionIds: [] }
+          ? { outcome: error.outcome, detail: error.detail, connectionIds: [] }
           : {
-              session,
               outcome: 'provider_unreachable',
               detail: 'Tether could not complete the connection; try again.',
               connectionIds: [],
             };
     }
     const finished = this.em.fork();
-    const record = await finished.findOneOrFail(ConnectSession, { id: session.id });
+    const record = await finished.findOneOrFail(ConnectSession, { id: callback.claimed!.id });
     Object.assign(record, {
       status:
         result.outcome === 'connected' || result.outcome === 'reauthorized'
@@ -289,66 +334,57 @@ export class ConnectService {
     return { ...result, session: record };
   }
 
+  /**
+   * The callback's tokens, through the provider's passport strategy: passport-oauth2 checks the
+   * state, hands over the PKCE verifier and asks for the code exchange; passport-oauth1 finds the
+   * request token's secret and asks for the access token. Neither looks at the state of a
+   * callback that brings no code (an error) or no verifier (a refusal), so those claim their
+   * session with the same function and end with the reason.
+   */
   private async exchange(
-    active: ActiveProvider,
-    session: ConnectSession,
+    providerId: string,
     query: Readonly<Record<string, string | undefined>>,
+    callback: CallbackSession,
   ): Promise<TokenSet> {
-    const context = ProviderRegistry.callContext(active, active.client!);
-    const secret = session.verifier
-      ? this.vault.openSessionSecret(session.id, session.verifier)
-      : undefined;
-    if (active.provider.oauth.version === '2.0') {
-      if (query.error) {
-        throw new CallbackFailure(
-          query.error === 'access_denied' ? 'access_denied' : 'authorization_failed',
-          query.error === 'access_denied'
-            ? 'The connection was cancelled at the network: nothing was connected.'
-            : `The network refused the authorization (${query.error}).`,
-        );
-      }
-      if (!query.code)
-        throw new CallbackFailure(
-          'authorization_failed',
-          'The network sent no authorization code.',
-        );
-      return exchangeAuthorizationCode(active.provider, context, {
-        code: query.code,
-        redirectUri: this.redirectUri(active.id),
-        ...(secret ? { codeVerifier: secret } : {}),
+    const claimState = this.claimState(providerId, callback);
+    const loaded = this.registry.find(providerId);
+    const oauth = loaded?.provider.oauth;
+    if (loaded?.client && oauth?.version === '2.0' && query.code && !query.error)
+      return this.oauth2(loaded, loaded.client).exchangeCode(query, claimState);
+    if (loaded?.client && oauth?.version === '1.0a' && query.oauth_token && query.oauth_verifier)
+      return this.oauth1(loaded, loaded.client).exchangeVerifier(query, async (token) => {
+        const secret = await claimState(query.state);
+        if (!secret || callback.claimed!.requestToken !== token) throw cancelled();
+        return secret;
       });
-    }
-    if (
-      !query.oauth_verifier ||
-      !session.requestToken ||
-      query.oauth_token !== session.requestToken ||
-      !secret
-    ) {
+    await claimState(query.state);
+    const active = this.registry.get(callback.claimed!.provider);
+    if (active.provider.oauth.version !== '2.0') throw cancelled();
+    if (query.error) {
       throw new CallbackFailure(
-        'access_denied',
-        'The connection was cancelled at the network: nothing was connected.',
+        query.error === 'access_denied' ? 'access_denied' : 'authorization_failed',
+        query.error === 'access_denied'
+          ? cancelled().detail
+          : `The network refused the authorization (${query.error}).`,
       );
     }
-    return completeOAuth1Authorization(active.provider, context, {
-      requestToken: session.requestToken,
-      requestTokenSecret: secret,
-      verifier: query.oauth_verifier,
-    });
+    throw new CallbackFailure('authorization_failed', 'The network sent no authorization code.');
   }
 
+  /** Completes the authorization of a callback; `callback` learns its session. */
   private async connect(
-    session: ConnectSession,
+    providerId: string,
     query: Readonly<Record<string, string | undefined>>,
-  ): Promise<string[]> {
-    const active = this.registry.get(session.provider);
-    const { provider } = active;
+    callback: CallbackSession,
+  ): Promise<{ session: ConnectSession; connectionIds: string[] }> {
     let tokens: TokenSet;
     let discovery: Discovery;
     try {
-      tokens = await this.exchange(active, session, query);
+      tokens = await this.exchange(providerId, query, callback);
+      const active = this.registry.get(providerId);
       // The token endpoint took the app's credentials.
       await this.credentials.accepted(active.id, 'token_endpoint');
-      discovery = await provider.discoverAccounts(
+      discovery = await active.provider.discoverAccounts(
         tokens,
         ProviderRegistry.callContext(active, active.client!),
       );
@@ -356,6 +392,8 @@ export class ConnectService {
       if (error instanceof AccountNotSupportedError)
         throw new CallbackFailure('account_not_supported', error.explanation);
       if (error instanceof ProviderRequestError) {
+        const active = this.registry.get(providerId);
+        const { provider } = active;
         await this.credentials.refused(
           active.id,
           error.classification,
@@ -374,6 +412,9 @@ export class ConnectService {
       }
       throw error;
     }
+    const session = callback.claimed!;
+    const active = this.registry.get(providerId);
+    const { provider } = active;
     const requested: string[] = JSON.parse(session.scopes) as string[];
     const granted = tokens.grantedScopes;
     const required = provider.scopes.required.map((scope) => scope.name);
@@ -390,7 +431,14 @@ export class ConnectService {
       ? requested.filter((scope) => !required.includes(scope) && !granted.includes(scope))
       : [];
     try {
-      return await this.store.save({ session, active, tokens, discovery, missingOptional });
+      const connectionIds = await this.store.save({
+        session,
+        active,
+        tokens,
+        discovery,
+        missingOptional,
+      });
+      return { session, connectionIds };
     } catch (error) {
       if (error instanceof AccountMismatchError)
         throw new CallbackFailure(
