@@ -14,6 +14,8 @@ import { HealthController } from './health/health.controller';
 import { ApiKeyGuard } from './identity/api-key.guard';
 import { IdentityController, WorkspacesController } from './identity/identity.controller';
 import { IdentityService } from './identity/identity.service';
+import { SignInLinks } from './identity/sign-in-links';
+import { SignInLinksController } from './identity/sign-in-links.controller';
 import { ProblemFilter } from './http/problem.filter';
 import { RateLimitGuard, rateLimitModule } from './http/rate-limits';
 import { ProviderRegistry } from './providers/provider-registry';
@@ -106,6 +108,7 @@ export class AppModule {
         ProvidersController,
         IdentityController,
         WorkspacesController,
+        SignInLinksController,
         ConnectSessionsController,
         ConnectionsController,
         OAuthCallbackController,
@@ -153,6 +156,7 @@ export class AppModule {
           }),
         },
         IdentityService,
+        SignInLinks,
         DatabaseBootstrap,
         // Counted before the key is checked, so a flood of bad keys is limited too.
         { provide: APP_GUARD, useClass: RateLimitGuard },

@@ -16,6 +16,7 @@ import { Migration007CredentialRejections } from './migrations/007-credential-re
 import { Migration008TokenGenerations } from './migrations/008-token-generations';
 import { Migration009ListingOrder } from './migrations/009-listing-order';
 import { Migration010AccountNames } from './migrations/010-account-names';
+import { Migration011SignInLinks } from './migrations/011-sign-in-links';
 
 /** Where the data lives: an embedded SQLite file, or a PostgreSQL server. */
 export interface DatabaseSettings {
@@ -47,6 +48,7 @@ export const MIGRATIONS = [
   { name: 'Migration008TokenGenerations', class: Migration008TokenGenerations },
   { name: 'Migration009ListingOrder', class: Migration009ListingOrder },
   { name: 'Migration010AccountNames', class: Migration010AccountNames },
+  { name: 'Migration011SignInLinks', class: Migration011SignInLinks },
 ];
 
 /** MikroORM options for either mode, with migrations and the entity schemas. */

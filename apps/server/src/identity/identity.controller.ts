@@ -16,6 +16,7 @@ import { pageQuery } from '../http/page';
 import { ZodPipe } from '../http/zod-body.pipe';
 import {
   apiKeyListSchema,
+  callerSchema,
   apiKeySchema,
   createdApiKeySchema,
   createdWorkspaceSchema,
@@ -25,7 +26,13 @@ import {
   workspaceSchema,
 } from './identity-schemas';
 import { IdentityService } from './identity.service';
-import { assertWorkspaceAdmin, CurrentPrincipal, OperatorRoute, type Principal } from './principal';
+import {
+  assertWorkspaceAdmin,
+  CurrentPrincipal,
+  OperatorRoute,
+  type Principal,
+  RequireScope,
+} from './principal';
 
 const createUserBody = z.strictObject({
   email: emailField,
@@ -49,7 +56,7 @@ function workspaceView(workspace: Workspace): z.infer<typeof workspaceSchema> {
   return { id: workspace.id, name: workspace.name, createdAt: workspace.createdAt.toISOString() };
 }
 
-function userView(user: User): z.infer<typeof userSchema> {
+export function userView(user: User): z.infer<typeof userSchema> {
   return {
     id: user.id,
     email: user.email,
@@ -68,6 +75,7 @@ function apiKeyView(apiKey: ApiKey): z.infer<typeof apiKeySchema> {
     userId: apiKey.user?.id ?? null,
     createdAt: apiKey.createdAt.toISOString(),
     lastUsedAt: apiKey.lastUsedAt?.toISOString() ?? null,
+    expiresAt: apiKey.expiresAt?.toISOString() ?? null,
   };
 }
 
@@ -77,6 +85,22 @@ function apiKeyView(apiKey: ApiKey): z.infer<typeof apiKeySchema> {
 @ApiKeyAuth()
 export class IdentityController {
   constructor(private readonly identity: IdentityService) {}
+
+  @Get('me')
+  @RequireScope('tokens:read')
+  @ApiOperation({
+    summary: 'Who the calling key is: its workspace, its person, whether it is an admin’s',
+  })
+  @ApiOkResponse({ description: 'The caller', schema: schemaRef(callerSchema) })
+  async me(@CurrentPrincipal() principal: Principal): Promise<z.infer<typeof callerSchema>> {
+    const { workspace, user } = await this.identity.callerOf(principal);
+    return {
+      workspace: workspaceView(workspace),
+      scope: principal.scope,
+      user: user ? userView(user) : null,
+      admin: principal.scope === 'admin' && principal.userRole !== 'member',
+    };
+  }
 
   @Get('users')
   @ApiOperation({ summary: 'List the users of the workspace' })
