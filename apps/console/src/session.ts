@@ -14,8 +14,14 @@ export function signIn(apiKey: string): void {
   sessionStorage.setItem(KEY, apiKey);
 }
 
+/** Forgets the key; one a sign-in link issued is revoked too (the API leaves other keys alone). */
 export function signOut(): void {
+  const key = storedKey();
   sessionStorage.removeItem(KEY);
+  if (key)
+    void client(key)
+      .POST('/api/v1/sign-out')
+      .catch(() => undefined);
 }
 
 /** A client of this server's API with `apiKey`, the signed-in key by default. */

@@ -105,7 +105,11 @@ describe.each<Mode>(['embedded', 'distributed'])('the OpenAPI contract in %s mod
     });
     let token: string | undefined;
     await eventually(() => (token = signInToken(server)) !== undefined);
-    await api.call('POST /api/v1/sign-in-links/redeem', { key: null, json: { token } });
+    const signedIn = await api.call<{ key: string }>('POST /api/v1/sign-in-links/redeem', {
+      key: null,
+      json: { token },
+    });
+    await api.call('POST /api/v1/sign-out', { key: signedIn.body.key });
     expect(
       (await api.call('POST /api/v1/sign-in-links/redeem', { key: null, json: { token } })).status,
     ).toBe(410);

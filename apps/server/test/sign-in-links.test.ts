@@ -89,6 +89,13 @@ describe.each<Mode>(['embedded', 'distributed'])('sign-in links in %s mode', (mo
     });
     expect((await server.request('GET', '/api/v1/users', { key: session.key })).status).toBe(403);
 
+    // Signing out ends it; the admin key signing out the same way keeps working.
+    const signOut = (key: string) => server.request('POST', '/api/v1/sign-out', { key });
+    expect((await signOut(session.key)).status).toBe(204);
+    expect((await server.request('GET', '/api/v1/me', { key: session.key })).status).toBe(401);
+    expect((await signOut(server.adminKey)).status).toBe(204);
+    expect((await server.request('GET', '/api/v1/me')).status).toBe(200);
+
     // Once only.
     const again = await redeem(token);
     expect(again.status).toBe(410);

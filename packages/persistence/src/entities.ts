@@ -43,7 +43,10 @@ export class ApiKey {
   createdAt: Date = new Date();
   lastUsedAt?: Date;
   revokedAt?: Date;
-  /** When the key stops working on its own; absent for keys that last until revoked. */
+  /**
+   * When the key stops working on its own: set only on the console credentials sign-in links
+   * issue (signing out revokes those); absent for keys that last until revoked.
+   */
   expiresAt?: Date;
 }
 

@@ -102,6 +102,19 @@ export class IdentityController {
     };
   }
 
+  @Post('sign-out')
+  @HttpCode(204)
+  @RequireScope('tokens:read')
+  @ApiOperation({
+    summary: 'End a console sign-in: revoke the calling key if a sign-in link issued it',
+    description:
+      'Keys made with `POST /api/v1/api-keys` are left alone: revoke those with `DELETE /api/v1/api-keys/{id}`.',
+  })
+  @ApiNoContentResponse({ description: 'Signed out' })
+  async signOut(@CurrentPrincipal() principal: Principal): Promise<void> {
+    await this.identity.endSignIn(principal);
+  }
+
   @Get('users')
   @ApiOperation({ summary: 'List the users of the workspace' })
   @ApiOkResponse({ description: 'The users', schema: schemaRef(userListSchema) })

@@ -228,6 +228,21 @@ export class IdentityService {
     await em.flush();
   }
 
+  /**
+   * Revokes the caller's key if it is a console sign-in's: only those expire by themselves. A
+   * key someone made to keep is never revoked by signing out of the console with it.
+   */
+  async endSignIn(principal: Principal): Promise<void> {
+    if (principal.apiKeyId === undefined) return;
+    await this.em
+      .fork()
+      .nativeUpdate(
+        ApiKey,
+        { id: principal.apiKeyId, expiresAt: { $ne: null }, revokedAt: null },
+        { revokedAt: this.clock.now() },
+      );
+  }
+
   /** A new key on `em`, to be flushed by the caller, with its plain value. */
   private issueKey(
     em: EntityManager,

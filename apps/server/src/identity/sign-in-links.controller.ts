@@ -34,10 +34,10 @@ export class SignInLinksController {
     description: 'Accepted: if the address is a user’s, a link is on its way',
     schema: schemaRef(signInLinkRequestedSchema),
   })
-  async request(
+  request(
     @Body(new ZodPipe(requestBody)) input: z.output<typeof requestBody>,
-  ): Promise<z.infer<typeof signInLinkRequestedSchema>> {
-    await this.links.request(input.email);
+  ): z.infer<typeof signInLinkRequestedSchema> {
+    this.links.request(input.email);
     return {
       detail: `If a user has this address, a sign-in link is on its way to it. It works once, within ${SIGN_IN_LINK_MINUTES} minutes.`,
     };

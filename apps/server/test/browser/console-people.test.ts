@@ -99,6 +99,17 @@ describe('people in the console: sign-in links, users, API keys, sharing, in Chr
     // The API is the guard: a member who goes there anyway reads its refusal.
     await page.goto(`${server.url}/#/users`);
     await expect.poll(() => page.getByRole('alert').innerText()).toContain('for workspace admins');
+    // Signing out revokes the key the link gave this tab.
+    const key = await page.evaluate<string | null>(
+      'sessionStorage.getItem("tether.console.apiKey")',
+    );
+    expect(key).toMatch(/^tth_/);
+    expect((await server.request('GET', '/api/v1/me', { key })).status).toBe(200);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Sign in to Tether' }).waitFor();
+    await expect
+      .poll(async () => (await server.request('GET', '/api/v1/me', { key })).status)
+      .toBe(401);
     await page.context().close();
 
     // The same link again, in another browser: refused, with the way to get a new one.
