@@ -1,8 +1,8 @@
 import { h } from './dom';
 
 /**
- * Asks before an action that cannot be undone, in a modal dialog the keyboard can answer: shown
- * at once, removed when closed.
+ * Asks before an action that cannot be undone, in a modal dialog the keyboard can answer:
+ * Cancel (the default, and Escape) or the action, which then runs.
  */
 export function confirmAction(
   parent: HTMLElement,

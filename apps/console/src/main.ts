@@ -1,14 +1,17 @@
 import { h, notice, replace } from './dom';
 import type { PageContext } from './page';
 import { accountsPage } from './pages/accounts';
+import { apiKeysPage } from './pages/api-keys';
 import { connectionPage } from './pages/connection';
 import { networksPage } from './pages/networks';
 import { notificationsPage } from './pages/notifications';
 import { settingsPage } from './pages/settings';
 import { signInPage } from './pages/sign-in';
+import { signInLinkPage } from './pages/sign-in-link';
+import { usersPage } from './pages/users';
 import { webhookDeliveriesPage } from './pages/webhook-deliveries';
 import { webhooksPage } from './pages/webhooks';
-import { signOut, storedKey } from './session';
+import { caller, signOut, storedKey } from './session';
 
 interface Route {
   readonly pattern: RegExp;
@@ -24,19 +27,24 @@ const ROUTES: readonly Route[] = [
   { pattern: /^\/settings$/, section: 'settings', render: settingsPage },
   { pattern: /^\/webhooks$/, section: 'webhooks', render: (context) => webhooksPage(context) },
   { pattern: /^\/webhooks\/([^/]+)$/, section: 'webhooks', render: webhookDeliveriesPage },
+  { pattern: /^\/users$/, section: 'users', render: usersPage },
+  { pattern: /^\/api-keys$/, section: 'api-keys', render: apiKeysPage },
 ];
 
 const NAVIGATION = [
   { section: 'accounts', href: '#/accounts', text: 'Connected accounts' },
   { section: 'notifications', href: '#/notifications', text: 'Notifications' },
   { section: 'networks', href: '#/networks', text: 'Networks' },
-  { section: 'webhooks', href: '#/webhooks', text: 'Webhooks' },
+  { section: 'webhooks', href: '#/webhooks', text: 'Webhooks', adminOnly: true },
+  { section: 'users', href: '#/users', text: 'Users', adminOnly: true },
+  { section: 'api-keys', href: '#/api-keys', text: 'API keys', adminOnly: true },
   { section: 'settings', href: '#/settings', text: 'Settings' },
 ];
 
 let drawing = 0;
 
-function drawHeader(section: string | null): void {
+/** The header: navigation (admin pages only for admins) and sign-out, or nothing signed out. */
+function drawHeader(section: string | null, admin = false): void {
   const nav = document.querySelector('header nav')!;
   const account = document.querySelector('header .account')!;
   if (section === null) {
@@ -49,7 +57,7 @@ function drawHeader(section: string | null): void {
     h(
       'ul',
       {},
-      ...NAVIGATION.map((item) =>
+      ...NAVIGATION.filter((item) => admin || !('adminOnly' in item)).map((item) =>
         h(
           'li',
           {},
@@ -89,15 +97,23 @@ async function route(): Promise<void> {
     query: new URLSearchParams(search),
     stale: () => token !== drawing,
   };
+  const link = /^\/sign-in\/([^/]+)$/.exec(path);
+  if (link) {
+    drawHeader(null);
+    await signInLinkPage(context, () => void route(), link[1]!);
+    return;
+  }
   if (!storedKey()) {
     drawHeader(null);
     signInPage(context, () => void route());
     return;
   }
+  const admin = (await caller())?.admin ?? false;
+  if (context.stale()) return;
   for (const candidate of ROUTES) {
     const match = candidate.pattern.exec(path || '/');
     if (!match) continue;
-    drawHeader(candidate.section);
+    drawHeader(candidate.section, admin);
     try {
       await candidate.render(context, ...match.slice(1).map(decodeURIComponent));
     } catch (error) {
@@ -106,7 +122,7 @@ async function route(): Promise<void> {
     }
     return;
   }
-  drawHeader('');
+  drawHeader('', admin);
   document.title = 'Not found · Tether';
   replace(
     main,

@@ -13,8 +13,9 @@ import type { TetherConfig } from './config/tether-config';
 import { HealthController } from './health/health.controller';
 import { ApiKeyGuard } from './identity/api-key.guard';
 import { IdentityController, WorkspacesController } from './identity/identity.controller';
-import { MeController } from './identity/me.controller';
 import { IdentityService } from './identity/identity.service';
+import { SignInLinks } from './identity/sign-in-links';
+import { SignInLinksController } from './identity/sign-in-links.controller';
 import { ProblemFilter } from './http/problem.filter';
 import { RateLimitGuard, rateLimitModule } from './http/rate-limits';
 import { ProviderRegistry } from './providers/provider-registry';
@@ -106,8 +107,8 @@ export class AppModule {
         HealthController,
         ProvidersController,
         IdentityController,
-        MeController,
         WorkspacesController,
+        SignInLinksController,
         ConnectSessionsController,
         ConnectionsController,
         OAuthCallbackController,
@@ -155,6 +156,7 @@ export class AppModule {
           }),
         },
         IdentityService,
+        SignInLinks,
         DatabaseBootstrap,
         // Counted before the key is checked, so a flood of bad keys is limited too.
         { provide: APP_GUARD, useClass: RateLimitGuard },

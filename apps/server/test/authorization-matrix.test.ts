@@ -25,6 +25,7 @@ interface Fixture {
   readonly keys: Record<Caller, string | null>;
   readonly ownerId: string;
   readonly readerId: string;
+  readonly readerEmail: string;
   /** Owned by the owner, shared with the reader (the `member` caller). */
   readonly sharedConnection: string;
   /** Owned by nobody: only admins see it. */
@@ -56,6 +57,16 @@ const adminOnly = (ok: number, otherWorkspace = ok): Expected => ({
   operator: 403,
   otherWorkspace,
   admin: ok,
+});
+
+/** A public route: the same answer whoever calls, with any key or none. */
+const everyone = (status: number): Expected => ({
+  member: status,
+  owner: status,
+  tokensRead: status,
+  operator: status,
+  otherWorkspace: status,
+  admin: status,
 });
 
 /** Any key of a workspace (the catalog); the operator key belongs to none. */
@@ -105,6 +116,15 @@ const ROUTES: Record<string, readonly Case[]> = {
       body: () => ({ status: 401, body: { error: 'invalid_token' } }),
       expect: anyWorkspaceKey(200),
     },
+  ],
+  'GET /api/v1/me': [{ expect: anyWorkspaceKey(200) }],
+  // None of the fixture's keys came from a sign-in link: signing out leaves them working.
+  'POST /api/v1/sign-out': [{ expect: anyWorkspaceKey(204) }],
+  'POST /api/v1/sign-in-links': [
+    { body: (f) => ({ email: f.readerEmail }), expect: everyone(202) },
+  ],
+  'POST /api/v1/sign-in-links/redeem': [
+    { body: () => ({ token: 'a-token-tether-never-sent' }), expect: everyone(404) },
   ],
   'GET /api/v1/users': [{ expect: adminOnly(200) }],
   'POST /api/v1/users': [
@@ -248,7 +268,7 @@ async function buildFixture(server: TestServer, mode: Mode): Promise<Fixture> {
       scope: 'admin',
       userId: user.id,
     });
-    return { id: user.id, key };
+    return { id: user.id, email: `${name}-${mode}@a.example.com`, key };
   };
   const owner = await member('owner');
   const reader = await member('reader');
@@ -320,6 +340,7 @@ async function buildFixture(server: TestServer, mode: Mode): Promise<Fixture> {
     },
     ownerId: owner.id,
     readerId: reader.id,
+    readerEmail: reader.email,
     sharedConnection: await sharedConnection('member-1'),
     adminConnection,
     ownerConnection,

@@ -1,6 +1,9 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consentAt } from './support/connect';
 import { ContractClient } from './support/openapi-contract';
+import { eventually } from './support/receivers';
 import {
   freePort,
   type Mode,
@@ -11,6 +14,18 @@ import {
 
 interface Id {
   id: string;
+}
+
+/** The token of the sign-in link in the server's outbox, once its email is written there. */
+function signInToken(server: TestServer): string | undefined {
+  const outbox = join(server.config.dataDir, 'outbox');
+  if (!existsSync(outbox)) return undefined;
+  for (const file of readdirSync(outbox)) {
+    const mail = readFileSync(join(outbox, file), 'utf8').replace(/=\r?\n/g, '');
+    const token = /\/#\/sign-in\/([A-Za-z0-9_-]+)/.exec(mail)?.[1];
+    if (token) return token;
+  }
+  return undefined;
 }
 
 /**
@@ -84,7 +99,24 @@ describe.each<Mode>(['embedded', 'distributed'])('the OpenAPI contract in %s mod
     expect(
       (await api.call('POST /api/v1/api-keys', { json: { name: '', scope: 'root' } })).status,
     ).toBe(400);
+    await api.call('GET /api/v1/me', { key: key.body.key });
     await api.call('DELETE /api/v1/api-keys/{id}', { params: { id: key.body.id } });
+
+    // Signing in by email: the link goes to the outbox (no SMTP server is set).
+    await api.call('POST /api/v1/sign-in-links', {
+      key: null,
+      json: { email: 'owner@example.com' },
+    });
+    let token: string | undefined;
+    await eventually(() => (token = signInToken(server)) !== undefined);
+    const signedIn = await api.call<{ key: string }>('POST /api/v1/sign-in-links/redeem', {
+      key: null,
+      json: { token },
+    });
+    await api.call('POST /api/v1/sign-out', { key: signedIn.body.key });
+    expect(
+      (await api.call('POST /api/v1/sign-in-links/redeem', { key: null, json: { token } })).status,
+    ).toBe(410);
     await api.call('POST /api/v1/workspaces', { json: { name: 'Other' }, key: server.operatorKey });
     await api.call('GET /api/v1/workspaces', { key: server.operatorKey });
 

@@ -43,6 +43,25 @@ export class ApiKey {
   createdAt: Date = new Date();
   lastUsedAt?: Date;
   revokedAt?: Date;
+  /**
+   * When the key stops working on its own: set only on the console credentials sign-in links
+   * issue (signing out revokes those); absent for keys that last until revoked.
+   */
+  expiresAt?: Date;
+}
+
+/**
+ * A one-time link that signs a person in to the console, sent to their email address. Only a
+ * hash of its token is stored; it works once, until `expiresAt`.
+ */
+export class SignInLink {
+  id: string = randomUUID();
+  user!: User;
+  /** SHA-256 of the token, hex. */
+  tokenHash!: string;
+  expiresAt!: Date;
+  usedAt?: Date;
+  createdAt: Date = new Date();
 }
 
 const WorkspaceSchema = new EntitySchema<Workspace>({
@@ -85,6 +104,20 @@ const ApiKeySchema = new EntitySchema<ApiKey>({
     createdAt: { type: 'Date' },
     lastUsedAt: { type: 'Date', nullable: true },
     revokedAt: { type: 'Date', nullable: true },
+    expiresAt: { type: 'Date', nullable: true },
+  },
+});
+
+const SignInLinkSchema = new EntitySchema<SignInLink>({
+  class: SignInLink,
+  tableName: 'sign_in_links',
+  properties: {
+    id: { type: 'string', primary: true, length: 36 },
+    user: { kind: 'm:1', entity: () => User },
+    tokenHash: { type: 'string', length: 64, unique: true },
+    expiresAt: { type: 'Date' },
+    usedAt: { type: 'Date', nullable: true },
+    createdAt: { type: 'Date' },
   },
 });
 
@@ -315,11 +348,12 @@ const ConnectionEventSchema = new EntitySchema<ConnectionEvent>({
   },
 });
 
-/** The schemas of workspaces, people, keys, authorizations, connections and their trail. */
+/** The schemas of workspaces, people, keys, sign-in links, authorizations, connections and their trail. */
 export const CONNECTION_SCHEMAS = [
   WorkspaceSchema,
   UserSchema,
   ApiKeySchema,
+  SignInLinkSchema,
   GrantSchema,
   ConnectionSchema,
   ConnectSessionSchema,

@@ -4,6 +4,7 @@ export {
   ConnectionEvent,
   ConnectSession,
   Grant,
+  SignInLink,
   User,
   Workspace,
 } from './entities';

@@ -17,6 +17,7 @@ import { Migration008TokenGenerations } from './migrations/008-token-generations
 import { Migration009ListingOrder } from './migrations/009-listing-order';
 import { Migration010AccountNames } from './migrations/010-account-names';
 import { Migration011LiveExpiry } from './migrations/011-live-expiry';
+import { Migration012SignInLinks } from './migrations/012-sign-in-links';
 
 /** Where the data lives: an embedded SQLite file, or a PostgreSQL server. */
 export interface DatabaseSettings {
@@ -49,6 +50,7 @@ export const MIGRATIONS = [
   { name: 'Migration009ListingOrder', class: Migration009ListingOrder },
   { name: 'Migration010AccountNames', class: Migration010AccountNames },
   { name: 'Migration011LiveExpiry', class: Migration011LiveExpiry },
+  { name: 'Migration012SignInLinks', class: Migration012SignInLinks },
 ];
 
 /** MikroORM options for either mode, with migrations and the entity schemas. */

@@ -1,10 +1,12 @@
 import type { Connection, Schemas } from '@tether/client';
 import { openNetwork } from '@tether/connect';
+import { confirmAction } from '../confirm';
 import { h, notice, replace } from '../dom';
 import { expiryOf, statusBadge, when } from '../format';
 import { catalog, networkName } from '../networks';
 import { pageShown, type PageContext } from '../page';
 import { client, describeProblem } from '../session';
+import { sharingSection } from './connection-sharing';
 
 type ConnectionEvent = Schemas['ConnectionEvent'];
 
@@ -48,29 +50,10 @@ function timeline(events: readonly ConnectionEvent[]): HTMLElement {
   );
 }
 
-/** Asks before deleting, in a modal dialog the keyboard can answer. */
-function confirmDelete(name: string, confirmed: () => void): HTMLDialogElement {
-  const dialog: HTMLDialogElement = h(
-    'dialog',
-    { 'aria-labelledby': 'delete-title' },
-    h('h2', { id: 'delete-title' }, `Delete ${name}?`),
-    h('p', {}, 'Tether forgets its tokens and stops renewing it. This cannot be undone.'),
-    h(
-      'form',
-      { method: 'dialog', class: 'actions' },
-      h('button', { type: 'submit', value: 'cancel', class: 'secondary' }, 'Cancel'),
-      h(
-        'button',
-        { type: 'button', class: 'danger', onclick: () => (dialog.close(), confirmed()) },
-        'Delete',
-      ),
-    ),
-  );
-  dialog.addEventListener('close', () => dialog.remove());
-  return dialog;
-}
-
-/** One connection: its details and timeline; rename, check, reconnect and delete it. */
+/**
+ * One connection: its details and timeline; rename, check, reconnect and delete it; change its
+ * owner and who it is shared with.
+ */
 export async function connectionPage(context: PageContext, id: string): Promise<void> {
   const { main, stale } = context;
   const api = client();
@@ -160,6 +143,9 @@ export async function connectionPage(context: PageContext, id: string): Promise<
     else location.hash = '#/accounts';
   };
 
+  const sharing = await sharingSection(connection, redraw, (text) => say(text, 'alert'));
+  if (stale()) return;
+
   replace(
     main,
     h('p', {}, h('a', { href: '#/accounts' }, 'Connected accounts')),
@@ -190,16 +176,22 @@ export async function connectionPage(context: PageContext, id: string): Promise<
           {
             type: 'button',
             class: 'danger',
-            onclick: () => {
-              const dialog = confirmDelete(connection.name, () => void remove());
-              main.append(dialog);
-              dialog.showModal();
-            },
+            onclick: () =>
+              confirmAction(
+                main,
+                {
+                  title: `Delete ${connection.name}?`,
+                  text: 'Tether forgets its tokens and stops renewing it. This cannot be undone.',
+                  action: 'Delete',
+                },
+                () => void remove(),
+              ),
           },
           'Delete…',
         ),
       ),
     ),
+    sharing,
     h(
       'section',
       { class: 'card', 'aria-labelledby': 'timeline-title' },

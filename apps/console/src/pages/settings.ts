@@ -4,7 +4,7 @@ import { catalog, type CatalogEntry } from '../networks';
 import { pageShown, type PageContext } from '../page';
 import { client, describeProblem } from '../session';
 
-type Me = Schemas['Me'];
+type Me = Schemas['Caller'];
 type Preferences = Schemas['NotificationPreferences'];
 type Settings = Schemas['NotificationSettings'];
 type Category = keyof Preferences['categories'];
@@ -308,7 +308,7 @@ export async function settingsPage(context: PageContext): Promise<void> {
     pageShown(main, 'Settings');
     return;
   }
-  const admin = me.user?.role !== 'member';
+  const { admin } = me;
   const [mine, workspace, networks] = await Promise.all([
     me.user
       ? api.GET('/api/v1/users/{id}/notification-preferences', { params: { path: { id: 'me' } } })

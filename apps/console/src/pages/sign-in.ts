@@ -3,8 +3,54 @@ import { pageShown, type PageContext } from '../page';
 import { client, describeProblem, signIn } from '../session';
 
 /**
- * Signing in with an API key: the key is tried against the API and kept in this tab's
- * sessionStorage. (Signing in with a one-time link by email is not built yet.)
+ * Asking for a one-time sign-in link by email. The API answers the same whether or not the
+ * address is a user's, and so does this form.
+ */
+function emailLinkForm(): HTMLFormElement {
+  const input = h('input', {
+    id: 'sign-in-email',
+    name: 'email',
+    type: 'email',
+    autocomplete: 'email',
+    required: true,
+    'aria-describedby': 'sign-in-email-help',
+  });
+  const outcome = h('div');
+  const button = h('button', { type: 'submit' }, 'Email me a sign-in link');
+  async function send(): Promise<void> {
+    button.disabled = true;
+    const { data, error } = await client().POST('/api/v1/sign-in-links', {
+      body: { email: input.value.trim() },
+    });
+    button.disabled = false;
+    if (data) replace(outcome, notice(`${data.detail} Open it in this browser.`));
+    else replace(outcome, notice(describeProblem(error, 'No link could be sent.'), 'alert'));
+  }
+  return h(
+    'form',
+    {
+      class: 'card',
+      onsubmit: (event: Event) => {
+        event.preventDefault();
+        void send();
+      },
+    },
+    h('h2', {}, 'With a link by email'),
+    h('p', {}, h('label', { for: 'sign-in-email' }, 'Email address')),
+    h('p', {}, input),
+    h(
+      'p',
+      { id: 'sign-in-email-help', class: 'muted' },
+      'The address your workspace knows you by. The link works once, for 15 minutes.',
+    ),
+    button,
+    outcome,
+  );
+}
+
+/**
+ * Signing in: with a one-time link sent by email, or with an API key, which is tried against
+ * the API and kept in this tab's sessionStorage.
  */
 export function signInPage({ main }: PageContext, signedIn: () => void): void {
   const input = h('input', {
@@ -25,6 +71,7 @@ export function signInPage({ main }: PageContext, signedIn: () => void): void {
         void attempt();
       },
     },
+    h('h2', {}, 'With an API key'),
     h('p', {}, h('label', { for: 'api-key' }, 'API key')),
     h('p', {}, input),
     h(
@@ -51,6 +98,6 @@ export function signInPage({ main }: PageContext, signedIn: () => void): void {
     );
     input.focus();
   }
-  replace(main, h('h1', {}, 'Sign in to Tether'), form);
+  replace(main, h('h1', {}, 'Sign in to Tether'), emailLinkForm(), form);
   pageShown(main, 'Sign in');
 }

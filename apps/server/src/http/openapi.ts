@@ -25,6 +25,7 @@ const EXAMPLE_DETAILS: Readonly<Record<ErrorCode, string>> = {
   CONNECT_SESSION_NOT_FOUND: 'No connect session 9a2d… in this workspace.',
   USER_NOT_FOUND: 'No user 5e7a… in this workspace.',
   WEBHOOK_NOT_FOUND: 'No webhook 7c4b… in this workspace.',
+  SIGN_IN_LINK_NOT_FOUND: 'This sign-in link is not one Tether sent. Ask for a new one.',
   METHOD_NOT_ALLOWED: 'This path does not take this method.',
   REQUEST_TIMEOUT: 'The request took too long to arrive.',
   CONFLICT: 'Delivery 1d2e… is delivered; only a failed delivery can be sent again.',
@@ -33,6 +34,9 @@ const EXAMPLE_DETAILS: Readonly<Record<ErrorCode, string>> = {
     "LinkedIn has no app credentials: set options.clientId and options.clientSecret for 'linkedin' in tether.config.json.",
   CONNECTION_NEEDS_REAUTHORIZATION: 'Connection 3f1e… is revoked: reconnect it.',
   PROVIDER_UNAVAILABLE: 'Xing is discontinued: the network shut its API down.',
+  SIGN_IN_LINK_USED: 'This sign-in link was used already; each works once. Ask for a new one.',
+  SIGN_IN_LINK_EXPIRED:
+    'This sign-in link expired 15 minutes after it was sent. Ask for a new one.',
   PAYLOAD_TOO_LARGE: 'The request body is too large.',
   UNSUPPORTED_MEDIA_TYPE: 'Send the body as application/json.',
   REQUEST_HEADERS_TOO_LARGE: 'The request headers are too large.',

@@ -40,7 +40,8 @@ export class ApiKeyGuard implements CanActivate {
       );
     }
     const principal = await this.identity.authenticate(key);
-    if (!principal) throw new DomainError('UNAUTHENTICATED', 'The API key is unknown or revoked.');
+    if (!principal)
+      throw new DomainError('UNAUTHENTICATED', 'The API key is unknown, revoked or expired.');
     if (operatorRoute) {
       throw new DomainError(
         'INSUFFICIENT_SCOPE',

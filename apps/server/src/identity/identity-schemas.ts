@@ -28,6 +28,9 @@ export const apiKeySchema = apiSchema(
     userId: z.string().nullable().describe('The user it acts for; null: the workspace'),
     createdAt: isoDateTime,
     lastUsedAt: isoDateTime.nullable(),
+    expiresAt: isoDateTime
+      .nullable()
+      .describe('When the key stops working on its own (console sign-ins); null: when revoked'),
   }),
 );
 
@@ -53,4 +56,33 @@ export const workspacePageSchema = apiSchema('WorkspacePage', pageSchema(workspa
 export const createdWorkspaceSchema = apiSchema(
   'CreatedWorkspace',
   workspaceSchema.extend({ adminKey: createdApiKeySchema }),
+);
+
+/** Who a key is: its workspace, the person it acts for, and whether it may manage the workspace. */
+export const callerSchema = apiSchema(
+  'Caller',
+  z.object({
+    workspace: workspaceSchema,
+    scope: z.enum(['admin', 'tokens:read']),
+    user: userSchema.nullable().describe('The person the key acts for; null: the workspace'),
+    admin: z
+      .boolean()
+      .describe('Whether the key may manage users and keys: a workspace key or an admin’s'),
+  }),
+);
+
+/** The answer to a sign-in link request: always the same, whoever has the address. */
+export const signInLinkRequestedSchema = apiSchema(
+  'SignInLinkRequested',
+  z.object({ detail: z.string() }),
+);
+
+/** What a sign-in link is exchanged for: a key of the person for the console, and when it ends. */
+export const consoleSessionSchema = apiSchema(
+  'ConsoleSession',
+  z.object({
+    key: z.string().describe('An API key (`tth_…`) acting for the person; shown only here'),
+    expiresAt: isoDateTime,
+    user: userSchema,
+  }),
 );

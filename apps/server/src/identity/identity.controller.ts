@@ -16,6 +16,7 @@ import { pageQuery } from '../http/page';
 import { ZodPipe } from '../http/zod-body.pipe';
 import {
   apiKeyListSchema,
+  callerSchema,
   apiKeySchema,
   createdApiKeySchema,
   createdWorkspaceSchema,
@@ -25,7 +26,13 @@ import {
   workspaceSchema,
 } from './identity-schemas';
 import { IdentityService } from './identity.service';
-import { assertWorkspaceAdmin, CurrentPrincipal, OperatorRoute, type Principal } from './principal';
+import {
+  assertWorkspaceAdmin,
+  CurrentPrincipal,
+  OperatorRoute,
+  type Principal,
+  RequireScope,
+} from './principal';
 
 const createUserBody = z.strictObject({
   email: emailField,
@@ -68,6 +75,7 @@ function apiKeyView(apiKey: ApiKey): z.infer<typeof apiKeySchema> {
     userId: apiKey.user?.id ?? null,
     createdAt: apiKey.createdAt.toISOString(),
     lastUsedAt: apiKey.lastUsedAt?.toISOString() ?? null,
+    expiresAt: apiKey.expiresAt?.toISOString() ?? null,
   };
 }
 
@@ -77,6 +85,35 @@ function apiKeyView(apiKey: ApiKey): z.infer<typeof apiKeySchema> {
 @ApiKeyAuth()
 export class IdentityController {
   constructor(private readonly identity: IdentityService) {}
+
+  @Get('me')
+  @RequireScope('tokens:read')
+  @ApiOperation({
+    summary: 'Who the calling key is: its workspace, its person, whether it is an admin’s',
+  })
+  @ApiOkResponse({ description: 'The caller', schema: schemaRef(callerSchema) })
+  async me(@CurrentPrincipal() principal: Principal): Promise<z.infer<typeof callerSchema>> {
+    const { workspace, user } = await this.identity.callerOf(principal);
+    return {
+      workspace: workspaceView(workspace),
+      scope: principal.scope,
+      user: user ? userView(user) : null,
+      admin: principal.scope === 'admin' && principal.userRole !== 'member',
+    };
+  }
+
+  @Post('sign-out')
+  @HttpCode(204)
+  @RequireScope('tokens:read')
+  @ApiOperation({
+    summary: 'End a console sign-in: revoke the calling key if a sign-in link issued it',
+    description:
+      'Keys made with `POST /api/v1/api-keys` are left alone: revoke those with `DELETE /api/v1/api-keys/{id}`.',
+  })
+  @ApiNoContentResponse({ description: 'Signed out' })
+  async signOut(@CurrentPrincipal() principal: Principal): Promise<void> {
+    await this.identity.endSignIn(principal);
+  }
 
   @Get('users')
   @ApiOperation({ summary: 'List the users of the workspace' })

@@ -20,6 +20,11 @@ const BOOTSTRAP_KEY_FILE = 'admin-api-key';
 // Updating last-used on every request would turn each read into a write.
 const LAST_USED_RESOLUTION_MS = 60_000;
 
+/** Keys that have not expired at `now`: keys without an expiry last until revoked. */
+function unexpired(now: Date) {
+  return { $or: [{ expiresAt: null }, { expiresAt: { $gt: now } }] };
+}
+
 /** Workspaces, users and API keys. */
 @Injectable()
 export class IdentityService {
@@ -107,19 +112,19 @@ export class IdentityService {
     return pageOf(rows, page.limit);
   }
 
-  /** The caller a bearer key belongs to, or undefined when the key is unknown or revoked. */
+  /** The caller a bearer key belongs to, or undefined when the key is unknown, revoked or expired. */
   async authenticate(key: string): Promise<Principal | undefined> {
     if (this.config.adminKey && sameKey(key, this.config.adminKey)) {
       return { workspaceId: DEFAULT_WORKSPACE_ID, scope: 'admin' };
     }
     const em = this.em.fork();
+    const now = this.clock.now();
     const apiKey = await em.findOne(
       ApiKey,
-      { keyHash: hashApiKey(key), revokedAt: null },
+      { keyHash: hashApiKey(key), revokedAt: null, ...unexpired(now) },
       { populate: ['user'] },
     );
     if (!apiKey) return undefined;
-    const now = this.clock.now();
     if (
       !apiKey.lastUsedAt ||
       now.getTime() - apiKey.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS
@@ -133,6 +138,15 @@ export class IdentityService {
       apiKeyId: apiKey.id,
       ...(apiKey.user ? { userId: apiKey.user.id, userRole: apiKey.user.role } : {}),
     };
+  }
+
+  /** The workspace of a caller, and the person its key acts for when it has one. */
+  async callerOf(principal: Principal): Promise<{ workspace: Workspace; user?: User }> {
+    const em = this.em.fork();
+    const workspace = await em.findOneOrFail(Workspace, principal.workspaceId);
+    if (principal.userId === undefined) return { workspace };
+    const user = await em.findOne(User, { id: principal.userId, workspace });
+    return user ? { workspace, user } : { workspace };
   }
 
   async listUsers(workspaceId: string): Promise<User[]> {
@@ -171,7 +185,7 @@ export class IdentityService {
       .fork()
       .find(
         ApiKey,
-        { workspace: workspaceId, revokedAt: null },
+        { workspace: workspaceId, revokedAt: null, ...unexpired(this.clock.now()) },
         { orderBy: { createdAt: 'asc', id: 'asc' } },
       );
   }
@@ -202,11 +216,31 @@ export class IdentityService {
 
   async revokeApiKey(workspaceId: string, id: string): Promise<void> {
     const em = this.em.fork();
-    const apiKey = await em.findOne(ApiKey, { id, workspace: workspaceId, revokedAt: null });
+    const apiKey = await em.findOne(ApiKey, {
+      id,
+      workspace: workspaceId,
+      revokedAt: null,
+      ...unexpired(this.clock.now()),
+    });
     if (!apiKey)
       throw new DomainError('API_KEY_NOT_FOUND', `No active API key ${id} in this workspace.`);
     apiKey.revokedAt = this.clock.now();
     await em.flush();
+  }
+
+  /**
+   * Revokes the caller's key if it is a console sign-in's: only those expire by themselves. A
+   * key someone made to keep is never revoked by signing out of the console with it.
+   */
+  async endSignIn(principal: Principal): Promise<void> {
+    if (principal.apiKeyId === undefined) return;
+    await this.em
+      .fork()
+      .nativeUpdate(
+        ApiKey,
+        { id: principal.apiKeyId, expiresAt: { $ne: null }, revokedAt: null },
+        { revokedAt: this.clock.now() },
+      );
   }
 
   /** A new key on `em`, to be flushed by the caller, with its plain value. */
