@@ -88,8 +88,16 @@ export class ConnectFlow extends EventTarget {
       this.finish(outcome);
       this.dispatchEvent(new CustomEvent('outcome', { detail: outcome }));
     };
+    // The callback page posts its outcome and closes itself at once, so the poll can see the
+    // popup closed while that message still waits in this window's queue: only a popup found
+    // closed on two ticks in a row was closed before the flow ended.
+    let closedOnce = false;
     const watch = view.setInterval(() => {
       if (!popup.closed) return;
+      if (!closedOnce) {
+        closedOnce = true;
+        return;
+      }
       this.stop();
       this.finish(undefined);
       this.dispatchEvent(new Event('closed'));
