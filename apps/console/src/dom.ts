@@ -32,3 +32,12 @@ export function replace(parent: Element, ...children: Child[]): void {
 export function notice(text: string, role: 'status' | 'alert' = 'status'): HTMLElement {
   return h('p', { role, class: role === 'alert' ? 'card problem' : 'card' }, text);
 }
+
+/** A table's head: one row of column headings. */
+export function tableHead(...headings: Child[]): HTMLTableSectionElement {
+  return h(
+    'thead',
+    {},
+    h('tr', {}, ...headings.map((heading) => h('th', { scope: 'col' }, heading))),
+  );
+}

@@ -54,6 +54,16 @@ describe('the connect flow on passport', () => {
     return (await started.json()) as { id: string; authorizationUrl: string };
   };
 
+  /** Follows the network's callback and expects the session to end connected. */
+  const expectConnected = async (callbackUrl: URL, id: string) => {
+    const callback = await fetch(callbackUrl, { redirect: 'manual' });
+    expect(callback.status, await callback.clone().text()).toBe(200);
+    const session = (await (
+      await server.request('GET', `/api/v1/connect-sessions/${id}`)
+    ).json()) as SessionBody;
+    expect(session).toMatchObject({ status: 'completed', outcome: 'connected' });
+  };
+
   it('refuses a tampered or missing state before any code exchange, then exchanges the genuine one with Basic client authentication and the PKCE verifier (X)', async () => {
     const { id, authorizationUrl } = await start('twitter');
     const asked = new URL(authorizationUrl).searchParams;
@@ -75,12 +85,7 @@ describe('the connect flow on passport', () => {
     // Neither reached the network: the code is still unused.
     expect(await codeExchanges('twitter')).toEqual([]);
 
-    const callback = await fetch(callbackUrl, { redirect: 'manual' });
-    expect(callback.status, await callback.clone().text()).toBe(200);
-    const session = (await (
-      await server.request('GET', `/api/v1/connect-sessions/${id}`)
-    ).json()) as SessionBody;
-    expect(session).toMatchObject({ status: 'completed', outcome: 'connected' });
+    await expectConnected(callbackUrl, id);
 
     const [exchange, ...others] = await codeExchanges('twitter');
     expect(others).toEqual([]);
@@ -133,12 +138,7 @@ describe('the connect flow on passport', () => {
       (await recorded('xing')).filter((request) => request.url.endsWith('/access_token'));
     expect(await accessTokenCalls()).toEqual([]);
 
-    const callback = await fetch(callbackUrl, { redirect: 'manual' });
-    expect(callback.status, await callback.clone().text()).toBe(200);
-    const session = (await (
-      await server.request('GET', `/api/v1/connect-sessions/${id}`)
-    ).json()) as SessionBody;
-    expect(session).toMatchObject({ status: 'completed', outcome: 'connected' });
+    await expectConnected(callbackUrl, id);
     const requestTokenCalls = (await recorded('xing')).filter((request) =>
       request.url.endsWith('/request_token'),
     );

@@ -1,5 +1,5 @@
 import type { Connection } from '@tether/client';
-import { h, notice, replace } from '../dom';
+import { h, notice, replace, tableHead } from '../dom';
 import { expiryOf, statusBadge, STATUSES, when } from '../format';
 import { catalog, networkName, type CatalogEntry } from '../networks';
 import { pageShown, type PageContext } from '../page';
@@ -118,21 +118,13 @@ export async function accountsPage({ main, query, stale }: PageContext): Promise
           'table',
           {},
           h('caption', { class: 'muted' }, `${connections.length} shown`),
-          h(
-            'thead',
-            {},
-            h(
-              'tr',
-              {},
-              ...[
-                'Name',
-                'Network',
-                'Account',
-                'Status',
-                'Reason and remedy',
-                'Needs reconnecting',
-              ].map((title) => h('th', { scope: 'col' }, title)),
-            ),
+          tableHead(
+            'Name',
+            'Network',
+            'Account',
+            'Status',
+            'Reason and remedy',
+            'Needs reconnecting',
           ),
           h('tbody', {}, ...connections.map((connection) => row(connection, networks))),
         );

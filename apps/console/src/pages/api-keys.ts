@@ -1,6 +1,6 @@
 import type { Schemas } from '@tether/client';
 import { confirmAction } from '../confirm';
-import { h, notice, replace } from '../dom';
+import { h, notice, replace, tableHead } from '../dom';
 import { when } from '../format';
 import { pageShown, type PageContext } from '../page';
 import { client, describeProblem } from '../session';
@@ -124,23 +124,15 @@ function keysTable(
     'table',
     {},
     h('caption', { class: 'muted' }, `${keys.length} active keys`),
-    h(
-      'thead',
-      {},
-      h(
-        'tr',
-        {},
-        ...[
-          'Name',
-          'Starts with',
-          'Scope',
-          'Acts for',
-          'Created',
-          'Last used',
-          'Expires',
-          'Actions',
-        ].map((title) => h('th', { scope: 'col' }, title)),
-      ),
+    tableHead(
+      'Name',
+      'Starts with',
+      'Scope',
+      'Acts for',
+      'Created',
+      'Last used',
+      'Expires',
+      'Actions',
     ),
     h(
       'tbody',

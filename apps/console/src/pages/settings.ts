@@ -1,5 +1,5 @@
 import type { Schemas } from '@tether/client';
-import { h, notice, replace } from '../dom';
+import { h, notice, replace, tableHead } from '../dom';
 import { catalog, type CatalogEntry } from '../networks';
 import { pageShown, type PageContext } from '../page';
 import { client, describeProblem } from '../session';
@@ -128,17 +128,7 @@ function preferencesForm(me: Me, stored: Preferences | undefined, problem: strin
       'table',
       {},
       h('caption', { class: 'muted' }, `What ${me.user.name} receives, and where`),
-      h(
-        'thead',
-        {},
-        h(
-          'tr',
-          {},
-          h('th', { scope: 'col' }, 'Notification'),
-          h('th', { scope: 'col' }, 'Email'),
-          h('th', { scope: 'col' }, 'In the app'),
-        ),
-      ),
+      tableHead('Notification', 'Email', 'In the app'),
       h(
         'tbody',
         {},
@@ -265,18 +255,7 @@ function workspaceForm(settings: Settings, networks: readonly CatalogEntry[]): H
       h(
         'table',
         {},
-        h(
-          'thead',
-          {},
-          h(
-            'tr',
-            {},
-            h('th', { scope: 'col' }, 'Network'),
-            h('th', { scope: 'col' }, 'Reminders'),
-            h('th', { scope: 'col' }, 'Follow-ups'),
-            h('th', { scope: 'col' }, 'Extra recipients'),
-          ),
-        ),
+        tableHead('Network', 'Reminders', 'Follow-ups', 'Extra recipients'),
         h('tbody', {}, ...rows.map(({ row }) => row)),
       ),
     ),

@@ -1,5 +1,5 @@
 import type { Schemas } from '@tether/client';
-import { h, notice, replace } from '../dom';
+import { h, notice, replace, tableHead } from '../dom';
 import { when } from '../format';
 import { pageShown, type PageContext } from '../page';
 import { client, describeProblem } from '../session';
@@ -12,15 +12,7 @@ function usersTable(users: readonly User[]): HTMLElement {
     'table',
     {},
     h('caption', { class: 'muted' }, `${users.length} users`),
-    h(
-      'thead',
-      {},
-      h(
-        'tr',
-        {},
-        ...['Name', 'Email', 'Role', 'Added'].map((title) => h('th', { scope: 'col' }, title)),
-      ),
-    ),
+    tableHead('Name', 'Email', 'Role', 'Added'),
     h(
       'tbody',
       {},

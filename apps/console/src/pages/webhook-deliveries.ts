@@ -1,5 +1,5 @@
 import type { Schemas } from '@tether/client';
-import { h, notice, replace } from '../dom';
+import { h, notice, replace, tableHead } from '../dom';
 import { when } from '../format';
 import { pageShown, type PageContext } from '../page';
 import { client, describeProblem } from '../session';
@@ -24,17 +24,7 @@ function attemptsTable(delivery: Delivery): HTMLElement {
     'table',
     {},
     h('caption', { class: 'muted' }, `Attempts of delivery ${delivery.id}`),
-    h(
-      'thead',
-      {},
-      h(
-        'tr',
-        {},
-        h('th', { scope: 'col' }, 'When'),
-        h('th', { scope: 'col' }, 'Answer'),
-        h('th', { scope: 'col' }, 'Took'),
-      ),
-    ),
+    tableHead('When', 'Answer', 'Took'),
     h(
       'tbody',
       {},

@@ -1,6 +1,6 @@
 import type { Schemas } from '@tether/client';
 import { confirmAction } from '../confirm';
-import { h, notice, replace } from '../dom';
+import { h, notice, replace, tableHead } from '../dom';
 import { when } from '../format';
 import { pageShown, type PageContext } from '../page';
 import { client, describeProblem } from '../session';
@@ -165,18 +165,7 @@ export async function webhooksPage(context: PageContext, secretShown?: HTMLEleme
       : h(
           'table',
           {},
-          h(
-            'thead',
-            {},
-            h(
-              'tr',
-              {},
-              h('th', { scope: 'col' }, 'URL'),
-              h('th', { scope: 'col' }, 'Events'),
-              h('th', { scope: 'col' }, 'Added'),
-              h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')),
-            ),
-          ),
+          tableHead('URL', 'Events', 'Added', h('span', { class: 'visually-hidden' }, 'Actions')),
           h(
             'tbody',
             {},

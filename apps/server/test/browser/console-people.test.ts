@@ -1,14 +1,11 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectAccessible, launchChromium } from '../support/browser';
+import { expectAccessible, launchChromium, builtConsoleDir } from '../support/browser';
 import { connect } from '../support/connect';
 import { eventually, startSmtp } from '../support/receivers';
 import { json, startServer, type TestServer } from '../support/server';
 
 /** The console as `pnpm turbo run build --filter=@tether/console` leaves it. */
-const CONSOLE_DIR = join(__dirname, '../../../console/dist');
 
 interface ApiKeyBody {
   id: string;
@@ -21,17 +18,12 @@ describe('people in the console: sign-in links, users, API keys, sharing, in Chr
   let smtp: Awaited<ReturnType<typeof startSmtp>>;
 
   beforeAll(async () => {
-    if (!existsSync(join(CONSOLE_DIR, 'index.html'))) {
-      throw new Error(
-        `No built console at ${CONSOLE_DIR}: run pnpm turbo run build --filter=@tether/console.`,
-      );
-    }
     smtp = await startSmtp();
     server = await startServer('embedded', {
       env: {
         TETHER_SANDBOX: 'true',
         TETHER_SWEEP_INTERVAL_SECONDS: '0',
-        TETHER_CONSOLE_DIR: CONSOLE_DIR,
+        TETHER_CONSOLE_DIR: builtConsoleDir(),
         SMTP_URL: smtp.url,
       },
     });

@@ -1,14 +1,11 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectAccessible, launchChromium } from '../support/browser';
+import { expectAccessible, launchChromium, builtConsoleDir } from '../support/browser';
 import { connect } from '../support/connect';
 import { readUntil, startWebhookReceiver } from '../support/receivers';
 import { json, startServer, sweepAndNotify, type TestServer } from '../support/server';
 
 /** The console as `pnpm turbo run build --filter=@tether/console` leaves it. */
-const CONSOLE_DIR = join(__dirname, '../../../console/dist');
 
 interface SettingsBody {
   reminderSchedule?: string[];
@@ -33,17 +30,12 @@ describe('the console’s settings and webhooks, in Chromium', () => {
   let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
 
   beforeAll(async () => {
-    if (!existsSync(join(CONSOLE_DIR, 'index.html'))) {
-      throw new Error(
-        `No built console at ${CONSOLE_DIR}: run pnpm turbo run build --filter=@tether/console.`,
-      );
-    }
     receiver = await startWebhookReceiver();
     server = await startServer('embedded', {
       env: {
         TETHER_SANDBOX: 'true',
         TETHER_SWEEP_INTERVAL_SECONDS: '0',
-        TETHER_CONSOLE_DIR: CONSOLE_DIR,
+        TETHER_CONSOLE_DIR: builtConsoleDir(),
         // One retry a second after the first attempt, then the delivery is given up.
         TETHER_WEBHOOK_RETRY_SCHEDULE: '1s',
       },

@@ -1,13 +1,10 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectAccessible, launchChromium } from '../support/browser';
+import { expectAccessible, launchChromium, builtConsoleDir } from '../support/browser';
 import { connect } from '../support/connect';
 import { json, startServer, sweepAndNotify, type TestServer } from '../support/server';
 
 /** The console as `pnpm turbo run build --filter=@tether/console` leaves it. */
-const CONSOLE_DIR = join(__dirname, '../../../console/dist');
 
 interface ConnectionBody {
   id: string;
@@ -21,16 +18,11 @@ describe('the console at /, in Chromium', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    if (!existsSync(join(CONSOLE_DIR, 'index.html'))) {
-      throw new Error(
-        `No built console at ${CONSOLE_DIR}: run pnpm turbo run build --filter=@tether/console.`,
-      );
-    }
     server = await startServer('embedded', {
       env: {
         TETHER_SANDBOX: 'true',
         TETHER_SWEEP_INTERVAL_SECONDS: '0',
-        TETHER_CONSOLE_DIR: CONSOLE_DIR,
+        TETHER_CONSOLE_DIR: builtConsoleDir(),
       },
     });
     browser = await launchChromium();

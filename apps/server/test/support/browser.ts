@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import type { Result } from 'axe-core';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { expect } from 'vitest';
@@ -52,4 +53,14 @@ export async function expectAccessible(page: Page): Promise<void> {
     nodes: violation.nodes.map((node) => node.html),
   }));
   expect(violations, `${page.url()}`).toEqual([]);
+}
+
+/** The built console the browser tests serve, refused plainly when it was not built. */
+export function builtConsoleDir(): string {
+  const dir = join(__dirname, '../../../console/dist');
+  if (!existsSync(join(dir, 'index.html')))
+    throw new Error(
+      `No built console at ${dir}: run pnpm turbo run build --filter=@tether/console.`,
+    );
+  return dir;
 }
