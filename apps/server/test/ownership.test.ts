@@ -51,6 +51,39 @@ describe.each<Mode>(['embedded', 'distributed'])('ownership in %s mode', (mode) 
     expect((await server.request('GET', `${path}/token`, { key: reader.key })).status).toBe(200);
   });
 
+  it('answers token reads sent together by keys that see different connections, each as its key may', async () => {
+    const { session } = await connect(
+      server,
+      { provider: 'fixture', ownerId: owner.id },
+      { person: 'member-2' },
+    );
+    const unshared = session.connectionIds[0]!;
+    expect(unshared).not.toBe(connectionId);
+    const read = async (key: string, id: string) => {
+      const response = await server.request('GET', `/api/v1/connections/${id}/token`, { key });
+      return response.status === 200
+        ? (await json<{ accessToken: string }>(response)).accessToken
+        : response.status;
+    };
+    const reads: [string, string][] = [
+      [server.adminKey, connectionId],
+      [server.adminKey, unshared],
+      [owner.key, connectionId],
+      [owner.key, unshared],
+      [reader.key, connectionId],
+      [reader.key, unshared],
+    ];
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () => reads.map(([key, id]) => read(key, id))).flat(),
+    );
+    const [sharedToken, unsharedToken] = answers;
+    expect(typeof sharedToken).toBe('string');
+    expect(typeof unsharedToken).toBe('string');
+    expect(sharedToken).not.toBe(unsharedToken);
+    const expected = [sharedToken, unsharedToken, sharedToken, unsharedToken, sharedToken, 404];
+    expect(answers).toEqual(Array.from({ length: 5 }, () => expected).flat());
+  });
+
   it('refuses a share reporting errors, re-authorizing, refreshing and checking', async () => {
     const path = `/api/v1/connections/${connectionId}`;
     await expectForbidden(

@@ -8,8 +8,30 @@ import {
 } from '@tether/core';
 import type { Provider } from '@tether/provider-sdk';
 
+/** What a token read takes of a grant: its ciphertexts unopened. */
+export type GrantTokenSource = Pick<
+  Grant,
+  | 'id'
+  | 'provider'
+  | 'accessToken'
+  | 'refreshToken'
+  | 'tokenSecret'
+  | 'accessTokenExpiresAt'
+  | 'refreshTokenExpiresAt'
+  | 'lastRefreshedAt'
+  | 'createdAt'
+  | 'failureCount'
+  | 'nextRefreshAt'
+>;
+
+/** What a token read takes of a connection and its grant. */
+export type TokenSource = Pick<
+  Connection,
+  'id' | 'provider' | 'status' | 'reason' | 'remedy' | 'accessToken' | 'accessTokenExpiresAt'
+> & { grant: GrantTokenSource };
+
 /** What @tether/core's policy reads of a grant row. */
-export function grantState(grant: Grant): GrantTokensState {
+export function grantState(grant: GrantTokenSource): GrantTokensState {
   return {
     accessTokenExpiresAt: grant.accessTokenExpiresAt,
     refreshTokenExpiresAt: grant.refreshTokenExpiresAt,
@@ -19,7 +41,7 @@ export function grantState(grant: Grant): GrantTokensState {
 }
 
 /** Whether the connection works with its own token (a Facebook Page token). */
-export function hasOwnToken(connection: Connection): boolean {
+export function hasOwnToken(connection: Pick<Connection, 'accessToken'>): boolean {
   return connection.accessToken !== undefined && connection.accessToken !== null;
 }
 

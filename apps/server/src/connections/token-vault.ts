@@ -62,6 +62,19 @@ export class TokenVault {
     };
   }
 
+  /**
+   * What a token read serves of a grant: its access token, and its token secret where OAuth 1.0a
+   * signs with one. The refresh token stays sealed.
+   */
+  grantAccessToken(
+    grant: Pick<Grant, 'id' | 'accessToken' | 'tokenSecret'>,
+  ): { accessToken: string; tokenSecret?: string } | undefined {
+    const accessToken = this.open('grants', grant.id, 'access_token', grant.accessToken);
+    if (accessToken === undefined) return undefined;
+    const tokenSecret = this.open('grants', grant.id, 'token_secret', grant.tokenSecret);
+    return tokenSecret === undefined ? { accessToken } : { accessToken, tokenSecret };
+  }
+
   /** Stores an account-specific token (a Page token), or clears it. */
   storeConnectionToken(connection: Connection, tokens: TokenSet | undefined): void {
     connection.accessToken = tokens
@@ -82,7 +95,7 @@ export class TokenVault {
     };
   }
 
-  connectionToken(connection: Connection): string | undefined {
+  connectionToken(connection: Pick<Connection, 'id' | 'accessToken'>): string | undefined {
     return this.open('connections', connection.id, 'access_token', connection.accessToken);
   }
 

@@ -49,7 +49,9 @@ export class TokenController {
    * Until when the grant's renewal must wait, or `undefined` when it may be tried now: the
    * grant backs off after failures of its own, and its network's breaker may hold calls back.
    */
-  private renewalWaitsUntil(grant: Grant): Date | undefined {
+  private renewalWaitsUntil(
+    grant: Pick<Grant, 'provider' | 'failureCount' | 'nextRefreshAt'>,
+  ): Date | undefined {
     const now = this.clock.now();
     const network = this.breakers.peek(grant.provider);
     const waits = [
@@ -60,7 +62,10 @@ export class TokenController {
   }
 
   /** 503 with Retry-After: when the renewal is tried again, as far as anyone knows. */
-  private notRenewedYet(grant: Grant, provider: string): DomainError {
+  private notRenewedYet(
+    grant: Pick<Grant, 'provider' | 'failureCount' | 'nextRefreshAt'>,
+    provider: string,
+  ): DomainError {
     const until = this.renewalWaitsUntil(grant);
     const seconds = until
       ? Math.max(1, Math.ceil((until.getTime() - this.clock.now().getTime()) / 1000))
@@ -118,7 +123,7 @@ export class TokenController {
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
   ): Promise<z.infer<typeof accessTokenSchema>> {
-    let connection = await this.connections.getWithGrant(principal, id);
+    let connection = await this.connections.tokenSource(principal, id);
     if (connection.status === 'expired' || connection.status === 'revoked')
       throw this.needsReauthorization(connection);
     const own = this.vault.connectionToken(connection);
@@ -138,11 +143,11 @@ export class TokenController {
       } catch (error) {
         if (!(error instanceof LifecycleFailure)) throw error;
       }
-      connection = await this.connections.getWithGrant(principal, id);
+      connection = await this.connections.tokenSource(principal, id);
       if (connection.status === 'expired' || connection.status === 'revoked')
         throw this.needsReauthorization(connection);
     }
-    const tokens = this.vault.grantTokens(connection.grant);
+    const tokens = this.vault.grantAccessToken(connection.grant);
     const expiresAt = connection.grant.accessTokenExpiresAt;
     if (!tokens || (expiresAt && expiresAt.getTime() <= this.clock.now().getTime()))
       throw this.notRenewedYet(connection.grant, connection.provider);

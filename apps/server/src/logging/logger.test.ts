@@ -41,6 +41,21 @@ describe('the host logger', () => {
     });
   });
 
+  it('redacts in bound fields and arrays too, and leaves the logged objects as they were', () => {
+    const out = sink();
+    const logger = createLogger({ logLevel: 'info', logFormat: 'json' }, out);
+    const calls = [{ url: '/x', headers: { authorization: 'Bearer tth_def' } }];
+    logger.child({ apiKey: 'ak-1', requestId: 'r-1' }).info({ calls }, 'with a child');
+    const line = out.written[0]!;
+    for (const secret of ['tth_def', 'ak-1']) expect(line).not.toContain(secret);
+    expect(JSON.parse(line)).toMatchObject({
+      requestId: 'r-1',
+      apiKey: '[redacted]',
+      calls: [{ url: '/x', headers: { authorization: '[redacted]' } }],
+    });
+    expect(calls[0]!.headers.authorization).toBe('Bearer tth_def');
+  });
+
   it('writes readable text when asked for pretty logs', () => {
     const out = sink();
     createLogger({ logLevel: 'info', logFormat: 'pretty' }, out).info(

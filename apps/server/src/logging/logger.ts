@@ -36,10 +36,44 @@ const SECRET_FIELDS = [
   'smtpUrl',
 ];
 
-const REDACTED_PATHS = SECRET_FIELDS.flatMap((field) => {
-  const key = `["${field}"]`;
-  return [key, `*${key}`, `*.*${key}`];
-});
+const SECRET_FIELD_NAMES = new Set(SECRET_FIELDS);
+
+/** How deep under a line's top level secret-named fields are looked for. */
+const CENSORED_DEPTH = 3;
+
+/**
+ * `value` with every secret-named field within `depth` levels of objects replaced by
+ * `[redacted]` (an array is no level of its own): a copy of what changes, the same object when
+ * nothing does. Only plain objects and arrays are entered. pino's own `redact` with wildcard
+ * paths did this too, but ran on every value of every line: a tenth of a token read's CPU.
+ */
+function censored(value: unknown, depth: number): unknown {
+  if (depth === 0 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    const items = value.map((item) => censored(item, depth));
+    return items.some((item, index) => item !== value[index]) ? items : value;
+  }
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  if (prototype !== Object.prototype && prototype !== null) return value;
+  let copy: Record<string, unknown> | undefined;
+  for (const [key, field] of Object.entries(value)) {
+    const next = SECRET_FIELD_NAMES.has(key) ? '[redacted]' : censored(field, depth - 1);
+    if (next !== field) (copy ??= { ...(value as Record<string, unknown>) })[key] = next;
+  }
+  return copy ?? value;
+}
+
+/**
+ * What every line goes through: its fields censored, and bound fields (`logger.child(…)`), which
+ * pino formats apart, by the same names at their top level.
+ */
+const secretsCensored = {
+  formatters: {
+    log: (object: Record<string, unknown>) =>
+      censored(object, CENSORED_DEPTH) as Record<string, unknown>,
+  },
+  serializers: Object.fromEntries(SECRET_FIELDS.map((field) => [field, () => '[redacted]'])),
+};
 
 /** An incoming `x-request-id` is kept only if it is a plain token: no spaces, quotes or markup. */
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -75,10 +109,9 @@ export function createLogger(
 ): Logger {
   const format =
     config.logFormat ?? (destination === undefined && process.stdout.isTTY ? 'pretty' : 'json');
-  const redact = { paths: REDACTED_PATHS, censor: '[redacted]' };
   if (format === 'pretty') {
     return pino(
-      { level: config.logLevel, redact },
+      { level: config.logLevel, ...secretsCensored },
       PinoPretty({
         destination: destination ?? 1,
         sync: true,
@@ -92,9 +125,9 @@ export function createLogger(
   return pino(
     {
       level: config.logLevel,
-      redact,
       timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { level: (label) => ({ level: label }) },
+      serializers: secretsCensored.serializers,
+      formatters: { ...secretsCensored.formatters, level: (label) => ({ level: label }) },
     },
     destination ?? pino.destination({ dest: 1, sync: false }),
   );
