@@ -2,6 +2,7 @@
 import autocannon from 'autocannon';
 import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import pg from 'pg';
 
 /** Runs autocannon and resolves with its result. */
@@ -52,6 +53,9 @@ export async function paced({ url, headers, rate, seconds, path }) {
         resolve();
       });
     });
+  // How late this generator's own event loop ran: a late generator counts its lateness as latency.
+  const ownDelay = monitorEventLoopDelay({ resolution: 5 });
+  ownDelay.enable();
   const total = Math.round(rate * seconds);
   const interval = 1000 / rate;
   const start = performance.now();
@@ -66,10 +70,65 @@ export async function paced({ url, headers, rate, seconds, path }) {
   }
   await Promise.all(pending);
   const elapsed = (performance.now() - start) / 1000;
+  ownDelay.disable();
   agent.destroy();
   const sorted = latencies.sort((a, b) => a - b);
   const at = (p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-  return { rate: latencies.length / elapsed, p50: at(50), p99: at(99), failed };
+  return {
+    rate: latencies.length / elapsed,
+    p50: at(50),
+    p99: at(99),
+    failed,
+    generatorDelayP99Ms: ownDelay.percentile(99) / 1e6,
+  };
+}
+
+/** The numeric samples of Prometheus text, by metric name and label text. */
+function samples(text) {
+  const found = new Map();
+  for (const line of text.split('\n')) {
+    const match = /^([a-zA-Z_:][\w:]*)(\{[^}]*\})? (\S+)$/.exec(line);
+    if (match) found.set(`${match[1]}${match[2] ?? ''}`, Number(match[3]));
+  }
+  return found;
+}
+
+/**
+ * What the server saw of a stretch of load, from its `/metrics` scraped before and after:
+ * the share of its answers on `route` (status 200) within 10 ms by its own clock, the upper
+ * bound of its p99 among the histogram's buckets, its event loop's p99 and longest delay over
+ * the stretch (prom-client resets them at each scrape), and its garbage collections by kind.
+ */
+export async function serverView(url, route) {
+  const scrape = async () => samples(await (await fetch(`${url}/metrics`)).text());
+  const before = await scrape();
+  return async () => {
+    const after = await scrape();
+    const grew = (name) => (after.get(name) ?? 0) - (before.get(name) ?? 0);
+    const buckets = [...after.keys()]
+      .filter(
+        (name) =>
+          name.startsWith('tether_http_request_duration_seconds_bucket{') &&
+          name.includes(`route="${route}"`) &&
+          name.includes('status="200"'),
+      )
+      .map((name) => ({ le: Number(/le="([^"]+)"/.exec(name)[1]), count: grew(name) }))
+      .sort((a, b) => a.le - b.le);
+    const total = buckets.at(-1)?.count ?? 0;
+    const p99Bucket = buckets.find((bucket) => bucket.count >= 0.99 * total);
+    const gc = (kind) => ({
+      count: grew(`nodejs_gc_duration_seconds_count{kind="${kind}"}`),
+      ms: grew(`nodejs_gc_duration_seconds_sum{kind="${kind}"}`) * 1000,
+    });
+    return {
+      within10ms: total > 0 ? (buckets.find((bucket) => bucket.le === 0.01)?.count ?? 0) / total : 0,
+      p99AtMostMs: p99Bucket ? p99Bucket.le * 1000 : Number.NaN,
+      loopDelayP99Ms: (after.get('nodejs_eventloop_lag_p99_seconds') ?? Number.NaN) * 1000,
+      loopDelayMaxMs: (after.get('nodejs_eventloop_lag_max_seconds') ?? Number.NaN) * 1000,
+      minorGc: gc('minor'),
+      majorGc: gc('major'),
+    };
+  };
 }
 
 /**

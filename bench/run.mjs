@@ -253,6 +253,21 @@ try {
     );
     show(
       'token reads',
+      '  the same, by the server: within 10 ms; p99 at most',
+      `${(r.fixedServerWithin10ms * 100).toFixed(1)} %; ${fmt(r.fixedServerP99AtMostMs, 'ms')}`,
+    );
+    show(
+      'token reads',
+      '  server event loop delay p99 / max; generator p99',
+      `${fmt(r.fixedServerLoopDelayP99Ms, 'ms')} / ${fmt(r.fixedServerLoopDelayMaxMs, 'ms')}; ${fmt(r.fixedGeneratorDelayP99Ms, 'ms')}`,
+    );
+    show(
+      'token reads',
+      '  server garbage collections: minor; major',
+      `${r.fixedServerMinorGc.count} in ${fmt(r.fixedServerMinorGc.ms, 'ms')}; ${r.fixedServerMajorGc.count} in ${fmt(r.fixedServerMajorGc.ms, 'ms')}`,
+    );
+    show(
+      'token reads',
       `p99 at 500 req/s in bursts, autocannon (got ${fmt(r.burstRate, 'req/s')})`,
       fmt(r.burstP99Ms, 'ms'),
     );

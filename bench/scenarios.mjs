@@ -1,7 +1,7 @@
 // The scenarios of issue 13. Each returns its figures and the problems found (a wrong result:
 // a grant refreshed twice or never, a token read that failed, an inconsistent listing).
 import pg from 'pg';
-import { load, paced, postgresCpuSeconds, summary } from './limits.mjs';
+import { load, paced, postgresCpuSeconds, serverView, summary } from './limits.mjs';
 import { server } from './server-modules.mjs';
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -269,6 +269,7 @@ export async function tokenReads({ url, adminKey, connections, seconds, checked,
   const serverCpuMsPerRead = ((cpuSeconds() - cpuBefore) * 1000) / Math.max(1, peakRun['2xx']);
   // 500 requests/s two ways: evenly spaced (the target's measure) and as autocannon offers it,
   // each second's share sent at once by its 50 connections (a burst, shown for comparison).
+  const steadySeen = await serverView(url, '/api/v1/connections/:id/token');
   const steady = await paced({
     url,
     headers,
@@ -276,6 +277,7 @@ export async function tokenReads({ url, adminKey, connections, seconds, checked,
     seconds,
     path: (index) => `/api/v1/connections/${connections[index % connections.length].id}/token`,
   });
+  const server = await steadySeen();
   const burst = summary(
     await load({
       url,
@@ -300,6 +302,13 @@ export async function tokenReads({ url, adminKey, connections, seconds, checked,
       fixedRate: steady.rate,
       fixedP50Ms: steady.p50,
       fixedP99Ms: steady.p99,
+      fixedGeneratorDelayP99Ms: steady.generatorDelayP99Ms,
+      fixedServerWithin10ms: server.within10ms,
+      fixedServerP99AtMostMs: server.p99AtMostMs,
+      fixedServerLoopDelayP99Ms: server.loopDelayP99Ms,
+      fixedServerLoopDelayMaxMs: server.loopDelayMaxMs,
+      fixedServerMinorGc: server.minorGc,
+      fixedServerMajorGc: server.majorGc,
       burstRate: burst.rate,
       burstP99Ms: burst.p99,
     },
