@@ -2,7 +2,6 @@
 import autocannon from 'autocannon';
 import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
-import pg from 'pg';
 
 /** Runs autocannon and resolves with its result. */
 export function load(options) {
@@ -97,33 +96,6 @@ export async function tokenEndpointRate(simulator, { prefix, seconds, connection
     ],
   });
   return { ...summary(result), sent: next };
-}
-
-/** Single-row UPDATEs by primary key per second, from `clients` connections for `seconds`. */
-export async function updateRate(databaseUrl, { seconds, clients }) {
-  const setup = new pg.Client({ connectionString: databaseUrl });
-  await setup.connect();
-  const ids = (await setup.query('select id from grants order by random() limit 10000')).rows.map(
-    (r) => r.id,
-  );
-  await setup.end();
-  const until = performance.now() + seconds * 1000;
-  const counts = await Promise.all(
-    Array.from({ length: clients }, async (_, worker) => {
-      const client = new pg.Client({ connectionString: databaseUrl });
-      await client.connect();
-      let done = 0;
-      while (performance.now() < until) {
-        await client.query('update grants set updated_at = now() where id = $1', [
-          ids[(worker * 7919 + done) % ids.length],
-        ]);
-        done += 1;
-      }
-      await client.end();
-      return done;
-    }),
-  );
-  return counts.reduce((a, b) => a + b, 0) / seconds;
 }
 
 /** CPU seconds used so far by every PostgreSQL process on the machine (all its databases). */

@@ -1,24 +1,27 @@
 // `pnpm bench`: the benchmarks of issue 13 against the built server as a process of its own, the
-// X simulator as another, PostgreSQL and Redis. Prints a table, appends one JSON line per
-// scenario to bench/results/results.jsonl. `--smoke` runs every scenario at a few hundred rows
-// and checks correctness only (exit 1 on a wrong result); it records nothing.
-// Usage: pnpm bench [--smoke] [--n 10k|100k|1m] [--refreshes 3000] [--only sweep,reads,listing,refresh,soak] [--soak 100k]
+// X simulator as another, and PostgreSQL and Redis (distributed mode) or, with `--db sqlite`, a
+// fresh SQLite file the server opens in its embedded mode (in-process queue). Prints a table,
+// appends one JSON line per scenario to bench/results/results.jsonl. `--smoke` runs every
+// scenario at a few hundred rows and checks correctness only (exit 1 on a wrong result); it
+// records nothing.
+// Usage: pnpm bench [--smoke] [--db postgres|sqlite] [--n 10k|100k|1m] [--refreshes 3000] [--only sweep,reads,listing,refresh,soak] [--soak 100k]
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
-import { tokenEndpointRate, updateRate } from './limits.mjs';
+import { createPostgres, createSqlite } from './databases.mjs';
+import { tokenEndpointRate } from './limits.mjs';
 import { startServer, startSimulator } from './processes.mjs';
 import { freshConnections, listing, refreshRun, sweep, tokenReads } from './scenarios.mjs';
-import { NETWORK_MIX, declarations, createDatabase, seed } from './seed.mjs';
+import { NETWORK_MIX, declarations, seed } from './seed.mjs';
 import { server } from './server-modules.mjs';
 
 const { values: flags } = parseArgs({
   options: {
     smoke: { type: 'boolean', default: false },
+    db: { type: 'string', default: 'postgres' },
     n: { type: 'string', default: '10k' },
     refreshes: { type: 'string' },
     only: { type: 'string' },
@@ -41,6 +44,16 @@ const size = (text) => {
 };
 const smoke = flags.smoke;
 const N = smoke ? 400 : size(flags.n);
+if (!['postgres', 'sqlite'].includes(flags.db))
+  throw new Error(`--db takes postgres or sqlite (got ${flags.db})`);
+const sqlite = flags.db === 'sqlite';
+// Issue 13 sizes the embedded mode for small installations: 1M rows are PostgreSQL's to carry.
+if (sqlite && N > 100_000) {
+  console.error(
+    `--db sqlite runs up to --n 100k (got ${flags.n}); larger runs take --db postgres.`,
+  );
+  process.exit(2);
+}
 const REFRESHES = smoke ? 50 : Number(flags.refreshes ?? Math.min(3000, N / 5));
 const DUE = smoke ? 50 : Math.min(10_000, N / 2);
 const SECONDS = smoke ? 1 : 10;
@@ -61,6 +74,8 @@ const rows = [];
 const problems = [];
 const records = [];
 const capacityRows = [];
+/** What a run left out and why, printed under the table. */
+const notes = [];
 
 function record(scenario, figures, ratios, targets = {}) {
   records.push({
@@ -69,6 +84,7 @@ function record(scenario, figures, ratios, targets = {}) {
     figures,
     ratios,
     targets,
+    db: flags.db,
     commit,
     cores: availableParallelism(),
     loadavg: loadavg().map((l) => Number(l.toFixed(2))),
@@ -103,15 +119,14 @@ writeFileSync(
     })),
   }),
 );
-const database = await createDatabase(
-  POSTGRES_URL,
-  `tether_bench_${randomBytes(4).toString('hex')}`,
-);
-const databaseUrl = database.url;
+const database = sqlite
+  ? createSqlite(join(cwd, 'data'))
+  : await createPostgres(POSTGRES_URL, `tether_bench_${randomBytes(4).toString('hex')}`, {
+      redisUrl: REDIS_URL,
+      queuePrefix: `bench-${randomBytes(4).toString('hex')}`,
+    });
 const env = {
-  DATABASE_URL: databaseUrl,
-  REDIS_URL,
-  TETHER_QUEUE_PREFIX: `bench-${randomBytes(4).toString('hex')}`,
+  ...database.env,
   TETHER_ENCRYPTION_KEYS: encryptionKeys,
   TETHER_ADMIN_KEY: adminKey,
   TETHER_SANDBOX: 'false',
@@ -121,15 +136,19 @@ const env = {
   TETHER_PUBLIC_RATE_LIMIT: 'off',
 };
 const servers = [];
+/** Servers stopped before the end, whose logged errors are checked with the running ones'. */
+const stopped = [];
+let store;
 try {
   console.log(
-    `Tether benchmarks: N=${N}, ${REFRESHES} live X grants, commit ${commit}, ${availableParallelism()} cores, load ${loadavg()
+    `Tether benchmarks on ${database.name}: N=${N}, ${REFRESHES} live X grants, commit ${commit}, ${availableParallelism()} cores, load ${loadavg()
       .map((l) => l.toFixed(2))
       .join(' ')}`,
   );
   // The server creates the schema; the rows go in straight after.
   await (await startServer(cwd, env)).stop();
-  const seeding = await seed(databaseUrl, {
+  store = await database.open();
+  const seeding = await seed(store, {
     size: N,
     live: REFRESHES,
     livePrefix: LIVE_PREFIX,
@@ -139,19 +158,9 @@ try {
   // More than the endpoint can take in the measured seconds, on an idle machine too.
   const rawTokens = smoke ? 20_000 : 150_000;
   await simulator.seed(RAW_PREFIX, rawTokens);
-  const liveIds = await (async () => {
-    const client = new pg.Client({ connectionString: databaseUrl });
-    await client.connect();
-    const ids = (
-      await client.query(
-        `select g.id from grants g join connections c on c.grant_id = g.id
-         where c.account_id = any($1)`,
-        [Array.from({ length: REFRESHES }, (_, i) => `account-${i}`)],
-      )
-    ).rows.map((r) => r.id);
-    await client.end();
-    return ids;
-  })();
+  const liveIds = await store.grantIdsOf(
+    Array.from({ length: REFRESHES }, (_, i) => `account-${i}`),
+  );
   show('seed', 'rows (grants + connections)', `${N} + ${N}`);
   show(
     'seed',
@@ -169,18 +178,33 @@ try {
   if (raw.sent > rawTokens)
     problems.push(`limits: the raw run spent more tokens (${raw.sent}) than were seeded`);
   await simulator.forget();
-  const updates = await updateRate(databaseUrl, { seconds: smoke ? 1 : 5, clients: 8 });
+  const updates = await store.updateRate({ seconds: smoke ? 1 : 5 });
   show('limits', 'X token endpoint (autocannon, 50 conn.)', fmt(raw.rate, 'req/s'));
-  show('limits', 'PostgreSQL single-row UPDATE (8 clients)', fmt(updates, '/s'));
+  show(
+    'limits',
+    `${database.name} single-row UPDATE (${store.updateRateMethod})`,
+    fmt(updates, '/s'),
+  );
   record(
     'limits',
-    { tokenEndpointRate: raw.rate, tokenEndpointP99Ms: raw.p99, postgresUpdateRate: updates },
+    {
+      tokenEndpointRate: raw.rate,
+      tokenEndpointP99Ms: raw.p99,
+      [`${flags.db}UpdateRate`]: updates,
+    },
     {},
   );
 
   if (runs('sweep')) {
     // (1) Sweep.
-    const swept = await sweep({ databaseUrl, env, cwd, due: DUE, runs: smoke ? 3 : 7, liveIds });
+    const swept = await sweep({
+      database: store,
+      env,
+      cwd,
+      due: DUE,
+      runs: smoke ? 3 : 7,
+      liveIds,
+    });
     check('sweep', swept.problems);
     const sweepTargets = {
       noneDueUnder20ms: swept.figures.noneDueMs < 20,
@@ -217,7 +241,7 @@ try {
   // One instance: reads, listing, refreshes (with memory), refreshes behind 100 ms of latency.
   servers.push(await startServer(cwd, env));
   const [one] = servers;
-  const fresh = await freshConnections(databaseUrl, { count: smoke ? 100 : 2000, liveIds });
+  const fresh = await freshConnections(store, { count: smoke ? 100 : 2000, liveIds });
   if (runs('reads')) {
     const reads = await tokenReads({
       url: one.url,
@@ -268,7 +292,7 @@ try {
     const listed = await listing({
       url: one.url,
       adminKey,
-      databaseUrl,
+      database: store,
       provider: 'twitter',
       status: 'active',
       depth: smoke ? 1_000 : 400,
@@ -307,7 +331,7 @@ try {
   if (runs('refresh')) {
     const timeoutMs = smoke ? 60_000 : 600_000;
     const single = await refreshRun({
-      databaseUrl,
+      database: store,
       simulator,
       servers: [one],
       liveIds,
@@ -331,12 +355,17 @@ try {
     show('refresh', 'server CPU per refresh', fmt(s.serverCpuMsPerRefresh, 'ms'));
     show(
       'refresh',
-      'CPU share: server / simulator / PostgreSQL',
-      `${s.serverCpuShare[0].toFixed(2)} / ${s.simulatorCpuShare.toFixed(2)} / ${s.postgresCpuShare.toFixed(2)}`,
+      sqlite
+        ? 'CPU share: server (SQLite in it) / simulator'
+        : 'CPU share: server / simulator / PostgreSQL',
+      [s.serverCpuShare[0], s.simulatorCpuShare, s.postgresCpuShare]
+        .filter((share) => share !== undefined)
+        .map((share) => share.toFixed(2))
+        .join(' / '),
     );
     show(
       'refresh',
-      'vs PostgreSQL single-row UPDATE',
+      `vs ${database.name} single-row UPDATE`,
       fmt(s.rate, '/s'),
       'UPDATE rate',
       s.rate / updates,
@@ -347,7 +376,7 @@ try {
       {
         toTokenEndpoint: s.rate / raw.rate,
         toTarget500: s.rate / 500,
-        toPostgresUpdate: s.rate / updates,
+        [sqlite ? 'toSqliteUpdate' : 'toPostgresUpdate']: s.rate / updates,
       },
       refreshTargets,
     );
@@ -375,7 +404,7 @@ try {
     await simulator.control('latency', { milliseconds: 100 });
     const delayedIds = smoke ? liveIds.slice(0, 20) : liveIds;
     const delayed = await refreshRun({
-      databaseUrl,
+      database: store,
       simulator,
       servers: [one],
       liveIds: delayedIds,
@@ -399,34 +428,46 @@ try {
       {},
     );
 
-    // (6) Two instances sharing the database, the queue and the simulator.
-    servers.push(await startServer(cwd, { ...env }));
-    const pair = await refreshRun({ databaseUrl, simulator, servers, liveIds, cipher, timeoutMs });
-    check('refresh, two instances', pair.problems);
-    const p = pair.figures;
-    const pairTargets = {
-      exactlyOnce: pair.problems.length === 0,
-      atLeast15xOne: p.rate / s.rate >= 1.5,
-    };
-    show(
-      'two instances',
-      `${p.due} due X grants, each refreshed once`,
-      fmt(p.rate, '/s'),
-      'one instance',
-      p.rate / s.rate,
-      `${met(pairTargets.exactlyOnce)} (once), ${met(pairTargets.atLeast15xOne)} (1.5×)`,
-    );
-    show(
-      'two instances',
-      'CPU share: servers / simulator / PostgreSQL',
-      `${p.serverCpuShare.map((c) => c.toFixed(2)).join(' + ')} / ${p.simulatorCpuShare.toFixed(2)} / ${p.postgresCpuShare.toFixed(2)}`,
-    );
-    record(
-      'two-instances',
-      p,
-      { toOneInstance: p.rate / s.rate, toTokenEndpoint: p.rate / raw.rate },
-      pairTargets,
-    );
+    // (6) Two instances sharing the database, the queue and the simulator. The embedded mode
+    // has one process owning the SQLite file and its in-process queue: nothing to share.
+    if (sqlite) {
+      notes.push('two instances: skipped, the embedded mode runs one instance on its SQLite file');
+    } else {
+      servers.push(await startServer(cwd, { ...env }));
+      const pair = await refreshRun({
+        database: store,
+        simulator,
+        servers,
+        liveIds,
+        cipher,
+        timeoutMs,
+      });
+      check('refresh, two instances', pair.problems);
+      const p = pair.figures;
+      const pairTargets = {
+        exactlyOnce: pair.problems.length === 0,
+        atLeast15xOne: p.rate / s.rate >= 1.5,
+      };
+      show(
+        'two instances',
+        `${p.due} due X grants, each refreshed once`,
+        fmt(p.rate, '/s'),
+        'one instance',
+        p.rate / s.rate,
+        `${met(pairTargets.exactlyOnce)} (once), ${met(pairTargets.atLeast15xOne)} (1.5×)`,
+      );
+      show(
+        'two instances',
+        'CPU share: servers / simulator / PostgreSQL',
+        `${p.serverCpuShare.map((c) => c.toFixed(2)).join(' + ')} / ${p.simulatorCpuShare.toFixed(2)} / ${p.postgresCpuShare.toFixed(2)}`,
+      );
+      record(
+        'two-instances',
+        p,
+        { toOneInstance: p.rate / s.rate, toTokenEndpoint: p.rate / raw.rate },
+        pairTargets,
+      );
+    }
 
     // Capacity: the refresh rate each network's token lifetime asks of 100k, 1M and 10M grants.
     const { refreshLeadSeconds } = server('@tether/core');
@@ -458,7 +499,8 @@ try {
   // refresh tokens, so each round spends the tokens the last one stored) on a fresh instance,
   // its RSS read after every round.
   if (runs('soak')) {
-    await Promise.all(servers.splice(0).map((s) => s.stop()));
+    stopped.push(...servers.splice(0));
+    await Promise.all(stopped.map((s) => s.stop()));
     const soaked = await startServer(cwd, env);
     servers.push(soaked);
     const rounds = [];
@@ -466,7 +508,7 @@ try {
     const started = performance.now();
     while (refreshed < SOAK) {
       const round = await refreshRun({
-        databaseUrl,
+        database: store,
         simulator,
         servers: [soaked],
         liveIds,
@@ -504,7 +546,14 @@ try {
   problems.push(`run failed: ${error instanceof Error ? error.stack : String(error)}`);
   for (const s of servers) console.error(s.output().slice(-4000));
 } finally {
+  for (const s of [...servers, ...stopped]) {
+    if (s.errors().length > 0)
+      notes.push(
+        `the server logged ${s.errors().length} errors, the first: ${s.errors()[0].slice(0, 600)}`,
+      );
+  }
   await Promise.all(servers.map((s) => s.stop()));
+  await store?.close();
   await simulator.stop();
   await database.drop();
   rmSync(cwd, { recursive: true, force: true });
@@ -528,6 +577,7 @@ if (capacityRows.length > 0) {
   for (const row of capacityRows)
     console.log(row.map((cell) => String(cell).padEnd(18)).join(' | '));
 }
+for (const note of notes) console.log(`\nNote: ${note}`);
 if (!smoke && problems.length === 0) {
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
   for (const line of records) appendFileSync(RESULTS, `${JSON.stringify(line)}\n`);
