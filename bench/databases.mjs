@@ -239,15 +239,32 @@ const ROWS_PER_INSERT = 500;
 
 /**
  * The file through libsql, the driver the server's MikroORM uses. Times are stored as MikroORM
- * stores them on SQLite, epoch milliseconds; id lists go in as one JSON array parameter. The
- * calls are synchronous, so nothing else in this process runs while one holds the file.
+ * stores them on SQLite, epoch milliseconds; id lists go in as one JSON array parameter.
+ *
+ * The server opens the file in SQLite's default rollback-journal mode with no busy timeout: a
+ * statement that meets another process's lock fails at once ("database is locked"), and a
+ * refresh that fails so loses its work. So the harness reads without taking locks, each read on
+ * a fresh connection that treats the file as immutable (a cached page could be stale), retried
+ * if it catches the server half-way through writing a commit; it writes (seeding, making grants
+ * due) only while the server has nothing due, and waits on the server's locks itself.
  */
 async function openSqlite(file) {
   const db = new Database(file);
-  // The server may hold the file for a moment when the harness reads or writes while it runs.
   db.exec('pragma busy_timeout = 10000');
-  const all = (sql, ...values) => db.prepare(sql).all(...values);
-  const count = (sql, ...values) => Number(db.prepare(sql).get(...values).count);
+  const read = (sql, values) => {
+    for (let attempt = 1; ; attempt += 1) {
+      const reader = new Database(`file:${encodeURI(file)}?immutable=1`);
+      try {
+        return reader.prepare(sql).all(...values);
+      } catch (error) {
+        if (attempt === 5) throw error;
+      } finally {
+        reader.close();
+      }
+    }
+  };
+  const all = (sql, ...values) => read(sql, values);
+  const count = (sql, ...values) => Number(read(sql, values)[0].count);
   const json = (values) => JSON.stringify(values);
   const insertRows = (table, names, rows) => {
     for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
