@@ -251,20 +251,22 @@ const ROWS_PER_INSERT = 500;
 async function openSqlite(file) {
   const db = new Database(file);
   db.exec('pragma busy_timeout = 10000');
-  const read = (sql, values) => {
+  const read = async (sql, values) => {
     for (let attempt = 1; ; attempt += 1) {
       const reader = new Database(`file:${encodeURI(file)}?immutable=1`);
       try {
         return reader.prepare(sql).all(...values);
       } catch (error) {
-        if (attempt === 5) throw error;
+        // A commit being written shows as a malformed file for as long as the write takes.
+        if (attempt === 100) throw error;
       } finally {
         reader.close();
       }
+      await new Promise((resolve) => setTimeout(resolve, 20));
     }
   };
   const all = (sql, ...values) => read(sql, values);
-  const count = (sql, ...values) => Number(read(sql, values)[0].count);
+  const count = async (sql, ...values) => Number((await read(sql, values))[0].count);
   const json = (values) => JSON.stringify(values);
   const insertRows = (table, names, rows) => {
     for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
@@ -287,14 +289,18 @@ async function openSqlite(file) {
     // so the planner sees the seeded file as an installation's would be.
     async analyze() {},
     grantIdsOf: async (accountIds) =>
-      all(
-        `select g.id from grants g join connections c on c.grant_id = g.id
+      (
+        await all(
+          `select g.id from grants g join connections c on c.grant_id = g.id
          where c.account_id in (select value from json_each(?))`,
-        json(accountIds),
+          json(accountIds),
+        )
       ).map((r) => r.id),
     /** Single-row UPDATEs by primary key per second, each its own transaction, for `seconds`. */
     async updateRate({ seconds }) {
-      const ids = all('select id from grants order by random() limit 10000').map((r) => r.id);
+      const ids = (await all('select id from grants order by random() limit 10000')).map(
+        (r) => r.id,
+      );
       const update = db.prepare('update grants set updated_at = ? where id = ?');
       const until = performance.now() + seconds * 1000;
       let done = 0;
@@ -307,11 +313,13 @@ async function openSqlite(file) {
     // SQLite has one writer at a time: more connections would only queue on its lock.
     updateRateMethod: '1 connection',
     dueCandidates: async (exceptIds, limit) =>
-      all(
-        `select id, next_refresh_at from grants
+      (
+        await all(
+          `select id, next_refresh_at from grants
          where id not in (select value from json_each(?)) order by random() limit ?`,
-        json(exceptIds),
-        limit,
+          json(exceptIds),
+          limit,
+        )
       ).map((r) => ({ id: r.id, nextRefreshAt: r.next_refresh_at })),
     makeDue: async (ids) =>
       db
@@ -334,10 +342,12 @@ async function openSqlite(file) {
         )
         .run(json(rows.map((r) => [r.id, r.nextRefreshAt]))),
     tokens: async (ids) =>
-      all(
-        `select id, refresh_token, token_generation from grants
+      (
+        await all(
+          `select id, refresh_token, token_generation from grants
          where id in (select value from json_each(?))`,
-        json(ids),
+          json(ids),
+        )
       ).map((r) => ({ id: r.id, refreshToken: r.refresh_token, generation: r.token_generation })),
     async ageTokens(ids) {
       const now = Date.now();
@@ -354,7 +364,7 @@ async function openSqlite(file) {
         json(before.map((r) => [r.id, r.generation])),
       ),
     async refreshOutcome(before) {
-      const [row] = all(
+      const [row] = await all(
         `select count(*) filter (where g.token_generation = (b.value ->> '$[1]') + 1) as once,
            count(*) filter (where c.status <> 'active') as not_active
          from grants g join json_each(?) as b on g.id = b.value ->> '$[0]'
