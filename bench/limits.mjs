@@ -3,7 +3,6 @@ import autocannon from 'autocannon';
 import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import pg from 'pg';
 
 /** Runs autocannon and resolves with its result. */
 export function load(options) {
@@ -121,7 +120,8 @@ export async function serverView(url, route) {
       ms: grew(`nodejs_gc_duration_seconds_sum{kind="${kind}"}`) * 1000,
     });
     return {
-      within10ms: total > 0 ? (buckets.find((bucket) => bucket.le === 0.01)?.count ?? 0) / total : 0,
+      within10ms:
+        total > 0 ? (buckets.find((bucket) => bucket.le === 0.01)?.count ?? 0) / total : 0,
       p99AtMostMs: p99Bucket ? p99Bucket.le * 1000 : Number.NaN,
       loopDelayP99Ms: (after.get('nodejs_eventloop_lag_p99_seconds') ?? Number.NaN) * 1000,
       loopDelayMaxMs: (after.get('nodejs_eventloop_lag_max_seconds') ?? Number.NaN) * 1000,
@@ -156,33 +156,6 @@ export async function tokenEndpointRate(simulator, { prefix, seconds, connection
     ],
   });
   return { ...summary(result), sent: next };
-}
-
-/** Single-row UPDATEs by primary key per second, from `clients` connections for `seconds`. */
-export async function updateRate(databaseUrl, { seconds, clients }) {
-  const setup = new pg.Client({ connectionString: databaseUrl });
-  await setup.connect();
-  const ids = (await setup.query('select id from grants order by random() limit 10000')).rows.map(
-    (r) => r.id,
-  );
-  await setup.end();
-  const until = performance.now() + seconds * 1000;
-  const counts = await Promise.all(
-    Array.from({ length: clients }, async (_, worker) => {
-      const client = new pg.Client({ connectionString: databaseUrl });
-      await client.connect();
-      let done = 0;
-      while (performance.now() < until) {
-        await client.query('update grants set updated_at = now() where id = $1', [
-          ids[(worker * 7919 + done) % ids.length],
-        ]);
-        done += 1;
-      }
-      await client.end();
-      return done;
-    }),
-  );
-  return counts.reduce((a, b) => a + b, 0) / seconds;
 }
 
 /** CPU seconds used so far by every PostgreSQL process on the machine (all its databases). */

@@ -17,6 +17,9 @@ export async function startServer(cwd, env) {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
+  // Error lines the server logged: a figure measured while the server failed is not one to keep.
+  const errors = [];
+  let partial = '';
   const exited = new Promise((resolve) => child.on('exit', resolve));
   const url = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 120_000);
@@ -37,10 +40,17 @@ export async function startServer(cwd, env) {
   });
   // Keep only the tail: a long run logs a lot, and the harness shows it only when something fails.
   child.stdout.on('data', () => (output = output.slice(-20_000)));
+  for (const stream of [child.stdout, child.stderr])
+    stream.on('data', (chunk) => {
+      const lines = (partial + chunk.toString()).split('\n');
+      partial = lines.pop();
+      errors.push(...lines.filter((line) => /"level":"(error|fatal)"/.test(line)));
+    });
   return {
     url,
     pid: child.pid,
     output: () => output,
+    errors: () => errors,
     rssMb: () => rssMb(child.pid),
     cpuSeconds: () => cpuSeconds(child.pid),
     stop: async () => {

@@ -1,7 +1,6 @@
 // The scenarios of issue 13. Each returns its figures and the problems found (a wrong result:
 // a grant refreshed twice or never, a token read that failed, an inconsistent listing).
-import pg from 'pg';
-import { load, paced, postgresCpuSeconds, serverView, summary } from './limits.mjs';
+import { load, paced, serverView, summary } from './limits.mjs';
 import { server } from './server-modules.mjs';
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -11,22 +10,12 @@ const percentile = (values, p) => {
 };
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function withClient(databaseUrl, work) {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
 /**
  * (1) The sweep, run in this process on the built server's own `LifecycleSweep` against the
  * seeded database, its jobs not run (they would compete with the sweeps being timed): with none
  * due, and the time to hand out `due` grants made due among the N.
  */
-export async function sweep({ databaseUrl, env, cwd, due, runs, liveIds }) {
+export async function sweep({ database, env, cwd, due, runs, liveIds }) {
   server('reflect-metadata');
   const { loadConfig } = server('./dist/config/tether-config.js');
   const { createApp } = server('./dist/create-app.js');
@@ -35,10 +24,7 @@ export async function sweep({ databaseUrl, env, cwd, due, runs, liveIds }) {
   const { JobQueue } = server('@tether/scheduler');
   // The in-process queue, closed: the jobs handed out are counted, not run.
   const { REDIS_URL: _queue, ...embedded } = env;
-  const config = loadConfig(
-    { ...embedded, DATABASE_URL: databaseUrl, TETHER_SWEEP_INTERVAL_SECONDS: '0', PORT: '0' },
-    cwd,
-  );
+  const config = loadConfig({ ...embedded, TETHER_SWEEP_INTERVAL_SECONDS: '0', PORT: '0' }, cwd);
   const app = await createApp(config, { logger: false });
   await app.init();
   app.get(JobQueue).close();
@@ -58,44 +44,21 @@ export async function sweep({ databaseUrl, env, cwd, due, runs, liveIds }) {
     notices.push(performance.now() - started);
   }
   const drain = [];
-  await withClient(databaseUrl, async (client) => {
-    const chosen = (
-      await client.query(
-        // Any grant but the live ones: their jobs are never run, and each gets its own due time back.
-        `select id, next_refresh_at from grants where not (id = any($1)) order by random() limit $2`,
-        [liveIds, due],
-      )
-    ).rows;
-    if (chosen.length < due) problems.push(`only ${chosen.length} grants can be made due`);
-    const ids = chosen.map((r) => r.id);
-    for (let run = 0; run < Math.max(1, Math.floor(runs / 2)); run += 1) {
-      await client.query(
-        `update grants set next_refresh_at = now() - interval '1 second' where id = any($1)`,
-        [ids],
-      );
-      const started = performance.now();
-      const handedOut = await sweeper.sweep();
-      drain.push(performance.now() - started);
-      const left = Number(
-        (
-          await client.query(
-            'select count(*) from grants where id = any($1) and next_refresh_at <= now()',
-            [ids],
-          )
-        ).rows[0].count,
-      );
-      if (handedOut !== ids.length || left !== 0)
-        problems.push(
-          `one sweep handed out ${handedOut} of ${ids.length} due grants, ${left} left`,
-        );
-    }
-    // Back to their own schedule, so the later scenarios see no due work but their own.
-    await client.query(
-      `update grants g set next_refresh_at = o.at
-       from unnest($1::text[], $2::timestamptz[]) as o(id, at) where g.id = o.id`,
-      [ids, chosen.map((r) => r.next_refresh_at)],
-    );
-  });
+  // Any grant but the live ones: their jobs are never run, and each gets its own due time back.
+  const chosen = await database.dueCandidates(liveIds, due);
+  if (chosen.length < due) problems.push(`only ${chosen.length} grants can be made due`);
+  const ids = chosen.map((r) => r.id);
+  for (let run = 0; run < Math.max(1, Math.floor(runs / 2)); run += 1) {
+    await database.makeDue(ids);
+    const started = performance.now();
+    const handedOut = await sweeper.sweep();
+    drain.push(performance.now() - started);
+    const left = await database.countDue(ids);
+    if (handedOut !== ids.length || left !== 0)
+      problems.push(`one sweep handed out ${handedOut} of ${ids.length} due grants, ${left} left`);
+  }
+  // Back to their own schedule, so the later scenarios see no due work but their own.
+  await database.restoreDue(chosen);
   await app.close();
   return {
     figures: {
@@ -115,127 +78,121 @@ export async function sweep({ databaseUrl, env, cwd, due, runs, liveIds }) {
  * was spent exactly once and that no other refresh happened, and at the database that each grant
  * advanced exactly one generation and stayed active.
  */
-export async function refreshRun({ databaseUrl, simulator, servers, liveIds, cipher, timeoutMs }) {
+export async function refreshRun({ database, simulator, servers, liveIds, cipher, timeoutMs }) {
   await simulator.forget();
   const problems = [];
-  return withClient(databaseUrl, async (client) => {
-    const before = (
-      await client.query(
-        'select id, refresh_token, token_generation from grants where id = any($1)',
-        [liveIds],
-      )
-    ).rows;
-    const expected = new Set(
-      before.map((r) => cipher.decrypt(r.refresh_token, `grants:${r.id}:refresh_token`)),
-    );
-    const rssBefore = servers.map((s) => s.rssMb());
-    const rssMax = [...rssBefore];
-    const cpu0 = {
-      servers: servers.map((s) => s.cpuSeconds()),
-      simulator: simulator.cpuSeconds(),
-      postgres: postgresCpuSeconds(),
-    };
-    const started = performance.now();
-    // As if the tokens had aged: issued nearly two hours ago, five minutes left, due now.
-    await client.query(
-      `update grants set last_refreshed_at = now() - interval '115 minutes',
-         access_token_expires_at = now() + interval '5 minutes', next_refresh_at = now()
-       where id = any($1)`,
-      [liveIds],
-    );
-    let done = 0;
-    while (performance.now() - started < timeoutMs) {
-      done = Number(
-        (
-          await client.query(
-            `select count(*) from grants g
-             join unnest($1::text[], $2::int[]) as b(id, generation) on g.id = b.id
-             where g.token_generation > b.generation`,
-            [before.map((r) => r.id), before.map((r) => r.token_generation)],
-          )
-        ).rows[0].count,
-      );
-      servers.forEach((s, i) => (rssMax[i] = Math.max(rssMax[i], s.rssMb())));
-      if (done === before.length) break;
-      await sleep(100);
-    }
-    const seconds = (performance.now() - started) / 1000;
-    const cpu = {
-      servers: servers.map((s, i) => s.cpuSeconds() - cpu0.servers[i]),
-      simulator: simulator.cpuSeconds() - cpu0.simulator,
-      postgres: postgresCpuSeconds() - cpu0.postgres,
-    };
-    if (done < before.length)
-      problems.push(`${before.length - done} of ${before.length} due grants not refreshed in time`);
-    // Late duplicates would show up here, after the last grant was stored.
-    await sleep(1_000);
-    const rssAfter = servers.map((s) => s.rssMb());
-    const { perToken, failed } = await simulator.tokenCalls();
-    let twice = 0;
-    let never = 0;
-    for (const token of expected) {
-      const calls = perToken[token] ?? 0;
-      if (calls === 0) never += 1;
-      if (calls > 1) twice += 1;
-    }
-    const others = Object.keys(perToken).filter((token) => !expected.has(token)).length;
-    if (twice > 0) problems.push(`${twice} refresh tokens were sent more than once`);
-    if (never > 0 && done === before.length)
-      problems.push(`${never} grants advanced without a refresh at the simulator`);
-    if (others > 0) problems.push(`${others} refresh tokens outside the due set were sent`);
-    if (failed > 0) problems.push(`${failed} refresh calls failed at the simulator`);
-    const after = (
-      await client.query(
-        `select count(*) filter (where g.token_generation = b.generation + 1) as once,
-           count(*) filter (where c.status <> 'active') as not_active
-         from grants g join unnest($1::text[], $2::int[]) as b(id, generation) on g.id = b.id
-         join connections c on c.grant_id = g.id`,
-        [before.map((r) => r.id), before.map((r) => r.token_generation)],
-      )
-    ).rows[0];
-    if (Number(after.once) !== before.length)
-      problems.push(
-        `${before.length - Number(after.once)} grants did not advance exactly one generation`,
-      );
-    if (Number(after.not_active) > 0)
-      problems.push(`${after.not_active} refreshed connections are no longer active`);
-    return {
-      figures: {
-        due: before.length,
-        seconds,
-        rate: done / seconds,
-        serverCpuMsPerRefresh: (cpu.servers.reduce((a, b) => a + b, 0) * 1000) / Math.max(1, done),
-        serverCpuShare: cpu.servers.map((c) => c / seconds),
-        simulatorCpuShare: cpu.simulator / seconds,
-        postgresCpuShare: cpu.postgres / seconds,
-        rssBeforeMb: rssBefore,
-        rssMaxMb: rssMax,
-        rssAfterMb: rssAfter,
-      },
-      problems,
-    };
-  });
+  const before = await database.tokens(liveIds);
+  const expected = new Set(
+    before.map((r) => cipher.decrypt(r.refreshToken, `grants:${r.id}:refresh_token`)),
+  );
+  const rssBefore = servers.map((s) => s.rssMb());
+  const rssMax = [...rssBefore];
+  // On SQLite the database works inside the server process, counted in its CPU.
+  const databaseCpuSeconds = database.cpuSeconds ?? (() => 0);
+  const cpu0 = {
+    servers: servers.map((s) => s.cpuSeconds()),
+    simulator: simulator.cpuSeconds(),
+    database: databaseCpuSeconds(),
+  };
+  const started = performance.now();
+  await database.ageTokens(liveIds);
+  let done = 0;
+  while (performance.now() - started < timeoutMs) {
+    done = await database.countAdvanced(before);
+    servers.forEach((s, i) => (rssMax[i] = Math.max(rssMax[i], s.rssMb())));
+    if (done === before.length) break;
+    await sleep(100);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const cpu = {
+    servers: servers.map((s, i) => s.cpuSeconds() - cpu0.servers[i]),
+    simulator: simulator.cpuSeconds() - cpu0.simulator,
+    database: databaseCpuSeconds() - cpu0.database,
+  };
+  if (done < before.length)
+    problems.push(`${before.length - done} of ${before.length} due grants not refreshed in time`);
+  // Late duplicates would show up here, after the last grant was stored.
+  await sleep(1_000);
+  const rssAfter = servers.map((s) => s.rssMb());
+  const { perToken, failed } = await simulator.tokenCalls();
+  let twice = 0;
+  let never = 0;
+  for (const token of expected) {
+    const calls = perToken[token] ?? 0;
+    if (calls === 0) never += 1;
+    if (calls > 1) twice += 1;
+  }
+  const others = Object.keys(perToken).filter((token) => !expected.has(token)).length;
+  if (twice > 0) problems.push(`${twice} refresh tokens were sent more than once`);
+  if (never > 0 && done === before.length)
+    problems.push(`${never} grants advanced without a refresh at the simulator`);
+  if (others > 0) problems.push(`${others} refresh tokens outside the due set were sent`);
+  if (failed > 0) problems.push(`${failed} refresh calls failed at the simulator`);
+  const after = await database.refreshOutcome(before);
+  if (after.once !== before.length)
+    problems.push(`${before.length - after.once} grants did not advance exactly one generation`);
+  if (after.notActive > 0)
+    problems.push(`${after.notActive} refreshed connections are no longer active`);
+  return {
+    figures: {
+      due: before.length,
+      seconds,
+      rate: done / seconds,
+      serverCpuMsPerRefresh: (cpu.servers.reduce((a, b) => a + b, 0) * 1000) / Math.max(1, done),
+      serverCpuShare: cpu.servers.map((c) => c / seconds),
+      simulatorCpuShare: cpu.simulator / seconds,
+      ...(database.cpuSeconds ? { postgresCpuShare: cpu.database / seconds } : {}),
+      rssBeforeMb: rssBefore,
+      rssMaxMb: rssMax,
+      rssAfterMb: rssAfter,
+    },
+    problems,
+  };
 }
 
 /** Connections whose tokens are fresh (no refresh on read), with the access token each holds. */
-export async function freshConnections(databaseUrl, { count, liveIds }) {
-  return withClient(databaseUrl, async (client) =>
-    (
-      await client.query(
-        `select c.id, g.subject_id from connections c join grants g on g.id = c.grant_id
-         where c.status = 'active' and g.access_token_expires_at > now() + interval '1 hour'
-           and not (g.id = any($1))
-         order by random() limit $2`,
-        [liveIds, count],
-      )
-    ).rows.map((r) => ({ id: r.id, accessToken: `bench-at-${r.subject_id.slice(8)}` })),
-  );
+export async function freshConnections(database, { count, liveIds }) {
+  return (await database.freshConnections(liveIds, count)).map((r) => ({
+    id: r.id,
+    accessToken: `bench-at-${r.subject_id.slice(8)}`,
+  }));
 }
 
 /**
  * (3) `GET /connections/{id}/token`: every sampled read checked, then its peak rate and its
  * latency at 500 requests/s, against `GET /health`'s peak in the same run.
  */
+/**
+ * Token reads at an even 500 per second (see `paced`), with what the server saw of them (see
+ * `serverView`): the measure of the p99 target.
+ */
+export async function pacedTokenReads({ url, headers, connections, seconds }) {
+  const seen = await serverView(url, '/api/v1/connections/:id/token');
+  const steady = await paced({
+    url,
+    headers,
+    rate: 500,
+    seconds,
+    path: (index) => `/api/v1/connections/${connections[index % connections.length].id}/token`,
+  });
+  const server = await seen();
+  return {
+    failed: steady.failed,
+    figures: {
+      fixedRate: steady.rate,
+      fixedP50Ms: steady.p50,
+      fixedP99Ms: steady.p99,
+      fixedGeneratorDelayP99Ms: steady.generatorDelayP99Ms,
+      fixedServerWithin10ms: server.within10ms,
+      fixedServerP99AtMostMs: server.p99AtMostMs,
+      fixedServerLoopDelayP99Ms: server.loopDelayP99Ms,
+      fixedServerLoopDelayMaxMs: server.loopDelayMaxMs,
+      fixedServerMinorGc: server.minorGc,
+      fixedServerMajorGc: server.majorGc,
+    },
+  };
+}
+
 export async function tokenReads({ url, adminKey, connections, seconds, checked, cpuSeconds }) {
   const headers = { authorization: `Bearer ${adminKey}` };
   const problems = [];
@@ -269,15 +226,7 @@ export async function tokenReads({ url, adminKey, connections, seconds, checked,
   const serverCpuMsPerRead = ((cpuSeconds() - cpuBefore) * 1000) / Math.max(1, peakRun['2xx']);
   // 500 requests/s two ways: evenly spaced (the target's measure) and as autocannon offers it,
   // each second's share sent at once by its 50 connections (a burst, shown for comparison).
-  const steadySeen = await serverView(url, '/api/v1/connections/:id/token');
-  const steady = await paced({
-    url,
-    headers,
-    rate: 500,
-    seconds,
-    path: (index) => `/api/v1/connections/${connections[index % connections.length].id}/token`,
-  });
-  const server = await steadySeen();
+  const steady = await pacedTokenReads({ url, headers, connections, seconds });
   const burst = summary(
     await load({
       url,
@@ -299,16 +248,7 @@ export async function tokenReads({ url, adminKey, connections, seconds, checked,
       tokenPeak: peak.rate,
       tokenPeakP99Ms: peak.p99,
       serverCpuMsPerRead,
-      fixedRate: steady.rate,
-      fixedP50Ms: steady.p50,
-      fixedP99Ms: steady.p99,
-      fixedGeneratorDelayP99Ms: steady.generatorDelayP99Ms,
-      fixedServerWithin10ms: server.within10ms,
-      fixedServerP99AtMostMs: server.p99AtMostMs,
-      fixedServerLoopDelayP99Ms: server.loopDelayP99Ms,
-      fixedServerLoopDelayMaxMs: server.loopDelayMaxMs,
-      fixedServerMinorGc: server.minorGc,
-      fixedServerMajorGc: server.majorGc,
+      ...steady.figures,
       burstRate: burst.rate,
       burstP99Ms: burst.p99,
     },
@@ -321,7 +261,7 @@ export async function tokenReads({ url, adminKey, connections, seconds, checked,
  * there is), each timed `samples` times. The walk checks that pages are consistent: newest first,
  * no row twice, every row matching the filters, and (when it reaches the end) every matching row.
  */
-export async function listing({ url, adminKey, databaseUrl, provider, status, depth, samples }) {
+export async function listing({ url, adminKey, database, provider, status, depth, samples }) {
   const headers = { authorization: `Bearer ${adminKey}` };
   const base = `${url}/api/v1/connections?provider=${provider}&status=${status}&limit=50`;
   const problems = [];
@@ -353,16 +293,7 @@ export async function listing({ url, adminKey, databaseUrl, provider, status, de
     if (!cursor || page >= depth) break;
   }
   if (!cursor) {
-    const total = await withClient(databaseUrl, async (client) =>
-      Number(
-        (
-          await client.query(
-            'select count(*) from connections where provider = $1 and status = $2',
-            [provider, status],
-          )
-        ).rows[0].count,
-      ),
-    );
+    const total = await database.countListed(provider, status);
     if (total !== seen.size) problems.push(`the pages listed ${seen.size} of ${total} connections`);
   }
   const time = async (pageUrl) => {

@@ -1,8 +1,8 @@
-// Bulk seeding straight into PostgreSQL: N connections with a spread of networks, statuses and
+// Bulk seeding straight into the database: N connections with a spread of networks, statuses and
 // expiries taken from each provider's declaration, one grant each, every token real ciphertext
-// the server decrypts (AES-GCM bound to its row, so each row is encrypted on its own).
+// the server decrypts (AES-GCM bound to its row, so each row is encrypted on its own). The rows
+// are the same on either database; databases.mjs writes them in its dialect.
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
 import { server } from './server-modules.mjs';
 
 const { TokenCipher, parseEncryptionKeys } = server('./dist/security/token-cipher.js');
@@ -67,29 +67,6 @@ function pick(mix, r) {
   return Object.keys(mix).at(-1);
 }
 
-async function onServer(adminUrl, statement) {
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    await admin.query(statement);
-  } finally {
-    await admin.end();
-  }
-}
-
-/** Creates an empty database for the run; `drop` removes it. */
-export async function createDatabase(adminUrl, name) {
-  await onServer(adminUrl, `CREATE DATABASE ${name}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: () => onServer(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
-  };
-}
-
-const iso = (ms) => (ms === null ? null : new Date(ms).toISOString());
-
 /**
  * One connection and its grant. The first `live` rows are X connections whose refresh tokens
  * (`<livePrefix><index>`) the simulator honours; they are not due until a scenario makes them.
@@ -146,50 +123,52 @@ function row(index, { now, rand, facts, live, livePrefix }) {
     revoked: 'token_revoked',
   }[status];
   return {
-    grant: [
-      grantId,
-      network,
-      `subject-${index}`,
-      `Person ${index}`,
-      `bench-at-${index}`,
-      fact.renewal === 'refresh_token'
-        ? isLive
-          ? `${livePrefix}${index}`
-          : `bench-rt-${index}`
+    grant: {
+      id: grantId,
+      provider: network,
+      subjectId: `subject-${index}`,
+      subjectName: `Person ${index}`,
+      accessToken: `bench-at-${index}`,
+      refreshToken:
+        fact.renewal === 'refresh_token'
+          ? isLive
+            ? `${livePrefix}${index}`
+            : `bench-rt-${index}`
+          : null,
+      accessExpiresAt: accessExpires,
+      refreshExpiresAt: fact.refreshSeconds
+        ? now + Math.floor(rand() * fact.refreshSeconds * 1000) + DAY
         : null,
-      iso(accessExpires),
-      iso(fact.refreshSeconds ? now + Math.floor(rand() * fact.refreshSeconds * 1000) + DAY : null),
-      iso(createdAt),
-      iso(issued),
-      iso(nextRefresh),
-      iso(alive ? Math.floor(now + HOUR + rand() * 23 * HOUR) : null),
-      status === 'degraded' ? 1 + (index % 3) : 0,
-    ],
-    connection: [
+      createdAt,
+      lastRefreshedAt: issued,
+      nextRefreshAt: nextRefresh,
+      nextCheckAt: alive ? Math.floor(now + HOUR + rand() * 23 * HOUR) : null,
+      failureCount: status === 'degraded' ? 1 + (index % 3) : 0,
+    },
+    connection: {
       id,
       grantId,
-      network,
-      `account-${index}`,
-      `Account ${index}`,
-      `${fact.name} ${index}`,
+      provider: network,
+      accountId: `account-${index}`,
+      accountName: `Account ${index}`,
+      name: `${fact.name} ${index}`,
       status,
-      reason ?? null,
-      reason ? 'Reconnect the account.' : null,
-      iso(hardExpires),
-      iso(createdAt),
-      iso(nextReminder),
-    ],
+      reason: reason ?? null,
+      remedy: reason ? 'Reconnect the account.' : null,
+      hardExpiresAt: hardExpires,
+      createdAt,
+      nextReminderAt: nextReminder,
+    },
   };
 }
 
 /**
- * Inserts `size` connections (and grants) in chunks, encrypting each row's tokens with the
- * server's own cipher and keys. Returns how long encryption and inserting took.
+ * Inserts `size` connections (and grants) into `database` (databases.mjs) in chunks, encrypting
+ * each row's tokens with the server's own cipher and keys. Returns how long encryption and
+ * inserting took.
  */
-export async function seed(databaseUrl, { size, live, livePrefix, encryptionKeys }) {
+export async function seed(database, { size, live, livePrefix, encryptionKeys }) {
   const cipher = new TokenCipher(parseEncryptionKeys(encryptionKeys).keys);
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
   const now = Date.now();
   const context = { now, rand: random(13), facts: declarations(), live, livePrefix };
   let encryptMs = 0;
@@ -200,48 +179,16 @@ export async function seed(databaseUrl, { size, live, livePrefix, encryptionKeys
     for (let index = start; index < Math.min(size, start + CHUNK); index += 1) {
       const { grant, connection } = row(index, context);
       const before = performance.now();
-      const [grantId, , , , access, refresh] = grant;
-      grant[4] = cipher.encrypt(access, `grants:${grantId}:access_token`);
-      grant[5] =
-        refresh === null ? null : cipher.encrypt(refresh, `grants:${grantId}:refresh_token`);
+      grant.accessToken = cipher.encrypt(grant.accessToken, `grants:${grant.id}:access_token`);
+      if (grant.refreshToken !== null)
+        grant.refreshToken = cipher.encrypt(grant.refreshToken, `grants:${grant.id}:refresh_token`);
       encryptMs += performance.now() - before;
       grants.push(grant);
       connections.push(connection);
     }
-    const columns = (rows) => rows[0].map((_, column) => rows.map((r) => r[column]));
-    await client.query(
-      `insert into grants (id, workspace_id, provider, subject_id, subject_name, access_token,
-         refresh_token, access_token_expires_at, refresh_token_expires_at, granted_scopes,
-         created_at, updated_at, last_refreshed_at, next_refresh_at, next_check_at, failure_count,
-         token_generation)
-       select g.id, 'default', g.provider, g.subject_id, g.subject_name, g.access_token,
-         g.refresh_token, g.access_expires, g.refresh_expires, '[]', g.created_at, g.created_at,
-         g.issued, g.next_refresh, g.next_check, g.failures, 0
-       from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-         $7::timestamptz[], $8::timestamptz[], $9::timestamptz[], $10::timestamptz[],
-         $11::timestamptz[], $12::timestamptz[], $13::int[])
-         as g(id, provider, subject_id, subject_name, access_token, refresh_token, access_expires,
-           refresh_expires, created_at, issued, next_refresh, next_check, failures)`,
-      columns(grants),
-    );
-    await client.query(
-      `insert into connections (id, workspace_id, grant_id, provider, account_id, account_name,
-         account_kind, name, shared_with, status, reason, remedy, missing_scopes, hard_expires_at,
-         created_at, updated_at, next_reminder_at, failure_count)
-       select c.id, 'default', c.grant_id, c.provider, c.account_id, c.account_name, 'profile',
-         c.name, '[]', c.status, c.reason, c.remedy, '[]', c.hard_expires, c.created_at,
-         c.created_at, c.next_reminder, 0
-       from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-         $7::text[], $8::text[], $9::text[], $10::timestamptz[], $11::timestamptz[],
-         $12::timestamptz[])
-         as c(id, grant_id, provider, account_id, account_name, name, status, reason, remedy,
-           hard_expires, created_at, next_reminder)`,
-      columns(connections),
-    );
+    await database.insert(grants, connections);
   }
   const insertedMs = performance.now() - started;
-  await client.query('analyze grants');
-  await client.query('analyze connections');
-  await client.end();
+  await database.analyze();
   return { totalMs: performance.now() - started, insertedMs, encryptMs };
 }
