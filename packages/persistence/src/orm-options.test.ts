@@ -1,4 +1,5 @@
 import type { MikroORM } from '@mikro-orm/core';
+import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { postgresDatabase, sqliteDatabase } from './test-databases.testing';
 import { ApiKey, User, Workspace } from './entities';
@@ -120,6 +121,36 @@ describe('migrations and entities', () => {
     const { orm, close } = await sqliteDatabase();
     cleanups.push(close);
     await roundTrip(orm);
+  });
+
+  it('waits while another process (the CLI, a backup) holds the embedded file’s write lock, instead of failing', async () => {
+    const { orm, close } = await sqliteDatabase();
+    cleanups.push(close);
+    await orm.getMigrator().up();
+    const file = orm.config.get('dbName')!;
+    // A process of its own: SQLite waits for a lock in the waiting thread, which would be ours.
+    const holder = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const db = new (require('libsql'))(process.argv[1]);
+         db.exec('begin immediate');
+         process.stdout.write('locked\\n');
+         setTimeout(() => { db.exec('commit'); db.close(); }, 500);`,
+        file,
+      ],
+      { cwd: __dirname, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    await new Promise((resolve) => holder.stdout.once('data', resolve));
+    const started = Date.now();
+    await orm.em
+      .getConnection()
+      .execute(`insert into workspaces (id, name, created_at) values ('w-locked', 'W', 0)`);
+    expect(Date.now() - started).toBeGreaterThan(100);
+    const rows = await orm.em
+      .getConnection()
+      .execute(`select id from workspaces where id = 'w-locked'`);
+    expect(rows).toHaveLength(1);
   });
 
   it('migrate and round-trip on PostgreSQL', async () => {

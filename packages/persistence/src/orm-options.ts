@@ -81,8 +81,22 @@ export function createOrmOptions(settings: DatabaseSettings): Options {
   mkdirSync(resolve(settings.dataDir), { recursive: true, mode: 0o700 });
   const file = embeddedDatabaseFile(settings.dataDir);
   createPrivately(file);
-  return { ...common, driver: LibSqlDriver, dbName: file };
+  return {
+    ...common,
+    driver: LibSqlDriver,
+    dbName: file,
+    driverOptions: { connection: { timeout: EMBEDDED_BUSY_TIMEOUT_MS } },
+  };
 }
+
+/**
+ * How long a statement waits for another process's lock on the file before it fails (libsql's
+ * busy timeout, in milliseconds). Another process may open the file beside the server: the
+ * `tether` CLI, a backup, a `sqlite3` shell. SQLite's default is not to wait at all: any lock of
+ * theirs failed the server's next statement with "database is locked". The wait holds the event
+ * loop (SQLite waits in the calling thread), which is still better than losing the write.
+ */
+const EMBEDDED_BUSY_TIMEOUT_MS = 5_000;
 
 /**
  * Creates the database file readable by its owner only (it holds encrypted tokens, emails and
