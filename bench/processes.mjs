@@ -1,11 +1,14 @@
 // The processes a run drives: the built server (as an operator starts it) and the X simulator.
 import { fork, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { SERVER_MAIN } from './server-modules.mjs';
+import { SERVER_MAIN, SERVER_NODE_FLAGS } from './server-modules.mjs';
 
-/** Starts `node apps/server/dist/main.js` in `cwd`; resolves once it logs its URL. */
+/**
+ * Starts `node [the start script's flags] apps/server/dist/main.js` in `cwd`; resolves once it
+ * logs its URL.
+ */
 export async function startServer(cwd, env) {
-  const child = spawn(process.execPath, [SERVER_MAIN], {
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, SERVER_MAIN], {
     cwd,
     // BENCH_SERVER_NODE_OPTIONS reaches the server only, e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`.
     env: {
