@@ -205,7 +205,10 @@ export class ConnectionsService {
       [...groups].map(async ([visibility, { principal, ids }]) => {
         const member = memberOf(principal);
         const result: unknown = await knex.raw(
-          `${TOKEN_SOURCE} where c.id in (${[...ids].map(() => '?').join(', ')}) and c.workspace_id = ?${
+          // `|| ''` keeps the workspace out of the index choice: without statistics SQLite
+          // takes its workspace index over the primary key from five ids on, and reads every
+          // connection of the workspace (three quarters of the server's CPU under reads at 100,000 rows).
+          `${TOKEN_SOURCE} where c.id in (${[...ids].map(() => '?').join(', ')}) and c.workspace_id || '' = ?${
             member ? ' and (c.owner_id = ? or c.shared_with like ?)' : ''
           }`,
           [...ids, principal.workspaceId, ...(member ? [member, `%"${member}"%`] : [])],
