@@ -66,7 +66,6 @@ const optionalText = (value: unknown) =>
   value === null || value === undefined ? undefined : (value as string);
 
 function tokenSourceOf(row: Record<string, unknown>): TokenSource {
-  const grantId = row.grant_id as string;
   return {
     id: row.id as string,
     provider: row.provider as string,
@@ -76,7 +75,7 @@ function tokenSourceOf(row: Record<string, unknown>): TokenSource {
     accessToken: optionalText(row.access_token),
     accessTokenExpiresAt: storedDate(row.access_token_expires_at),
     grant: {
-      id: grantId,
+      id: row.grant_id as string,
       provider: row.provider as string,
       accessToken: optionalText(row.grant_access_token),
       tokenSecret: optionalText(row.grant_token_secret),
@@ -106,11 +105,9 @@ export class ConnectionsService {
   /** Members see what they own or what is shared with them; admins see the whole workspace. */
   private visibility(principal: Principal): FilterQuery<Connection> {
     const base: FilterQuery<Connection> = { workspace: principal.workspaceId };
-    if (principal.userRole !== 'member' || !principal.userId) return base;
-    return {
-      ...base,
-      $or: [{ owner: principal.userId }, { sharedWith: { $like: `%"${principal.userId}"%` } }],
-    };
+    const member = memberOf(principal);
+    if (!member) return base;
+    return { ...base, $or: [{ owner: member }, { sharedWith: { $like: `%"${member}"%` } }] };
   }
 
   /**
